@@ -1,0 +1,96 @@
+# tracker: build, run and test.  `make help` lists the targets.
+
+PYTHON ?= python3
+VENV := .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := scripts/install-system-packages.sh
+# Set REQUIRE_SYSTEM_PACKAGES=1 to fail when a system package cannot be installed.
+SYSTEM_PACKAGES_FLAGS := $(if $(filter 1 yes true,$(REQUIRE_SYSTEM_PACKAGES)),--require)
+
+# Debian packages: WeasyPrint's PDFs (text layout, font subsetting, fonts), then the
+# browser of the end-to-end tests and the PDF inspection tools of the tests.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+TEST_PACKAGES := chromium poppler-utils
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+.PHONY: help run setup test lint benchmark clean
+
+help:
+	@echo "make run        set up, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test       lint, then the test suite on SQLite, then on"
+	@echo "                TRACKER_TEST_DATABASE_URL when it is set"
+	@echo "make setup      create $(VENV), install tracker with its test extras and"
+	@echo "                the system packages the PDFs need"
+	@echo "make lint       ruff"
+	@echo "make benchmark  run every benchmarks/*.py"
+	@echo "make clean      remove $(VENV) and caches (instance/ is kept)"
+
+run: setup
+	$(BIN)/tracker init --demo
+	@echo
+	@echo "  tracker is at http://$(HOST):$(PORT)"
+	@echo
+	@echo "  Demo logins (password: tracker-demo)"
+	@echo "    admin      admin (quản trị)"
+	@echo "    vanphong   secretariat (Văn phòng UBND tỉnh)"
+	@echo "    lanhdao    leader (lãnh đạo)"
+	@echo "    stttt      agency: Sở Thông tin và Truyền thông"
+	@echo "    tamduong   agency: UBND huyện Tam Đường"
+	@echo "    mttq       agency: Ủy ban MTTQ tỉnh"
+	@echo "    …          one per agency: its code in lower case"
+	@echo
+	exec $(BIN)/tracker run --host $(HOST) --port $(PORT)
+
+setup: $(STAMP)
+	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
+		|| $(SYSTEM_PACKAGES) --require python3-venv
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the package metadata changes.
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+test: setup
+	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES) $(TEST_PACKAGES)
+	@echo "== ruff"
+	$(BIN)/ruff check .
+	@echo "== tests on SQLite"
+	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$${TRACKER_TEST_DATABASE_URL:-}" ]; then \
+		url=$$(sed -E 's#(//[^:/@]*):[^/]*@#\1:***@#' <<<"$$TRACKER_TEST_DATABASE_URL"); \
+		echo "== tests on $$url"; \
+		$(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "== TRACKER_TEST_DATABASE_URL is not set: no second run on PostgreSQL"; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+benchmark: setup
+	@found=0; \
+	for script in benchmarks/*.py; do \
+		[ -e "$$script" ] || continue; \
+		found=1; \
+		echo "== $$script"; \
+		$(BIN)/python "$$script"; \
+	done; \
+	[ "$$found" -eq 1 ] || echo "no benchmarks in benchmarks/"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	find . -path ./instance -prune -o -path ./.git -prune \
+		-o -type d -name __pycache__ -exec rm -rf {} +

@@ -1,0 +1,276 @@
+"""Shared fixtures: one app and one migrated, seeded database per run; each test runs
+inside a transaction that is rolled back at its end (SQLAlchemy's "join a session into
+an external transaction" recipe), so tests see the seed and never each other.
+
+The suite runs on SQLite by default and on TRACKER_TEST_DATABASE_URL when it is set."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tracker import clock, create_app, db
+from tracker.agencies.models import Agency
+from tracker.agencies.operations import agency_by_code, upsert_agency
+from tracker.assignments.models import Assignment, AssignmentRole
+from tracker.assignments.operations import assign_task
+from tracker.auth.models import Role, User
+from tracker.auth.operations import create_user
+from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.directives import operations as directive_operations
+from tracker.directives.models import Directive, Task
+from tracker.directives.seed import load_all
+from tracker.migrations.runner import upgrade
+
+TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+#: Cheap Argon2 parameters: the suite hashes many passwords.
+FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "MAX_UPLOAD_MB": 1,
+            **FAST_ARGON2,
+        }
+    )
+    with application.app_context():
+        database = db.database()
+        with database.engine.begin() as connection:
+            upgrade(connection)
+        load_all(db.session, backdate=True)
+        create_demo_users(db.session)
+        load_demo_activity(db.session)
+        db.session.commit()
+        db.session.remove()
+    yield application
+    application.extensions["tracker.db"].engine.dispose()
+
+
+@pytest.fixture
+def connection(app: Flask) -> Iterator[sa.Connection]:
+    """Every session of the test (its own and the client's requests) joins one outer
+    transaction, rolled back at the end."""
+    database = app.extensions["tracker.db"]
+    conn = database.engine.connect()
+    outer = conn.begin()
+    database.connection = conn
+    try:
+        yield conn
+    finally:
+        database.connection = None
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session(app: Flask, connection: sa.Connection) -> Iterator[sa.orm.Session]:
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask, connection: sa.Connection) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def today() -> Iterator[date]:
+    """A fixed 'today' for tests that care: 19/08/2020, between 1661's two deadlines."""
+    day = date(2020, 8, 19)
+    with clock.frozen(day):
+        yield day
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_PATTERN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """Logs the test client in and out as a given user, through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, username: str, password: str = DEMO_PASSWORD):
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/logout")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, *, token_from: str, **kwargs) -> object:
+    """POST a form with the CSRF token of the page it lives on."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from)}, **kwargs)
+
+
+@pytest.fixture
+def directive_1661(session) -> Directive:
+    found = directive_operations.find_directive(session, "1661/UBND-VX")
+    assert found is not None
+    return found
+
+
+# Factories -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_agency(session) -> Callable[..., Agency]:
+    counter = iter(range(1, 10_000))
+
+    def make(code: str | None = None, **fields) -> Agency:
+        number = next(counter)
+        code = code or f"TEST{number}"
+        return upsert_agency(
+            session,
+            code=code,
+            name=fields.pop("name", f"Cơ quan thử nghiệm {number}"),
+            short_name=fields.pop("short_name", f"CQ thử {number}"),
+            kind=fields.pop("kind", "department"),
+            parent=fields.pop("parent", "UBND"),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(session) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: Role = Role.AGENCY,
+        agency: Agency | None = None,
+        username: str | None = None,
+        password: str = DEMO_PASSWORD,
+    ) -> User:
+        return create_user(
+            session,
+            username=username or f"user{next(counter)}",
+            password=password,
+            role=role,
+            agency=agency,
+            password_hash=None if password != DEMO_PASSWORD else _demo_hash(session),
+        )
+
+    return make
+
+
+def _demo_hash(session) -> str:
+    return session.scalar(sa.select(User.password_hash).where(User.username == "admin"))
+
+
+@pytest.fixture
+def make_task(session) -> Callable[..., Task]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        *,
+        report_to: Agency | None = None,
+        due_date: date | None = date(2020, 8, 18),
+        evidence_required: bool = False,
+        indicators: list[dict] | None = None,
+        confirm: bool = True,
+    ) -> Task:
+        number = next(counter)
+        directive = directive_operations.create_directive(
+            session,
+            None,
+            doc_type="cong_van",
+            number=str(9000 + number),
+            symbol="UBND-TEST",
+            issuer="Ủy ban nhân dân tỉnh Lai Châu",
+            issued_date=date(2020, 8, 10),
+            subject=f"văn bản thử nghiệm {number}",
+            body="Nội dung thử nghiệm.",
+        )
+        task = directive_operations.add_task(
+            session,
+            None,
+            directive,
+            number="1",
+            title="Nhiệm vụ thử nghiệm",
+            text="Thực hiện nhiệm vụ thử nghiệm.",
+            report_to=report_to,
+            due_date=due_date,
+            evidence_required=evidence_required,
+            indicators=indicators,
+        )
+        if confirm:
+            directive_operations.confirm_directive(session, None, directive)
+        return task
+
+    return make
+
+
+@pytest.fixture
+def make_assignment(session, make_task) -> Callable[..., Assignment]:
+    def make(
+        agency: Agency | str = "SNV",
+        *,
+        task: Task | None = None,
+        due_date: date | None = None,
+        **task_fields,
+    ) -> Assignment:
+        if isinstance(agency, str):
+            agency = agency_by_code(session, agency)
+        task = task or make_task(**task_fields)
+        result = assign_task(
+            session, None, task, [agency], role=AssignmentRole.LEAD, due_date=due_date
+        )
+        return result.created[0]
+
+    return make
+
+
+def user_named(session, username: str) -> User:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    assert user is not None, username
+    return user
+
+
+def text_file(content: str = "Báo cáo minh chứng.\n") -> io.BytesIO:
+    return io.BytesIO(content.encode("utf-8"))

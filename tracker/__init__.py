@@ -1,0 +1,51 @@
+"""tracker: turns every numbered task of a directive into assignable, trackable work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
+    from tracker import config, db, errors, formatting, security
+    from tracker.agencies.views import blueprint as agencies_blueprint
+    from tracker.assignments.views import blueprint as assignments_blueprint
+    from tracker.auth import login
+    from tracker.auth.views import blueprint as auth_blueprint
+    from tracker.directives.views import blueprint as directives_blueprint
+    from tracker.evidence.views import blueprint as evidence_blueprint
+    from tracker.reports.views import blueprint as reports_blueprint
+
+    instance_path = (
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("TRACKER_INSTANCE_PATH")
+        or str(PROJECT_DIR / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+    )
+    config.load_config(app, test_config)
+    db.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    for blueprint in (
+        auth_blueprint,
+        reports_blueprint,
+        directives_blueprint,
+        assignments_blueprint,
+        evidence_blueprint,
+        agencies_blueprint,
+    ):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,1 @@
+"""Agencies (cơ quan, đơn vị), their hierarchy, and the groups directives address."""

@@ -1,0 +1,105 @@
+"""Agencies and groups: creating, updating and resolving addressees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency, AgencyGroup, AgencyKind
+
+
+class AgencyError(ValueError):
+    """A refused agency operation; the message is Vietnamese."""
+
+
+def agency_by_code(session: Session, code: str) -> Agency | None:
+    return session.scalar(sa.select(Agency).where(Agency.code == code.strip().upper()))
+
+
+def group_by_code(session: Session, code: str) -> AgencyGroup | None:
+    return session.scalar(sa.select(AgencyGroup).where(AgencyGroup.code == code.strip().upper()))
+
+
+def upsert_agency(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    short_name: str,
+    kind: str,
+    parent: str = "",
+    aliases: Iterable[str] = (),
+    head_title: str = "",
+    head_name: str = "",
+    headcount: int | None = None,
+    headcount_is_demo: bool = False,
+) -> Agency:
+    """Create the agency or bring it up to date with these fields (idempotent)."""
+    try:
+        agency_kind = AgencyKind(kind)
+    except ValueError:
+        raise AgencyError(f"Loại cơ quan không hợp lệ: {kind!r}.") from None
+    parent_agency = None
+    if parent:
+        parent_agency = agency_by_code(session, parent)
+        if parent_agency is None:
+            raise AgencyError(f"Không có cơ quan cấp trên mã {parent!r} (khai báo trước {code}).")
+    agency = agency_by_code(session, code)
+    if agency is None:
+        agency = Agency(code=code.strip().upper())
+        session.add(agency)
+    agency.name = name
+    agency.short_name = short_name
+    agency.kind = agency_kind
+    agency.parent = parent_agency
+    agency.aliases = list(aliases)
+    agency.head_title = head_title
+    agency.head_name = head_name
+    agency.headcount = headcount
+    agency.headcount_is_demo = headcount_is_demo
+    session.flush()
+    return agency
+
+
+def upsert_group(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    aliases: Iterable[str] = (),
+    members: Iterable[str] = (),
+) -> AgencyGroup:
+    group = group_by_code(session, code)
+    if group is None:
+        group = AgencyGroup(code=code.strip().upper())
+        session.add(group)
+    group.name = name
+    group.aliases = list(aliases)
+    resolved = []
+    for member in members:
+        agency = agency_by_code(session, member)
+        if agency is None:
+            raise AgencyError(f"Nhóm {code}: không có cơ quan mã {member!r}.")
+        resolved.append(agency)
+    group.members = resolved
+    session.flush()
+    return group
+
+
+def expand_targets(targets: Iterable[Agency | AgencyGroup]) -> list[Agency]:
+    """Agencies named directly or through groups, each once, in order."""
+    seen: dict[int, Agency] = {}
+    for target in targets:
+        for agency in target.members if isinstance(target, AgencyGroup) else [target]:
+            seen.setdefault(agency.id, agency)
+    return list(seen.values())
+
+
+def all_agencies(session: Session) -> list[Agency]:
+    return list(session.scalars(sa.select(Agency).order_by(Agency.id)))
+
+
+def all_groups(session: Session) -> list[AgencyGroup]:
+    return list(session.scalars(sa.select(AgencyGroup).order_by(AgencyGroup.id)))

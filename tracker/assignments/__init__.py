@@ -1,0 +1,1 @@
+"""Assignments of tasks to agencies, their submissions and the workflow."""

@@ -1,0 +1,85 @@
+"""Deadline state and the four-way classification, derived in SQL, never stored.
+
+Deadline state of an open assignment: no deadline, on track, due soon, overdue.
+Four-way count (Văn phòng Chính phủ): done on time, done late, open within deadline,
+open overdue. Cancelled work counts in none of them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker import calendar
+from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
+
+
+class DeadlineState(StrEnum):
+    NO_DEADLINE = "no_deadline"
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    CLOSED = "closed"  # done or cancelled: see the outcome instead
+
+
+class Outcome(StrEnum):
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    OPEN_WITHIN = "open_within"
+    OPEN_OVERDUE = "open_overdue"
+    CANCELLED = "cancelled"
+
+
+DEADLINE_LABELS = {
+    DeadlineState.NO_DEADLINE: "Không có thời hạn",
+    DeadlineState.ON_TRACK: "Trong hạn",
+    DeadlineState.DUE_SOON: "Sắp đến hạn",
+    DeadlineState.OVERDUE: "Quá hạn",
+    DeadlineState.CLOSED: "",
+}
+
+OUTCOME_LABELS = {
+    Outcome.DONE_ON_TIME: "Hoàn thành đúng hạn",
+    Outcome.DONE_LATE: "Hoàn thành quá hạn",
+    Outcome.OPEN_WITHIN: "Đang thực hiện trong hạn",
+    Outcome.OPEN_OVERDUE: "Quá hạn chưa hoàn thành",
+    Outcome.CANCELLED: "Đã hủy",
+}
+
+#: The four outcomes that are counted, in the order reports show them.
+COUNTED = (Outcome.DONE_ON_TIME, Outcome.DONE_LATE, Outcome.OPEN_WITHIN, Outcome.OPEN_OVERDUE)
+
+
+def soon_cutoff(as_of: date, working_days: int) -> date:
+    return calendar.add_working_days(as_of, working_days)
+
+
+def deadline_state_expr(as_of: date, cutoff: date) -> ColumnElement[str]:
+    """Deadline state of an assignment on `as_of`; `cutoff` is the last 'due soon' date."""
+    due = Assignment.due_date
+    return sa.case(
+        (Assignment.status.not_in(OPEN_STATUSES), sa.literal(DeadlineState.CLOSED.value)),
+        (due.is_(None), sa.literal(DeadlineState.NO_DEADLINE.value)),
+        (due < as_of, sa.literal(DeadlineState.OVERDUE.value)),
+        (due <= cutoff, sa.literal(DeadlineState.DUE_SOON.value)),
+        else_=sa.literal(DeadlineState.ON_TRACK.value),
+    )
+
+
+def outcome_expr(as_of: date) -> ColumnElement[str]:
+    """Four-way class on `as_of`: work completed after `as_of` still counts as open then."""
+    due = Assignment.due_date
+    done = sa.and_(Assignment.status == AssignmentStatus.DONE, Assignment.completed_on <= as_of)
+    return sa.case(
+        (Assignment.status == AssignmentStatus.CANCELLED, sa.literal(Outcome.CANCELLED.value)),
+        (
+            sa.and_(done, sa.or_(due.is_(None), Assignment.completed_on <= due)),
+            sa.literal(Outcome.DONE_ON_TIME.value),
+        ),
+        (done, sa.literal(Outcome.DONE_LATE.value)),
+        (sa.or_(due.is_(None), due >= as_of), sa.literal(Outcome.OPEN_WITHIN.value)),
+        else_=sa.literal(Outcome.OPEN_OVERDUE.value),
+    )

@@ -1,0 +1,77 @@
+"""Forms for assigning tasks and for each workflow step."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.agencies.models import Agency, AgencyGroup
+from tracker.assignments.models import AssignmentRole
+from tracker.directives.models import Task
+from tracker.fields import DateField
+
+ROLE_LABELS = {
+    AssignmentRole.LEAD: "Chủ trì",
+    AssignmentRole.COOPERATE: "Phối hợp",
+    AssignmentRole.INFORM: "Để biết",
+}
+
+
+class AssignForm(FlaskForm):
+    targets = SelectMultipleField(
+        "Giao cho (cơ quan, đơn vị hoặc nhóm)",
+        validators=[DataRequired("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm.")],
+    )
+    role = SelectField(
+        "Vai trò",
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        default=AssignmentRole.LEAD.value,
+    )
+    due_date = DateField("Thời hạn (để trống: theo thời hạn của nhiệm vụ)", validators=[Optional()])
+
+    def set_choices(self, groups: list[AgencyGroup], agencies: list[Agency]) -> None:
+        self.targets.choices = [
+            ("Nhóm", [(f"g{group.id}", group.name) for group in groups]),
+            ("Cơ quan, đơn vị", [(f"a{agency.id}", agency.name) for agency in agencies]),
+        ]
+
+
+class ActionForm(FlaskForm):
+    """Fields of every step; each step's template shows the ones it needs."""
+
+    version = HiddenField(validators=[InputRequired()])
+    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=5000)])
+    text = TextAreaField("Nội dung báo cáo", validators=[Optional(), Length(max=20_000)])
+    progress = IntegerField(
+        "Tiến độ (%)",
+        validators=[Optional(), NumberRange(0, 100, "Tiến độ phải từ 0 đến 100.")],
+    )
+
+    def figures(self, task: Task) -> dict[str, list[int | None]]:
+        return {
+            indicator.code: [
+                self[f"{indicator.code}__numerator"].data,
+                self[f"{indicator.code}__denominator"].data,
+            ]
+            for indicator in task.indicators
+        }
+
+
+def action_form_class(task: Task) -> type[ActionForm]:
+    """The step form for a task, with two number fields per indicator."""
+    fields = {}
+    for indicator in task.indicators:
+        fields[f"{indicator.code}__numerator"] = IntegerField(
+            indicator.numerator_label,
+            validators=[Optional(), NumberRange(min=0, message="Phải là số không âm.")],
+        )
+        fields[f"{indicator.code}__denominator"] = IntegerField(
+            indicator.denominator_label,
+            validators=[Optional(), NumberRange(min=0, message="Phải là số không âm.")],
+        )
+    return type("TaskActionForm", (ActionForm,), fields)
+
+
+class UploadForm(FlaskForm):
+    """The file itself is read from the request stream by the evidence store."""

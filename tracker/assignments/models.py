@@ -1,0 +1,153 @@
+"""Assignment and Submission."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker import clock
+from tracker.agencies.models import Agency
+from tracker.auth.models import Role, User
+from tracker.db import Base, enum_type
+from tracker.directives.models import Task
+
+
+class AssignmentRole(StrEnum):
+    LEAD = "lead"  # chủ trì
+    COOPERATE = "cooperate"  # phối hợp
+    INFORM = "inform"  # để biết
+
+
+class AssignmentStatus(StrEnum):
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.SUBMITTED,
+    AssignmentStatus.RETURNED,
+)
+
+
+class Assignment(Base):
+    """One task for one agency (giao nhiệm vụ)."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(enum_type(AssignmentRole))
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_type(AssignmentStatus), default=AssignmentStatus.ASSIGNED, index=True
+    )
+    #: The working deadline; an extension moves it.
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    #: The deadline first set, kept for the record when the working one moves.
+    original_due_date: Mapped[date | None]
+    progress: Mapped[int] = mapped_column(default=0)
+    #: Date of the accepted submission, so a slow review never makes an agency late.
+    completed_on: Mapped[date | None]
+    assigned_at: Mapped[datetime] = mapped_column(default=clock.now)
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: Optimistic lock: every update checks and bumps it.
+    version: Mapped[int] = mapped_column(default=1)
+
+    task: Mapped[Task] = relationship()
+    agency: Mapped[Agency] = relationship()
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="assignment", order_by="Submission.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "agency_id"),
+        sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+        sa.CheckConstraint(
+            "(status = 'done') = (completed_on IS NOT NULL)", name="completed_exactly_when_done"
+        ),
+        sa.CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def latest_submission(self) -> Submission | None:
+        return self.submissions[-1] if self.submissions else None
+
+    def is_worker(self, user: User) -> bool:
+        """The user works for the assigned agency."""
+        return user.role == Role.AGENCY and user.agency_id == self.agency_id
+
+    def is_reviewer(self, user: User) -> bool:
+        """Office staff, or the task's report_to agency reviewing another agency's work."""
+        if user.is_staff:
+            return True
+        return (
+            user.role == Role.AGENCY
+            and self.task.report_to_id is not None
+            and user.agency_id == self.task.report_to_id
+            and user.agency_id != self.agency_id
+        )
+
+    def can_view(self, user: User) -> bool:
+        return user.reads_everything or self.is_worker(user) or self.is_reviewer(user)
+
+    def __repr__(self) -> str:
+        return f"<Assignment {self.id} task={self.task_id} agency={self.agency_id} {self.status}>"
+
+
+class SubmissionOutcome(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class Submission(Base):
+    """What an agency sends for review: text, figures, evidence."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), index=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Indicator values: {indicator code: [numerator, denominator]}.
+    figures: Mapped[dict[str, list[int]]] = mapped_column(sa.JSON, default=dict)
+    outcome: Mapped[SubmissionOutcome] = mapped_column(
+        enum_type(SubmissionOutcome), default=SubmissionOutcome.PENDING
+    )
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    review_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    assignment: Mapped[Assignment] = relationship(back_populates="submissions")
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(outcome = 'pending') = (reviewed_at IS NULL)", name="reviewed_exactly_when_decided"
+        ),
+    )
+
+    @property
+    def submitted_on(self) -> date:
+        return clock.local_date(self.submitted_at)

@@ -1,0 +1,81 @@
+"""Lists of assignments with their derived deadline state and four-way class.
+
+Each list is a fixed number of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from tracker.assignments.deadlines import (
+    DeadlineState,
+    Outcome,
+    deadline_state_expr,
+    outcome_expr,
+    soon_cutoff,
+)
+from tracker.assignments.models import Assignment
+from tracker.auth.models import Role, User
+from tracker.directives.models import Task
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    deadline_state: DeadlineState
+    outcome: Outcome
+
+
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """The assignments a user may see: all for office and leaders; for an agency user,
+    its own agency's and those of tasks reported to it."""
+    if user.reads_everything:
+        return sa.true()
+    if user.role != Role.AGENCY or user.agency_id is None:
+        return sa.false()
+    reviewed = sa.select(Task.id).where(Task.report_to_id == user.agency_id)
+    return sa.or_(Assignment.agency_id == user.agency_id, Assignment.task_id.in_(reviewed))
+
+
+def rows(
+    session: Session,
+    as_of: date,
+    due_soon_days: int,
+    *where: sa.ColumnElement[bool],
+    order_by: tuple = (),
+) -> list[AssignmentRow]:
+    state = deadline_state_expr(as_of, soon_cutoff(as_of, due_soon_days))
+    outcome = outcome_expr(as_of)
+    query = (
+        sa.select(Assignment, state, outcome)
+        .where(*where)
+        .options(
+            joinedload(Assignment.agency),
+            joinedload(Assignment.task).joinedload(Task.directive),
+            joinedload(Assignment.task).joinedload(Task.report_to),
+        )
+        .order_by(*order_by, Assignment.id)
+    )
+    return [
+        AssignmentRow(assignment, DeadlineState(state_value), Outcome(outcome_value))
+        for assignment, state_value, outcome_value in session.execute(query)
+    ]
+
+
+def one(
+    session: Session, assignment_id: int, as_of: date, due_soon_days: int, user: User
+) -> AssignmentRow | None:
+    found = rows(session, as_of, due_soon_days, Assignment.id == assignment_id, visible_to(user))
+    if not found:
+        return None
+    session.execute(
+        sa.select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            selectinload(Assignment.submissions), selectinload(Assignment.task, Task.indicators)
+        )
+    )
+    return found[0]

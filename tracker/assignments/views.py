@@ -1,0 +1,197 @@
+"""Assigning tasks, the assignment page and its workflow steps."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker import audit, clock, db
+from tracker.agencies.models import Agency, AgencyGroup
+from tracker.agencies.operations import all_agencies, all_groups
+from tracker.assignments import queries
+from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
+from tracker.assignments.forms import ROLE_LABELS, AssignForm, UploadForm, action_form_class
+from tracker.assignments.operations import AssignmentError, assign_task
+from tracker.assignments.workflow import (
+    ACTION_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    SUBMISSION_LABELS,
+    Action,
+    WorkflowError,
+    allowed_actions,
+    apply,
+)
+from tracker.auth.guards import found_or_404, staff_required
+from tracker.directives.models import Task
+from tracker.evidence.operations import EvidenceError, add_evidence
+from tracker.evidence.queries import evidence_of
+
+blueprint = Blueprint("assignments", __name__)
+
+
+@blueprint.route("/tasks/<int:task_id>/assign", methods=["GET", "POST"])
+@staff_required
+def assign(task_id: int):
+    task = found_or_404(db.session.get(Task, task_id))
+    form = AssignForm()
+    groups, agencies = all_groups(db.session), all_agencies(db.session)
+    form.set_choices(groups, agencies)
+    if not form.is_submitted():
+        form.due_date.data = task.due_date
+    status = 200
+    if form.validate_on_submit():
+        targets = _targets(form.targets.data, groups, agencies)
+        try:
+            result = assign_task(
+                db.session,
+                current_user,
+                task,
+                targets,
+                role=form.role.data,
+                due_date=form.due_date.data,
+            )
+        except AssignmentError as error:
+            form.targets.errors.append(str(error))
+            status = 422
+        else:
+            db.session.commit()
+            message = f"Đã giao nhiệm vụ {task.number} cho {len(result.created)} cơ quan, đơn vị."
+            if result.skipped:
+                message += (
+                    " Đã có từ trước: " + ", ".join(a.short_name for a in result.skipped) + "."
+                )
+            flash(message, "success")
+            return redirect(url_for("directives.show", directive_id=task.directive_id) + "#tasks")
+    elif form.is_submitted():
+        status = 422
+    return render_template("assignments/assign.html", form=form, task=task), status
+
+
+def _targets(values: list[str], groups: list[AgencyGroup], agencies: list[Agency]):
+    groups_by_key = {f"g{group.id}": group for group in groups}
+    agencies_by_key = {f"a{agency.id}": agency for agency in agencies}
+    return [groups_by_key.get(value) or agencies_by_key[value] for value in values]
+
+
+def _load_row(assignment_id: int):
+    return found_or_404(
+        queries.one(
+            db.session,
+            assignment_id,
+            clock.today(),
+            current_app.config["DUE_SOON_WORKING_DAYS"],
+            current_user,
+        )
+    )
+
+
+def _render(
+    row, form=None, *, error: str | None = None, failed_action: str | None = None, status: int = 200
+):
+    assignment = row.assignment
+    form_class = action_form_class(assignment.task)
+    if form is None:
+        form = form_class(formdata=None)
+    form.version.data = str(assignment.version)
+    return render_template(
+        "assignments/show.html",
+        row=row,
+        assignment=assignment,
+        task=assignment.task,
+        form=form,
+        upload_form=UploadForm(),
+        actions=allowed_actions(assignment, current_user),
+        can_upload=_can_upload(assignment),
+        evidence=evidence_of(db.session, assignment.id),
+        events=audit.history(db.session, "assignment", assignment.id),
+        action_labels=ACTION_LABELS,
+        status_labels=STATUS_LABELS,
+        deadline_labels=DEADLINE_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        role_labels=ROLE_LABELS,
+        submission_labels=SUBMISSION_LABELS,
+        event_labels=EVENT_LABELS,
+        Action=Action,
+        error=error,
+        failed_action=failed_action,
+    ), status
+
+
+def _can_upload(assignment) -> bool:
+    return assignment.is_worker(current_user) and Action.SUBMIT in allowed_actions(
+        assignment, current_user
+    )
+
+
+@blueprint.route("/assignments/<int:assignment_id>")
+@login_required
+def show(assignment_id: int):
+    return _render(_load_row(assignment_id))
+
+
+@blueprint.route("/assignments/<int:assignment_id>/<action>", methods=["POST"])
+@login_required
+def act(assignment_id: int, action: str):
+    row = _load_row(assignment_id)
+    assignment = row.assignment
+    try:
+        step = Action(action)
+    except ValueError:
+        abort(404)
+    form = action_form_class(assignment.task)()
+    if not form.validate_on_submit():
+        messages = [error for errors in form.errors.values() for error in errors]
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _render(row, form, error=" ".join(messages), failed_action=step.value, status=422)
+    try:
+        apply(
+            assignment,
+            step,
+            current_user,
+            expected_version=int(form.version.data),
+            reason=form.reason.data,
+            text=form.text.data,
+            progress=form.progress.data,
+            figures=form.figures(assignment.task),
+        )
+    except WorkflowError as error:
+        db.session.rollback()
+        row = _load_row(assignment_id)
+        return _render(
+            row, form, error=error.message, failed_action=step.value, status=error.http_status
+        )
+    db.session.commit()
+    flash(f"{ACTION_LABELS[step]}: đã ghi nhận.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment_id))
+
+
+@blueprint.route("/assignments/<int:assignment_id>/evidence", methods=["POST"])
+@login_required
+def upload(assignment_id: int):
+    row = _load_row(assignment_id)
+    assignment = row.assignment
+    if not _can_upload(assignment):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload_file = request.files.get("file")
+    if upload_file is None or not upload_file.filename:
+        return _render(
+            row, error="Hãy chọn một tệp để tải lên.", failed_action="upload", status=422
+        )
+    try:
+        add_evidence(db.session, current_user, assignment, upload_file.stream, upload_file.filename)
+    except EvidenceError as error:
+        db.session.rollback()
+        return _render(
+            _load_row(assignment_id),
+            error=str(error),
+            failed_action="upload",
+            status=error.http_status,
+        )
+    db.session.commit()
+    flash(f"Đã tải lên “{upload_file.filename}”.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")

@@ -1,0 +1,349 @@
+"""The state machine of an assignment: the one place that changes its status.
+
+Transitions are data: (state, action) -> Transition(target, who may, guards, effect).
+`apply` checks the guards, runs the effect, moves the state and writes exactly one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import clock
+from tracker.assignments.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Submission,
+    SubmissionOutcome,
+)
+from tracker.audit import Event, record_event
+from tracker.auth.models import User
+from tracker.evidence.models import Evidence
+
+S = AssignmentStatus
+
+
+class Action(StrEnum):
+    START = "start"
+    REPORT_PROGRESS = "report_progress"
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    RETURN = "return"
+    REOPEN = "reopen"
+    CANCEL = "cancel"
+
+
+class WorkflowError(Exception):
+    """A refused step; the message is Vietnamese and meant for the user."""
+
+    http_status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(WorkflowError):
+    http_status = 409
+
+
+class NotPermitted(WorkflowError):
+    http_status = 403
+
+
+class GuardFailed(WorkflowError):
+    """A required reason, evidence file or figure is missing or wrong."""
+
+
+class Conflict(WorkflowError):
+    """Someone else changed the assignment since the form was loaded."""
+
+    http_status = 409
+
+
+Rule = Callable[[Assignment, User], bool]
+Effect = Callable[[Session, Assignment, User, dict[str, Any]], None]
+
+
+def _worker(assignment: Assignment, user: User) -> bool:
+    return assignment.is_worker(user)
+
+
+def _reviewer(assignment: Assignment, user: User) -> bool:
+    return assignment.is_reviewer(user)
+
+
+def _staff(_assignment: Assignment, user: User) -> bool:
+    return user.is_staff
+
+
+@dataclass(frozen=True)
+class Transition:
+    target: AssignmentStatus
+    who: Rule
+    requires_reason: bool = False
+    #: Submitting a task that requires evidence needs at least one file.
+    checks_evidence: bool = False
+    effect: Effect | None = None
+
+
+# Effects ---------------------------------------------------------------------------------
+
+
+def _record_progress(session: Session, assignment: Assignment, _actor: User, data: dict) -> None:
+    progress = data.get("progress")
+    if progress is None:
+        return
+    if not isinstance(progress, int) or not 0 <= progress <= 100:
+        raise GuardFailed("Tiến độ phải là số nguyên từ 0 đến 100.")
+    assignment.progress = progress
+
+
+def _validate_figures(assignment: Assignment, figures: dict | None) -> dict[str, list[int]]:
+    figures = figures or {}
+    known = {indicator.code: indicator for indicator in assignment.task.indicators}
+    unknown = set(figures) - set(known)
+    if unknown:
+        raise GuardFailed("Chỉ tiêu không thuộc nhiệm vụ này: " + ", ".join(sorted(unknown)) + ".")
+    clean: dict[str, list[int]] = {}
+    for code, indicator in known.items():
+        if code not in figures:
+            raise GuardFailed(f"Chưa nhập số liệu cho chỉ tiêu “{indicator.name}”.")
+        value = figures[code]
+        if isinstance(value, (list, tuple)) and any(number is None for number in value):
+            raise GuardFailed(f"Chưa nhập đủ số liệu cho chỉ tiêu “{indicator.name}”.")
+        if (
+            not isinstance(value, (list, tuple))
+            or len(value) != 2
+            or not all(isinstance(number, int) and number >= 0 for number in value)
+        ):
+            raise GuardFailed(
+                f"Số liệu của chỉ tiêu “{indicator.name}” phải là số nguyên không âm."
+            )
+        numerator, denominator = value
+        if denominator == 0 or numerator > denominator:
+            raise GuardFailed(
+                f"Chỉ tiêu “{indicator.name}”: {indicator.numerator_label.lower()} phải nhỏ hơn"
+                f" hoặc bằng {indicator.denominator_label.lower()}, và mẫu số phải lớn hơn 0."
+            )
+        clean[code] = [numerator, denominator]
+    return clean
+
+
+def _submit(session: Session, assignment: Assignment, actor: User, data: dict) -> None:
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise GuardFailed("Hãy nhập nội dung báo cáo kết quả.")
+    figures = _validate_figures(assignment, data.get("figures"))
+    submission = Submission(
+        assignment=assignment,
+        submitted_at=clock.now(),
+        submitted_by_id=actor.id,
+        text=text,
+        figures=figures,
+    )
+    session.add(submission)
+    session.flush()
+    session.execute(
+        sa.update(Evidence)
+        .where(Evidence.assignment_id == assignment.id, Evidence.submission_id.is_(None))
+        .values(submission_id=submission.id)
+    )
+    assignment.progress = 100
+
+
+def _pending_submission(assignment: Assignment) -> Submission:
+    submission = assignment.latest_submission
+    if submission is None or submission.outcome != SubmissionOutcome.PENDING:
+        raise InvalidTransition("Không có báo cáo nào đang chờ duyệt.")
+    return submission
+
+
+def _accept(_session: Session, assignment: Assignment, actor: User, data: dict) -> None:
+    submission = _pending_submission(assignment)
+    submission.outcome = SubmissionOutcome.ACCEPTED
+    submission.reviewed_at = clock.now()
+    submission.reviewed_by_id = actor.id
+    submission.review_comment = (data.get("reason") or "").strip()
+    assignment.completed_on = submission.submitted_on
+    assignment.progress = 100
+
+
+def _return(_session: Session, assignment: Assignment, actor: User, data: dict) -> None:
+    submission = _pending_submission(assignment)
+    submission.outcome = SubmissionOutcome.RETURNED
+    submission.reviewed_at = clock.now()
+    submission.reviewed_by_id = actor.id
+    submission.review_comment = data["reason"]
+
+
+def _reopen(_session: Session, assignment: Assignment, _actor: User, _data: dict) -> None:
+    assignment.completed_on = None
+
+
+# The table ---------------------------------------------------------------------------------
+
+TRANSITIONS: dict[tuple[AssignmentStatus, Action], Transition] = {
+    (S.ASSIGNED, Action.START): Transition(S.IN_PROGRESS, _worker),
+    (S.RETURNED, Action.START): Transition(S.IN_PROGRESS, _worker),
+    (S.ASSIGNED, Action.REPORT_PROGRESS): Transition(
+        S.IN_PROGRESS, _worker, effect=_record_progress
+    ),
+    (S.IN_PROGRESS, Action.REPORT_PROGRESS): Transition(
+        S.IN_PROGRESS, _worker, effect=_record_progress
+    ),
+    (S.RETURNED, Action.REPORT_PROGRESS): Transition(
+        S.IN_PROGRESS, _worker, effect=_record_progress
+    ),
+    (S.ASSIGNED, Action.SUBMIT): Transition(
+        S.SUBMITTED, _worker, checks_evidence=True, effect=_submit
+    ),
+    (S.IN_PROGRESS, Action.SUBMIT): Transition(
+        S.SUBMITTED, _worker, checks_evidence=True, effect=_submit
+    ),
+    (S.RETURNED, Action.SUBMIT): Transition(
+        S.SUBMITTED, _worker, checks_evidence=True, effect=_submit
+    ),
+    (S.SUBMITTED, Action.ACCEPT): Transition(S.DONE, _reviewer, effect=_accept),
+    (S.SUBMITTED, Action.RETURN): Transition(
+        S.RETURNED, _reviewer, requires_reason=True, effect=_return
+    ),
+    (S.DONE, Action.REOPEN): Transition(
+        S.IN_PROGRESS, _staff, requires_reason=True, effect=_reopen
+    ),
+    **{
+        (state, Action.CANCEL): Transition(S.CANCELLED, _staff, requires_reason=True)
+        for state in OPEN_STATUSES
+    },
+}
+
+
+def allowed_actions(assignment: Assignment, user: User) -> list[Action]:
+    """The actions this user may take on this assignment now (for buttons)."""
+    return [
+        action
+        for (state, action), transition in TRANSITIONS.items()
+        if state == assignment.status and transition.who(assignment, user)
+    ]
+
+
+def snapshot(assignment: Assignment) -> dict[str, Any]:
+    return {
+        "status": assignment.status.value,
+        "progress": assignment.progress,
+        "due_date": assignment.due_date.isoformat() if assignment.due_date else None,
+        "completed_on": assignment.completed_on.isoformat() if assignment.completed_on else None,
+    }
+
+
+def apply(
+    assignment: Assignment,
+    action: Action | str,
+    actor: User,
+    *,
+    expected_version: int | None = None,
+    **data: Any,
+) -> Event:
+    """Take one step. Raises a WorkflowError subclass for anything not allowed."""
+    session = object_session(assignment)
+    if session is None:
+        raise RuntimeError("apply() needs an assignment attached to a session")
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidTransition("Thao tác không hợp lệ.") from None
+    if expected_version is not None and expected_version != assignment.version:
+        raise Conflict(
+            "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới"
+            " rồi thực hiện lại."
+        )
+    transition = TRANSITIONS.get((assignment.status, action))
+    if transition is None:
+        raise InvalidTransition(
+            f"Không thể {ACTION_LABELS[action].lower()} khi nhiệm vụ đang ở trạng thái"
+            f" “{STATUS_LABELS[assignment.status]}”."
+        )
+    if not transition.who(assignment, actor):
+        raise NotPermitted("Bạn không có quyền thực hiện thao tác này.")
+    reason = (data.get("reason") or "").strip()
+    if transition.requires_reason and not reason:
+        raise GuardFailed("Hãy nêu lý do.")
+    data["reason"] = reason
+    if (
+        transition.checks_evidence
+        and assignment.task.evidence_required
+        and not _has_evidence(session, assignment)
+    ):
+        raise GuardFailed(
+            "Nhiệm vụ này yêu cầu minh chứng: hãy tải lên ít nhất một tệp trước khi gửi."
+        )
+
+    before = snapshot(assignment)
+    if transition.effect is not None:
+        transition.effect(session, assignment, actor, data)
+    assignment.status = transition.target
+    assignment.updated_at = clock.now()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(
+            "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang rồi thực hiện lại."
+        ) from None
+    return record_event(
+        session,
+        actor=actor,
+        action=f"assignment.{action.value}",
+        subject_type="assignment",
+        subject_id=assignment.id,
+        comment=reason or (data.get("text") or "").strip()[:500],
+        before=before,
+        after=snapshot(assignment),
+    )
+
+
+def _has_evidence(session: Session, assignment: Assignment) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count(Evidence.id)).where(Evidence.assignment_id == assignment.id)
+        )
+    )
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.START: "Bắt đầu thực hiện",
+    Action.REPORT_PROGRESS: "Cập nhật tiến độ",
+    Action.SUBMIT: "Gửi báo cáo kết quả",
+    Action.ACCEPT: "Chấp nhận",
+    Action.RETURN: "Trả lại",
+    Action.REOPEN: "Mở lại",
+    Action.CANCEL: "Hủy giao",
+}
+
+STATUS_LABELS: dict[AssignmentStatus, str] = {
+    S.ASSIGNED: "Mới giao",
+    S.IN_PROGRESS: "Đang thực hiện",
+    S.SUBMITTED: "Đã báo cáo, chờ duyệt",
+    S.RETURNED: "Trả lại, yêu cầu bổ sung",
+    S.DONE: "Hoàn thành",
+    S.CANCELLED: "Đã hủy",
+}
+
+SUBMISSION_LABELS: dict[SubmissionOutcome, str] = {
+    SubmissionOutcome.PENDING: "Chờ duyệt",
+    SubmissionOutcome.ACCEPTED: "Đã chấp nhận",
+    SubmissionOutcome.RETURNED: "Đã trả lại",
+}
+
+#: How the history of an assignment reads.
+EVENT_LABELS: dict[str, str] = {
+    "assignment.create": "giao nhiệm vụ",
+    "evidence.upload": "tải lên minh chứng",
+    **{f"assignment.{action.value}": label.lower() for action, label in ACTION_LABELS.items()},
+}

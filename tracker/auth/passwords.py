@@ -1,0 +1,69 @@
+"""Argon2id password hashing (argon2-cffi), rehashing when parameters change."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+
+MIN_LENGTH = 10
+MAX_LENGTH = 1024
+
+#: A few passwords every attacker tries first; refused outright.
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "1111111111",
+        "123456789a",
+        "qwertyuiop",
+        "password123",
+        "password12",
+        "matkhau123",
+        "abc1234567",
+        "admin12345",
+        "iloveyou123",
+        "1q2w3e4r5t",
+        "qwerty1234",
+        "123123123123",
+        "aaaaaaaaaa",
+        "passw0rd123",
+    }
+)
+
+
+def hasher() -> PasswordHasher:
+    """The configured hasher; defaults are argon2-cffi's RFC 9106 low-memory profile."""
+    config = current_app.config if has_app_context() else {}
+    return PasswordHasher(
+        time_cost=config.get("ARGON2_TIME_COST", 3),
+        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
+        parallelism=config.get("ARGON2_PARALLELISM", 4),
+    )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a new password is refused, in Vietnamese; None if it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
+    if len(password) > MAX_LENGTH:
+        return f"Mật khẩu không được dài quá {MAX_LENGTH} ký tự."
+    if password.lower() in COMMON_PASSWORDS or (username and username.lower() in password.lower()):
+        return "Mật khẩu quá dễ đoán; hãy chọn một cụm từ dài hơn."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return hasher().check_needs_rehash(password_hash)

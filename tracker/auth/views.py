@@ -1,0 +1,60 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker import db
+from tracker.auth.forms import LoginForm, LogoutForm
+from tracker.auth.operations import authenticate, end_sessions
+
+blueprint = Blueprint("auth", __name__)
+log = logging.getLogger("tracker.auth")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("reports.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.username.data, form.password.data)
+        if user is None:
+            log.warning("failed login for %r from %s", form.username.data, request.remote_addr)
+            form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
+        else:
+            db.session.commit()
+            next_url = safe_next(request.args.get("next"))
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            log.info("login %s", user.username)
+            return redirect(next_url or url_for("reports.dashboard"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.route("/logout", methods=["GET", "POST"])
+@login_required
+def logout():
+    form = LogoutForm()
+    if request.method == "GET":
+        return render_template("auth/logout.html", form=form)
+    if form.validate_on_submit():
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))

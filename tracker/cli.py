@@ -1,0 +1,112 @@
+"""The `tracker` command: Flask's (run, shell, routes) plus init, user and audit."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.engine import make_url
+
+from tracker import create_app, db
+from tracker.agencies.operations import agency_by_code
+from tracker.audit import verify_chain
+from tracker.auth.models import Role
+from tracker.auth.operations import UserError, create_user
+from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.directives.seed import SeedError, load_all
+from tracker.migrations.runner import upgrade
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """tracker: the directive task tracker."""
+
+
+@main.command("init")
+@click.option("--demo", is_flag=True, help="Also create demo accounts and demo activity.")
+@with_appcontext
+def init_command(demo: bool) -> None:
+    """Upgrade the database to the newest schema and load the seed directives (idempotent)."""
+    database = db.database()
+    with database.engine.begin() as connection:
+        upgrade(connection)
+    session = db.session
+    try:
+        report = load_all(session, backdate=demo)
+        users = activity = 0
+        if demo:
+            users = create_demo_users(session)
+            activity = load_demo_activity(session)
+        session.commit()
+    except SeedError as error:
+        session.rollback()
+        raise click.ClickException(f"Dữ liệu khởi tạo có lỗi: {error}") from None
+    click.echo(f"Cơ sở dữ liệu: {_display_url(database.url)}")
+    click.echo(f"Cơ quan, đơn vị: {report.agencies}; nhóm: {report.groups}")
+    created = ", ".join(report.directives_created) or "không có (đã có từ trước)"
+    click.echo(f"Văn bản mới nạp: {created}")
+    click.echo(f"Nhiệm vụ mới: {report.tasks_created}; giao mới: {report.assignments_created}")
+    if demo:
+        click.echo(f"Tài khoản minh họa mới: {users}; báo cáo minh họa mới: {activity}")
+        click.echo(f"Mật khẩu các tài khoản minh họa: {DEMO_PASSWORD}")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Manage user accounts."""
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--agency", "agency_code", help="Agency code, e.g. STTTT (required for agency).")
+@click.option("--full-name", default="")
+@click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
+@with_appcontext
+def create_user_command(
+    username: str, role: str, agency_code: str | None, full_name: str, password: str
+) -> None:
+    """Create a user account."""
+    session = db.session
+    agency = None
+    if agency_code:
+        agency = agency_by_code(session, agency_code)
+        if agency is None:
+            raise click.ClickException(f"Không có cơ quan, đơn vị mã {agency_code!r}.")
+    try:
+        user = create_user(
+            session,
+            username=username,
+            password=password,
+            role=Role(role),
+            agency=agency,
+            full_name=full_name,
+        )
+    except UserError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"Đã tạo tài khoản {user.username} ({user.role.value}).")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The hash-chained event log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Recompute the chain; exit 1 at the first broken event."""
+    check = verify_chain(db.session)
+    if check.ok:
+        click.echo(f"Chuỗi sự kiện toàn vẹn: {check.count} sự kiện; mã cuối {check.head_hash}")
+        return
+    click.echo(f"Chuỗi sự kiện bị sửa đổi tại sự kiện #{check.first_broken_id}.", err=True)
+    sys.exit(1)
+
+
+def _display_url(url: str) -> str:
+    """The URL without a password."""
+    return make_url(url).render_as_string(hide_password=True)

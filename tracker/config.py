@@ -1,0 +1,74 @@
+"""Configuration: defaults, then instance/config.py, then TRACKER_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+#: Settings an operator may override; every other attribute of this module is internal.
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": None,  # None: SQLite at instance/tracker.db
+    "SECRET_KEY": None,  # None: generated once and kept in instance/secret_key
+    "MAX_UPLOAD_MB": 25,
+    "MAX_UNZIPPED_MB": 200,
+    "DUE_SOON_WORKING_DAYS": 3,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SQL_ECHO": False,
+}
+
+ENV_PREFIX = "TRACKER_"
+
+
+def _coerce(raw: str, default: object) -> object:
+    """Read an environment string as the type of the default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, (list, dict)):
+        return json.loads(raw)
+    return raw
+
+
+def load_config(app: Flask, test_config: dict | None = None) -> None:
+    """Fill app.config in the documented order of precedence."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for key, raw in os.environ.items():
+        if key.startswith(ENV_PREFIX) and not key.startswith("TRACKER_TEST_"):
+            name = key[len(ENV_PREFIX) :]
+            app.config[name] = _coerce(raw, app.config.get(name))
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.db'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    app.config.setdefault("EVIDENCE_DIR", str(instance / "evidence"))
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key made on first start and kept in the instance folder."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key

@@ -1,0 +1,137 @@
+"""Engine, session and declarative base; SQLite is tuned for safe concurrent use."""
+
+from __future__ import annotations
+
+import enum
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC timestamp on every engine (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+def enum_type(enum_class: type[enum.Enum]) -> sa.Enum:
+    """A string enum column with a CHECK constraint, so the database enforces the states."""
+    name = re.sub(r"(?<!^)(?=[A-Z])", "_", enum_class.__name__).lower()
+    return sa.Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        validate_strings=True,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and
+    BEGIN IMMEDIATE so that writers queue instead of failing with 'database is locked'."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 5})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take over transaction control from the driver so BEGIN IMMEDIATE is ours to emit.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=5000",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """The engine of one app; tests may route every session through one connection."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.engine = make_engine(url, echo=echo)
+        #: Set by tests: every session joins this connection's transaction.
+        self.connection: Connection | None = None
+
+    def bind(self) -> Engine | Connection:
+        return self.connection if self.connection is not None else self.engine
+
+
+class AppSession(Session):
+    """Binds to the current app's database."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Any:
+        return database().bind()
+
+
+def _scope() -> int:
+    try:
+        return id(app_ctx._get_current_object())
+    except RuntimeError:
+        return threading.get_ident()
+
+
+#: The session of the current app context. Operations flush; the request commits.
+session: scoped_session[Session] = scoped_session(
+    sessionmaker(class_=AppSession, join_transaction_mode="create_savepoint"),
+    scopefunc=_scope,
+)
+
+
+def database() -> Database:
+    return current_app.extensions["tracker.db"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["tracker.db"] = Database(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        session.remove()

@@ -1,0 +1,1 @@
+"""Directives (văn bản chỉ đạo), their tasks, citations and loading."""

@@ -1,0 +1,89 @@
+"""Forms for entering a directive, its tasks, its text, and confirming it."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.agencies.models import Agency
+from tracker.directives.doctypes import DocType
+from tracker.directives.operations import SIGNER_AUTHORITIES
+from tracker.fields import DateField
+
+
+def lines(text: str | None) -> list[str]:
+    """Textarea lines as a list, blanks dropped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class DirectiveForm(FlaskForm):
+    doc_type = SelectField(
+        "Loại văn bản",
+        choices=[(item.value, item.label) for item in DocType],
+        default=DocType.CONG_VAN.value,
+    )
+    number = StringField("Số", validators=[DataRequired("Hãy nhập số văn bản."), Length(max=20)])
+    symbol = StringField(
+        "Ký hiệu", validators=[DataRequired("Hãy nhập ký hiệu, ví dụ UBND-VX."), Length(max=60)]
+    )
+    issuer = StringField(
+        "Cơ quan ban hành",
+        validators=[DataRequired("Hãy nhập cơ quan ban hành."), Length(max=255)],
+        default="Ủy ban nhân dân tỉnh Lai Châu",
+    )
+    issuer_parent = StringField("Cơ quan chủ quản", validators=[Optional(), Length(max=255)])
+    place = StringField("Địa danh", validators=[Optional(), Length(max=120)], default="Lai Châu")
+    issued_date = DateField("Ngày ban hành", validators=[DataRequired("Hãy nhập ngày ban hành.")])
+    subject = TextAreaField(
+        "Trích yếu", validators=[DataRequired("Hãy nhập trích yếu."), Length(max=2000)]
+    )
+    recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Length(max=5000)])
+    body = TextAreaField("Toàn văn", validators=[Optional(), Length(max=500_000)])
+    signer_authority = SelectField(
+        "Thẩm quyền ký", choices=[(item, item or "(ký trực tiếp)") for item in SIGNER_AUTHORITIES]
+    )
+    signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=120)])
+    signer_name = StringField("Người ký", validators=[Optional(), Length(max=120)])
+    distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=5000)])
+
+
+class TaskForm(FlaskForm):
+    number = StringField(
+        "Số thứ tự",
+        validators=[DataRequired("Hãy nhập số thứ tự, ví dụ 2 hoặc 2.a."), Length(max=20)],
+    )
+    title = StringField("Tên ngắn", validators=[Optional(), Length(max=255)])
+    text = TextAreaField(
+        "Nội dung nhiệm vụ", validators=[DataRequired("Hãy nhập nội dung."), Length(max=20_000)]
+    )
+    report_to = SelectField("Báo cáo về", coerce=int, default=0)
+    due_date = DateField("Thời hạn", validators=[Optional()])
+    due_text = StringField("Thời hạn theo văn bản", validators=[Optional(), Length(max=255)])
+    recurrence = SelectField(
+        "Báo cáo định kỳ",
+        choices=[
+            ("", "Không"),
+            ("FREQ=WEEKLY", "Hằng tuần"),
+            ("FREQ=MONTHLY", "Hằng tháng"),
+            ("FREQ=MONTHLY;INTERVAL=3", "Hằng quý"),
+            ("FREQ=MONTHLY;INTERVAL=6", "6 tháng"),
+            ("FREQ=YEARLY", "Hằng năm"),
+        ],
+        default="",
+    )
+    evidence_required = BooleanField("Yêu cầu minh chứng")
+    is_request = BooleanField("Là đề nghị (gửi cơ quan không trực thuộc)")
+
+    def set_agencies(self, agencies: list[Agency]) -> None:
+        self.report_to.choices = [(0, "(không)")] + [(a.id, a.short_name) for a in agencies]
+
+
+class TextForm(FlaskForm):
+    body = TextAreaField(
+        "Toàn văn", validators=[DataRequired("Hãy dán toàn văn."), Length(max=500_000)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Confirming a draft directive: a POST with only a CSRF token."""

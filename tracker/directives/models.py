@@ -1,0 +1,191 @@
+"""Directive, Citation, Task and Indicator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker import clock
+from tracker.agencies.models import Agency
+from tracker.db import Base, enum_type
+from tracker.directives.doctypes import DocType
+
+
+class DirectiveStatus(StrEnum):
+    DRAFT = "draft"  # entered or imported, not yet confirmed by the office
+    ACTIVE = "active"
+    CLOSED = "closed"
+    SUPERSEDED = "superseded"
+
+
+class Directive(Base):
+    __tablename__ = "directive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doc_type: Mapped[DocType] = mapped_column(enum_type(DocType))
+    #: The register number as written, e.g. "1661"; empty while a draft has none.
+    number: Mapped[str] = mapped_column(sa.String(20))
+    #: e.g. "UBND-VX", "TB-UBND".
+    symbol: Mapped[str] = mapped_column(sa.String(60))
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    #: The issuer's parent body (cơ quan chủ quản), if the header names one.
+    issuer_parent: Mapped[str] = mapped_column(sa.String(255), default="")
+    issuer_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    place: Mapped[str] = mapped_column(sa.String(120), default="")
+    issued_date: Mapped[date | None]
+    #: Trích yếu, without the "V/v".
+    subject: Mapped[str] = mapped_column(sa.Text, default="")
+    recipients: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: The full text as issued; None while the text is not on file.
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    #: What other directives say of this one when its own text is not on file.
+    known_from: Mapped[str] = mapped_column(sa.Text, default="")
+    signer_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: TM., KT., Q., TL. or TUQ.; empty when the head signs in person.
+    signer_authority: Mapped[str] = mapped_column(sa.String(10), default="")
+    #: Nơi nhận items, as written.
+    distribution: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    source_file: Mapped[str | None] = mapped_column(sa.String(255))
+    status: Mapped[DirectiveStatus] = mapped_column(
+        enum_type(DirectiveStatus), default=DirectiveStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+
+    issuer_agency: Mapped[Agency | None] = relationship()
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="directive", order_by="Task.position", cascade="all, delete-orphan"
+    )
+    citations: Mapped[list[Citation]] = relationship(
+        foreign_keys="Citation.citing_id",
+        back_populates="citing",
+        order_by="Citation.position",
+        cascade="all, delete-orphan",
+    )
+    cited_by: Mapped[list[Citation]] = relationship(
+        foreign_keys="Citation.cited_id", back_populates="cited", viewonly=True
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("number", "symbol", "issued_date"),
+        sa.CheckConstraint(
+            "status = 'draft' OR number <> ''", name="confirmed_directive_has_number"
+        ),
+    )
+
+    @property
+    def reference(self) -> str:
+        """Number and symbol as cited, e.g. '1661/UBND-VX'."""
+        return f"{self.number}/{self.symbol}" if self.number else self.symbol
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DirectiveStatus.DRAFT
+
+    @property
+    def has_text(self) -> bool:
+        return self.body is not None
+
+    @property
+    def title(self) -> str:
+        """e.g. 'Công văn 1661/UBND-VX'."""
+        return f"{self.doc_type.label} {self.reference}"
+
+    def __repr__(self) -> str:
+        return f"<Directive {self.reference}>"
+
+
+class Citation(Base):
+    """One directive citing another (văn bản được viện dẫn)."""
+
+    __tablename__ = "citation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citing_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("directive.id", ondelete="CASCADE"), index=True
+    )
+    cited_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    #: The citation as written, e.g. "Công văn số 197/CV-BCĐ ngày 26/7/2020".
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    citing: Mapped[Directive] = relationship(foreign_keys=[citing_id], back_populates="citations")
+    cited: Mapped[Directive] = relationship(foreign_keys=[cited_id], back_populates="cited_by")
+
+    __table_args__ = (
+        sa.UniqueConstraint("citing_id", "cited_id"),
+        sa.CheckConstraint("citing_id <> cited_id", name="not_self"),
+    )
+
+
+class Task(Base):
+    """A numbered task of a directive (nhiệm vụ)."""
+
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("directive.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: The number as written in the directive: "2", "2.a", "II.1".
+    number: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(255))
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: The agency results are reported to; it reviews the submissions too.
+    report_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    #: One-off deadline (hạn báo cáo), and the words of the text that give it.
+    due_date: Mapped[date | None]
+    due_text: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: RRULE of a recurring report, e.g. FREQ=WEEKLY, and the words that give it.
+    recurrence: Mapped[str | None] = mapped_column(sa.String(255))
+    recurrence_text: Mapped[str] = mapped_column(sa.String(255), default="")
+    evidence_required: Mapped[bool] = mapped_column(default=False)
+    #: "Đề nghị": addressed to bodies the issuer does not direct (the Front, mass organisations).
+    is_request: Mapped[bool] = mapped_column(default=False)
+    #: Character offsets of the task in the directive's body, when known.
+    source_start: Mapped[int | None]
+    source_end: Mapped[int | None]
+
+    directive: Mapped[Directive] = relationship(back_populates="tasks")
+    report_to: Mapped[Agency | None] = relationship()
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="task", order_by="Indicator.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("directive_id", "number"),
+        sa.CheckConstraint(
+            "source_start IS NULL OR source_end >= source_start", name="span_ordered"
+        ),
+    )
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.due_date is not None or self.recurrence is not None
+
+    def __repr__(self) -> str:
+        return f"<Task {self.number} of directive {self.directive_id}>"
+
+
+class Indicator(Base):
+    """A measurable target of a task (chỉ tiêu), reported as numerator / denominator."""
+
+    __tablename__ = "indicator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    numerator_label: Mapped[str] = mapped_column(sa.String(120))
+    denominator_label: Mapped[str] = mapped_column(sa.String(120))
+    target_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(100))
+
+    task: Mapped[Task] = relationship(back_populates="indicators")
+
+    __table_args__ = (sa.UniqueConstraint("task_id", "code"),)

@@ -1,0 +1,192 @@
+"""Directive pages: list, detail, manual entry, tasks, full text, confirmation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker import clock, db
+from tracker.agencies.models import Agency
+from tracker.agencies.operations import all_agencies
+from tracker.assignments import queries as assignment_queries
+from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
+from tracker.assignments.forms import ROLE_LABELS
+from tracker.assignments.models import Assignment
+from tracker.assignments.workflow import STATUS_LABELS
+from tracker.auth.guards import found_or_404, staff_required
+from tracker.directives import operations, queries
+from tracker.directives.forms import ConfirmForm, DirectiveForm, TaskForm, TextForm, lines
+from tracker.directives.models import Directive, DirectiveStatus
+from tracker.errors import render_error
+from tracker.reports.counts import directive_counts, directive_summaries
+
+blueprint = Blueprint("directives", __name__)
+
+STATUS_NAMES = {
+    DirectiveStatus.DRAFT: "Dự thảo",
+    DirectiveStatus.ACTIVE: "Đang thực hiện",
+    DirectiveStatus.CLOSED: "Đã kết thúc",
+    DirectiveStatus.SUPERSEDED: "Đã được thay thế",
+}
+
+
+@blueprint.route("/directives")
+@login_required
+def index():
+    today = clock.today()
+    if current_user.reads_everything:
+        summaries = directive_summaries(db.session, today)
+    else:
+        visible = {d.id for d in queries.list_directives(db.session, current_user)}
+        summaries = [s for s in directive_summaries(db.session, today) if s.directive.id in visible]
+    return render_template(
+        "directives/index.html", summaries=summaries, status_names=STATUS_NAMES, today=today
+    )
+
+
+@blueprint.route("/directives/<int:directive_id>")
+@login_required
+def show(directive_id: int):
+    directive = found_or_404(queries.load_directive(db.session, directive_id, current_user))
+    today = clock.today()
+    rows = assignment_queries.rows(
+        db.session,
+        today,
+        current_app.config["DUE_SOON_WORKING_DAYS"],
+        Assignment.task_id.in_([task.id for task in directive.tasks]),
+        assignment_queries.visible_to(current_user),
+    )
+    by_task = defaultdict(list)
+    for row in rows:
+        by_task[row.assignment.task_id].append(row)
+    return render_template(
+        "directives/show.html",
+        directive=directive,
+        rows_by_task=by_task,
+        counts=directive_counts(db.session, directive.id, today),
+        status_names=STATUS_NAMES,
+        assignment_status_labels=STATUS_LABELS,
+        deadline_labels=DEADLINE_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+        role_labels=ROLE_LABELS,
+        task_form=_task_form() if current_user.is_staff and directive.is_draft else None,
+        text_form=TextForm() if current_user.is_staff and directive.body is None else None,
+        confirm_form=ConfirmForm(),
+        today=today,
+    )
+
+
+@blueprint.route("/directives/new", methods=["GET", "POST"])
+@staff_required
+def create():
+    form = DirectiveForm()
+    if form.validate_on_submit():
+        try:
+            directive = operations.create_directive(
+                db.session,
+                current_user,
+                doc_type=form.doc_type.data,
+                number=form.number.data,
+                symbol=form.symbol.data,
+                issuer=form.issuer.data,
+                issuer_parent=form.issuer_parent.data or "",
+                place=form.place.data or "",
+                issued_date=form.issued_date.data,
+                subject=form.subject.data,
+                recipients=lines(form.recipients.data),
+                body=form.body.data or None,
+                signer_authority=form.signer_authority.data,
+                signer_title=form.signer_title.data or "",
+                signer_name=form.signer_name.data or "",
+                distribution=lines(form.distribution.data),
+            )
+        except operations.DirectiveError as error:
+            form.number.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Đã tạo văn bản (dự thảo). Hãy thêm các nhiệm vụ rồi xác nhận.", "success")
+            return redirect(url_for("directives.show", directive_id=directive.id))
+    return render_template("directives/new.html", form=form), 422 if form.errors else 200
+
+
+@blueprint.route("/directives/<int:directive_id>/tasks", methods=["POST"])
+@staff_required
+def add_task(directive_id: int):
+    directive = found_or_404(db.session.get(Directive, directive_id))
+    form = _task_form()
+    if directive.status != DirectiveStatus.DRAFT:
+        return render_error(409, "Chỉ thêm nhiệm vụ khi văn bản còn là dự thảo.")
+    if form.validate_on_submit():
+        try:
+            operations.add_task(
+                db.session,
+                current_user,
+                directive,
+                number=form.number.data,
+                title=form.title.data or "",
+                text=form.text.data,
+                report_to=_agency_or_none(form.report_to.data),
+                due_date=form.due_date.data,
+                due_text=form.due_text.data or "",
+                recurrence=form.recurrence.data or None,
+                recurrence_text=dict(form.recurrence.choices).get(form.recurrence.data, "")
+                if form.recurrence.data
+                else "",
+                evidence_required=form.evidence_required.data,
+                is_request=form.is_request.data,
+            )
+        except operations.DirectiveError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(f"Đã thêm nhiệm vụ {form.number.data}.", "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+    return redirect(url_for("directives.show", directive_id=directive.id) + "#tasks")
+
+
+@blueprint.route("/directives/<int:directive_id>/confirm", methods=["POST"])
+@staff_required
+def confirm(directive_id: int):
+    directive = found_or_404(db.session.get(Directive, directive_id))
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.confirm_directive(db.session, current_user, directive)
+        except operations.DirectiveError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("Đã xác nhận văn bản: có thể giao nhiệm vụ.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
+
+
+@blueprint.route("/directives/<int:directive_id>/text", methods=["POST"])
+@staff_required
+def attach_text(directive_id: int):
+    directive = found_or_404(db.session.get(Directive, directive_id))
+    form = TextForm()
+    if form.validate_on_submit():
+        try:
+            operations.attach_text(db.session, current_user, directive, form.body.data)
+        except operations.DirectiveError as error:
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash("Đã lưu toàn văn.", "success")
+    else:
+        flash("Hãy dán toàn văn trước khi lưu.", "danger")
+    return redirect(url_for("directives.show", directive_id=directive.id))
+
+
+def _task_form() -> TaskForm:
+    form = TaskForm()
+    form.set_agencies(all_agencies(db.session))
+    return form
+
+
+def _agency_or_none(agency_id: int | None) -> Agency | None:
+    return db.session.get(Agency, agency_id) if agency_id else None

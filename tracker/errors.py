@@ -1,0 +1,64 @@
+"""Error pages: a clear Vietnamese message, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker import db
+
+log = logging.getLogger("tracker")
+
+MESSAGES = {
+    400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ. Hãy quay lại và thử lại."),
+    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy", "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
+    405: ("Không hợp lệ", "Thao tác này không được phép theo cách đó."),
+    409: ("Xung đột dữ liệu", "Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang."),
+    413: (
+        "Tệp quá lớn",
+        "Tệp tải lên vượt quá dung lượng cho phép. Hãy nén hoặc chia nhỏ tệp rồi thử lại.",
+    ),
+    422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
+    429: ("Quá nhiều lần thử", "Bạn đã thử quá nhiều lần. Hãy đợi một phút rồi thử lại."),
+    500: ("Lỗi hệ thống", "Đã có lỗi xảy ra; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau."),
+}
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(status, MESSAGES[500])
+    return render_template(
+        "error.html", title=title, message=message or default, status=status
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang"
+            " rồi gửi lại.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        if error.code == 413:
+            limit = app.config["MAX_UPLOAD_MB"]
+            return render_error(
+                413, f"Tệp tải lên vượt quá {limit} MB. Hãy nén hoặc chia nhỏ tệp rồi thử lại."
+            )
+        if error.code in (401, 403):
+            log.warning("access denied: %s %s", request.method, request.path)
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return _http(error)
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,1 @@
+"""Evidence files: type sniffing and content-addressed storage."""

@@ -1,0 +1,1 @@
+"""Alembic migrations; `tracker init` upgrades to head."""

@@ -1,0 +1,26 @@
+"""Every model, imported in dependency order, so the metadata is complete."""
+
+from tracker.agencies.models import Agency, AgencyGroup, AgencyKind, agency_group_member
+from tracker.assignments.models import Assignment, Submission
+from tracker.audit import Event
+from tracker.auth.models import User
+from tracker.db import Base
+from tracker.directives.models import Citation, Directive, Indicator, Task
+from tracker.evidence.models import Evidence
+
+__all__ = [
+    "Agency",
+    "AgencyGroup",
+    "AgencyKind",
+    "Assignment",
+    "Base",
+    "Citation",
+    "Directive",
+    "Event",
+    "Evidence",
+    "Indicator",
+    "Submission",
+    "Task",
+    "User",
+    "agency_group_member",
+]

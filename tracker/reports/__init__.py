@@ -1,0 +1,1 @@
+"""Four-way counts, late agencies and (later) indicators, rankings and exports."""
