@@ -6,9 +6,7 @@ The suite runs on SQLite by default and on TRACKER_TEST_DATABASE_URL when it is 
 
 from __future__ import annotations
 
-import io
 import os
-import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.helpers import Auth, csrf_token, post_form, text_file, user_named
 from tracker import clock, create_app, db
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code, upsert_agency
@@ -33,10 +32,6 @@ from tracker.migrations.runner import upgrade
 TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
 #: Cheap Argon2 parameters: the suite hashes many passwords.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
-CSRF_PATTERN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'name="csrf_token" value="([^"]+)"'
-)
 
 
 @pytest.fixture(scope="session")
@@ -95,8 +90,18 @@ def session(app: Flask, connection: sa.Connection) -> Iterator[sa.orm.Session]:
         db.session.remove()
 
 
+class RequestClient(FlaskClient):
+    """Each request gets its own app context, as in production: a fresh `g` and its own
+    database session, even while the test holds an app context of its own."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask, connection: sa.Connection) -> FlaskClient:
+    app.test_client_class = RequestClient
     return app.test_client()
 
 
@@ -113,38 +118,9 @@ def today() -> Iterator[date]:
         yield day
 
 
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_PATTERN.search(html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1) or match.group(2)
-
-
-class Auth:
-    """Logs the test client in and out as a given user, through the real forms."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def login(self, username: str, password: str = DEMO_PASSWORD):
-        token = csrf_token(self.client, "/login")
-        return self.client.post(
-            "/login", data={"username": username, "password": password, "csrf_token": token}
-        )
-
-    def logout(self):
-        token = csrf_token(self.client, "/logout")
-        return self.client.post("/logout", data={"csrf_token": token})
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
-
-
-def post_form(client: FlaskClient, path: str, data: dict, *, token_from: str, **kwargs) -> object:
-    """POST a form with the CSRF token of the page it lives on."""
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from)}, **kwargs)
 
 
 @pytest.fixture
@@ -199,7 +175,7 @@ def make_user(session) -> Callable[..., User]:
     return make
 
 
-def _demo_hash(session) -> str:
+def _demo_hash(session) -> str:  # one shared hash keeps the suite fast
     return session.scalar(sa.select(User.password_hash).where(User.username == "admin"))
 
 
@@ -266,11 +242,4 @@ def make_assignment(session, make_task) -> Callable[..., Assignment]:
     return make
 
 
-def user_named(session, username: str) -> User:
-    user = session.scalar(sa.select(User).where(User.username == username))
-    assert user is not None, username
-    return user
-
-
-def text_file(content: str = "Báo cáo minh chứng.\n") -> io.BytesIO:
-    return io.BytesIO(content.encode("utf-8"))
+__all__ = ["Auth", "csrf_token", "post_form", "text_file", "user_named"]

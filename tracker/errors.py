@@ -37,7 +37,8 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> tuple[str, int]:
+        log.warning("CSRF refused on %s: %s", request.path, error.description)
         return render_error(
             400,
             "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang"

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.agencies.models import Agency, AgencyGroup
@@ -25,15 +32,17 @@ class AssignForm(FlaskForm):
     )
     role = SelectField(
         "Vai trò",
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
         default=AssignmentRole.LEAD.value,
     )
     due_date = DateField("Thời hạn (để trống: theo thời hạn của nhiệm vụ)", validators=[Optional()])
 
     def set_choices(self, groups: list[AgencyGroup], agencies: list[Agency]) -> None:
         self.targets.choices = [
-            ("Nhóm", [(f"g{group.id}", group.name) for group in groups]),
-            ("Cơ quan, đơn vị", [(f"a{agency.id}", agency.name) for agency in agencies]),
+            SelectChoice(f"g{group.id}", group.name, optgroup="Nhóm") for group in groups
+        ] + [
+            SelectChoice(f"a{agency.id}", agency.name, optgroup="Cơ quan, đơn vị")
+            for agency in agencies
         ]
 
 

@@ -151,11 +151,13 @@ def _submit(session: Session, assignment: Assignment, actor: User, data: dict) -
     )
     session.add(submission)
     session.flush()
-    session.execute(
-        sa.update(Evidence)
-        .where(Evidence.assignment_id == assignment.id, Evidence.submission_id.is_(None))
-        .values(submission_id=submission.id)
+    working_files = session.scalars(
+        sa.select(Evidence).where(
+            Evidence.assignment_id == assignment.id, Evidence.submission_id.is_(None)
+        )
     )
+    for evidence in working_files:
+        evidence.submission = submission
     assignment.progress = 100
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.agencies.models import Agency
 from tracker.directives.doctypes import DocType
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
+
+#: Recurring report rules offered in the form, with their Vietnamese names.
+RECURRENCE_LABELS = {
+    "FREQ=WEEKLY": "hằng tuần",
+    "FREQ=MONTHLY": "hằng tháng",
+    "FREQ=MONTHLY;INTERVAL=3": "hằng quý",
+    "FREQ=MONTHLY;INTERVAL=6": "6 tháng",
+    "FREQ=YEARLY": "hằng năm",
+}
 
 
 def lines(text: str | None) -> list[str]:
@@ -20,7 +29,7 @@ def lines(text: str | None) -> list[str]:
 class DirectiveForm(FlaskForm):
     doc_type = SelectField(
         "Loại văn bản",
-        choices=[(item.value, item.label) for item in DocType],
+        choices=[SelectChoice(item.value, item.label) for item in DocType],
         default=DocType.CONG_VAN.value,
     )
     number = StringField("Số", validators=[DataRequired("Hãy nhập số văn bản."), Length(max=20)])
@@ -41,7 +50,8 @@ class DirectiveForm(FlaskForm):
     recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Length(max=5000)])
     body = TextAreaField("Toàn văn", validators=[Optional(), Length(max=500_000)])
     signer_authority = SelectField(
-        "Thẩm quyền ký", choices=[(item, item or "(ký trực tiếp)") for item in SIGNER_AUTHORITIES]
+        "Thẩm quyền ký",
+        choices=[SelectChoice(item, item or "(ký trực tiếp)") for item in SIGNER_AUTHORITIES],
     )
     signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=120)])
     signer_name = StringField("Người ký", validators=[Optional(), Length(max=120)])
@@ -62,21 +72,17 @@ class TaskForm(FlaskForm):
     due_text = StringField("Thời hạn theo văn bản", validators=[Optional(), Length(max=255)])
     recurrence = SelectField(
         "Báo cáo định kỳ",
-        choices=[
-            ("", "Không"),
-            ("FREQ=WEEKLY", "Hằng tuần"),
-            ("FREQ=MONTHLY", "Hằng tháng"),
-            ("FREQ=MONTHLY;INTERVAL=3", "Hằng quý"),
-            ("FREQ=MONTHLY;INTERVAL=6", "6 tháng"),
-            ("FREQ=YEARLY", "Hằng năm"),
-        ],
+        choices=[SelectChoice("", "Không")]
+        + [SelectChoice(rule, label) for rule, label in RECURRENCE_LABELS.items()],
         default="",
     )
     evidence_required = BooleanField("Yêu cầu minh chứng")
     is_request = BooleanField("Là đề nghị (gửi cơ quan không trực thuộc)")
 
     def set_agencies(self, agencies: list[Agency]) -> None:
-        self.report_to.choices = [(0, "(không)")] + [(a.id, a.short_name) for a in agencies]
+        self.report_to.choices = [SelectChoice("0", "(không)")] + [
+            SelectChoice(str(agency.id), agency.short_name) for agency in agencies
+        ]
 
 
 class TextForm(FlaskForm):

@@ -17,7 +17,14 @@ from tracker.assignments.models import Assignment
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.directives import operations, queries
-from tracker.directives.forms import ConfirmForm, DirectiveForm, TaskForm, TextForm, lines
+from tracker.directives.forms import (
+    RECURRENCE_LABELS,
+    ConfirmForm,
+    DirectiveForm,
+    TaskForm,
+    TextForm,
+    lines,
+)
 from tracker.directives.models import Directive, DirectiveStatus
 from tracker.errors import render_error
 from tracker.reports.counts import directive_counts, directive_summaries
@@ -131,9 +138,7 @@ def add_task(directive_id: int):
                 due_date=form.due_date.data,
                 due_text=form.due_text.data or "",
                 recurrence=form.recurrence.data or None,
-                recurrence_text=dict(form.recurrence.choices).get(form.recurrence.data, "")
-                if form.recurrence.data
-                else "",
+                recurrence_text=RECURRENCE_LABELS.get(form.recurrence.data, ""),
                 evidence_required=form.evidence_required.data,
                 is_request=form.is_request.data,
             )
