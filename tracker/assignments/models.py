@@ -148,6 +148,13 @@ class Submission(Base):
         ),
     )
 
+    def rate(self, indicator_code: str) -> float | None:
+        """An indicator's value in percent, e.g. 118/120 -> 98.33."""
+        value = self.figures.get(indicator_code)
+        if not value or not value[1]:
+            return None
+        return 100.0 * value[0] / value[1]
+
     @property
     def submitted_on(self) -> date:
         return clock.local_date(self.submitted_at)

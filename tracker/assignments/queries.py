@@ -17,7 +17,7 @@ from tracker.assignments.deadlines import (
     outcome_expr,
     soon_cutoff,
 )
-from tracker.assignments.models import Assignment
+from tracker.assignments.models import Assignment, Submission
 from tracker.auth.models import Role, User
 from tracker.directives.models import Task
 
@@ -71,11 +71,15 @@ def one(
     found = rows(session, as_of, due_soon_days, Assignment.id == assignment_id, visible_to(user))
     if not found:
         return None
+    # Load what the page shows in a fixed number of queries.
     session.execute(
         sa.select(Assignment)
         .where(Assignment.id == assignment_id)
         .options(
-            selectinload(Assignment.submissions), selectinload(Assignment.task, Task.indicators)
+            selectinload(Assignment.submissions).options(
+                joinedload(Submission.submitted_by), joinedload(Submission.reviewed_by)
+            ),
+            selectinload(Assignment.task, Task.indicators),
         )
     )
     return found[0]

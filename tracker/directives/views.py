@@ -27,7 +27,7 @@ from tracker.directives.forms import (
 )
 from tracker.directives.models import Directive, DirectiveStatus
 from tracker.errors import render_error
-from tracker.reports.counts import directive_counts, directive_summaries
+from tracker.reports.counts import FourWay, directive_counts, directive_summaries
 
 blueprint = Blueprint("directives", __name__)
 
@@ -66,12 +66,15 @@ def show(directive_id: int):
         assignment_queries.visible_to(current_user),
     )
     by_task = defaultdict(list)
+    task_counts = defaultdict(FourWay)
     for row in rows:
         by_task[row.assignment.task_id].append(row)
+        task_counts[row.assignment.task_id].add(row.outcome, 1)
     return render_template(
         "directives/show.html",
         directive=directive,
         rows_by_task=by_task,
+        task_counts=task_counts,
         counts=directive_counts(db.session, directive.id, today),
         status_names=STATUS_NAMES,
         assignment_status_labels=STATUS_LABELS,
