@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.agencies.models import Agency
 from tracker.directives.doctypes import DocType
@@ -43,7 +43,7 @@ class DirectiveForm(FlaskForm):
     )
     issuer_parent = StringField("Cơ quan chủ quản", validators=[Optional(), Length(max=255)])
     place = StringField("Địa danh", validators=[Optional(), Length(max=120)], default="Lai Châu")
-    issued_date = DateField("Ngày ban hành", validators=[DataRequired("Hãy nhập ngày ban hành.")])
+    issued_date = DateField("Ngày ban hành", validators=[InputRequired("Hãy nhập ngày ban hành.")])
     subject = TextAreaField(
         "Trích yếu", validators=[DataRequired("Hãy nhập trích yếu."), Length(max=2000)]
     )
