@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from tracker import create_app, db
 from tracker.agencies.operations import agency_by_code
@@ -99,7 +100,12 @@ def audit_group() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Recompute the chain; exit 1 at the first broken event."""
-    check = verify_chain(db.session)
+    try:
+        check = verify_chain(db.session)
+    except OperationalError:
+        raise click.ClickException(
+            "Cơ sở dữ liệu chưa được khởi tạo: hãy chạy `tracker init`."
+        ) from None
     if check.ok:
         click.echo(f"Chuỗi sự kiện toàn vẹn: {check.count} sự kiện; mã cuối {check.head_hash}")
         return

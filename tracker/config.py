@@ -25,6 +25,9 @@ DEFAULTS: dict[str, object] = {
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQL_ECHO": False,
+    #: Failed sign-ins allowed per account and per address within the window.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 60,
 }
 
 ENV_PREFIX = "TRACKER_"

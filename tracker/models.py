@@ -3,7 +3,7 @@
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind, agency_group_member
 from tracker.assignments.models import Assignment, Submission
 from tracker.audit import Event
-from tracker.auth.models import User
+from tracker.auth.models import LoginAttempt, User
 from tracker.db import Base
 from tracker.directives.models import Citation, Directive, Indicator, Task
 from tracker.evidence.models import Evidence
@@ -19,6 +19,7 @@ __all__ = [
     "Event",
     "Evidence",
     "Indicator",
+    "LoginAttempt",
     "Submission",
     "Task",
     "User",

@@ -9,8 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker import db
+from tracker.auth import throttle
 from tracker.auth.forms import LoginForm, LogoutForm
 from tracker.auth.operations import authenticate, end_sessions
+from tracker.errors import render_error
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger("tracker.auth")
@@ -30,9 +32,16 @@ def login():
         return redirect(url_for("reports.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data, form.password.data)
+        username = form.username.data.strip().lower()
+        address = request.remote_addr or "unknown"
+        if throttle.is_throttled(db.session, username, address):
+            log.warning("throttled login for %r from %s", username, address)
+            return render_error(429, "Đăng nhập sai quá nhiều lần. Hãy đợi một phút rồi thử lại.")
+        user = authenticate(db.session, username, form.password.data)
         if user is None:
-            log.warning("failed login for %r from %s", form.username.data, request.remote_addr)
+            log.warning("failed login for %r from %s", username, address)
+            throttle.record_failure(db.session, username, address)
+            db.session.commit()
             form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
         else:
             db.session.commit()

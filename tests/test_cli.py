@@ -1,0 +1,385 @@
+"""The `tracker` command: init, user create, audit verify (SECURITY.md items 10 and 27).
+
+Commands that commit run against a fresh app and a fresh SQLite file of their own, never
+the shared test database. The append-only triggers are checked on the shared database
+inside a savepoint, so that test also runs on PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from tracker import create_app, db
+from tracker.agencies.models import Agency
+from tracker.assignments.models import Assignment
+from tracker.audit import Event
+from tracker.auth.models import Role, User
+from tracker.cli import main
+from tracker.directives.models import Directive, Task
+
+GOOD_PASSWORD = "mua thu Lai Chau 2020"
+COUNTED = {"agency": Agency, "directive": Directive, "task": Task, "assignment": Assignment}
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty SQLite file of its own: commands may commit freely."""
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+            "SECRET_KEY": "x",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
+            "ARGON2_PARALLELISM": 1,
+        }
+    )
+    yield app
+    app.extensions["tracker.db"].engine.dispose()
+
+
+@pytest.fixture
+def cli(fresh_app: Flask) -> FlaskCliRunner:
+    return fresh_app.test_cli_runner()
+
+
+@pytest.fixture
+def initialised(fresh_app: Flask, cli: FlaskCliRunner) -> Flask:
+    result = cli.invoke(main, ["init"])
+    assert result.exit_code == 0, result.output
+    return fresh_app
+
+
+def invoke(cli: FlaskCliRunner, *args: str, input: str | None = None):
+    return cli.invoke(main, list(args), input=input)
+
+
+def counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        found = {
+            name: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for name, model in {**COUNTED, "event": Event, "user": User}.items()
+        }
+        db.session.remove()
+    return found
+
+
+def users(app: Flask) -> dict[str, User]:
+    with app.app_context():
+        found = {user.username: user for user in db.session.scalars(sa.select(User))}
+        for user in found.values():
+            db.session.expunge(user)
+        db.session.remove()
+    return found
+
+
+def passwords(password: str, confirmation: str | None = None) -> str:
+    return f"{password}\n{confirmation if confirmation is not None else password}\n"
+
+
+# init ------------------------------------------------------------------------------------
+
+
+def test_init_on_empty_database_loads_directives(fresh_app, cli):
+    result = invoke(cli, "init")
+
+    assert result.exit_code == 0, result.output
+    assert "1661/UBND-VX" in result.output
+    loaded = counts(fresh_app)
+    assert all(loaded[name] > 0 for name in COUNTED), loaded
+    with fresh_app.app_context():
+        references = set(db.session.scalars(sa.select(Directive.number + "/" + Directive.symbol)))
+        db.session.remove()
+    assert "1661/UBND-VX" in references
+    assert loaded["user"] == 0
+
+
+def test_init_twice_creates_nothing_new(initialised, cli):
+    before = counts(initialised)
+
+    result = invoke(cli, "init")
+
+    assert result.exit_code == 0, result.output
+    assert "không có (đã có từ trước)" in result.output
+    assert "Nhiệm vụ mới: 0; giao mới: 0" in result.output
+    assert counts(initialised) == before
+
+
+def test_init_demo_creates_demo_users(fresh_app, cli):
+    result = invoke(cli, "init", "--demo")
+
+    assert result.exit_code == 0, result.output
+    accounts = users(fresh_app)
+    assert {"admin", "vanphong", "lanhdao", "stttt", "snv", "sct", "tamduong"} <= set(accounts)
+    assert accounts["admin"].role == Role.ADMIN
+    assert accounts["vanphong"].role == Role.SECRETARIAT
+    assert accounts["lanhdao"].role == Role.LEADER
+    assert accounts["stttt"].role == Role.AGENCY
+    with fresh_app.app_context():
+        agency_codes = set(db.session.scalars(sa.select(Agency.code)))
+        db.session.remove()
+    assert {code.lower() for code in agency_codes} <= set(accounts)
+    assert PasswordHasher().verify(accounts["stttt"].password_hash, "tracker-demo")
+
+
+def test_init_demo_twice_creates_nothing_new(fresh_app, cli):
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    before = counts(fresh_app)
+
+    result = invoke(cli, "init", "--demo")
+
+    assert result.exit_code == 0, result.output
+    assert "Tài khoản minh họa mới: 0; báo cáo minh họa mới: 0" in result.output
+    assert counts(fresh_app) == before
+
+
+def test_init_demo_after_plain_init_adds_only_users_and_activity(initialised, cli):
+    before = counts(initialised)
+
+    result = invoke(cli, "init", "--demo")
+
+    assert result.exit_code == 0, result.output
+    after = counts(initialised)
+    assert {name: after[name] for name in COUNTED} == {name: before[name] for name in COUNTED}
+    assert after["user"] > 0
+
+
+# user create -----------------------------------------------------------------------------
+
+
+def test_user_create_stores_argon2id_hash(initialised, cli):
+    result = invoke(
+        cli,
+        "user",
+        "create",
+        "nguyenvana",
+        "--role",
+        "agency",
+        "--agency",
+        "STTTT",
+        "--full-name",
+        "Nguyễn Văn A",
+        input=passwords(GOOD_PASSWORD),
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Đã tạo tài khoản nguyenvana (agency)." in result.output
+    user = users(initialised)["nguyenvana"]
+    assert user.role == Role.AGENCY
+    assert user.full_name == "Nguyễn Văn A"
+    assert user.password_hash.startswith("$argon2id$")
+    assert GOOD_PASSWORD not in user.password_hash
+    assert PasswordHasher().verify(user.password_hash, GOOD_PASSWORD)
+    with initialised.app_context():
+        agency = db.session.get(Agency, user.agency_id)
+        assert agency.code == "STTTT"
+        event = db.session.scalars(sa.select(Event).where(Event.action == "user.create")).one()
+        assert event.subject_id == user.id
+        db.session.remove()
+
+
+def test_user_create_staff_without_agency(initialised, cli):
+    result = invoke(
+        cli, "user", "create", "chuyenvien", "--role", "secretariat", input=passwords(GOOD_PASSWORD)
+    )
+
+    assert result.exit_code == 0, result.output
+    user = users(initialised)["chuyenvien"]
+    assert user.role == Role.SECRETARIAT
+    assert user.agency_id is None
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        pytest.param(
+            ["ngan", "--role", "secretariat"],
+            "ngan",
+            "Mật khẩu phải có ít nhất 10 ký tự.",
+            id="short-password",
+        ),
+        pytest.param(
+            ["phobien", "--role", "secretariat"],
+            "1234567890",
+            "Mật khẩu quá dễ đoán",
+            id="common-password",
+        ),
+        pytest.param(
+            ["tenrieng", "--role", "secretariat"],
+            "tenrieng-2020-lai-chau",
+            "Mật khẩu quá dễ đoán",
+            id="password-contains-username",
+        ),
+        pytest.param(
+            ["khongco", "--role", "agency", "--agency", "KHONGCO"],
+            GOOD_PASSWORD,
+            "Không có cơ quan, đơn vị mã 'KHONGCO'.",
+            id="unknown-agency",
+        ),
+        pytest.param(
+            ["khongdonvi", "--role", "agency"],
+            GOOD_PASSWORD,
+            "Tài khoản đơn vị phải thuộc một cơ quan, đơn vị.",
+            id="agency-role-without-agency",
+        ),
+        pytest.param(
+            ["Tên Có Dấu", "--role", "secretariat"],
+            GOOD_PASSWORD,
+            "Tên đăng nhập chỉ gồm chữ thường không dấu",
+            id="bad-username",
+        ),
+    ],
+)
+def test_user_create_refuses_with_vietnamese_message(initialised, cli, args, password, message):
+    before = counts(initialised)
+
+    result = invoke(cli, "user", "create", *args, input=passwords(password))
+
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert counts(initialised) == before
+
+
+def test_user_create_duplicate_name_is_refused(initialised, cli):
+    first = invoke(
+        cli, "user", "create", "trungten", "--role", "leader", input=passwords(GOOD_PASSWORD)
+    )
+    assert first.exit_code == 0, first.output
+    before = counts(initialised)
+    original_hash = users(initialised)["trungten"].password_hash
+
+    result = invoke(
+        cli,
+        "user",
+        "create",
+        "TrungTen",
+        "--role",
+        "admin",
+        input=passwords("mot mat khau khac han"),
+    )
+
+    assert result.exit_code != 0
+    assert "Tên đăng nhập “trungten” đã có." in result.output
+    assert counts(initialised) == before
+    again = users(initialised)["trungten"]
+    assert again.role == Role.LEADER
+    assert again.password_hash == original_hash
+
+
+def test_user_create_mismatched_confirmation_creates_nothing(initialised, cli):
+    before = counts(initialised)
+
+    result = invoke(
+        cli,
+        "user",
+        "create",
+        "nhamlan",
+        "--role",
+        "leader",
+        input=passwords(GOOD_PASSWORD, "khac hoan toan 123") + "\n\n",
+    )
+
+    assert result.exit_code != 0
+    assert counts(initialised) == before
+
+
+# audit verify ----------------------------------------------------------------------------
+
+
+def test_audit_verify_untouched_chain_exits_0(initialised, cli):
+    events = counts(initialised)["event"]
+    assert events > 3
+
+    result = invoke(cli, "audit", "verify")
+
+    assert result.exit_code == 0, result.output
+    assert f"Chuỗi sự kiện toàn vẹn: {events} sự kiện" in result.output
+
+
+def test_audit_verify_names_tampered_event(initialised, cli, tmp_path):
+    with contextlib.closing(sqlite3.connect(tmp_path / "cli.db")) as raw:
+        raw.execute("DROP TRIGGER event_no_update")
+        raw.execute("UPDATE event SET comment = 'x' WHERE id = 3")
+        raw.commit()
+
+    result = invoke(cli, "audit", "verify")
+
+    assert result.exit_code == 1
+    assert "Chuỗi sự kiện bị sửa đổi tại sự kiện #3." in result.stderr
+    assert "toàn vẹn" not in result.output
+
+
+def test_audit_verify_detects_deleted_event(initialised, cli, tmp_path):
+    with contextlib.closing(sqlite3.connect(tmp_path / "cli.db")) as raw:
+        raw.execute("DROP TRIGGER event_no_delete")
+        raw.execute("DELETE FROM event WHERE id = 3")
+        raw.commit()
+
+    result = invoke(cli, "audit", "verify")
+
+    assert result.exit_code == 1
+    assert "tại sự kiện #4." in result.stderr
+
+
+# The event table refuses changes at the database level ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("UPDATE event SET comment = 'sửa lén' WHERE id = :id", id="update"),
+        pytest.param("DELETE FROM event WHERE id = :id", id="delete"),
+    ],
+)
+def test_event_table_refuses_update_and_delete(connection, statement):
+    event_id, comment, row_hash = connection.execute(
+        sa.text("SELECT id, comment, row_hash FROM event ORDER BY id LIMIT 1")
+    ).one()
+
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), connection.begin_nested():
+        connection.execute(sa.text(statement), {"id": event_id})
+
+    assert connection.execute(
+        sa.text("SELECT comment, row_hash FROM event WHERE id = :id"), {"id": event_id}
+    ).one() == (comment, row_hash)
+
+
+# The command itself ----------------------------------------------------------------------
+
+
+def test_tracker_help_lists_commands(tmp_path):
+    executable = Path(sys.executable).with_name("tracker")
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("TRACKER_")},
+        "TRACKER_INSTANCE_PATH": str(tmp_path),
+        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/help.db",
+    }
+
+    result = subprocess.run(
+        [str(executable), "--help"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    listed = {
+        line.split()[0]
+        for line in result.stdout.split("Commands:", 1)[1].splitlines()
+        if line.strip()
+    }
+    assert {"init", "user", "audit", "run"} <= listed
