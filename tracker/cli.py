@@ -16,6 +16,7 @@ from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
 from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
 from tracker.directives.seed import SeedError, load_all
+from tracker.evidence.operations import known_hashes, store, verify_files
 from tracker.migrations.runner import upgrade
 
 
@@ -111,6 +112,34 @@ def verify_command() -> None:
         return
     click.echo(f"Chuỗi sự kiện bị sửa đổi tại sự kiện #{check.first_broken_id}.", err=True)
     sys.exit(1)
+
+
+@main.group("evidence")
+def evidence_group() -> None:
+    """The evidence file store."""
+
+
+@evidence_group.command("verify")
+@with_appcontext
+def evidence_verify_command() -> None:
+    """Re-hash every stored file against its row; exit 1 if any is missing or altered."""
+    broken = verify_files(db.session)
+    if not broken:
+        click.echo("Mọi tệp minh chứng khớp với mã SHA-256 đã lưu.")
+        return
+    for evidence in broken:
+        click.echo(
+            f"Tệp #{evidence.id} “{evidence.original_name}” bị thiếu hoặc đã bị sửa.", err=True
+        )
+    sys.exit(1)
+
+
+@evidence_group.command("sweep")
+@with_appcontext
+def evidence_sweep_command() -> None:
+    """Remove stored files no row refers to (older than an hour) and stale temp files."""
+    removed = store().sweep_orphans(known_hashes(db.session))
+    click.echo(f"Đã xóa {len(removed)} tệp không còn được dùng.")
 
 
 def _display_url(url: str) -> str:

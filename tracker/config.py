@@ -15,6 +15,8 @@ DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,  # None: generated once and kept in instance/secret_key
     "MAX_UPLOAD_MB": 25,
     "MAX_UNZIPPED_MB": 200,
+    #: Storage allowed for all evidence of one agency.
+    "EVIDENCE_QUOTA_MB": 2048,
     "DUE_SOON_WORKING_DAYS": 3,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
