@@ -24,7 +24,10 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
+    #: Idle timeout (seconds): the session cookie is renewed on each request.
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    #: Absolute timeout: a session ends this long after sign-in, however active.
+    "ABSOLUTE_SESSION_HOURS": 12,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQL_ECHO": False,
     #: Failed sign-ins allowed per account and per address within the window.

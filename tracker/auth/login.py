@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_login import LoginManager
+from flask import Flask, Response, current_app, flash, redirect, session, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
 
-from tracker import db
+from tracker import clock, db
 from tracker.auth.models import User
 
 login_manager = LoginManager()
@@ -27,5 +27,29 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def start_session(user: User) -> None:
+    """A new session id at sign-in, stamped with its start for the absolute timeout."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    session["signed_in_at"] = clock.now().timestamp()
+
+
+def _expire_old_sessions() -> Response | None:
+    """End a session older than ABSOLUTE_SESSION_HOURS, however active it has been
+    (PERMANENT_SESSION_LIFETIME is the idle timeout)."""
+    if not current_user.is_authenticated:
+        return None
+    limit = float(current_app.config["ABSOLUTE_SESSION_HOURS"]) * 3600
+    started = session.get("signed_in_at")
+    if started is not None and clock.now().timestamp() - float(started) <= limit:
+        return None
+    logout_user()
+    session.clear()
+    flash("Phiên làm việc đã hết hạn. Hãy đăng nhập lại.", "warning")
+    return redirect(url_for("auth.login"))
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_expire_old_sessions)

@@ -6,11 +6,12 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from tracker import db
 from tracker.auth import throttle
 from tracker.auth.forms import LoginForm, LogoutForm
+from tracker.auth.login import start_session
 from tracker.auth.operations import authenticate, end_sessions
 from tracker.errors import render_error
 
@@ -46,9 +47,7 @@ def login():
         else:
             db.session.commit()
             next_url = safe_next(request.args.get("next"))
-            session.clear()
-            session.permanent = True
-            login_user(user)
+            start_session(user)
             log.info("login %s", user.username)
             return redirect(next_url or url_for("reports.dashboard"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422

@@ -1,4 +1,4 @@
-"""Login throttling: the 6th failure within a minute answers 429, held in the database."""
+"""Login throttling (the 6th failure within a minute answers 429) and session timeouts."""
 
 from __future__ import annotations
 
@@ -39,3 +39,17 @@ def test_throttle_window_passes(client):
         assert _attempt(client, "snv", "tracker-demo").status_code == 429
     with clock.frozen(start + timedelta(seconds=61)):
         assert _attempt(client, "snv", "tracker-demo").status_code == 302
+
+
+def test_session_ends_after_the_absolute_timeout(client, auth):
+    start = clock.now()
+    with clock.frozen(start):
+        auth.login("snv")
+        assert client.get("/").status_code == 200
+    with clock.frozen(start + timedelta(hours=11)):
+        assert client.get("/").status_code == 200
+    with clock.frozen(start + timedelta(hours=12, minutes=1)):
+        response = client.get("/")
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    assert client.get("/").status_code == 302
