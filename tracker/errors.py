@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             return render_error(
@@ -54,10 +54,15 @@ def init_app(app: Flask) -> None:
             )
         if error.code in (401, 403):
             log.warning("access denied: %s %s", request.method, request.path)
-        return render_error(error.code or 500)
+        body, status = render_error(error.code or 500)
+        # Keep the exception's own headers (Allow on 405, for instance).
+        headers = [
+            (name, value) for name, value in error.get_headers() if name.lower() != "content-type"
+        ]
+        return body, status, headers
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
         db.session.rollback()

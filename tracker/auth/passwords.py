@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
@@ -45,6 +47,7 @@ def hasher() -> PasswordHasher:
 
 def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is refused, in Vietnamese; None if it is acceptable."""
+    password = normalised(password)
     if len(password) < MIN_LENGTH:
         return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
     if len(password) > MAX_LENGTH:
@@ -54,13 +57,19 @@ def password_problem(password: str, username: str = "") -> str | None:
     return None
 
 
+def normalised(password: str) -> str:
+    """The same passphrase whether the keyboard sends composed (NFC) or decomposed
+    (NFD, Unikey's "Unicode tổ hợp") Vietnamese letters."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    return hasher().hash(password)
+    return hasher().hash(normalised(password))
 
 
 def check_password(password_hash: str, password: str) -> bool:
     try:
-        return hasher().verify(password_hash, password)
+        return hasher().verify(password_hash, normalised(password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -20,8 +20,15 @@ log = logging.getLogger("tracker.auth")
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a local path: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a local path: no scheme, no host, no protocol-relative, backslash or
+    control-character tricks (urlsplit silently drops tabs and line breaks)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(character) < 32 or ord(character) == 127 for character in target)
+    ):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

@@ -1,0 +1,856 @@
+"""Who may do what, route by route: agency isolation, function-level checks, mass
+assignment, no state change on GET, CSRF and stale forms (SECURITY.md items 1-5, 22).
+
+The route matrix is checked against `app.url_map`, so a new route fails the suite until
+it is added to the matrix (or exempted with a reason)."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.helpers import Auth, csrf_token, user_named
+from tracker.agencies.models import Agency
+from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus, Submission
+from tracker.assignments.workflow import Action, apply
+from tracker.audit import Event
+from tracker.auth.models import User
+from tracker.directives import operations as directive_operations
+from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.evidence.models import Evidence
+from tracker.evidence.operations import add_evidence
+
+#: One fixed content, so the evidence folder (not rolled back) gains one file at most.
+EVIDENCE_BYTES = "Minh chứng dùng trong kiểm thử phân quyền.\n".encode()
+VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d+)"')
+CONFLICT_MESSAGE = "vừa được người khác cập nhật"
+CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ"
+S = AssignmentStatus
+
+
+@pytest.fixture
+def new_client(app, client):
+    """Another browser: a client with cookies of its own (of the `client` fixture's class,
+    so each request runs in its own app context)."""
+    return app.test_client
+
+
+# The world the matrix runs in --------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Agency `own` has one assignment (with one evidence file) of a directive of its
+    own; `reviewer` is the task's report_to agency; `other` has no work in it at all."""
+
+    own: Agency
+    other: Agency
+    reviewer: Agency
+    usernames: dict[str, str | None]
+    directive: Directive
+    task: Task
+    assignment: Assignment
+    evidence: Evidence
+
+    def path(self, template: str) -> str:
+        return template.format(
+            directive=self.directive.id,
+            task=self.task.id,
+            assignment=self.assignment.id,
+            evidence=self.evidence.id,
+        )
+
+
+@pytest.fixture
+def world(session, make_agency, make_user, make_assignment) -> World:
+    own, other, reviewer = make_agency(), make_agency(), make_agency()
+    own_user = make_user(agency=own)
+    other_user = make_user(agency=other)
+    reviewer_user = make_user(agency=reviewer)
+    assignment = make_assignment(own, report_to=reviewer)
+    evidence = add_evidence(
+        session, own_user, assignment, io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt"
+    )
+    return World(
+        own=own,
+        other=other,
+        reviewer=reviewer,
+        usernames={
+            "anonymous": None,
+            "own": own_user.username,
+            "other": other_user.username,
+            "reviewer": reviewer_user.username,
+            "leader": "lanhdao",
+            "secretariat": "vanphong",
+        },
+        directive=assignment.task.directive,
+        task=assignment.task,
+        assignment=assignment,
+        evidence=evidence,
+    )
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def sign_in(client: FlaskClient, username: str | None) -> None:
+    if username is None:
+        return
+    response = Auth(client).login(username)
+    assert response.status_code == 302, f"{username} could not sign in"
+    assert response.headers["Location"] == "/"
+
+
+def token_of(client: FlaskClient, signed_in: bool) -> str:
+    """A valid CSRF token of the client's session (from a page every user may open)."""
+    return csrf_token(client, "/logout" if signed_in else "/login")
+
+
+def fetch(client: FlaskClient, method: str, path: str, **kwargs):
+    """Send a request and read the whole body, closing files send_file opened."""
+    with client.open(path, method=method, **kwargs) as response:
+        response.get_data()
+    return response
+
+
+def redirect_path(response) -> str:
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+def assert_sent_to_login(response) -> None:
+    assert response.status_code in (302, 401), response.status_code
+    if response.status_code == 302:
+        assert redirect_path(response) == "/login"
+
+
+def current_version(session, assignment: Assignment) -> int:
+    return session.scalar(sa.select(Assignment.version).where(Assignment.id == assignment.id))
+
+
+def fingerprint(session) -> dict[str, int]:
+    """Row counts and version sums: equal fingerprints mean nothing was written."""
+    counts = {
+        model.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Event, Directive, Task, Assignment, Submission, Evidence, User)
+    }
+    sums = {
+        "assignment versions": sa.func.sum(Assignment.version),
+        "assignment progress": sa.func.sum(Assignment.progress),
+        "user session versions": sa.func.sum(User.session_version),
+    }
+    for name, total in sums.items():
+        counts[name] = session.scalar(sa.select(sa.func.coalesce(total, 0)))
+    counts["draft directives"] = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Directive)
+        .where(Directive.status == DirectiveStatus.DRAFT)
+    )
+    counts["directives with text"] = session.scalar(
+        sa.select(sa.func.count()).select_from(Directive).where(Directive.body.is_not(None))
+    )
+    return counts
+
+
+def move_to(session, assignment: Assignment, status: AssignmentStatus) -> None:
+    """Drive an assignment through the workflow (as its agency and the office)."""
+    worker = session.scalar(
+        sa.select(User).where(User.agency_id == assignment.agency_id).order_by(User.id).limit(1)
+    )
+    office = user_named(session, "vanphong")
+    steps = {
+        S.ASSIGNED: [],
+        S.IN_PROGRESS: [(Action.START, worker, {})],
+        S.SUBMITTED: [(Action.SUBMIT, worker, {"text": "Đã thực hiện xong."})],
+        S.RETURNED: [
+            (Action.SUBMIT, worker, {"text": "Đã thực hiện xong."}),
+            (Action.RETURN, office, {"reason": "Bổ sung số liệu."}),
+        ],
+        S.DONE: [
+            (Action.SUBMIT, worker, {"text": "Đã thực hiện xong."}),
+            (Action.ACCEPT, office, {}),
+        ],
+    }
+    for action, actor, data in steps[status]:
+        apply(assignment, action, actor, **data)
+    assert assignment.status == status
+
+
+def assignment_state(session, assignment: Assignment) -> tuple:
+    session.expire_all()
+    row = session.get(Assignment, assignment.id)
+    return (
+        row.status,
+        row.version,
+        row.progress,
+        row.agency_id,
+        row.task_id,
+        row.role,
+        row.due_date,
+        row.completed_on,
+    )
+
+
+# 1. The route matrix ---------------------------------------------------------------------
+
+LOGIN = "login"  #: a redirect to the sign-in page
+ROLES = ("anonymous", "own", "other", "reviewer", "leader", "secretariat")
+
+
+def expect(anonymous=LOGIN, *, agency=None, own=None, other=None, reviewer=None, **rest):
+    """Expected answers by role; `agency` fills the three agency roles."""
+    table = {
+        "anonymous": anonymous,
+        "own": own if own is not None else agency,
+        "other": other if other is not None else agency,
+        "reviewer": reviewer if reviewer is not None else agency,
+        **rest,
+    }
+    assert set(table) == set(ROLES) and None not in table.values(), table
+    return table
+
+
+#: Reading an object: its agency and its reviewer see it; another agency gets 404.
+READ = expect(own=200, other=404, reviewer=200, leader=200, secretariat=200)
+#: A page every signed-in user has.
+SIGNED_IN = expect(agency=200, leader=200, secretariat=200)
+#: An office-only function: 403 for agencies and the leader.
+OFFICE_ONLY = expect(agency=403, leader=403, secretariat=200)
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    method: str
+    path: str
+    expected: dict[str, int | str]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+CASES = (
+    Case("static", "GET", "/static/app.css", expect(200, agency=200, leader=200, secretariat=200)),
+    Case("auth.login", "GET", "/login", expect(200, agency=302, leader=302, secretariat=302)),
+    Case("auth.logout", "GET", "/logout", SIGNED_IN),
+    Case("reports.dashboard", "GET", "/", SIGNED_IN),
+    Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
+    Case("directives.index", "GET", "/directives", SIGNED_IN),
+    Case("directives.create", "GET", "/directives/new", OFFICE_ONLY),
+    Case("directives.create", "POST", "/directives/new", {**OFFICE_ONLY, "secretariat": 422}),
+    Case("directives.show", "GET", "/directives/{directive}", READ),
+    # Office-only functions on an object: the role check answers before the object.
+    # The directive is confirmed: adding a task answers 409, confirming again and an
+    # empty text are refused with a message on the directive page (302).
+    Case(
+        "directives.add_task",
+        "POST",
+        "/directives/{directive}/tasks",
+        {**OFFICE_ONLY, "secretariat": 409},
+    ),
+    Case(
+        "directives.confirm",
+        "POST",
+        "/directives/{directive}/confirm",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
+    Case(
+        "directives.attach_text",
+        "POST",
+        "/directives/{directive}/text",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
+    Case("assignments.assign", "GET", "/tasks/{task}/assign", OFFICE_ONLY),
+    Case("assignments.assign", "POST", "/tasks/{task}/assign", {**OFFICE_ONLY, "secretariat": 422}),
+    Case("assignments.show", "GET", "/assignments/{assignment}", READ),
+    # Starting and uploading are the assigned agency's own work.
+    Case(
+        "assignments.act",
+        "POST",
+        "/assignments/{assignment}/start",
+        expect(own=302, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
+    Case(
+        "assignments.upload",
+        "POST",
+        "/assignments/{assignment}/evidence",
+        expect(own=302, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
+    Case("evidence.download", "GET", "/evidence/{evidence}", READ),
+)
+
+#: Routes deliberately outside the matrix, each with the reason.
+EXEMPT = {
+    ("auth.login", "POST"): "signing in has its own tests in tests/test_auth.py",
+    ("auth.logout", "POST"): "signing out has its own tests in tests/test_auth.py",
+}
+
+
+def routes_of(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_route_matrix_covers_every_route_of_url_map(app):
+    covered = {(case.endpoint, case.method) for case in CASES}
+    assert not covered & set(EXEMPT), "a route is both in the matrix and exempt"
+    assert all(reason.strip() for reason in EXEMPT.values())
+    routes = routes_of(app)
+    object_routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if "<int:" in rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert object_routes, "no <int:...> routes found: is the url_map walk broken?"
+    missing_objects = object_routes - covered - set(EXEMPT)
+    assert not missing_objects, f"object routes missing from the matrix: {sorted(missing_objects)}"
+    missing = routes - covered - set(EXEMPT)
+    assert not missing, f"routes missing from the matrix (add them, or exempt): {sorted(missing)}"
+    stale = (covered | set(EXEMPT)) - routes
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+def test_route_matrix_paths_reach_their_endpoints(app):
+    adapter = app.url_map.bind("localhost")
+    for case in CASES:
+        path = case.path.format(directive=1, task=1, assignment=1, evidence=1)
+        endpoint, _ = adapter.match(path, method=case.method)
+        assert endpoint == case.endpoint, case
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_route_matrix_answers_each_role(client, session, world, case, role):
+    sign_in(client, world.usernames[role])
+    kwargs = {}
+    if case.method == "POST":
+        kwargs["data"] = {
+            "csrf_token": token_of(client, signed_in=role != "anonymous"),
+            "version": str(current_version(session, world.assignment)),
+            "file": (io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt"),
+        }
+    response = fetch(client, case.method, world.path(case.path), **kwargs)
+    expected = case.expected[role]
+    if expected == LOGIN:
+        assert_sent_to_login(response)
+        return
+    assert response.status_code == expected, response.get_data(as_text=True)[:2000]
+    if expected == 302:
+        assert redirect_path(response) != "/login"
+    body = response.get_data(as_text=True)
+    if expected == 404:
+        assert "Không tìm thấy" in body
+        assert world.task.title not in body
+    if expected == 403:
+        assert "không có quyền" in body.lower()
+
+
+@pytest.mark.parametrize("page", ["/", "/directives"])
+def test_lists_never_show_another_agency_work(client, new_client, world, page):
+    reference = world.directive.reference
+    sign_in(client, world.usernames["own"])
+    assert reference in fetch(client, "GET", page).get_data(as_text=True)
+    other_client = new_client()
+    sign_in(other_client, world.usernames["other"])
+    response = fetch(other_client, "GET", page)
+    assert response.status_code == 200
+    assert reference not in response.get_data(as_text=True)
+
+
+def seeded_assignment(session, task_number: str, agency_code: str) -> Assignment:
+    directive = directive_operations.find_directive(session, "1661/UBND-VX")
+    return session.scalar(
+        sa.select(Assignment)
+        .join(Task)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(
+            Task.directive_id == directive.id,
+            Task.number == task_number,
+            Agency.code == agency_code,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("task_number", "agency_code", "expected"),
+    [("2", "SNV", 200), ("1", "SNV", 404), ("3", "TPLC", 404)],
+)
+def test_report_to_agency_sees_only_the_work_it_reviews(
+    client, session, task_number, agency_code, expected
+):
+    """Sở TT&TT reviews task 2 of 1661 for every agency, but nothing else of theirs."""
+    assignment = seeded_assignment(session, task_number, agency_code)
+    evidence_ids = session.scalars(
+        sa.select(Evidence.id).where(Evidence.assignment_id == assignment.id)
+    ).all()
+    sign_in(client, "stttt")
+    assert fetch(client, "GET", f"/assignments/{assignment.id}").status_code == expected
+    for evidence_id in evidence_ids:
+        assert fetch(client, "GET", f"/evidence/{evidence_id}").status_code == expected
+
+
+# 2. Function level -------------------------------------------------------------------------
+
+
+OFFICE_STEPS = [
+    ("accept", S.SUBMITTED),
+    ("return", S.SUBMITTED),
+    ("cancel", S.ASSIGNED),
+    ("cancel", S.SUBMITTED),
+    ("reopen", S.DONE),
+]
+#: (role, action, state, expected): the assigned agency is refused (403), another agency
+#: does not see the assignment (404), the report_to agency may accept and return (its
+#: review) but not cancel or reopen (403).
+AGENCY_STEP_CASES = [
+    (role, action, state, expected)
+    for role, expected in (("own", 403), ("other", 404), ("reviewer", 403))
+    for action, state in OFFICE_STEPS
+    if not (role == "reviewer" and action in ("accept", "return"))
+]
+
+
+@pytest.mark.parametrize(("role", "action", "state", "expected"), AGENCY_STEP_CASES)
+def test_agency_user_cannot_take_office_steps(
+    client, session, world, role, action, state, expected
+):
+    move_to(session, world.assignment, state)
+    before, state_before = fingerprint(session), assignment_state(session, world.assignment)
+    sign_in(client, world.usernames[role])
+    response = fetch(
+        client,
+        "POST",
+        f"/assignments/{world.assignment.id}/{action}",
+        data={
+            "csrf_token": token_of(client, signed_in=True),
+            "version": str(state_before[1]),
+            "reason": "Lý do thử nghiệm.",
+        },
+    )
+    assert response.status_code == expected
+    assert fingerprint(session) == before
+    assert assignment_state(session, world.assignment) == state_before
+
+
+def new_directive_form() -> dict[str, str]:
+    return {
+        "doc_type": "cong_van",
+        "number": "7777",
+        "symbol": "UBND-VX",
+        "issuer": "Ủy ban nhân dân tỉnh Lai Châu",
+        "place": "Lai Châu",
+        "issued_date": "20/08/2020",
+        "subject": "về việc thử nghiệm phân quyền",
+        "signer_authority": "",
+    }
+
+
+@pytest.mark.parametrize("role", ["own", "reviewer", "leader"])
+@pytest.mark.parametrize("target", ["assign", "new_directive"])
+def test_office_functions_answer_403_to_agency_and_leader(
+    client, session, world, make_task, role, target
+):
+    if target == "assign":
+        task = make_task()
+        path, data = f"/tasks/{task.id}/assign", {"targets": [f"a{world.own.id}"], "role": "lead"}
+    else:
+        path, data = "/directives/new", new_directive_form()
+    before = fingerprint(session)
+    sign_in(client, world.usernames[role])
+    assert fetch(client, "GET", path).status_code == 403
+    data["csrf_token"] = token_of(client, signed_in=True)
+    response = fetch(client, "POST", path, data=data)
+    assert response.status_code == 403
+    assert "không có quyền" in response.get_data(as_text=True).lower()
+    assert fingerprint(session) == before
+
+
+def test_office_functions_succeed_for_secretariat(client, session, world, make_task):
+    """The control for the test above: the same forms do work for the office."""
+    task = make_task()
+    sign_in(client, "vanphong")
+    token = token_of(client, signed_in=True)
+    response = fetch(
+        client,
+        "POST",
+        f"/tasks/{task.id}/assign",
+        data={"targets": [f"a{world.own.id}"], "role": "lead", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    response = fetch(
+        client, "POST", "/directives/new", data={**new_directive_form(), "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert directive_operations.find_directive(session, "7777/UBND-VX") is not None
+
+
+LEADER_ACTIONS = [
+    (Action.START, S.ASSIGNED),
+    (Action.REPORT_PROGRESS, S.ASSIGNED),
+    (Action.SUBMIT, S.ASSIGNED),
+    (Action.ACCEPT, S.SUBMITTED),
+    (Action.RETURN, S.SUBMITTED),
+    (Action.REOPEN, S.DONE),
+    (Action.CANCEL, S.ASSIGNED),
+]
+
+
+def test_leader_actions_list_every_workflow_action():
+    assert {action for action, _ in LEADER_ACTIONS} == set(Action)
+
+
+@pytest.mark.parametrize(
+    ("action", "state"), LEADER_ACTIONS, ids=[a.value for a, _ in LEADER_ACTIONS]
+)
+def test_leader_gets_403_on_every_workflow_step(client, session, world, action, state):
+    move_to(session, world.assignment, state)
+    before, state_before = fingerprint(session), assignment_state(session, world.assignment)
+    sign_in(client, "lanhdao")
+    response = fetch(
+        client,
+        "POST",
+        f"/assignments/{world.assignment.id}/{action.value}",
+        data={
+            "csrf_token": token_of(client, signed_in=True),
+            "version": str(state_before[1]),
+            "reason": "Lý do thử nghiệm.",
+            "text": "Báo cáo thử nghiệm.",
+            "progress": "50",
+        },
+    )
+    assert response.status_code == 403
+    assert fingerprint(session) == before
+    assert assignment_state(session, world.assignment) == state_before
+
+
+@pytest.fixture
+def textless_draft(session) -> Directive:
+    """A draft directive known only by reference: it can take tasks, text, confirmation."""
+    return directive_operations.create_directive(
+        session,
+        None,
+        doc_type="cong_van",
+        number="8888",
+        symbol="UBND-TEST",
+        issuer="Ủy ban nhân dân tỉnh Lai Châu",
+        issued_date=date(2020, 8, 12),
+        subject="văn bản dự thảo để thử phân quyền",
+        body=None,
+    )
+
+
+LEADER_POSTS = {
+    "add_task": (
+        "/directives/{draft}/tasks",
+        {"number": "1", "text": "Nhiệm vụ mới.", "report_to": "0", "recurrence": ""},
+    ),
+    "confirm": ("/directives/{draft}/confirm", {}),
+    "attach_text": ("/directives/{draft}/text", {"body": "Toàn văn của văn bản."}),
+    "assign": ("/tasks/{task}/assign", {"targets": "a{other}", "role": "lead"}),
+    "new_directive": ("/directives/new", new_directive_form()),
+    "upload": ("/assignments/{assignment}/evidence", {}),
+}
+
+
+@pytest.mark.parametrize("target", sorted(LEADER_POSTS))
+@pytest.mark.parametrize("username", ["lanhdao", "vanphong"])
+def test_office_post_answers_403_to_leader_and_works_for_office(
+    client, session, world, textless_draft, target, username
+):
+    """The leader is refused; the office (the control) gets past the role check."""
+    template, data = LEADER_POSTS[target]
+    values = {
+        "draft": textless_draft.id,
+        "task": world.task.id,
+        "assignment": world.assignment.id,
+        "other": world.other.id,
+    }
+    data = {name: value.format(**values) for name, value in data.items()}
+    if target == "upload":
+        data["file"] = (io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt")
+    before = fingerprint(session)
+    sign_in(client, username)
+    data["csrf_token"] = token_of(client, signed_in=True)
+    response = fetch(client, "POST", template.format(**values), data=data)
+    if username == "lanhdao":
+        assert response.status_code == 403
+        assert fingerprint(session) == before
+    elif target == "upload":  # only the assigned agency uploads
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 302
+        assert fingerprint(session) != before
+
+
+def test_leader_reads_every_page_without_action_forms(client, session, world):
+    seeded = seeded_assignment(session, "2", "SNV")
+    evidence_id = session.scalar(
+        sa.select(Evidence.id).where(Evidence.assignment_id == seeded.id).limit(1)
+    )
+    sign_in(client, "lanhdao")
+    pages = [
+        "/",
+        "/directives",
+        "/agencies",
+        f"/directives/{seeded.task.directive_id}",
+        f"/assignments/{seeded.id}",
+        f"/evidence/{evidence_id}",
+        world.path("/directives/{directive}"),
+        world.path("/assignments/{assignment}"),
+        world.path("/evidence/{evidence}"),
+    ]
+    for page in pages:
+        response = fetch(client, "GET", page)
+        assert response.status_code == 200, page
+        if page.startswith("/assignments/"):
+            assert "data-action=" not in response.get_data(as_text=True), page
+
+
+# 3. Mass assignment --------------------------------------------------------------------------
+
+
+def test_report_progress_changes_only_progress(client, session, world):
+    move_to(session, world.assignment, S.IN_PROGRESS)
+    before = assignment_state(session, world.assignment)
+    sign_in(client, world.usernames["own"])
+    response = fetch(
+        client,
+        "POST",
+        f"/assignments/{world.assignment.id}/report_progress",
+        data={
+            "csrf_token": token_of(client, signed_in=True),
+            "version": str(before[1]),
+            "progress": "40",
+            "status": "done",
+            "agency_id": str(world.other.id),
+            "task_id": str(world.task.id + 1),
+            "role": "inform",
+            "completed_on": "20/08/2020",
+            "due_date": "31/12/2030",
+            "version_id": "1",
+        },
+    )
+    assert response.status_code == 302
+    after = assignment_state(session, world.assignment)
+    status, version, progress, agency_id, task_id, role, due_date, completed_on = after
+    assert progress == 40
+    assert version == before[1] + 1
+    assert (status, agency_id, task_id, role, due_date, completed_on) == (
+        S.IN_PROGRESS,
+        world.own.id,
+        world.task.id,
+        AssignmentRole.LEAD,
+        before[6],
+        None,
+    )
+
+
+def test_assign_ignores_fields_outside_the_form(client, session, world, make_task):
+    task = make_task()
+    sign_in(client, "vanphong")
+    response = fetch(
+        client,
+        "POST",
+        f"/tasks/{task.id}/assign",
+        data={
+            "csrf_token": token_of(client, signed_in=True),
+            "targets": f"a{world.own.id}",
+            "role": "lead",
+            "status": "done",
+            "progress": "100",
+            "completed_on": "19/08/2020",
+            "agency_id": str(world.other.id),
+        },
+    )
+    assert response.status_code == 302
+    (created,) = session.scalars(sa.select(Assignment).where(Assignment.task_id == task.id))
+    assert (created.agency_id, created.status, created.progress, created.completed_on) == (
+        world.own.id,
+        S.ASSIGNED,
+        0,
+        None,
+    )
+
+
+# 4. No state change on GET -----------------------------------------------------------------
+
+#: Endpoints that change state. Each takes its change by POST only; a GET answers 405 or
+#: renders a form.
+STATE_CHANGING = {
+    "auth.login",
+    "auth.logout",
+    "directives.create",
+    "directives.add_task",
+    "directives.confirm",
+    "directives.attach_text",
+    "assignments.assign",
+    "assignments.act",
+    "assignments.upload",
+}
+
+
+def url_values(world: World) -> dict[str, object]:
+    """A value for every argument a route of the app takes."""
+    return {
+        "directive_id": world.directive.id,
+        "task_id": world.task.id,
+        "assignment_id": world.assignment.id,
+        "evidence_id": world.evidence.id,
+        "action": Action.START.value,
+        "filename": "app.css",
+    }
+
+
+def test_every_post_endpoint_is_listed_as_state_changing(app):
+    posting = {endpoint for endpoint, method in routes_of(app) if method == "POST"}
+    assert posting == STATE_CHANGING
+    assert all(method in ("GET", "POST") for _, method in routes_of(app))
+
+
+def test_get_of_every_route_changes_nothing(app, client, session, world):
+    sign_in(client, "vanphong")
+    values = url_values(world)
+    adapter = app.url_map.bind("localhost")
+    before = fingerprint(session)
+    problems = []
+    for rule in app.url_map.iter_rules():
+        unknown = rule.arguments - set(values)
+        if unknown:
+            problems.append(f"{rule.rule}: no test value for {sorted(unknown)}")
+            continue
+        path = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
+        response = fetch(client, "GET", path)
+        if "GET" not in rule.methods and response.status_code != 405:
+            problems.append(f"GET {path} answered {response.status_code}, not 405")
+        if response.status_code >= 500:
+            problems.append(f"GET {path} answered {response.status_code}")
+        if fingerprint(session) != before:
+            problems.append(f"GET {path} changed the database")
+            before = fingerprint(session)
+    assert not problems
+    assert fetch(client, "GET", "/").status_code == 200, "a GET signed the user out"
+
+
+@pytest.mark.parametrize("endpoint", sorted(STATE_CHANGING))
+def test_state_changing_endpoint_changes_nothing_on_get(app, client, session, world, endpoint):
+    sign_in(client, "vanphong")
+    values = url_values(world)
+    (rule,) = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+    path = app.url_map.bind("localhost").build(
+        endpoint, {name: values[name] for name in rule.arguments}
+    )
+    before = fingerprint(session)
+    response = fetch(client, "GET", path)
+    if "GET" in rule.methods and endpoint != "auth.login":
+        assert response.status_code == 200
+        assert re.search(r'<form[^>]*method="post"', response.get_data(as_text=True))
+    elif endpoint == "auth.login":
+        assert response.status_code == 302  # signed in already: sent to the dashboard
+    else:
+        assert response.status_code == 405
+    assert fingerprint(session) == before
+    assert fetch(client, "GET", "/").status_code == 200, "the GET ended the session"
+
+
+def test_post_only_route_answers_405_with_allow_header(client, world):
+    """RFC 9110 15.5.6: a 405 response must say which methods the resource allows."""
+    sign_in(client, "vanphong")
+    response = fetch(client, "GET", world.path("/directives/{directive}/confirm"))
+    assert response.status_code == 405
+    assert "POST" in response.headers.get("Allow", "")
+
+
+# 5. CSRF -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["missing", "foreign", "garbage"])
+@pytest.mark.parametrize("target", ["login", "start", "assign"])
+def test_post_without_valid_csrf_token_answers_400_and_changes_nothing(
+    client, new_client, session, world, make_task, target, token
+):
+    if target == "login":
+        path = "/login"
+        data = {"username": world.usernames["own"], "password": "tracker-demo"}
+        fetch(client, "GET", "/login")  # the session now holds a CSRF secret
+    elif target == "start":
+        sign_in(client, world.usernames["own"])
+        path = world.path("/assignments/{assignment}/start")
+        data = {"version": str(current_version(session, world.assignment))}
+    else:
+        sign_in(client, "vanphong")
+        path = f"/tasks/{make_task().id}/assign"
+        data = {"targets": f"a{world.own.id}", "role": "lead"}
+    if token == "foreign":  # a real token, of another browser's session
+        data["csrf_token"] = csrf_token(new_client(), "/login")
+    elif token == "garbage":
+        data["csrf_token"] = "không-phải-mã-hợp-lệ"
+    before = fingerprint(session)
+    state_before = assignment_state(session, world.assignment)
+    response = fetch(client, "POST", path, data=data)
+    assert response.status_code == 400
+    assert CSRF_MESSAGE in response.get_data(as_text=True)
+    assert fingerprint(session) == before
+    assert assignment_state(session, world.assignment) == state_before
+    if target == "login":
+        assert_sent_to_login(fetch(client, "GET", "/"))
+        assert user_named(session, world.usernames["own"]).last_login_at is None
+
+
+# 6. Stale forms (optimistic locking) -------------------------------------------------------
+
+
+def page_version(client: FlaskClient, assignment: Assignment) -> str:
+    html = fetch(client, "GET", f"/assignments/{assignment.id}").get_data(as_text=True)
+    match = VERSION_PATTERN.search(html)
+    assert match, "no version field on the assignment page"
+    return match.group(1)
+
+
+def test_stale_form_answers_409_and_keeps_typed_text(client, new_client, session, world, make_user):
+    move_to(session, world.assignment, S.IN_PROGRESS)
+    sign_in(client, world.usernames["own"])
+    stale_version = page_version(client, world.assignment)
+    token = token_of(client, signed_in=True)
+
+    # A colleague of the same agency reports progress meanwhile.
+    colleague = new_client()
+    sign_in(colleague, make_user(agency=world.own).username)
+    response = fetch(
+        colleague,
+        "POST",
+        world.path("/assignments/{assignment}/report_progress"),
+        data={
+            "csrf_token": token_of(colleague, signed_in=True),
+            "version": page_version(colleague, world.assignment),
+            "progress": "60",
+        },
+    )
+    assert response.status_code == 302
+    before = fingerprint(session)
+    state_before = assignment_state(session, world.assignment)
+    assert state_before[1] != int(stale_version)
+
+    typed = "Đã triển khai cài đặt Bluezone cho 250 cán bộ, công chức của đơn vị"
+    response = fetch(
+        client,
+        "POST",
+        world.path("/assignments/{assignment}/submit"),
+        data={"csrf_token": token, "version": stale_version, "text": typed},
+    )
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert CONFLICT_MESSAGE in body
+    assert typed in body
+    assert fingerprint(session) == before
+    assert assignment_state(session, world.assignment) == state_before
+    assert state_before[0] == S.IN_PROGRESS and state_before[2] == 60
