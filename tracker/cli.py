@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
@@ -15,6 +17,9 @@ from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
 from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
+from tracker.directives.parsing.reading import read_path
+from tracker.directives.parsing.source import NotADirective
 from tracker.directives.seed import SeedError, load_all
 from tracker.evidence.operations import known_hashes, store, verify_files
 from tracker.migrations.runner import upgrade
@@ -52,6 +57,20 @@ def init_command(demo: bool) -> None:
     if demo:
         click.echo(f"Tài khoản minh họa mới: {users}; báo cáo minh họa mới: {activity}")
         click.echo(f"Mật khẩu các tài khoản minh họa: {DEMO_PASSWORD}")
+
+
+@main.command("parse")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--spans", is_flag=True, help="Add the source offsets of each field.")
+@with_appcontext
+def parse_command(path: Path, spans: bool) -> None:
+    """Print the draft of a directive (text, .docx or PDF) as JSON."""
+    try:
+        draft = parse_text(read_path(path), gazetteer_from_session(db.session))
+    except NotADirective as error:
+        click.echo(f"Lỗi: {error}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
 
 
 @main.group("user")

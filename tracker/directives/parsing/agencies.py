@@ -1,0 +1,292 @@
+"""Agencies named in a task: resolved against agencies, groups and their aliases; lead or
+co-operating; the body results are reported to. Unresolved names are kept as written."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from tracker.directives.parsing.draft import AgencyRef
+from tracker.directives.parsing.source import squash
+
+#: Phrases that mean "the addressees of this document".
+ADDRESSEE_PHRASES = (
+    "các cơ quan, đơn vị, địa phương",
+    "các cơ quan, đơn vị và địa phương",
+    "các sở, ban, ngành, địa phương",
+    "các cơ quan, đơn vị",
+    "các đơn vị, địa phương",
+)
+
+#: A body's name: a head word, then capitalised syllables with their lower-case tails.
+HEAD = (
+    r"(?:Sở|Phòng|Ban|Văn phòng|Trung tâm|Chi cục|Bệnh viện|Trường|Công an|Hội|"
+    r"Liên đoàn|Đài|Báo|Thanh tra|Kho bạc|Cục|Bộ|Ủy ban nhân dân|UBND|Ủy ban|Tỉnh đoàn|"
+    r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh)"
+)
+CONNECTORS = {
+    "và",
+    "&",
+    "-",
+    "các",
+    "huyện",
+    "tỉnh",
+    "xã",
+    "thành",
+    "phố",
+    "thị",
+    "trấn",
+    "quận",
+    "phường",
+    "cấp",
+}
+STOP_WORDS = {
+    "chủ",
+    "phối",
+    "có",
+    "tập",
+    "khẩn",
+    "chịu",
+    "thực",
+    "tổ",
+    "chỉ",
+    "hướng",
+    "theo",
+    "tham",
+    "báo",
+    "xây",
+    "rà",
+    "triển",
+    "tăng",
+    "đẩy",
+    "kiểm",
+    "phụ",
+    "căn",
+    "gửi",
+    "về",
+    "để",
+    "cho",
+    "với",
+    "tại",
+    "trong",
+    "được",
+}
+REPORT = re.compile(
+    r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
+    r"|báo\s+cáo\s+(?P<direct>UBND\s+tỉnh|Ủy\s+ban\s+nhân\s+dân\s+tỉnh|Chủ\s+tịch\s+UBND\s+tỉnh)",
+    re.IGNORECASE,
+)
+COOPERATE = re.compile(r"phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s*$", re.IGNORECASE)
+LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+trì)", re.IGNORECASE)
+#: What an actor's mention may follow: a clause start or a verb of assignment.
+ACTOR_BEFORE = re.compile(
+    r"(?:^|[.;:]|\n|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|giao\s+cho|Chỉ\s+đạo|"
+    r"chỉ\s+đạo|–|-)\s*$"
+)
+#: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
+LIST_JOIN = re.compile(r"^\s*(?:,|và|cùng|với)\s*$")
+NOT_ACTOR_BEFORE = re.compile(
+    r"(?:của|theo|tại|đến|với|về|cho|gửi|qua|lên|trình|tham\s+mưu|"
+    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """Case- and spelling-insensitive form for matching: Ủy/Uỷ, Hòa/Hoà."""
+    text = unicodedata.normalize("NFC", squash(text)).casefold()
+    for old, new in (
+        ("uỷ", "ủy"),
+        ("oà", "òa"),
+        ("oá", "óa"),
+        ("oả", "ỏa"),
+        ("oã", "õa"),
+        ("oạ", "ọa"),
+        ("uý", "úy"),
+        ("uỳ", "ùy"),
+        ("uỵ", "ụy"),
+    ):
+        text = text.replace(old, new)
+    return text
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    kind: str  # "agency", "group" or "addressees"
+    name: str
+
+
+@dataclass
+class Gazetteer:
+    """Names an agency or group may go by, for matching in text."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    _pattern: re.Pattern[str] | None = None
+
+    def add(self, alias: str, entry: Entry) -> None:
+        key = fold(alias)
+        if key and key not in self.entries:
+            self.entries[key] = entry
+            self._pattern = None
+
+    @classmethod
+    def from_records(cls, agencies, groups) -> Gazetteer:
+        """From (code, name, short_name, aliases) tuples of agencies and groups."""
+        gazetteer = cls()
+        for code, name, _short_name, aliases in groups:
+            for alias in (name, *aliases):
+                gazetteer.add(alias, Entry(code, "group", name))
+        for code, name, short_name, aliases in agencies:
+            for alias in (name, short_name, *aliases):
+                gazetteer.add(alias, Entry(code, "agency", name))
+        for phrase in ADDRESSEE_PHRASES:
+            gazetteer.add(phrase, Entry("", "addressees", phrase))
+        return gazetteer
+
+    def pattern(self) -> re.Pattern[str]:
+        if self._pattern is None:
+            keys = sorted(self.entries, key=len, reverse=True)
+            alternatives = "|".join(re.escape(key).replace(r"\ ", r"\s+") for key in keys)
+            self._pattern = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives or '(?!)'})(?![\wÀ-ỹ])")
+        return self._pattern
+
+    def lookup(self, text: str) -> Entry | None:
+        return self.entries.get(fold(text))
+
+
+@dataclass
+class Mention:
+    name: str
+    start: int
+    end: int
+    entry: Entry | None
+
+
+def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Agency names in `text`: known aliases first (longest wins), then unknown bodies."""
+    folded = _fold_keep_length(text)
+    found: list[Mention] = []
+    for match in gazetteer.pattern().finditer(folded):
+        found.append(
+            Mention(
+                squash(text[match.start() : match.end()]),
+                match.start(),
+                match.end(),
+                gazetteer.lookup(match.group()),
+            )
+        )
+    for match in re.finditer(rf"(?<![\wÀ-ỹ]){HEAD}(?![\wÀ-ỹ])", text):
+        if any(m.start <= match.start() < m.end for m in found):
+            continue
+        end = _name_end(text, match.end())
+        if end - match.end() < 2:
+            continue
+        found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
+    found.sort(key=lambda mention: mention.start)
+    return found
+
+
+def _fold_keep_length(text: str) -> str:
+    folded = text.casefold()
+    if len(folded) != len(text):  # a rare letter that grows when folded
+        folded = text.lower()
+    for old, new in (
+        ("uỷ", "ủy"),
+        ("oà", "òa"),
+        ("oá", "óa"),
+        ("oả", "ỏa"),
+        ("oã", "õa"),
+        ("oạ", "ọa"),
+        ("uý", "úy"),
+        ("uỳ", "ùy"),
+        ("uỵ", "ụy"),
+    ):
+        folded = folded.replace(old, new)
+    return folded
+
+
+def _name_end(text: str, position: int) -> int:
+    """Extend a body's name over its capitalised syllables and their tails."""
+    end = position
+    previous_capital = False
+    for match in re.finditer(r"\s*([^\s,;.:()]+)", text[position : position + 80]):
+        word = match.group(1)
+        if "\n\n" in match.group(0):
+            break
+        lower = word.lower()
+        if word[:1].isupper() or word[:1].isdigit() and previous_capital:
+            previous_capital = True
+        elif lower in CONNECTORS or previous_capital and lower not in STOP_WORDS:
+            previous_capital = False
+        else:
+            break
+        end = position + match.end()
+    return end
+
+
+def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
+    """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền thông'."""
+    for match in REPORT.finditer(text):
+        group = "target" if match.group("target") else "direct"
+        target = match.group(group)
+        start = match.start(group)
+        found = mentions(target, gazetteer)
+        if found and found[0].start <= 3:
+            first = found[0]
+            return first.name, (start + first.start, start + first.end)
+    return None
+
+
+def actors(
+    text: str, gazetteer: Gazetteer, *, exclude: tuple[int, int] | None = None
+) -> list[AgencyRef]:
+    """The agencies a task's text gives work to, lead or co-operating."""
+    refs: list[AgencyRef] = []
+    seen: set[str] = set()
+    previous_end: int | None = None
+    for mention in mentions(text, gazetteer):
+        if exclude and exclude[0] <= mention.start < exclude[1]:
+            continue
+        before = text[max(0, mention.start - 40) : mention.start]
+        after = text[mention.end : mention.end + 30]
+        cooperating = bool(COOPERATE.search(before)) or _in_cooperation_list(text, mention.start)
+        leading = bool(LEAD_AFTER.match(after))
+        joined = previous_end is not None and bool(
+            LIST_JOIN.match(text[previous_end : mention.start])
+        )
+        if not (cooperating or leading or joined or ACTOR_BEFORE.search(before)):
+            continue
+        if NOT_ACTOR_BEFORE.search(before) and not cooperating:
+            continue
+        key = fold(mention.name)
+        previous_end = mention.end
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = mention.entry
+        refs.append(
+            AgencyRef(
+                name=mention.name,
+                role="cooperate" if cooperating and not leading else "lead",
+                code=entry.code if entry and entry.kind != "addressees" else None,
+                kind=entry.kind if entry else None,
+                span=(mention.start, mention.end),
+            )
+        )
+    return refs
+
+
+def _in_cooperation_list(text: str, position: int) -> bool:
+    """'phối hợp với Sở Tài chính, Sở Nội vụ và UBND các huyện': every name in the list."""
+    clause_start = max(
+        text.rfind(";", 0, position),
+        text.rfind(".", 0, position),
+        text.rfind("chủ trì", 0, position),
+    )
+    return bool(
+        re.search(
+            r"phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với", text[clause_start + 1 : position], re.IGNORECASE
+        )
+    )

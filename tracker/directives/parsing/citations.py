@@ -1,0 +1,53 @@
+"""Cited documents: type, number/symbol, date and issuer, in every form they are written."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.directives.parsing.draft import CitedDraft
+from tracker.directives.parsing.patterns import ANY_DATE, DOC_TYPE_PATTERN, date_from
+from tracker.directives.parsing.source import squash
+
+SYMBOL_PART = r"[A-ZĐ0-9&][A-ZĐa-zđ0-9&]*"
+CITATION = re.compile(
+    rf"(?P<type>{DOC_TYPE_PATTERN})\s+(?:số\s*:?\s*)?"
+    rf"(?P<number>\d{{1,5}}(?:-[A-ZĐ]+)?)\s*/\s*"
+    rf"(?P<symbol>{SYMBOL_PART}(?:\s*[-/]\s*{SYMBOL_PART})*)"
+    r"(?P<tail>\s*,?\s*(?:ngày\s*(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|"
+    r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+    r"(?:\s*của\s+(?P<issuer>[^,;.()\n]+(?:\n[^,;.()\n]+)?)?)?)",
+    re.IGNORECASE,
+)
+ISSUER_END = re.compile(
+    r"\s+(?:về\s+việc|về|v/v|quy\s+định|hướng\s+dẫn|ban\s+hành|"
+    r"triển\s+khai|thực\s+hiện|đã|và|tại)\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def find_citations(text: str, offset: int = 0, *, exclude: str | None = None) -> list[CitedDraft]:
+    """Every numbered document the text refers to, in order of first mention, once each.
+    `exclude` is the document's own number/symbol."""
+    found: dict[tuple[str, str], CitedDraft] = {}
+    for match in CITATION.finditer(text):
+        number = match.group("number")
+        symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip("-/")
+        key = (number, symbol.upper())
+        if key in found or (exclude and f"{number}/{symbol}" == exclude):
+            continue
+        date_text = match.group("date")
+        date_match = ANY_DATE.search(date_text) if date_text else None
+        issuer = match.group("issuer")
+        if issuer:
+            issuer = squash(ISSUER_END.sub("", issuer)).strip(" ,")
+        doc_type = squash(match.group("type"))
+        found[key] = CitedDraft(
+            doc_type=doc_type[:1].upper() + doc_type[1:].lower(),
+            number=number,
+            symbol=symbol,
+            date=date_from(date_match) if date_match else None,
+            issuer=issuer or None,
+            text=squash(match.group()),
+            span=(offset + match.start(), offset + match.end()),
+        )
+    return list(found.values())

@@ -1,0 +1,210 @@
+"""Deadlines in a task's text: by a date, periods, relative, recurring, scheduled.
+Dates that are not deadlines (a cited document's date, an effective date, a condition)
+are not taken: every pattern needs the words that make a date a time limit."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import re
+from datetime import date
+
+from tracker.directives.parsing.draft import Deadline
+from tracker.directives.parsing.patterns import ANY_DATE, date_from
+from tracker.directives.parsing.source import squash
+
+DATE = r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+TIME = r"(?P<hour>\d{1,2})\s*(?:giờ|h|g)\s*(?:(?P<minute>\d{1,2})\s*(?:phút|')?)?"
+BEFORE = (
+    r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|hạn\s+chót|không\s+muộn\s+hơn|hoàn\s+thành\s+trong)"
+)
+
+BY_DATE = re.compile(
+    rf"{BEFORE}\s+(?:{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*)?(?:ngày\s*)?(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+PERIOD = re.compile(
+    rf"từ\s+ngày\s*(?P<start>{DATE})\s*(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
+    re.IGNORECASE,
+)
+MONTH_PERIOD = re.compile(
+    r"trong\s+tháng\s+(?P<month>\d{1,2})\s*(?:/|năm)\s*(?P<year>\d{4})", re.IGNORECASE
+)
+MONTH_RANGE = re.compile(
+    r"từ\s+tháng\s+(?P<m1>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y1>\d{4}))?\s+(?:đến|tới)\s+(?:hết\s+)?"
+    r"tháng\s+(?P<m2>\d{1,2})\s*(?:/|năm)\s*(?P<y2>\d{4})",
+    re.IGNORECASE,
+)
+RELATIVE = re.compile(
+    r"(?:trong\s+(?:vòng|thời\s+hạn|thời\s+gian)?\s*)?(?P<days>\d{1,3})\s+ngày"
+    r"(?P<working>\s+làm\s+việc)?(?:\s*,?\s*kể\s+từ\s+(?:ngày\s*)?(?P<ref>"
+    + DATE
+    + r"|[^,.;()]{3,60}?)(?=[,.;()]|\s+(?:phải|để|báo|gửi)|$))?",
+    re.IGNORECASE,
+)
+SCHEDULED = re.compile(
+    rf"(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*"
+    rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+MONTHLY_DAY = re.compile(
+    r"trước\s+ngày\s+(?P<day>\d{1,2})\s+(?:hằng|hàng|của\s+mỗi|mỗi)\s+tháng", re.IGNORECASE
+)
+DAILY_TIME = re.compile(
+    rf"trước\s+{TIME}\s*(?:sáng|chiều)?\s*(?:hằng|hàng|mỗi)\s+ngày", re.IGNORECASE
+)
+RECURRING_WORDS = (
+    (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+tuần\b", re.IGNORECASE), "FREQ=WEEKLY"),
+    (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+tháng\b", re.IGNORECASE), "FREQ=MONTHLY"),
+    (
+        re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+quý\b", re.IGNORECASE),
+        "FREQ=MONTHLY;INTERVAL=3",
+    ),
+    (
+        re.compile(
+            r"\b(?:định\s+kỳ\s+)?(?:06|6|sáu)\s+tháng\s+(?:một\s+lần|đầu\s+năm|cuối\s+năm)",
+            re.IGNORECASE,
+        ),
+        "FREQ=MONTHLY;INTERVAL=6",
+    ),
+    (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+năm\b", re.IGNORECASE), "FREQ=YEARLY"),
+    (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+ngày\b", re.IGNORECASE), "FREQ=DAILY"),
+    (re.compile(r"\bđịnh\s+kỳ\b", re.IGNORECASE), None),
+)
+
+
+def _parse_date(text: str) -> date | None:
+    match = ANY_DATE.search(text)
+    return date_from(match) if match else None
+
+
+def _time(match: re.Match[str]) -> str | None:
+    hour = match.groupdict().get("hour")
+    if not hour:
+        return None
+    minute = match.groupdict().get("minute") or "0"
+    hour_value, minute_value = int(hour), int(minute)
+    if hour_value > 23 or minute_value > 59:
+        return None
+    if re.search(r"chiều|tối", match.group(), re.IGNORECASE) and hour_value < 12:
+        hour_value += 12
+    return f"{hour_value:02d}:{minute_value:02d}"
+
+
+def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
+    """Deadlines in `text` (a slice of the document starting at `offset`), in order."""
+    found: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(deadline: Deadline, start: int, end: int) -> None:
+        if any(start < other_end and other_start < end for other_start, other_end in taken):
+            return
+        taken.append((start, end))
+        deadline.span = (offset + start, offset + end)
+        found.append(deadline)
+
+    for match in PERIOD.finditer(text):
+        add(
+            Deadline(
+                "period",
+                squash(match.group()),
+                date=_parse_date(match.group("end")),
+                start=_parse_date(match.group("start")),
+            ),
+            match.start(),
+            match.end(),
+        )
+    for match in MONTH_RANGE.finditer(text):
+        year2 = int(match.group("y2"))
+        year1 = int(match.group("y1") or year2)
+        month1, month2 = int(match.group("m1")), int(match.group("m2"))
+        if 1 <= month1 <= 12 and 1 <= month2 <= 12:
+            last = month_calendar.monthrange(year2, month2)[1]
+            add(
+                Deadline(
+                    "period",
+                    squash(match.group()),
+                    date=date(year2, month2, last),
+                    start=date(year1, month1, 1),
+                ),
+                match.start(),
+                match.end(),
+            )
+    for match in MONTH_PERIOD.finditer(text):
+        month, year = int(match.group("month")), int(match.group("year"))
+        if 1 <= month <= 12:
+            last = month_calendar.monthrange(year, month)[1]
+            add(
+                Deadline(
+                    "period",
+                    squash(match.group()),
+                    date=date(year, month, last),
+                    start=date(year, month, 1),
+                ),
+                match.start(),
+                match.end(),
+            )
+    for match in MONTHLY_DAY.finditer(text):
+        day = int(match.group("day"))
+        if 1 <= day <= 31:
+            add(
+                Deadline("recurring", squash(match.group()), rule=f"FREQ=MONTHLY;BYMONTHDAY={day}"),
+                match.start(),
+                match.end(),
+            )
+    for match in DAILY_TIME.finditer(text):
+        add(
+            Deadline("recurring", squash(match.group()), rule="FREQ=DAILY", time=_time(match)),
+            match.start(),
+            match.end(),
+        )
+    for match in BY_DATE.finditer(text):
+        add(
+            Deadline(
+                "by_date",
+                squash(match.group()),
+                date=_parse_date(match.group("date")),
+                time=_time(match),
+            ),
+            match.start(),
+            match.end(),
+        )
+    for match in SCHEDULED.finditer(text):
+        add(
+            Deadline(
+                "scheduled",
+                squash(match.group()),
+                date=_parse_date(match.group("date")),
+                time=_time(match),
+            ),
+            match.start(),
+            match.end(),
+        )
+    for match in RELATIVE.finditer(text):
+        days = int(match.group("days"))
+        if days == 0 or days > 365 or _is_date_fragment(text, match.start()):
+            continue
+        reference = match.group("ref")
+        reference_date = _parse_date(reference) if reference else None
+        add(
+            Deadline(
+                "relative",
+                squash(match.group()),
+                days=days,
+                working_days=bool(match.group("working")),
+                reference=reference_date.isoformat()
+                if reference_date
+                else (squash(reference) if reference else None),
+            ),
+            match.start(),
+            match.end(),
+        )
+    for pattern, rule in RECURRING_WORDS:
+        for match in pattern.finditer(text):
+            add(Deadline("recurring", squash(match.group()), rule=rule), match.start(), match.end())
+    found.sort(key=lambda deadline: deadline.span[0] if deadline.span else 0)
+    return [deadline for deadline in found if deadline.kind != "by_date" or deadline.date]
+
+
+def _is_date_fragment(text: str, start: int) -> bool:
+    """The digits belong to a date (05/10, 3.2020), not to a duration."""
+    return start > 0 and text[start - 1] in "/.-"

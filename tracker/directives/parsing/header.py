@@ -1,0 +1,333 @@
+"""The header: issuing body and its parent, number and symbol, place and date, document
+type, subject and recipients. Works on plain text and on the two-column headers of
+`pdftotext -layout` (columns separated by runs of spaces)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.directives.parsing.patterns import (
+    DATE_LINE,
+    NUMBER_LINE,
+    TITLED_TYPES,
+    is_capitals,
+)
+from tracker.directives.parsing.source import Line, Segment, segments, squash
+
+Span = tuple[int, int]
+
+NATIONAL_TITLE = re.compile(r"C[ỘO]NG\s*H(?:O[AÀ]|[ÒÓ]A)\s+X[ÃA]\s+H[ỘO]I", re.IGNORECASE)
+MOTTO = re.compile(r"Độc\s*lập\s*-?\s*Tự\s*do", re.IGNORECASE)
+SUBJECT_START = re.compile(r"^(?:V/[vV]|Về\s+việc)\s*:?\s*", re.IGNORECASE)
+RECIPIENTS_START = re.compile(r"^\s*Kính\s+gửi\s*:?", re.IGNORECASE)
+RULE_LINE = re.compile(r"^[\s_\-–—=.*]+$")
+#: Words that begin the name of a body; a header line starting so begins a new body.
+BODY_WORDS = re.compile(
+    r"^(?:ỦY BAN|UỶ BAN|UBND|SỞ|PHÒNG|BAN|VĂN PHÒNG|TRUNG TÂM|CHI CỤC|TRƯỜNG|CÔNG AN|"
+    r"BỘ CHỈ HUY|BỘ|CỤC|VỤ|TỔNG CỤC|HỘI|LIÊN ĐOÀN|ĐÀI|BÁO|THANH TRA|TỈNH ĐOÀN|BCĐ|"
+    r"HỘI ĐỒNG|ĐẢNG ỦY|TỈNH ỦY|HUYỆN ỦY|MẶT TRẬN|BỆNH VIỆN|KHO BẠC|CHI NHÁNH)\b"
+)
+#: The furthest line a header can reach.
+HEADER_LIMIT = 45
+
+
+@dataclass
+class Header:
+    doc_type: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    issuer: str | None = None
+    issuer_parent: str | None = None
+    place: str | None = None
+    issued_date: date | None = None
+    subject: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    spans: dict[str, Span] = field(default_factory=dict)
+    #: Index of the first line of the body.
+    body_start: int = 0
+
+
+def parse_header(lines: list[Line]) -> Header:
+    header = Header()
+    limit = min(len(lines), HEADER_LIMIT)
+    tagged: list[tuple[Segment, str]] = []
+    for line in lines[:limit]:
+        for segment in segments(line):
+            tagged.append((segment, _tag(segment.text)))
+
+    last_line = 0
+    issuer_lines: list[Segment] = []
+    seen_landmark = False
+    for segment, tag in tagged:
+        if tag == "number" and header.symbol is None:
+            match = NUMBER_LINE.search(segment.text)
+            header.number = match.group("number") or None
+            header.symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip(".-/")
+            header.spans["number"] = (segment.start + match.start(), segment.start + match.end())
+            seen_landmark = True
+            last_line = max(last_line, segment.line)
+        elif tag == "date" and header.place is None:
+            _read_date(header, segment, lines)
+            seen_landmark = True
+            last_line = max(last_line, segment.line)
+        elif tag in ("title", "motto"):
+            seen_landmark = True
+        elif tag == "text" and not seen_landmark and is_capitals(segment.text):
+            issuer_lines.append(segment)
+        elif (
+            tag == "text"
+            and seen_landmark
+            and is_capitals(segment.text)
+            and issuer_lines
+            and segment.line <= issuer_lines[-1].line + 1
+            and header.symbol is None
+        ):
+            issuer_lines.append(segment)  # the body's name continues beside the title
+    if header.place is None:
+        _read_split_date(header, lines[:limit])
+    _read_issuer(header, issuer_lines)
+
+    after = last_line + 1
+    subject_end = _read_subject(header, lines, tagged)
+    title_end = _read_title(header, lines, max(after, 0), limit)
+    after = max(after, subject_end, title_end)
+    recipients_end = _read_recipients(header, lines, after, limit)
+    header.body_start = max(after, recipients_end)
+    if header.doc_type is None:
+        header.doc_type = _type_from_symbol(header.symbol)
+    return header
+
+
+def _tag(text: str) -> str:
+    if NATIONAL_TITLE.search(text):
+        return "title"
+    if MOTTO.search(text):
+        return "motto"
+    if NUMBER_LINE.search(text) and len(text) < 60:
+        return "number"
+    if DATE_LINE.search(text):
+        return "date"
+    if RULE_LINE.match(text):
+        return "rule"
+    return "text"
+
+
+def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
+    match = DATE_LINE.search(segment.text)
+    header.place = squash(match.group("place"))
+    header.spans["place"] = (
+        segment.start + match.start("place"),
+        segment.start + match.end("place"),
+    )
+    header.spans["issued_date"] = (segment.start + match.start(), segment.start + match.end())
+    if match.group("day") and match.group("month"):
+        try:
+            header.issued_date = date(
+                int(match.group("year")), int(match.group("month")), int(match.group("day"))
+            )
+        except ValueError:
+            header.issued_date = None
+
+
+def _read_split_date(header: Header, lines: list[Line]) -> None:
+    """A date broken over two lines: 'Lai Châu, ngày 15 tháng 8' / 'năm 2020'."""
+    for first, second in zip(lines, lines[1:], strict=False):
+        if ", ngày" not in first.text and ",ngày" not in first.text:
+            continue
+        first_segment = segments(first)[-1] if segments(first) else None
+        second_segments = segments(second)
+        if first_segment is None or not second_segments:
+            continue
+        joined = first_segment.text + " " + second_segments[-1].text
+        match = DATE_LINE.search(joined)
+        if match:
+            header.place = squash(match.group("place"))
+            header.spans["place"] = (
+                first_segment.start + match.start("place"),
+                first_segment.start + match.end("place"),
+            )
+            header.spans["issued_date"] = (
+                first_segment.start + match.start(),
+                second_segments[-1].end,
+            )
+            try:
+                header.issued_date = date(
+                    int(match.group("year")), int(match.group("month")), int(match.group("day"))
+                )
+            except (TypeError, ValueError):
+                header.issued_date = None
+            return
+
+
+def _read_issuer(header: Header, issuer_lines: list[Segment]) -> None:
+    groups: list[list[Segment]] = []
+    for segment in issuer_lines:
+        text = squash(segment.text)
+        if RULE_LINE.match(text):
+            continue
+        if not groups or BODY_WORDS.match(text) and not _continues(groups[-1][-1].text):
+            groups.append([segment])
+        else:
+            groups[-1].append(segment)
+    if not groups:
+        return
+    issuer = groups[-1]
+    header.issuer = squash(" ".join(segment.text for segment in issuer))
+    header.spans["issuer"] = (issuer[0].start, issuer[-1].end)
+    if len(groups) > 1:
+        parent = [segment for group in groups[:-1] for segment in group]
+        header.issuer_parent = squash(" ".join(segment.text for segment in parent))
+        header.spans["issuer_parent"] = (parent[0].start, parent[-1].end)
+
+
+def _continues(previous: str) -> bool:
+    """A body's name broken after words that cannot end it."""
+    return bool(re.search(r"(?:NHÂN DÂN|VÀ|&|,|-|CỦA|CHỈ ĐẠO)\s*$", previous.strip()))
+
+
+def _read_subject(header: Header, lines: list[Line], tagged: list[tuple[Segment, str]]) -> int:
+    """A công văn's 'V/v ...', wrapped lines joined; returns the line after it."""
+    for segment, _tag_name in tagged:
+        match = SUBJECT_START.match(segment.text)
+        if not match:
+            continue
+        parts = [segment.text[match.end() :]]
+        start, end = segment.start + match.end(), segment.end
+        index = segment.line + 1
+        while index < len(lines):
+            line = lines[index]
+            line_segments = segments(line)
+            if line.blank or not line_segments or RECIPIENTS_START.match(line.text):
+                break
+            left = line_segments[0]
+            if _tag(left.text) != "text" or left.column > segment.column + 30:
+                break
+            parts.append(left.text)
+            end = left.end
+            index += 1
+        header.subject = _clean_subject(" ".join(parts))
+        header.spans["subject"] = (start, end)
+        header.doc_type = header.doc_type or "Công văn"
+        return index
+    return 0
+
+
+def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> int:
+    """A type line in capitals (KẾ HOẠCH, THÔNG BÁO ...) and the title below it."""
+    names = {name.upper(): name for name in TITLED_TYPES}
+    for index in range(start, limit):
+        text = squash(lines[index].text)
+        if text not in names:
+            continue
+        header.doc_type = names[text]
+        header.spans["doc_type"] = (lines[index].start + lines[index].indent, lines[index].end)
+        parts: list[str] = []
+        span_start = span_end = None
+        cursor = index + 1
+        while cursor < len(lines) and not parts and lines[cursor].blank:
+            cursor += 1
+        while cursor < len(lines):
+            line = lines[cursor]
+            text = squash(line.text)
+            if not text or RULE_LINE.match(text) or RECIPIENTS_START.match(text):
+                break
+            if parts and _looks_like_body(text):
+                break
+            parts.append(text)
+            span_start = span_start if span_start is not None else line.start + line.indent
+            span_end = line.end
+            cursor += 1
+        if parts:
+            header.subject = _clean_subject(" ".join(parts))
+            header.spans["subject"] = (span_start, span_end)
+        return cursor
+    return 0
+
+
+def _looks_like_body(text: str) -> bool:
+    return bool(re.match(r"^(?:Căn cứ|Thực hiện|Để|Nhằm|Ngày|Trong|Theo|Sau khi)\b", text))
+
+
+def _clean_subject(text: str) -> str:
+    text = squash(text).strip(" .;:")
+    return re.sub(r"^(?:về việc|v/v)\s+", "", text, flags=re.IGNORECASE)
+
+
+def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) -> int:
+    """'Kính gửi:' then one addressee on the line, or a list; returns the line after."""
+    for index in range(max(start - 3, 0), min(limit + 10, len(lines))):
+        line = lines[index]
+        match = RECIPIENTS_START.search(line.text)
+        if not match:
+            continue
+        pieces: list[tuple[str, int, int]] = []
+        rest = line.text[match.end() :]
+        if rest.strip():
+            offset = line.start + match.end() + (len(rest) - len(rest.lstrip()))
+            pieces.append((rest.strip(), offset, line.end))
+        cursor = index + 1
+        seen_blank = False
+        while cursor < len(lines):
+            current = lines[cursor]
+            if current.blank:
+                if pieces:
+                    break
+                if seen_blank:
+                    break
+                seen_blank = True
+                cursor += 1
+                continue
+            text = current.stripped
+            is_item = text[:1] in "-+•–"
+            if not is_item and pieces and pieces[-1][0].rstrip().endswith((".", ":")):
+                break
+            if not is_item and not pieces:
+                break
+            pieces.append((text, current.start + current.indent, current.end))
+            cursor += 1
+        header.recipients = _split_recipients(pieces)
+        if pieces:
+            header.spans["recipients"] = (pieces[0][1], pieces[-1][2])
+        return cursor
+    return 0
+
+
+def _split_recipients(pieces: list[tuple[str, int, int]]) -> list[str]:
+    items: list[str] = []
+    for text, _start, _end in pieces:
+        starts_item = text[:1] in "-+•–"
+        text = text.lstrip("-+•– ").strip()
+        if not items or starts_item or items[-1].endswith(";"):
+            items.append(text)
+        else:
+            items[-1] += " " + text
+    cleaned = []
+    for item in items:
+        for part in re.split(r";\s*(?=\S)", item):
+            part = squash(part).strip(" ;.")
+            if part:
+                cleaned.append(part)
+    return cleaned
+
+
+_TYPE_BY_ABBREVIATION = {
+    "KH": "Kế hoạch",
+    "TB": "Thông báo",
+    "CT": "Chỉ thị",
+    "QĐ": "Quyết định",
+    "NQ": "Nghị quyết",
+    "HD": "Hướng dẫn",
+    "CTr": "Chương trình",
+    "BC": "Báo cáo",
+    "TTr": "Tờ trình",
+    "CĐ": "Công điện",
+}
+
+
+def _type_from_symbol(symbol: str | None) -> str | None:
+    if not symbol:
+        return None
+    first = symbol.split("-")[0]
+    return _TYPE_BY_ABBREVIATION.get(first, "Công văn")

@@ -1,0 +1,229 @@
+"""Text -> Draft: the parts put together."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency, AgencyGroup
+from tracker.directives.parsing import agencies as agency_finder
+from tracker.directives.parsing.agencies import Gazetteer
+from tracker.directives.parsing.citations import find_citations
+from tracker.directives.parsing.deadlines import find_deadlines
+from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, TaskDraft
+from tracker.directives.parsing.header import parse_header
+from tracker.directives.parsing.items import Item, segment_body
+from tracker.directives.parsing.signature import CLOSING, parse_signature
+from tracker.directives.parsing.source import NotADirective, prepare, split_lines, squash
+
+MAX_CHARACTERS = 400_000
+CLOSING_START = re.compile(
+    r"^\s*(?:Trên\s+đây|Nhận\s+được\s+(?:văn\s+bản|Công\s+văn)|Đề\s+nghị\s+các\s+cơ\s+quan|"
+    r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm)",
+    re.IGNORECASE,
+)
+
+
+def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
+    """Draft of a directive. Raises NotADirective for input that is not one."""
+    if len(text) > MAX_CHARACTERS:
+        raise NotADirective(
+            f"Văn bản quá dài ({len(text):,} ký tự; tối đa {MAX_CHARACTERS:,}).".replace(",", ".")
+        )
+    prepared = prepare(text)
+    if len(prepared.strip()) < 40:
+        raise NotADirective("Văn bản trống hoặc quá ngắn để là một văn bản chỉ đạo.")
+    gazetteer = gazetteer or Gazetteer.from_records([], [])
+    lines = split_lines(prepared)
+    header = parse_header(lines)
+    if not (header.symbol or header.place or header.subject or header.doc_type):
+        raise NotADirective(
+            "Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng hay trích yếu."
+        )
+    signature = parse_signature(lines, header.body_start)
+    issuer_entry = gazetteer.lookup(header.issuer) if header.issuer else None
+    if issuer_entry is not None and issuer_entry.kind == "agency":
+        header.issuer = issuer_entry.name  # the body's own spelling, not the header's capitals
+    body_lines = lines[header.body_start : signature.body_end]
+    draft = Draft(
+        text=prepared,
+        doc_type=header.doc_type,
+        number=header.number,
+        symbol=header.symbol,
+        issuer=header.issuer,
+        issuer_parent=header.issuer_parent,
+        place=header.place,
+        issued_date=header.issued_date,
+        subject=header.subject,
+        recipients=header.recipients,
+        signer=SignerDraft(signature.name, signature.title, signature.authority),
+        distribution=signature.distribution,
+        spans={**header.spans, **signature.spans},
+    )
+    if body_lines:
+        body_start = body_lines[0].start
+        body_end = body_lines[-1].end
+        own = f"{header.number}/{header.symbol}" if header.number and header.symbol else None
+        draft.cited = find_citations(prepared[body_start:body_end], body_start, exclude=own)
+        draft.tasks = _tasks(prepared, body_lines, header.recipients, gazetteer)
+    if not draft.tasks:
+        draft.warnings.append("Không tìm thấy nhiệm vụ nào.")
+    return draft
+
+
+def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -> list[TaskDraft]:
+    body = segment_body(body_lines)
+    addressees = _resolve_all(recipients, gazetteer)
+    lead_in_text = text[body.lead_in[0] : body.lead_in[1]]
+    lead_in = [
+        _with_offset(ref, body.lead_in[0]) for ref in agency_finder.actors(lead_in_text, gazetteer)
+    ]
+    inherited_from = addressees or lead_in
+    items = [item for item in body.items if item.children == 0]
+    if not items:
+        # One unnumbered instruction: the whole body is the task.
+        content = [line for line in body_lines if not line.blank]
+        if not content:
+            return []
+        start, end = content[0].start + content[0].indent, _cut_closing(text, content)
+        return [_task(text, "1", start, end, inherited_from, gazetteer, ("1",))]
+    tasks = []
+    for position, item in enumerate(items):
+        end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
+        tasks.append(
+            _task(
+                text, item.number, item.text_start, end, inherited_from, gazetteer, item.path, item
+            )
+        )
+    return tasks
+
+
+def _task(
+    text: str,
+    number: str,
+    start: int,
+    end: int,
+    inherited_from: list[AgencyRef],
+    gazetteer: Gazetteer,
+    path: tuple[str, ...],
+    item: Item | None = None,
+) -> TaskDraft:
+    raw = text[start:end]
+    report = agency_finder.report_target(raw, gazetteer)
+    report_span = (start + report[1][0], start + report[1][1]) if report else None
+    refs = [
+        _with_offset(ref, start)
+        for ref in agency_finder.actors(raw, gazetteer, exclude=report[1] if report else None)
+    ]
+    refs = _expand_addressees(refs, inherited_from)
+    if not refs:
+        refs = [
+            AgencyRef(ref.name, ref.role, ref.code, ref.kind, True, ref.span)
+            for ref in inherited_from
+        ]
+    return TaskDraft(
+        number=number,
+        text=squash(raw),
+        report_to=report[0] if report else None,
+        agencies=refs,
+        deadlines=find_deadlines(raw, start),
+        span=(start, end),
+        report_to_span=report_span,
+        path=path,
+    )
+
+
+def _expand_addressees(refs: list[AgencyRef], addressees: list[AgencyRef]) -> list[AgencyRef]:
+    """'Các cơ quan, đơn vị, địa phương' stands for the addressees of the document."""
+    expanded: list[AgencyRef] = []
+    for ref in refs:
+        if ref.kind == "addressees" and addressees:
+            expanded.extend(
+                AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span) for a in addressees
+            )
+        else:
+            expanded.append(ref)
+    return expanded
+
+
+def _with_offset(ref: AgencyRef, offset: int) -> AgencyRef:
+    if ref.span:
+        ref.span = (ref.span[0] + offset, ref.span[1] + offset)
+    return ref
+
+
+def _resolve_all(names: list[str], gazetteer: Gazetteer) -> list[AgencyRef]:
+    refs = []
+    for name in names:
+        entry = gazetteer.lookup(name.strip(" ;.,"))
+        refs.append(
+            AgencyRef(
+                name, "lead", entry.code if entry else None, entry.kind if entry else None, True
+            )
+        )
+    return refs
+
+
+def _cut_closing(text: str, lines) -> int:
+    """End of the last item, before the document's closing paragraph."""
+    content = [line for line in lines if not line.blank]
+    if not content:
+        return lines[-1].end
+    end = content[-1].end
+    indents = sorted(line.indent for line in content)
+    base = indents[len(indents) // 2] if indents else 0
+    for index in range(len(content) - 1, 0, -1):
+        line = content[index]
+        previous_blank = line.index - content[index - 1].index > 1
+        starts_paragraph = previous_blank or line.indent > base + 3
+        if starts_paragraph and (
+            CLOSING_START.match(line.text)
+            or any(
+                CLOSING.search(later.text) or later.text.rstrip().endswith("/.")
+                for later in content[index:]
+            )
+        ):
+            end = content[index - 1].end
+            break
+    return end
+
+
+# Gazetteers ------------------------------------------------------------------------------
+
+
+def gazetteer_from_session(session: Session) -> Gazetteer:
+    agencies = session.execute(
+        sa.select(Agency.code, Agency.name, Agency.short_name, Agency.aliases)
+    ).all()
+    groups = session.execute(
+        sa.select(AgencyGroup.code, AgencyGroup.name, AgencyGroup.name, AgencyGroup.aliases)
+    ).all()
+    return Gazetteer.from_records(agencies, groups)
+
+
+def gazetteer_from_files(data_dir: Path) -> Gazetteer:
+    """From the agencies.toml files of the data folder (no database needed)."""
+    agencies, groups = [], []
+    for path in sorted(data_dir.glob("*/agencies.toml")):
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        agencies += [
+            (a["code"], a["name"], a.get("short_name", a["name"]), a.get("aliases", []))
+            for a in data.get("agency", [])
+        ]
+        groups += [
+            (g["code"], g["name"], g["name"], g.get("aliases", [])) for g in data.get("group", [])
+        ]
+    return Gazetteer.from_records(agencies, groups)
+
+
+def summarise(draft: Draft) -> str:
+    """One line for logs: what was found."""
+    return (
+        f"{draft.doc_type} {draft.number}/{draft.symbol}: {len(draft.tasks)} nhiệm vụ, "
+        f"{len(draft.cited)} văn bản viện dẫn"
+    )

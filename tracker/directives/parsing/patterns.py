@@ -1,0 +1,88 @@
+"""Words and patterns of Vietnamese administrative documents."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# Document types, longest first so "Thông tư liên tịch" wins over "Thông tư".
+DOC_TYPES = (
+    "Thông tư liên tịch",
+    "Nghị quyết",
+    "Nghị định",
+    "Quyết định",
+    "Chỉ thị",
+    "Thông báo",
+    "Thông tư",
+    "Kế hoạch",
+    "Hướng dẫn",
+    "Chương trình",
+    "Công văn",
+    "Công điện",
+    "Báo cáo",
+    "Tờ trình",
+    "Luật",
+    "Pháp lệnh",
+    "Đề án",
+    "Phương án",
+    "Quy chế",
+    "Quy định",
+    "Văn bản",
+    "Công văn hỏa tốc",
+)
+#: Types whose title stands alone on a line in capitals (box 5a of ND30).
+TITLED_TYPES = (
+    "Kế hoạch",
+    "Thông báo",
+    "Chỉ thị",
+    "Quyết định",
+    "Nghị quyết",
+    "Hướng dẫn",
+    "Chương trình",
+    "Báo cáo",
+    "Tờ trình",
+    "Công điện",
+    "Đề án",
+    "Phương án",
+    "Quy chế",
+)
+DOC_TYPE_PATTERN = "|".join(re.escape(name) for name in DOC_TYPES)
+
+NUMBER_LINE = re.compile(
+    r"\bSố\s*:?\s*(?P<number>\d*)\s*/\s*(?P<symbol>[A-ZĐ0-9][A-ZĐ0-9&./-]*(?:\s*-\s*[A-ZĐ0-9&]+)*)"
+)
+
+DATE_LINE = re.compile(
+    r"(?P<place>[A-ZĐÂÊÔƠƯ][^\d,:;]{1,40}?)\s*,\s*ngày\s*(?P<day>\d{1,2})?\s*"
+    r"tháng\s*(?P<month>\d{1,2})?\s*năm\s*(?P<year>\d{4})",
+    re.IGNORECASE,
+)
+
+# Dates in running text: 18/8/2020, 18-8-2020, 18.8.2020, ngày 03 tháng 10 năm 2020.
+NUMERIC_DATE = r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})"
+LONG_DATE = r"(?P<ld>\d{1,2})\s+tháng\s+(?P<lm>\d{1,2})\s+năm\s+(?P<ly>\d{4})"
+ANY_DATE = re.compile(rf"(?:{NUMERIC_DATE}|{LONG_DATE})")
+
+
+def date_from(match: re.Match[str]) -> date | None:
+    """The date of an ANY_DATE match, or None if it is not a real date."""
+    groups = match.groupdict()
+    if groups.get("d"):
+        day, month, year = groups["d"], groups["m"], groups["y"]
+    else:
+        day, month, year = groups["ld"], groups["lm"], groups["ly"]
+    try:
+        return date(int(year), int(month), int(day))
+    except (TypeError, ValueError):
+        return None
+
+
+def upper_ratio(text: str) -> float:
+    letters = [character for character in text if character.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(character.isupper() for character in letters) / len(letters)
+
+
+def is_capitals(text: str) -> bool:
+    return upper_ratio(text) > 0.9

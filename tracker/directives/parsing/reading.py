@@ -1,0 +1,95 @@
+"""Reading a directive's file: UTF-8 text, .docx (python-docx), PDF with a text layer (pypdf)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from tracker.directives.parsing.source import NotADirective
+
+MAX_BYTES = 20 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_bytes(data: bytes, name: str = "") -> str:
+    """The text of an uploaded or given file; NotADirective with a Vietnamese message
+    for anything that cannot be read."""
+    if not data:
+        raise NotADirective("Tệp rỗng.")
+    if len(data) > MAX_BYTES:
+        raise NotADirective(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
+    if data.startswith(PDF_MAGIC):
+        return _read_pdf(data)
+    if data.startswith(ZIP_MAGIC):
+        return _read_docx(data)
+    if name.lower().endswith((".doc", ".xls", ".pdf", ".docx")):
+        raise NotADirective("Không đọc được tệp: nội dung không khớp với loại tệp.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotADirective(
+            "Tệp văn bản phải ở mã UTF-8 (tệp này không phải UTF-8 hoặc không phải văn bản)."
+        ) from None
+    if "\x00" in text:
+        raise NotADirective("Tệp không phải văn bản thuần.")
+    return text
+
+
+def read_path(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise NotADirective(f"Không tìm thấy tệp {path}.") from None
+    except IsADirectoryError:
+        raise NotADirective(f"{path} là thư mục, không phải tệp.") from None
+    except OSError:
+        raise NotADirective(f"Không mở được tệp {path}.") from None
+    return read_bytes(data, path.name)
+
+
+def _read_pdf(data: bytes) -> str:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise NotADirective("Tệp PDF có mật khẩu; hãy gửi bản không khóa.")
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+    except NotADirective:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise NotADirective("Tệp PDF bị hỏng hoặc không đọc được.") from None
+    text = "\f".join(pages)
+    if len(text.strip()) < 40:
+        raise NotADirective(
+            "Tệp PDF không có lớp chữ (có thể là bản quét): chưa hỗ trợ nhận dạng chữ từ ảnh."
+        )
+    return text
+
+
+def _read_docx(data: bytes) -> str:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise NotADirective("Không đọc được tệp Word (.docx).") from None
+    lines: list[str] = []
+    # Paragraphs and tables in document order; the two-column header is usually a table.
+    for element in document.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            lines.append(Paragraph(element, document).text)
+        elif element.tag.endswith("}tbl"):
+            for row in Table(element, document).rows:
+                seen: list[str] = []
+                for cell in row.cells:
+                    if cell.text not in seen:  # merged cells repeat
+                        seen.append(cell.text)
+                lines.extend(seen)
+    return "\n".join(lines)

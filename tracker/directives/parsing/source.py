@@ -1,0 +1,98 @@
+"""Preparing a text for parsing without moving any character, so every span found in
+the prepared text is also a span of the original."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+class NotADirective(ValueError):
+    """The input cannot be read as a directive; the message is Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Line:
+    #: The line's text, without its line break.
+    text: str
+    #: Offset of the line's first character in the document.
+    start: int
+    #: Index of the line in the document.
+    index: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+    @property
+    def indent(self) -> int:
+        return len(self.text) - len(self.text.lstrip())
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+# Lines that are page furniture: a page number alone ("2", "- 2 -", "Trang 2").
+PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?(?:Trang\s+)?\d{1,3}(?:\s*-)?\s*$")
+EMPHASIS = re.compile(r"\*\*|__")
+
+
+def prepare(text: str) -> str:
+    """NFC, then blank out markdown emphasis, form feeds and page numbers, keeping length.
+
+    NFC may change the length of a decomposed text; the prepared text is then the
+    document the spans refer to (the parser returns it as Draft.text)."""
+    if "\x00" in text:
+        raise NotADirective("Tệp không phải văn bản thuần (có ký tự NUL).")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\f", "\n").replace("\t", " ").replace("\u00a0", " ")
+    text = EMPHASIS.sub(lambda match: " " * len(match.group()), text)
+    prepared = []
+    for line in text.split("\n"):
+        prepared.append(" " * len(line) if PAGE_NUMBER.match(line) and line.strip() else line)
+    return "\n".join(prepared)
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    offset = 0
+    for index, line in enumerate(text.split("\n")):
+        lines.append(Line(line, offset, index))
+        offset += len(line) + 1
+    return lines
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text on one line, separated from its neighbours by 3+ spaces: the
+    columns of a header extracted with `pdftotext -layout`."""
+
+    text: str
+    start: int
+    column: int
+    line: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
+
+
+def segments(line: Line) -> list[Segment]:
+    found = []
+    for match in GAP.finditer(line.text):
+        found.append(Segment(match.group(), line.start + match.start(), match.start(), line.index))
+    return found
+
+
+def squash(text: str) -> str:
+    """Whitespace runs to single spaces."""
+    return " ".join(text.split())
