@@ -216,8 +216,9 @@ def _name_end(text: str, position: int) -> int:
         if "\n\n" in match.group(0):
             break
         lower = word.lower()
-        if word[:1].isupper() or word[:1].isdigit() and previous_capital:
-            previous_capital = True
+        if word[:1].isupper():
+            # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
+            previous_capital = len(word) == 1 or not word.isupper()
         elif lower in CONNECTORS or previous_capital and lower not in STOP_WORDS:
             previous_capital = False
         else:

@@ -54,22 +54,19 @@ def parse_header(lines: list[Line]) -> Header:
     limit = min(len(lines), HEADER_LIMIT)
     tagged: list[tuple[Segment, str]] = []
     for line in lines[:limit]:
-        for segment in segments(line):
+        for segment in _split_columns(segments(line)):
             tagged.append((segment, _tag(segment.text)))
 
     last_line = 0
     issuer_lines: list[Segment] = []
     seen_landmark = False
+    number_line = _read_number(header, lines[:limit])
     for segment, tag in tagged:
-        if tag == "number" and header.symbol is None:
-            match = NUMBER_LINE.search(segment.text)
-            header.number = match.group("number") or None
-            header.symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip(".-/")
-            header.spans["number"] = (segment.start + match.start(), segment.start + match.end())
+        if tag == "date" and header.place is None:
+            _read_date(header, segment, lines)
             seen_landmark = True
             last_line = max(last_line, segment.line)
-        elif tag == "date" and header.place is None:
-            _read_date(header, segment, lines)
+        elif segment.line == number_line or tag == "number":
             seen_landmark = True
             last_line = max(last_line, segment.line)
         elif tag in ("title", "motto"):
@@ -82,7 +79,7 @@ def parse_header(lines: list[Line]) -> Header:
             and is_capitals(segment.text)
             and issuer_lines
             and segment.line <= issuer_lines[-1].line + 1
-            and header.symbol is None
+            and segment.line < (number_line if number_line is not None else limit)
         ):
             issuer_lines.append(segment)  # the body's name continues beside the title
     if header.place is None:
@@ -98,6 +95,40 @@ def parse_header(lines: list[Line]) -> Header:
     if header.doc_type is None:
         header.doc_type = _type_from_symbol(header.symbol)
     return header
+
+
+def _split_columns(found: list[Segment]) -> list[Segment]:
+    """Columns only two spaces apart: split before the national title, the motto or the
+    date when they do not start their segment."""
+    result = []
+    for segment in found:
+        cut = None
+        for pattern in (NATIONAL_TITLE, MOTTO, DATE_LINE):
+            match = pattern.search(segment.text)
+            if match and match.start() > 0 and segment.text[:match.start()].endswith("  "):
+                cut = match.start()
+                break
+        if cut is None:
+            result.append(segment)
+            continue
+        left = segment.text[:cut].rstrip()
+        result.append(Segment(left, segment.start, segment.column, segment.line))
+        result.append(Segment(segment.text[cut:], segment.start + cut, segment.column + cut,
+                              segment.line))
+    return result
+
+
+def _read_number(header: Header, lines: list[Line]) -> int | None:
+    """'Số: 1661 /UBND-VX', 'Số 369 / PGD&ĐT', 'Số       25 /KH-SGDĐT', 'Số:    /KH-UBND'.
+    Searched on whole lines: layout extraction may put wide gaps inside it."""
+    for line in lines:
+        match = NUMBER_LINE.search(line.text)
+        if match:
+            header.number = match.group("number") or None
+            header.symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip(".-/")
+            header.spans["number"] = (line.start + match.start(), line.start + match.end())
+            return line.index
+    return None
 
 
 def _tag(text: str) -> str:

@@ -14,6 +14,8 @@ ROMAN = re.compile(r"^(?P<n>(?:X{0,3})(?:IX|IV|V?I{0,3}))\s*[.:)]\s*(?=\S)")
 MULTI = re.compile(r"^(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s*(?=[^\s\d/%,.-])")
 DECIMAL = re.compile(r"^(?P<n>\d{1,2})(?:\.(?!\d)|\))\s*(?=[^\s\d/%,.-])")
 LETTER = re.compile(r"^(?P<n>[a-zđ])\)\s*(?=\S)")
+#: Marks a level whose items were written with their full number ("3.1.").
+DOTTED = "dotted"
 ROMAN_VALUES = {
     "I": 1,
     "II": 2,
@@ -103,6 +105,8 @@ def segment_body(lines: list[Line]) -> Body:
         stack.append(new)
         items.append(new)
         last_numbers[path[:-1] + (kind,)] = path[-1]
+        if "." in number:
+            last_numbers[path[:-1] + (kind, DOTTED)] = number
     return Body(lead_in=(lead_start, lead_end), items=items)
 
 
@@ -127,6 +131,8 @@ def _accept(
         base = stack[depth - 1].path if depth else ()
         base_kinds = stack[depth - 1].kinds if depth else ()
         previous = last_numbers.get(base + (kind,))
+        if base + (kind, DOTTED) in last_numbers:
+            continue  # siblings written "3.1.", "3.2.": a bare "4." is not one of them
         if _follows(kind, previous, number):
             candidates.append((base + (number,), base_kinds + (kind,)))
             if previous is not None:
@@ -140,7 +146,7 @@ def _find_parent(stack: list[Item], parts: tuple[str, ...]) -> int | None:
         decimal_tail = tuple(
             p for p, k in zip(path, stack[index].kinds, strict=True) if k == "decimal"
         )
-        if decimal_tail[-len(parts) :] == parts and len(decimal_tail) >= len(parts):
+        if decimal_tail == parts:
             return index
     return None
 

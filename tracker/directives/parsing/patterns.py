@@ -49,7 +49,8 @@ TITLED_TYPES = (
 DOC_TYPE_PATTERN = "|".join(re.escape(name) for name in DOC_TYPES)
 
 NUMBER_LINE = re.compile(
-    r"\bSố\s*:?\s*(?P<number>\d*)\s*/\s*(?P<symbol>[A-ZĐ0-9][A-ZĐ0-9&./-]*(?:\s*-\s*[A-ZĐ0-9&]+)*)"
+    r"^\s*Số\s*:?\s*(?P<number>\d*)\s*/\s*"
+    r"(?P<symbol>[A-ZĐ0-9][A-ZĐ0-9&./-]*(?:\s*-\s*[A-ZĐ0-9&]+)*)"
 )
 
 DATE_LINE = re.compile(

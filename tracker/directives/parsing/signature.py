@@ -154,6 +154,8 @@ def _read_distribution(signature: Signature, lines: list[Line], start: int) -> N
             continue
         if ITEM.match(text):
             items.append(ITEM.sub("", text))
+        elif not items:
+            continue  # the signer's title beside "Nơi nhận:"
         elif items and not items[-1].rstrip().endswith((";", ".")) and not _is_title(text):
             items[-1] += " " + text
         else:
