@@ -123,6 +123,8 @@ class Gazetteer:
     """Names an agency or group may go by, for matching in text."""
 
     entries: dict[str, Entry] = field(default_factory=dict)
+    #: Provinces the agencies belong to (folded), e.g. {"lai châu"}.
+    home_provinces: set[str] = field(default_factory=set)
     _pattern: re.Pattern[str] | None = None
 
     def add(self, alias: str, entry: Entry) -> None:
@@ -141,6 +143,7 @@ class Gazetteer:
         for code, name, short_name, aliases in agencies:
             for alias in (name, short_name, *aliases):
                 gazetteer.add(alias, Entry(code, "agency", name))
+            gazetteer.home_provinces.update(provinces_named(name))
         for phrase in ADDRESSEE_PHRASES:
             gazetteer.add(phrase, Entry("", "addressees", phrase))
         return gazetteer
@@ -154,6 +157,21 @@ class Gazetteer:
 
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(fold(text))
+
+
+PROVINCE = re.compile(
+    r"\btỉnh\s+((?:[A-ZĐ][^\s,.;()]*)(?:\s+[A-ZĐ][^\s,.;()]*){0,3})", re.IGNORECASE
+)
+
+
+def provinces_named(text: str) -> set[str]:
+    """Province names in a body's name: 'Ủy ban nhân dân tỉnh Lai Châu' -> {'lai châu'}."""
+    found = set()
+    for match in PROVINCE.finditer(text):
+        words = match.group(1).split()
+        if all(word[:1].isupper() for word in words):
+            found.add(fold(match.group(1)))
+    return found
 
 
 @dataclass

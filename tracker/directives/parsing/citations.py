@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from tracker.directives.parsing.draft import CitedDraft
-from tracker.directives.parsing.patterns import ANY_DATE, DOC_TYPE_PATTERN, date_from
+from tracker.directives.parsing.patterns import (
+    ANY_DATE,
+    DOC_TYPE_PATTERN,
+    TYPE_BY_ABBREVIATION,
+    date_from,
+)
 from tracker.directives.parsing.source import squash
 
 SYMBOL_PART = r"[A-ZĐ0-9&][A-ZĐa-zđ0-9&]*"
@@ -17,6 +22,12 @@ CITATION = re.compile(
     r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
     r"(?:\s*của\s+(?P<issuer>[^,;.()\n]+(?:\n[^,;.()\n]+)?)?)?)",
     re.IGNORECASE,
+)
+#: "(số 157/KH-BGDĐT ngày 13/3/2020)": a number and symbol with no type before them.
+BARE_CITATION = re.compile(
+    rf"\bsố\s+(?P<number>\d{{1,5}})\s*/\s*(?P<symbol>(?P<abbr>[A-ZĐ][A-Za-zĐđ]*)-"
+    rf"{SYMBOL_PART}(?:\s*[-/]\s*{SYMBOL_PART})*)"
+    r"(?P<tail>\s*,?\s*ngày\s*(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}))?"
 )
 ISSUER_END = re.compile(
     r"\s+(?:về\s+việc|về|v/v|quy\s+định|hướng\s+dẫn|ban\s+hành|"
@@ -50,4 +61,21 @@ def find_citations(text: str, offset: int = 0, *, exclude: str | None = None) ->
             text=squash(match.group()),
             span=(offset + match.start(), offset + match.end()),
         )
-    return list(found.values())
+    for match in BARE_CITATION.finditer(text):
+        number = match.group("number")
+        symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip("-/")
+        key = (number, symbol.upper())
+        doc_type = TYPE_BY_ABBREVIATION.get(match.group("abbr"))
+        if key in found or doc_type is None or (exclude and f"{number}/{symbol}" == exclude):
+            continue
+        date_match = ANY_DATE.search(match.group("date") or "")
+        found[key] = CitedDraft(
+            doc_type=doc_type,
+            number=number,
+            symbol=symbol,
+            date=date_from(date_match) if date_match else None,
+            issuer=None,
+            text=squash(match.group()),
+            span=(offset + match.start(), offset + match.end()),
+        )
+    return sorted(found.values(), key=lambda cited: cited.span[0] if cited.span else 0)

@@ -12,6 +12,7 @@ from tracker.directives.parsing.patterns import (
     DATE_LINE,
     NUMBER_LINE,
     TITLED_TYPES,
+    TYPE_BY_ABBREVIATION,
     is_capitals,
 )
 from tracker.directives.parsing.source import Line, Segment, segments, squash
@@ -105,7 +106,7 @@ def _split_columns(found: list[Segment]) -> list[Segment]:
         cut = None
         for pattern in (NATIONAL_TITLE, MOTTO, DATE_LINE):
             match = pattern.search(segment.text)
-            if match and match.start() > 0 and segment.text[:match.start()].endswith("  "):
+            if match and match.start() > 0 and segment.text[: match.start()].endswith("  "):
                 cut = match.start()
                 break
         if cut is None:
@@ -113,8 +114,9 @@ def _split_columns(found: list[Segment]) -> list[Segment]:
             continue
         left = segment.text[:cut].rstrip()
         result.append(Segment(left, segment.start, segment.column, segment.line))
-        result.append(Segment(segment.text[cut:], segment.start + cut, segment.column + cut,
-                              segment.line))
+        result.append(
+            Segment(segment.text[cut:], segment.start + cut, segment.column + cut, segment.line)
+        )
     return result
 
 
@@ -343,22 +345,8 @@ def _split_recipients(pieces: list[tuple[str, int, int]]) -> list[str]:
     return cleaned
 
 
-_TYPE_BY_ABBREVIATION = {
-    "KH": "Kế hoạch",
-    "TB": "Thông báo",
-    "CT": "Chỉ thị",
-    "QĐ": "Quyết định",
-    "NQ": "Nghị quyết",
-    "HD": "Hướng dẫn",
-    "CTr": "Chương trình",
-    "BC": "Báo cáo",
-    "TTr": "Tờ trình",
-    "CĐ": "Công điện",
-}
-
-
 def _type_from_symbol(symbol: str | None) -> str | None:
     if not symbol:
         return None
     first = symbol.split("-")[0]
-    return _TYPE_BY_ABBREVIATION.get(first, "Công văn")
+    return TYPE_BY_ABBREVIATION.get(first, "Công văn")

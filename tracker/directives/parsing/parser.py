@@ -45,6 +45,8 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
             "Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng hay trích yếu."
         )
     signature = parse_signature(lines, header.body_start)
+    if _from_elsewhere(header, gazetteer):
+        gazetteer = Gazetteer.from_records([], [])  # our agencies are not this document's
     issuer_entry = gazetteer.lookup(header.issuer) if header.issuer else None
     if issuer_entry is not None and issuer_entry.kind == "agency":
         header.issuer = issuer_entry.name  # the body's own spelling, not the header's capitals
@@ -73,6 +75,15 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
     if not draft.tasks:
         draft.warnings.append("Không tìm thấy nhiệm vụ nào.")
     return draft
+
+
+def _from_elsewhere(header, gazetteer: Gazetteer) -> bool:
+    """The header names a province none of our agencies belongs to."""
+    named = set()
+    for text in (header.issuer_parent, header.issuer):
+        if text:
+            named |= {name for name in agency_finder.provinces_named(text.title())}
+    return bool(named) and bool(gazetteer.home_provinces) and not named & gazetteer.home_provinces
 
 
 def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -> list[TaskDraft]:

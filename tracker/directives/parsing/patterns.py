@@ -46,7 +46,26 @@ TITLED_TYPES = (
     "Phương án",
     "Quy chế",
 )
-DOC_TYPE_PATTERN = "|".join(re.escape(name) for name in DOC_TYPES)
+#: Any type name, its words possibly broken over lines ("Thông tư\nliên tịch").
+DOC_TYPE_PATTERN = "|".join(
+    re.escape(name).replace(r"\ ", r"\s+") for name in sorted(DOC_TYPES, key=len, reverse=True)
+)
+#: Type names by their ND30 abbreviation, for a citation written "số 157/KH-BGDĐT".
+TYPE_BY_ABBREVIATION = {
+    "KH": "Kế hoạch",
+    "TB": "Thông báo",
+    "CT": "Chỉ thị",
+    "QĐ": "Quyết định",
+    "NQ": "Nghị quyết",
+    "HD": "Hướng dẫn",
+    "CTr": "Chương trình",
+    "BC": "Báo cáo",
+    "TTr": "Tờ trình",
+    "CĐ": "Công điện",
+    "TT": "Thông tư",
+    "NĐ": "Nghị định",
+    "TTLT": "Thông tư liên tịch",
+}
 
 NUMBER_LINE = re.compile(
     r"^\s*Số\s*:?\s*(?P<number>\d*)\s*/\s*"

@@ -1,0 +1,169 @@
+"""Field accuracy of the directive parser on folders of annotated documents, and
+milliseconds per document.
+
+    .venv/bin/python benchmarks/parser_accuracy.py [FOLDER ...]
+
+Each FOLDER holds NAME.txt with NAME.expected.json. Two annotation shapes are read: the
+parser's own JSON contract (tests/fixtures/directives) and the study annotations of
+../shared/samples (keys noi_nhan, signer_title, signer_name, tasks with "seq"). By
+default both folders are measured when they exist. Lines starting with "# " at the top
+of a study sample (its source note) are blanked before parsing, keeping offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FOLDERS = [ROOT / "tests" / "fixtures" / "directives", ROOT.parent / "shared" / "samples"]
+COUNTED_KINDS = {"by_date", "period", "recurring", "relative", "scheduled"}
+
+
+def norm(value) -> str:
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", " ".join(str(value).split())).casefold()
+    return text.replace("uỷ", "ủy").replace("oà", "òa").strip(" .;,")
+
+
+def expected_view(data: dict) -> dict:
+    """Both annotation shapes as one comparable view."""
+    if "noi_nhan" in data:  # study sample
+        title = data.get("signer_title") or ""
+        authority = title.split()[0] if title[:3] in ("KT.", "TM.", "TL.", "Q. ") else None
+        signer = {
+            "name": data.get("signer_name"),
+            "title": title.split("/")[-1].strip(),
+            "authority": authority,
+        }
+        distribution = data.get("noi_nhan", [])
+    else:
+        signer = data.get("signer") or {}
+        distribution = data.get("distribution", [])
+    tasks = data.get("tasks", [])
+    return {
+        "doc_type": data.get("doc_type"),
+        "number": data.get("number"),
+        "symbol": data.get("symbol"),
+        "issuer": data.get("issuer"),
+        "place": data.get("place"),
+        "issued_date": data.get("issued_date"),
+        "subject": data.get("subject"),
+        "recipients": sorted(norm(item) for item in data.get("recipients", [])),
+        "signer_name": signer.get("name"),
+        "signer_title": signer.get("title"),
+        "distribution": sorted(norm(item) for item in distribution),
+        "cited": {(c.get("number"), norm(c.get("symbol"))) for c in data.get("cited", [])},
+        "task_numbers": [str(t.get("number")) for t in tasks],
+        "deadlines": {
+            (
+                str(t.get("number")),
+                d.get("kind"),
+                d.get("date") if d.get("kind") != "recurring" else None,
+            )
+            for t in tasks
+            for d in t.get("deadlines", [])
+            if d.get("kind") in COUNTED_KINDS
+        },
+        "report_to": {
+            (str(t.get("number")), norm(t.get("report_to"))) for t in tasks if t.get("report_to")
+        },
+    }
+
+
+SCALARS = (
+    "doc_type",
+    "number",
+    "symbol",
+    "issuer",
+    "place",
+    "issued_date",
+    "subject",
+    "signer_name",
+    "signer_title",
+)
+LISTS = ("recipients", "distribution", "task_numbers")
+SETS = ("cited", "deadlines", "report_to")
+
+
+def f1(found: set, expected: set) -> float:
+    if not found and not expected:
+        return 1.0
+    hits = len(found & expected)
+    precision = hits / len(found) if found else 0.0
+    recall = hits / len(expected) if expected else 0.0
+    return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
+
+
+def measure(folder: Path, gazetteer) -> tuple[dict[str, list[float]], list[float], list[str]]:
+    scores: dict[str, list[float]] = {name: [] for name in (*SCALARS, *LISTS, *SETS)}
+    timings: list[float] = []
+    misses: list[str] = []
+    for expected_path in sorted(folder.glob("*.expected.json")):
+        text_path = expected_path.with_name(expected_path.name.replace(".expected.json", ".txt"))
+        if not text_path.exists():
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        text = "\n".join(
+            " " * len(line) if line.startswith("# ") else line for line in text.split("\n")
+        )
+        start = time.perf_counter()
+        draft = parse_text(text, gazetteer)
+        timings.append((time.perf_counter() - start) * 1000)
+        got = expected_view(draft.to_json())
+        want = expected_view(json.loads(expected_path.read_text(encoding="utf-8")))
+        for name in SCALARS:
+            ok = norm(got[name]) == norm(want[name])
+            scores[name].append(1.0 if ok else 0.0)
+            if not ok:
+                misses.append(f"{text_path.name}: {name}: got {got[name]!r}, want {want[name]!r}")
+        for name in LISTS:
+            ok = got[name] == want[name]
+            scores[name].append(1.0 if ok else 0.0)
+            if not ok:
+                misses.append(f"{text_path.name}: {name}: got {got[name]}, want {want[name]}")
+        for name in SETS:
+            score = f1(got[name], want[name])
+            scores[name].append(score)
+            if score < 1:
+                misses.append(
+                    f"{text_path.name}: {name}: missing {sorted(want[name] - got[name], key=str)}"
+                    f", extra {sorted(got[name] - want[name], key=str)}"
+                )
+    return scores, timings, misses
+
+
+def main() -> None:
+    folders = [Path(arg) for arg in sys.argv[1:]] or [f for f in DEFAULT_FOLDERS if f.exists()]
+    gazetteer = gazetteer_from_files(ROOT / "directives")
+    verbose = "-v" in sys.argv
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        scores, timings, misses = measure(folder, gazetteer)
+        count = len(timings)
+        if not count:
+            continue
+        print(f"\n{folder} ({count} documents)")
+        for name, values in scores.items():
+            print(f"  {name:<14} {100 * statistics.mean(values):6.1f} %")
+        overall = statistics.mean(v for values in scores.values() for v in values)
+        print(f"  {'all fields':<14} {100 * overall:6.1f} %")
+        print(
+            f"  time: p50 {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms "
+            "per document"
+        )
+        if verbose or len(misses) <= 40:
+            for miss in misses:
+                print("   -", miss[:300])
+
+
+if __name__ == "__main__":
+    main()

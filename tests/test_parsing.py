@@ -1,0 +1,418 @@
+"""The directive parser: the seed 1661, the forms real documents use, and bad input."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.cli import main
+from tracker.directives.parsing.citations import find_citations
+from tracker.directives.parsing.deadlines import find_deadlines
+from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
+from tracker.directives.parsing.reading import read_bytes
+from tracker.directives.parsing.source import NotADirective
+from tracker.directives.seed import DATA_DIR
+
+SEED = (DATA_DIR / "lai-chau" / "1661-UBND-VX.txt").read_text(encoding="utf-8")
+GAZETTEER = gazetteer_from_files(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def draft_1661():
+    return parse_text(SEED, GAZETTEER)
+
+
+def test_parse_1661_header(draft_1661):
+    data = draft_1661.to_json()
+    assert list(data) == [
+        "doc_type",
+        "number",
+        "symbol",
+        "issuer",
+        "place",
+        "issued_date",
+        "subject",
+        "recipients",
+        "cited",
+        "tasks",
+        "signer",
+        "distribution",
+    ]
+    assert (data["doc_type"], data["number"], data["symbol"]) == ("Công văn", "1661", "UBND-VX")
+    assert data["issuer"] == "Ủy ban nhân dân tỉnh Lai Châu"
+    assert (data["place"], data["issued_date"]) == ("Lai Châu", "2020-08-15")
+    assert data["subject"] == "đẩy mạnh cài đặt ứng dụng Bluezone để phòng, chống Covid-19"
+    assert data["recipients"] == [
+        "Các sở, ban, ngành, đoàn thể, cơ quan, đơn vị trên địa bàn tỉnh",
+        "UBND các huyện, thành phố",
+    ]
+    assert data["signer"] == {"name": "Trần Tiên Dũng", "title": "CHỦ TỊCH", "authority": None}
+    assert data["distribution"][0] == "Như trên"
+    assert data["distribution"][-1] == "Lưu: VT, VX2"
+    assert len(data["distribution"]) == 7
+
+
+def test_parse_1661_tasks(draft_1661):
+    tasks = {task.number: task for task in draft_1661.tasks}
+    assert list(tasks) == ["1", "2", "3", "4", "5"]
+    codes = {
+        number: [(a.code, a.role, a.inherited) for a in task.agencies]
+        for number, task in tasks.items()
+    }
+    assert codes["1"] == [("SBN", "lead", True), ("HUYEN", "lead", True)]
+    assert codes["2"] == [("SBN", "lead", True), ("HUYEN", "lead", True)]
+    assert codes["3"] == [("HUYEN", "lead", False)]
+    assert codes["4"] == [("STTTT", "lead", False)]
+    assert codes["5"] == [("MTTQ", "lead", False), ("DOANTHE", "lead", False)]
+    assert tasks["2"].report_to == "Sở Thông tin và Truyền thông"
+    assert tasks["3"].report_to == tasks["4"].report_to == "UBND tỉnh"
+    deadlines = {n: [d.to_json() for d in t.deadlines] for n, t in tasks.items()}
+    assert deadlines["1"] == deadlines["5"] == []
+    assert deadlines["2"] == [
+        {"kind": "by_date", "text": "trước ngày 18/8/2020", "date": "2020-08-18"}
+    ]
+    assert deadlines["3"] == [
+        {"kind": "by_date", "text": "trước ngày 20/8/2020", "date": "2020-08-20"}
+    ]
+    assert deadlines["4"] == [
+        {"kind": "by_date", "text": "trước ngày 20/8/2020", "date": "2020-08-20"},
+        {"kind": "recurring", "text": "hàng tuần", "rule": "FREQ=WEEKLY"},
+    ]
+
+
+def test_parse_1661_task_4_crosses_the_page_break(draft_1661):
+    task = draft_1661.tasks[3]
+    assert "phòng, chống dịch Covid-19; đồng thời phải tăng cường" in task.text
+    assert task.text.endswith("Ban chỉ đạo phòng, chống dịch Covid-19 của tỉnh.")
+
+
+def test_parse_1661_citations(draft_1661):
+    assert [c.to_json() for c in draft_1661.cited] == [
+        {
+            "doc_type": "Công văn",
+            "number": "197",
+            "symbol": "CV-BCĐ",
+            "date": "2020-07-26",
+            "issuer": None,
+        },
+        {
+            "doc_type": "Công văn",
+            "number": "1569",
+            "symbol": "UBND-VX",
+            "date": "2020-08-04",
+            "issuer": None,
+        },
+        {
+            "doc_type": "Thông báo",
+            "number": "51",
+            "symbol": "TB-UBND",
+            "date": "2020-08-05",
+            "issuer": None,
+        },
+        {
+            "doc_type": "Công văn",
+            "number": "1605",
+            "symbol": "UBND-VX",
+            "date": "2020-08-08",
+            "issuer": None,
+        },
+    ]
+
+
+def test_parse_1661_spans_point_at_the_source(draft_1661):
+    text = draft_1661.text
+    start, end = draft_1661.spans["number"]
+    assert "1661" in text[start:end]
+    for task in draft_1661.tasks:
+        assert " ".join(text[task.span[0] : task.span[1]].split()) == task.text
+        for deadline in task.deadlines:
+            assert " ".join(text[deadline.span[0] : deadline.span[1]].split()) == deadline.text
+    for cited in draft_1661.cited:
+        assert cited.number in text[cited.span[0] : cited.span[1]]
+
+
+LAYOUT = """\
+  UBND HUYỆN HÒA AN                      CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHÒNG NỘI VỤ                                 Độc lập- Tự do- Hạnh phúc
+
+      Số 45 / PNV                              Hòa An, ngày05 tháng08 năm 2021
+  V/v rà soát, báo cáo số lượng cán bộ,
+      công chức cấp xã năm 2021
+
+         Kính gửi: UBND các xã, thị trấn.
+
+      Thực hiện Công văn số 273/KH-
+UBND ngày 03 tháng 7 năm 2021 của UBND huyện, Phòng Nội vụ đề nghị UBND các xã,
+thị trấn thực hiện một số nội dung sau:
+      1.Rà soát số lượng cán bộ, công chức hiện có; báo cáo về Phòng Nội vụ trước
+10 giờ 30 phút, ngày 26 tháng 8 năm 2021.
+      2. Cập nhật hồ sơ trong vòng 15 ngày kể từ ngày 01/9/2021; báo cáo hằng tháng
+trước ngày 20 hằng tháng.
+      a) Tổ chức tập huấn từ ngày 05/10/2021 đến ngày 15/10/2021.
+      b) Tổng kết trong tháng 11/2021.
+Nơi nhận:                                          TRƯỞNG PHÒNG
+-Lưu VT;
+- Như kính gửi.
+                                                     (đã ký)
+
+                                                   Lê Văn Bình
+"""
+
+
+def test_parse_layout_header():
+    draft = parse_text(LAYOUT, GAZETTEER)
+    assert (draft.number, draft.symbol) == ("45", "PNV")
+    assert (draft.issuer, draft.issuer_parent) == ("PHÒNG NỘI VỤ", "UBND HUYỆN HÒA AN")
+    assert (draft.place, draft.issued_date) == ("Hòa An", date(2021, 8, 5))
+    assert draft.subject == "rà soát, báo cáo số lượng cán bộ, công chức cấp xã năm 2021"
+    assert draft.recipients == ["UBND các xã, thị trấn"]
+    assert (draft.signer.name, draft.signer.title) == ("Lê Văn Bình", "TRƯỞNG PHÒNG")
+    assert draft.distribution == ["Lưu VT", "Như kính gửi"]
+
+
+def test_parse_layout_items_and_deadlines():
+    draft = parse_text(LAYOUT, GAZETTEER)
+    assert [task.number for task in draft.tasks] == ["1", "2.a", "2.b"]
+    first = draft.tasks[0]
+    assert first.deadlines[0].to_json() == {
+        "kind": "by_date",
+        "text": "trước 10 giờ 30 phút, ngày 26 tháng 8 năm 2021",
+        "date": "2021-08-26",
+        "time": "10:30",
+    }
+    assert first.report_to == "Phòng Nội vụ"
+    assert [c.reference for c in draft.cited] == ["273/KH-UBND"]
+    assert draft.cited[0].date == date(2021, 7, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("chậm nhất ngày 31/5/2021", [("by_date", "2021-05-31", None)]),
+        ("từ ngày 05/10/2020 đến ngày 15/10/2020", [("period", "2020-10-15", None)]),
+        ("trong tháng 11/2020", [("period", "2020-11-30", None)]),
+        ("trong vòng 15 ngày kể từ ngày 01/4/2020", [("relative", None, None)]),
+        ("trong 05 ngày làm việc", [("relative", None, None)]),
+        ("báo cáo hằng tuần", [("recurring", None, "FREQ=WEEKLY")]),
+        ("báo cáo hàng tháng", [("recurring", None, "FREQ=MONTHLY")]),
+        ("trước ngày 20 hằng tháng", [("recurring", None, "FREQ=MONTHLY;BYMONTHDAY=20")]),
+        ("trước 16 giờ hằng ngày", [("recurring", None, "FREQ=DAILY")]),
+        ("định kỳ hằng quý", [("recurring", None, "FREQ=MONTHLY;INTERVAL=3")]),
+        ("báo cáo hằng năm", [("recurring", None, "FREQ=YEARLY")]),
+        ("theo Công văn số 197/CV-BCĐ ngày 26/7/2020", []),
+        ("có hiệu lực từ ngày 01/01/2021", []),
+        ("Yêu cầu từ ngày 6/8/2020 khi ra khỏi nhà phải đeo khẩu trang", []),
+    ],
+)
+def test_deadline_forms(text, expected):
+    found = [(d.kind, d.date.isoformat() if d.date else None, d.rule) for d in find_deadlines(text)]
+    assert found == expected
+
+
+def test_deadline_relative_details():
+    (deadline,) = find_deadlines("trong vòng 15 ngày kể từ ngày 01/4/2020")
+    assert (deadline.days, deadline.working_days, deadline.reference) == (15, False, "2020-04-01")
+    (working,) = find_deadlines("hoàn thiện hồ sơ trong 05 ngày làm việc")
+    assert (working.days, working.working_days) == (5, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nghị quyết số 29-NQ/TW ngày 04/11/2013 của Ban Chấp hành Trung ương",
+            ("Nghị quyết", "29-NQ", "TW", "2013-11-04", "Ban Chấp hành Trung ương"),
+        ),
+        ("Thông tư số 24/2018/TT-BGDĐT", ("Thông tư", "24", "2018/TT-BGDĐT", None, None)),
+        (
+            "công văn số 155/UBND-YT, ngày 6/8/2020 của UBND huyện về việc",
+            ("Công văn", "155", "UBND-YT", "2020-08-06", "UBND huyện"),
+        ),
+        (
+            "Quyết định số 30/QĐ-UBND, ngày\n24/8/2020 của UBND tỉnh;",
+            ("Quyết định", "30", "QĐ-UBND", "2020-08-24", "UBND tỉnh"),
+        ),
+        ("(số 157/KH-BGDĐT ngày 13/3/2020)", ("Kế hoạch", "157", "KH-BGDĐT", "2020-03-13", None)),
+    ],
+)
+def test_citation_forms(text, expected):
+    (cited,) = find_citations(text)
+    got = cited.to_json()
+    assert (got["doc_type"], got["number"], got["symbol"], got["date"], got["issuer"]) == expected
+
+
+KE_HOACH = """\
+ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+Số:      /KH-UBND
+Lai Châu, ngày 10 tháng 3 năm 2021
+
+KẾ HOẠCH
+Triển khai tháng hành động
+vì an toàn thực phẩm năm 2021
+
+I. MỤC ĐÍCH, YÊU CẦU
+1. Nâng cao nhận thức của người dân.
+2. Bảo đảm an toàn thực phẩm trong dịp lễ.
+II. NHIỆM VỤ
+1. Sở Y tế chủ trì, phối hợp với Sở Công Thương kiểm tra các cơ sở; báo cáo UBND tỉnh
+trước ngày 30/4/2021.
+2. UBND các huyện, thành phố tổ chức tuyên truyền.
+Nơi nhận:
+- Bộ Y tế;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Nguyễn Văn An
+"""
+
+
+def test_parse_ke_hoach_sections_and_roles():
+    draft = parse_text(KE_HOACH, GAZETTEER)
+    assert draft.doc_type == "Kế hoạch"
+    assert draft.number is None and draft.symbol == "KH-UBND"
+    assert draft.subject == "Triển khai tháng hành động vì an toàn thực phẩm năm 2021"
+    assert draft.recipients == []
+    assert [task.number for task in draft.tasks] == ["I.1", "I.2", "II.1", "II.2"]
+    roles = [(a.code, a.role) for a in draft.tasks[2].agencies]
+    assert roles == [("SYT", "lead"), ("SCT", "cooperate")]
+    assert draft.tasks[2].report_to == "UBND tỉnh"
+    assert [(a.code, a.inherited) for a in draft.tasks[3].agencies] == [("HUYEN", False)]
+    assert (draft.signer.authority, draft.signer.title, draft.signer.name) == (
+        "KT.",
+        "PHÓ CHỦ TỊCH",
+        "Nguyễn Văn An",
+    )
+
+
+def test_parse_single_instruction_is_one_task():
+    text = KE_HOACH.split("I. MỤC ĐÍCH")[0].replace("KẾ HOẠCH", "THÔNG BÁO") + (
+        "Chủ tịch UBND tỉnh giao Sở Y tế tổ chức kiểm tra an toàn thực phẩm trước ngày "
+        "15/4/2021.\nNơi nhận:\n- Sở Y tế;\n- Lưu: VT.\nCHỦ TỊCH\nNguyễn Văn An\n"
+    )
+    draft = parse_text(text, GAZETTEER)
+    assert len(draft.tasks) == 1
+    assert draft.tasks[0].deadlines[0].date == date(2021, 4, 15)
+
+
+def test_parse_unknown_agency_kept_as_written():
+    text = KE_HOACH.replace("Sở Công Thương", "Sở Khoa học Công nghệ Biển")
+    roles = [(a.name, a.code) for a in parse_text(text, GAZETTEER).tasks[2].agencies]
+    assert ("Sở Khoa học Công nghệ Biển", None) in roles
+
+
+def test_parse_another_provinces_bodies_are_not_ours():
+    text = LAYOUT.replace("UBND HUYỆN HÒA AN", "UBND TỈNH CAO BẰNG")
+    text = text.replace("Phòng Nội vụ đề nghị", "Sở Y tế đề nghị")
+    draft = parse_text(text, GAZETTEER)
+    assert all(agency.code is None for task in draft.tasks for agency in task.agencies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n  ", "Xin chào", "a" * 200, "lorem ipsum dolor sit amet " * 20],
+)
+def test_parse_refuses_non_directives(text):
+    with pytest.raises(NotADirective):
+        parse_text(text, GAZETTEER)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=3000))
+def test_parse_any_text_gives_json_or_a_clear_error(text):
+    try:
+        draft = parse_text(text, GAZETTEER)
+    except NotADirective as error:
+        assert str(error)
+        return
+    json.dumps(draft.to_json(with_spans=True), ensure_ascii=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SEED.splitlines()), max_size=80))
+def test_parse_shuffled_directive_lines_never_crash(lines):
+    with contextlib.suppress(NotADirective):
+        parse_text("\n".join(lines), GAZETTEER)
+
+
+def test_read_docx_in_document_order(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 12/UBND-VX"
+    table.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nLai Châu, ngày 02 tháng 3 năm 2021"
+    document.add_paragraph("V/v tăng cường phòng, chống dịch")
+    document.add_paragraph("Kính gửi: Sở Y tế.")
+    document.add_paragraph("1. Sở Y tế chủ trì kiểm tra; báo cáo trước ngày 10/3/2021.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    draft = parse_text(read_bytes(buffer.getvalue(), "cv.docx"), GAZETTEER)
+    assert (draft.number, draft.symbol, draft.issued_date) == ("12", "UBND-VX", date(2021, 3, 2))
+    assert draft.tasks[0].agencies[0].code == "SYT"
+
+
+def test_read_pdf_with_text_layer():
+    from weasyprint import HTML
+
+    html = "<pre style='font-family: Liberation Serif'>" + SEED.replace("**", "") + "</pre>"
+    pdf = HTML(string=html).write_pdf()
+    draft = parse_text(read_bytes(pdf, "1661.pdf"), GAZETTEER)
+    assert (draft.number, draft.symbol) == ("1661", "UBND-VX")
+    assert [task.number for task in draft.tasks] == ["1", "2", "3", "4", "5"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "a.txt", "rỗng"),
+        (b"\xff\xfe\x00a\x00b", "a.txt", "UTF-8"),
+        (b"%PDF-1.4\nnot really a pdf", "a.pdf", "PDF"),
+        (b"PK\x03\x04garbage", "a.docx", "Word"),
+        (b"plain bytes", "a.docx", "không khớp"),
+    ],
+)
+def test_read_bad_files_give_clear_errors(data, name, message):
+    with pytest.raises(NotADirective, match=message):
+        read_bytes(data, name)
+
+
+def test_read_pdf_without_text_layer_says_so():
+    from weasyprint import HTML
+
+    pdf = HTML(string="<div style='width:10px;height:10px;background:black'></div>").write_pdf()
+    with pytest.raises(NotADirective, match="lớp chữ"):
+        read_bytes(pdf, "scan.pdf")
+
+
+def test_cli_parse_prints_json_and_exits_2_on_bad_input(runner, tmp_path, connection):
+    good = tmp_path / "1661.txt"
+    good.write_text(SEED, encoding="utf-8")
+    result = runner.invoke(main, args=["parse", str(good)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["number"] == "1661" and len(data["tasks"]) == 5
+    with_spans = json.loads(runner.invoke(main, args=["parse", "--spans", str(good)]).output)
+    assert "spans" in with_spans
+    bad = tmp_path / "bad.txt"
+    bad.write_text("không phải văn bản", encoding="utf-8")
+    result = runner.invoke(main, args=["parse", str(bad)])
+    assert result.exit_code == 2
+    assert "Lỗi" in result.output
+    assert runner.invoke(main, args=["parse", str(tmp_path / "missing.txt")]).exit_code == 2
+
+
+def test_fixture_folder_parses_to_expected_json():
+    """Our own annotated fixtures: the draft equals the expected JSON field by field."""
+    folder = Path(__file__).parent / "fixtures" / "directives"
+    pairs = sorted(folder.glob("*.expected.json"))
+    if not pairs:
+        pytest.skip("no fixtures")
+    assert len(pairs) >= 10
