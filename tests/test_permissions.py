@@ -23,10 +23,16 @@ from tracker.assignments.workflow import Action, apply
 from tracker.audit import Event
 from tracker.auth.models import User
 from tracker.directives import operations as directive_operations
-from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.directives.importing import start_import
+from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Task
+from tracker.directives.parsing.parser import gazetteer_from_session
 from tracker.evidence.models import Evidence
 from tracker.evidence.operations import add_evidence
 
+IMPORT_TEXT = (
+    "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 7/UBND-VX\nLai Châu, ngày 02 tháng 3 năm 2021\n"
+    "V/v kiểm thử phân quyền\nKính gửi: Sở Y tế.\n1. Sở Y tế kiểm tra trước ngày 10/3/2021.\n"
+)
 #: One fixed content, so the evidence folder (not rolled back) gains one file at most.
 EVIDENCE_BYTES = "Minh chứng dùng trong kiểm thử phân quyền.\n".encode()
 VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d+)"')
@@ -58,6 +64,7 @@ class World:
     task: Task
     assignment: Assignment
     evidence: Evidence
+    imported: ImportDraft
 
     def path(self, template: str) -> str:
         return template.format(
@@ -65,6 +72,7 @@ class World:
             task=self.task.id,
             assignment=self.assignment.id,
             evidence=self.evidence.id,
+            imported=self.imported.id,
         )
 
 
@@ -94,6 +102,13 @@ def world(session, make_agency, make_user, make_assignment) -> World:
         task=assignment.task,
         assignment=assignment,
         evidence=evidence,
+        imported=start_import(
+            session,
+            user_named(session, "vanphong"),
+            IMPORT_TEXT,
+            "",
+            gazetteer_from_session(session),
+        ),
     )
 
 
@@ -283,6 +298,17 @@ CASES = (
         expect(own=302, other=404, reviewer=403, leader=403, secretariat=403),
     ),
     Case("evidence.download", "GET", "/evidence/{evidence}", READ),
+    # Importing is office work: the role check answers before any object is read.
+    Case("imports.start", "GET", "/directives/import", OFFICE_ONLY),
+    Case("imports.start", "POST", "/directives/import", {**OFFICE_ONLY, "secretariat": 422}),
+    Case("imports.review", "GET", "/imports/{imported}", OFFICE_ONLY),
+    Case("imports.review", "POST", "/imports/{imported}", {**OFFICE_ONLY, "secretariat": 422}),
+    Case(
+        "imports.discard",
+        "POST",
+        "/imports/{imported}/discard",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
 )
 
 #: Routes deliberately outside the matrix, each with the reason.
@@ -323,7 +349,7 @@ def test_route_matrix_covers_every_route_of_url_map(app):
 def test_route_matrix_paths_reach_their_endpoints(app):
     adapter = app.url_map.bind("localhost")
     for case in CASES:
-        path = case.path.format(directive=1, task=1, assignment=1, evidence=1)
+        path = case.path.format(directive=1, task=1, assignment=1, evidence=1, imported=1)
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
 
@@ -696,6 +722,9 @@ STATE_CHANGING = {
     "assignments.assign",
     "assignments.act",
     "assignments.upload",
+    "imports.start",
+    "imports.review",
+    "imports.discard",
 }
 
 
@@ -706,6 +735,7 @@ def url_values(world: World) -> dict[str, object]:
         "task_id": world.task.id,
         "assignment_id": world.assignment.id,
         "evidence_id": world.evidence.id,
+        "import_id": world.imported.id,
         "action": Action.START.value,
         "filename": "app.css",
     }

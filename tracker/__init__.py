@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
     from tracker.auth.views import blueprint as auth_blueprint
+    from tracker.directives.import_views import blueprint as imports_blueprint
     from tracker.directives.views import blueprint as directives_blueprint
     from tracker.evidence.views import blueprint as evidence_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         auth_blueprint,
         reports_blueprint,
         directives_blueprint,
+        imports_blueprint,
         assignments_blueprint,
         evidence_blueprint,
         agencies_blueprint,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from tracker import create_app, db
 from tracker.agencies.operations import agency_by_code
@@ -17,12 +19,31 @@ from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
 from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
+from tracker.directives.operations import DirectiveError
 from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
 from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
 from tracker.directives.seed import SeedError, load_all
 from tracker.evidence.operations import known_hashes, store, verify_files
 from tracker.migrations.runner import upgrade
+
+
+def needs_database(command: Callable[..., None]) -> Callable[..., None]:
+    """A clear message instead of a traceback when the database is missing or unreachable."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (OperationalError, ProgrammingError):
+            db.session.rollback()
+            raise click.ClickException(
+                "Không dùng được cơ sở dữ liệu (chưa khởi tạo hoặc không kết nối được):"
+                " hãy chạy `tracker init` và kiểm tra TRACKER_DATABASE_URL."
+            ) from None
+
+    return wrapped
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, load_dotenv=False)
@@ -63,6 +84,7 @@ def init_command(demo: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--spans", is_flag=True, help="Add the source offsets of each field.")
 @with_appcontext
+@needs_database
 def parse_command(path: Path, spans: bool) -> None:
     """Print the draft of a directive (text, .docx or PDF) as JSON."""
     try:
@@ -71,6 +93,42 @@ def parse_command(path: Path, spans: bool) -> None:
         click.echo(f"Lỗi: {error}", err=True)
         sys.exit(2)
     click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--confirm", is_flag=True, help="Create the directive as parsed, without review.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="With --confirm: add new tasks to a directive "
+    "already on file with the same number and symbol.",
+)
+@with_appcontext
+@needs_database
+def import_command(path: Path, confirm: bool, update: bool) -> None:
+    """Import a directive: keep its draft for review in the interface, or --confirm it."""
+    session = db.session
+    try:
+        imported = start_import(
+            session, None, read_path(path), path.name, gazetteer_from_session(session)
+        )
+        if not confirm:
+            session.commit()
+            click.echo(
+                f"Đã đọc {path.name}: {len(imported.data['tasks'])} nhiệm vụ. Kiểm tra và"
+                f" xác nhận tại /imports/{imported.id}"
+            )
+            return
+        reviewed = reviewed_as_parsed(session, imported)
+        reviewed.update_existing = update
+        directive = confirm_import(session, None, imported, reviewed)
+    except (NotADirective, DirectiveError) as error:
+        session.rollback()
+        click.echo(f"Lỗi: {error}", err=True)
+        sys.exit(2)
+    session.commit()
+    click.echo(f"Đã nhập {directive.title}: {len(directive.tasks)} nhiệm vụ.")
 
 
 @main.group("user")
@@ -85,6 +143,7 @@ def user_group() -> None:
 @click.option("--full-name", default="")
 @click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
 @with_appcontext
+@needs_database
 def create_user_command(
     username: str, role: str, agency_code: str | None, full_name: str, password: str
 ) -> None:
@@ -118,14 +177,10 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @with_appcontext
+@needs_database
 def verify_command() -> None:
     """Recompute the chain; exit 1 at the first broken event."""
-    try:
-        check = verify_chain(db.session)
-    except OperationalError:
-        raise click.ClickException(
-            "Cơ sở dữ liệu chưa được khởi tạo: hãy chạy `tracker init`."
-        ) from None
+    check = verify_chain(db.session)
     if check.ok:
         click.echo(f"Chuỗi sự kiện toàn vẹn: {check.count} sự kiện; mã cuối {check.head_hash}")
         return
@@ -140,6 +195,7 @@ def evidence_group() -> None:
 
 @evidence_group.command("verify")
 @with_appcontext
+@needs_database
 def evidence_verify_command() -> None:
     """Re-hash every stored file against its row; exit 1 if any is missing or altered."""
     broken = verify_files(db.session)
@@ -155,6 +211,7 @@ def evidence_verify_command() -> None:
 
 @evidence_group.command("sweep")
 @with_appcontext
+@needs_database
 def evidence_sweep_command() -> None:
     """Remove stored files no row refers to (older than an hour) and stale temp files."""
     removed = store().sweep_orphans(known_hashes(db.session))

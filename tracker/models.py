@@ -5,7 +5,7 @@ from tracker.assignments.models import Assignment, Submission
 from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
 from tracker.db import Base
-from tracker.directives.models import Citation, Directive, Indicator, Task
+from tracker.directives.models import Citation, Directive, ImportDraft, Indicator, Task
 from tracker.evidence.models import Evidence
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "Directive",
     "Event",
     "Evidence",
+    "ImportDraft",
     "Indicator",
     "LoginAttempt",
     "Submission",

@@ -189,3 +189,35 @@ class Indicator(Base):
     task: Mapped[Task] = relationship(back_populates="indicators")
 
     __table_args__ = (sa.UniqueConstraint("task_id", "code"),)
+
+
+class ImportStatus(StrEnum):
+    OPEN = "open"  # parsed, waiting for review
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+
+class ImportDraft(Base):
+    """A parsed directive waiting for the office to check it (nhập văn bản)."""
+
+    __tablename__ = "import_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    #: The uploaded file's name, or empty for pasted text.
+    source_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: The text the parser read; the spans in `data` point into it.
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: The parser's draft: its JSON contract with spans, plus the issuer's parent.
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus), default=ImportStatus.OPEN)
+    directive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+
+    directive: Mapped[Directive | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(status = 'confirmed') = (directive_id IS NOT NULL)", name="confirmed_has_directive"
+        ),
+    )

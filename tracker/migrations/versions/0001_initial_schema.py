@@ -168,6 +168,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_citation_cited_id'), ['cited_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_citation_citing_id'), ['citing_id'], unique=False)
 
+    op.create_table('import_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('source_name', sa.String(length=255), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'confirmed', 'discarded', name='import_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('directive_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(status = 'confirmed') = (directive_id IS NOT NULL)", name=op.f('ck_import_draft_confirmed_has_directive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_import_draft_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['directive_id'], ['directive.id'], name=op.f('fk_import_draft_directive_id_directive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_draft'))
+    )
+    with op.batch_alter_table('import_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_import_draft_created_by_id'), ['created_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_import_draft_directive_id'), ['directive_id'], unique=False)
+
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('directive_id', sa.Integer(), nullable=False),
@@ -324,6 +342,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_directive_id'))
 
     op.drop_table('task')
+    with op.batch_alter_table('import_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_import_draft_directive_id'))
+        batch_op.drop_index(batch_op.f('ix_import_draft_created_by_id'))
+
+    op.drop_table('import_draft')
     with op.batch_alter_table('citation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_citation_citing_id'))
         batch_op.drop_index(batch_op.f('ix_citation_cited_id'))
