@@ -40,20 +40,38 @@ def build(app, agencies: int, directives: int) -> None:
     with app.app_context():
         session = db.session
         created = [
-            upsert_agency(session, code=f"BENCH{n}", name=f"Xã thử nghiệm {n}",
-                          short_name=f"Xã {n}", kind="commune", parent="TAMDUONG")
+            upsert_agency(
+                session,
+                code=f"BENCH{n}",
+                name=f"Xã thử nghiệm {n}",
+                short_name=f"Xã {n}",
+                kind="commune",
+                parent="TAMDUONG",
+            )
             for n in range(agencies)
         ]
         for n in range(directives):
             directive = operations.create_directive(
-                session, None, doc_type="cong_van", number=str(5000 + n), symbol="UBND-BENCH",
-                issuer="Ủy ban nhân dân tỉnh Lai Châu", issued_date=date(2021, 1, 1),
-                subject=f"văn bản đo {n}", body="Nội dung.",
+                session,
+                None,
+                doc_type="cong_van",
+                number=str(5000 + n),
+                symbol="UBND-BENCH",
+                issuer="Ủy ban nhân dân tỉnh Lai Châu",
+                issued_date=date(2021, 1, 1),
+                subject=f"văn bản đo {n}",
+                body="Nội dung.",
             )
             for t in range(3):
-                operations.add_task(session, None, directive, number=str(t + 1),
-                                    title=f"Nhiệm vụ {t + 1}", text="Thực hiện.",
-                                    due_date=date(2021, 2, 1))
+                operations.add_task(
+                    session,
+                    None,
+                    directive,
+                    number=str(t + 1),
+                    title=f"Nhiệm vụ {t + 1}",
+                    text="Thực hiện.",
+                    due_date=date(2021, 2, 1),
+                )
             operations.confirm_directive(session, None, directive)
             for task in directive.tasks:
                 assign_task(session, None, task, created)
@@ -86,8 +104,11 @@ def measure(app, runs: int) -> dict[str, tuple[float, float, int]]:
             times.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, (url, response.status_code)
         times.sort()
-        results[name] = (statistics.median(times), times[int(0.95 * (len(times) - 1))],
-                         len(statements))
+        results[name] = (
+            statistics.median(times),
+            times[int(0.95 * (len(times) - 1))],
+            len(statements),
+        )
     return results
 
 
@@ -99,8 +120,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
-        app = create_app({"INSTANCE_PATH": folder, "DATABASE_URL": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
+        app = create_app(
+            {
+                "INSTANCE_PATH": folder,
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
         with app.app_context():
             with db.database().engine.begin() as connection:
                 upgrade(connection)
@@ -112,12 +139,16 @@ def main() -> None:
         build(app, args.agencies, args.directives)
         large = measure(app, args.runs)
         grown = f"+{args.agencies} agencies, +{args.directives} directives x 3 tasks"
-        print(f"{'page':<18} {'seed p50':>9} {'p95':>7} {'SQL':>4} | "
-              f"{'grown p50':>9} {'p95':>7} {'SQL':>4}   ({grown})")
+        print(
+            f"{'page':<18} {'seed p50':>9} {'p95':>7} {'SQL':>4} | "
+            f"{'grown p50':>9} {'p95':>7} {'SQL':>4}   ({grown})"
+        )
         for name in PAGES:
             s, g = small[name], large[name]
-            print(f"{name:<18} {s[0]:>7.1f}ms {s[1]:>5.1f}ms {s[2]:>4} | "
-                  f"{g[0]:>7.1f}ms {g[1]:>5.1f}ms {g[2]:>4}")
+            print(
+                f"{name:<18} {s[0]:>7.1f}ms {s[1]:>5.1f}ms {s[2]:>4} | "
+                f"{g[0]:>7.1f}ms {g[1]:>5.1f}ms {g[2]:>4}"
+            )
         app.extensions["tracker.db"].engine.dispose()
 
 

@@ -75,7 +75,26 @@ def expected_view(data: dict) -> dict:
         "report_to": {
             (str(t.get("number")), norm(t.get("report_to"))) for t in tasks if t.get("report_to")
         },
+        "agencies": _agencies(tasks),
     }
+
+
+def _agencies(tasks: list[dict]) -> set[tuple[str, str, str]]:
+    """(task, name, role) of every agency a task gives work to, named or inherited."""
+    found = set()
+    for task in tasks:
+        number = str(task.get("number"))
+        sample = "seq" in task  # study samples list names, inherited and co-operating apart
+        for agency in task.get("agencies", []):
+            if isinstance(agency, dict):
+                found.add((number, norm(agency.get("name")), agency.get("role", "lead")))
+            else:
+                found.add((number, norm(agency), "lead"))
+        for name in task.get("inherited_agencies", []) if sample else []:
+            found.add((number, norm(name), "lead"))
+        for name in task.get("coordinating", []) if sample else []:
+            found.add((number, norm(name), "cooperate"))
+    return found
 
 
 SCALARS = (
@@ -90,7 +109,7 @@ SCALARS = (
     "signer_title",
 )
 LISTS = ("recipients", "distribution", "task_numbers")
-SETS = ("cited", "deadlines", "report_to")
+SETS = ("cited", "deadlines", "report_to", "agencies")
 
 
 def f1(found: set, expected: set) -> float:

@@ -276,3 +276,80 @@ def test_cli_import_confirm(runner, tmp_path, session):
     assert "đã có trong hệ thống" in again.output
     review_only = runner.invoke(main, args=["import", str(source)])
     assert review_only.exit_code == 0 and "/imports/" in review_only.output
+
+
+def test_import_1661_end_to_end_on_a_database_without_it(tmp_path):
+    """The founding directive, imported through the pages into a database that has only
+    Lai Châu's agencies: five tasks, fanned-out assignments, four placeholder citations."""
+    from tests.conftest import FAST_ARGON2
+    from tests.helpers import Auth
+    from tracker import create_app, db
+    from tracker.agencies.operations import agency_by_code
+    from tracker.auth.models import Role
+    from tracker.auth.operations import create_user
+    from tracker.directives.seed import load_agencies
+    from tracker.migrations.runner import upgrade
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "import-1661",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+            **FAST_ARGON2,
+        }
+    )
+    with app.app_context():
+        with db.database().engine.begin() as connection:
+            upgrade(connection)
+        load_agencies(db.session, DATA_DIR / "lai-chau" / "agencies.toml")
+        create_user(
+            db.session,
+            username="vanphong",
+            password="mat-khau-van-phong",
+            role=Role.SECRETARIAT,
+            agency=agency_by_code(db.session, "VPUBND"),
+        )
+        db.session.commit()
+    client = app.test_client()
+    assert Auth(client).login("vanphong", "mat-khau-van-phong").status_code == 302
+    pasted = _paste(client, SEED)
+    assert pasted.status_code == 302
+    html = client.get(pasted.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="existing"' not in html
+    confirmed = client.post(pasted.headers["Location"], data=_form_fields(html))
+    assert confirmed.status_code == 302
+    with app.app_context():
+        directive = find_directive(db.session, "1661/UBND-VX")
+        assert directive.status == DirectiveStatus.ACTIVE
+        assert directive.issuer_agency.code == "UBND"
+        assert [t.number for t in directive.tasks] == ["1", "2", "3", "4", "5"]
+        by_number = {t.number: t for t in directive.tasks}
+        assert by_number["2"].due_date == date(2020, 8, 18)
+        assert by_number["2"].report_to.code == "STTTT"
+        assert by_number["4"].recurrence == "FREQ=WEEKLY"
+        fan_out = db.session.scalars(
+            sa.select(Assignment).where(Assignment.task_id == by_number["2"].id)
+        ).all()
+        assert len(fan_out) == 39
+        assert {a.due_date for a in fan_out} == {date(2020, 8, 18)}
+        districts = db.session.scalars(
+            sa.select(Assignment).where(Assignment.task_id == by_number["3"].id)
+        ).all()
+        assert {a.agency.code for a in districts} == {
+            "TPLC",
+            "TAMDUONG",
+            "PHONGTHO",
+            "SINHO",
+            "MUONGTE",
+            "NAMNHUN",
+            "TANUYEN",
+            "THANUYEN",
+        }
+        cited = [(c.cited.reference, c.cited.body) for c in directive.citations]
+        assert cited == [
+            ("197/CV-BCĐ", None),
+            ("1569/UBND-VX", None),
+            ("51/TB-UBND", None),
+            ("1605/UBND-VX", None),
+        ]
+    app.extensions["tracker.db"].engine.dispose()

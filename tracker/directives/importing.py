@@ -160,7 +160,7 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
         )
         tasks.append(
             ReviewedTask(
-                number=task["number"],
+                number=task["number"] or "1",  # a lone unnumbered instruction
                 text=task["text"],
                 report_to=_agency_named(session, task.get("report_to")),
                 due_date=date.fromisoformat(by_date["date"])

@@ -245,17 +245,84 @@ def _name_end(text: str, position: int) -> int:
     return end
 
 
+REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
+REPORT_TO_WORD = re.compile(r"(?:^|\s)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên)\s+", re.IGNORECASE)
+SENDING = re.compile(r"\bgửi\s+(?:về\s+)?(?=\S)", re.IGNORECASE)
+THROUGH = re.compile(r"^\s*\(\s*qua\s+", re.IGNORECASE)
+#: Words after which a body's name cannot go on (in a report's addressee).
+NAME_BOUNDARY = re.compile(
+    r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|tổng\s+hợp|kèm|bằng|"
+    r"đúng|xong|cùng|và\s+gửi|trực\s+tiếp|thông\s+qua|trên|tại|khi|sau|từ|đối\s+với|"
+    r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện)\b",
+    re.IGNORECASE,
+)
+
+
 def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
-    """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền thông'."""
-    for match in REPORT.finditer(text):
-        group = "target" if match.group("target") else "direct"
-        target = match.group(group)
-        start = match.start(group)
-        found = mentions(target, gazetteer)
-        if found and found[0].start <= 3:
-            first = found[0]
-            return first.name, (start + first.start, start + first.end)
+    """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền
+    thông', 'gửi về Sở Y tế', 'báo cáo UBND tỉnh (qua Sở Y tế)' (the body it goes through
+    receives it)."""
+    for report in REPORT_WORD.finditer(text):
+        clause_end = len(text)
+        for stop in (".", ";"):
+            position = text.find(stop, report.end())
+            if position != -1:
+                clause_end = min(clause_end, position)
+        clause = text[report.end() : clause_end]
+        starts = [0] + [m.end() for m in REPORT_TO_WORD.finditer(clause)]
+        for start in starts:
+            found = _body_at(clause, start, gazetteer)
+            if found is None:
+                continue
+            name, (begin, end) = found
+            name, (begin, end) = _through(clause, name, begin, end, gazetteer)
+            offset = report.end()
+            return name, (offset + begin, offset + end)
+    for sending in SENDING.finditer(text):  # "lập danh sách ... gửi về Sở Nội vụ"
+        found = _body_at(text, sending.end(), gazetteer)
+        if found is not None:
+            name, (begin, end) = found
+            name, (begin, end) = _through(text, name, begin, end, gazetteer)
+            return name, (begin, end)
     return None
+
+
+def _through(
+    text: str, name: str, begin: int, end: int, gazetteer: Gazetteer
+) -> tuple[str, tuple[int, int]]:
+    """'UBND tỉnh (qua Sở Y tế)': the body it goes through receives it, unless that is a
+    division of the same body ('Sở Nội vụ (qua Phòng Công chức, viên chức)')."""
+    through = THROUGH.match(text[end:])
+    if through:
+        via = _body_at(text, end + through.end(), gazetteer)
+        if via is not None and not (via[0].startswith("Phòng") and name.startswith("Sở")):
+            return via
+    return name, (begin, end)
+
+
+def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
+    """A body's name starting at `position` (spaces allowed before it)."""
+    while position < len(text) and text[position].isspace():
+        position += 1
+    rest = text[position:]
+    known = [m for m in mentions(rest, gazetteer) if m.start == 0 and m.entry is not None]
+    if known:
+        return known[0].name, (position, position + known[0].end)
+    head = re.match(rf"{HEAD}(?![\wÀ-ỹ])", rest)
+    if not head:
+        return None
+    if head.group().upper() in ("UBND", "ỦY BAN NHÂN DÂN"):
+        end = _name_end(rest, head.end())  # "UBND tỉnh", "UBND huyện Tam Đường"
+    else:
+        end = len(rest)
+        for pattern in (NAME_BOUNDARY, re.compile(r"[,.;:()]|\n\s*\n")):
+            match = pattern.search(rest, head.end())
+            if match:
+                end = min(end, match.start())
+    name = squash(rest[:end])
+    if len(name) <= len(head.group()) + 1 or len(name) > 90:
+        return None
+    return name, (position, position + len(rest[:end].rstrip()))
 
 
 def actors(

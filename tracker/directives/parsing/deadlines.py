@@ -46,6 +46,11 @@ SCHEDULED = re.compile(
     rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?P<date>{DATE})",
     re.IGNORECASE,
 )
+QUARTER = re.compile(
+    r"(?:trong\s+)?quý\s+(?P<quarter>IV|III|II|I|[1-4])\s*(?:/|năm)\s*(?P<year>\d{4})",
+    re.IGNORECASE,
+)
+QUARTERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 MONTHLY_DAY = re.compile(
     r"trước\s+ngày\s+(?P<day>\d{1,2})\s+(?:hằng|hàng|của\s+mỗi|mỗi)\s+tháng", re.IGNORECASE
 )
@@ -143,6 +148,19 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
                 match.start(),
                 match.end(),
             )
+    for match in QUARTER.finditer(text):
+        quarter, year = QUARTERS[match.group("quarter").upper()], int(match.group("year"))
+        last_month = quarter * 3
+        add(
+            Deadline(
+                "period",
+                squash(match.group()),
+                date=date(year, last_month, month_calendar.monthrange(year, last_month)[1]),
+                start=date(year, last_month - 2, 1),
+            ),
+            match.start(),
+            match.end(),
+        )
     for match in MONTHLY_DAY.finditer(text):
         day = int(match.group("day"))
         if 1 <= day <= 31:

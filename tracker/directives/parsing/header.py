@@ -240,7 +240,7 @@ def _read_subject(header: Header, lines: list[Line], tagged: list[tuple[Segment,
             parts.append(left.text)
             end = left.end
             index += 1
-        header.subject = _clean_subject(" ".join(parts))
+        header.subject = _clean_subject(" ".join(parts), strip_about=True)
         header.spans["subject"] = (start, end)
         header.doc_type = header.doc_type or "Công văn"
         return index
@@ -283,9 +283,13 @@ def _looks_like_body(text: str) -> bool:
     return bool(re.match(r"^(?:Căn cứ|Thực hiện|Để|Nhằm|Ngày|Trong|Theo|Sau khi)\b", text))
 
 
-def _clean_subject(text: str) -> str:
+def _clean_subject(text: str, *, strip_about: bool = False) -> str:
+    """Wrapped lines joined; a công văn's 'V/v' or 'Về việc' dropped, a titled document's
+    title kept as written."""
     text = squash(text).strip(" .;:")
-    return re.sub(r"^(?:về việc|v/v)\s+", "", text, flags=re.IGNORECASE)
+    if strip_about:
+        text = re.sub(r"^(?:về việc|v/v)\s+", "", text, flags=re.IGNORECASE)
+    return text
 
 
 def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) -> int:

@@ -101,7 +101,7 @@ def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -
         if not content:
             return []
         start, end = content[0].start + content[0].indent, _cut_closing(text, content)
-        return [_task(text, "1", start, end, inherited_from, gazetteer, ("1",))]
+        return [_task(text, "", start, end, inherited_from, gazetteer, ())]
     tasks = []
     for position, item in enumerate(items):
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
