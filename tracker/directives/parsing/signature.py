@@ -111,13 +111,17 @@ def _read_signer(signature: Signature, lines: list[Line], title_lines: list[int]
             titles.append(segment)
     if not titles:
         return
-    first = squash(titles[0].text)
-    match = AUTHORITY.match(first)
+    # The authority is the one right above the title: "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH
+    # / PHÓ CHỦ TỊCH" is signed KT.
+    match = None
+    for segment in titles:
+        match = AUTHORITY.match(squash(segment.text)) or match
     if match:
         signature.authority = match.group(1).upper() + "."
     last = squash(titles[-1].text)
-    if len(titles) == 1 and match:
-        last = first[match.end() :]
+    lone = AUTHORITY.match(last)
+    if lone:  # "Q. GIÁM ĐỐC" on one line: the title follows the prefix
+        last = last[lone.end() :]
     signature.title = last
     signature.spans["signer_title"] = (titles[0].start, titles[-1].end)
     for line in lines[title_lines[-1] + 1 : title_lines[-1] + 14]:
