@@ -23,7 +23,10 @@ ADDRESSEE_PHRASES = (
 HEAD = (
     r"(?:Sở|Phòng|Ban|Văn phòng|Trung tâm|Chi cục|Bệnh viện|Trường|Công an|Hội|"
     r"Liên đoàn|Đài|Báo|Thanh tra|Kho bạc|Cục|Bộ|Ủy ban nhân dân|UBND|Ủy ban|Tỉnh đoàn|"
-    r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh)"
+    r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh|Bảo hiểm xã hội|Ngân hàng|Viện|Trạm|"
+    r"Đội|Hạt|Ban Quản lý|Ban quản lý|Ban Chỉ huy|Ban Chỉ đạo|Ban chỉ đạo|Tổ công tác|"
+    r"Văn phòng HĐND và UBND|Các cơ quan|Các đơn vị|Các trường|các trường|Các sở|các sở|"
+    r"Các phòng|các phòng|Các cơ sở|các cơ sở|Các chủ đầu tư|các chủ đầu tư)"
 )
 CONNECTORS = {
     "và",
@@ -42,27 +45,73 @@ CONNECTORS = {
     "cấp",
 }
 STOP_WORDS = {
-    "chủ",
-    "phối",
-    "có",
-    "tập",
-    "khẩn",
-    "chịu",
-    "thực",
     "tổ",
+    "khẩn",
+    "tăng",
     "chỉ",
     "hướng",
-    "theo",
-    "tham",
-    "báo",
-    "xây",
     "rà",
-    "triển",
-    "tăng",
-    "đẩy",
     "kiểm",
-    "phụ",
+    "xây",
+    "triển",
+    "thực",
+    "theo",
+    "tổng",
+    "báo",
+    "tham",
+    "đề",
+    "bố",
+    "đảm",
+    "bảo",
+    "cung",
+    "cử",
+    "giao",
+    "chịu",
+    "có",
+    "tiếp",
+    "tập",
+    "nghiên",
+    "đẩy",
+    "quán",
+    "phổ",
+    "tuyên",
+    "vận",
+    "lập",
+    "cập",
+    "nắm",
+    "quản",
+    "giám",
+    "xử",
+    "kịp",
+    "thường",
+    "chủ",
+    "hoàn",
     "căn",
+    "ban",
+    "đôn",
+    "ưu",
+    "thẩm",
+    "phê",
+    "sắp",
+    "duy",
+    "nâng",
+    "cấp",
+    "lựa",
+    "trình",
+    "bổ",
+    "mở",
+    "thống",
+    "đánh",
+    "phối",
+    "là",
+    "được",
+    "sẽ",
+    "cần",
+    "phải",
+    "đã",
+    "đang",
+    "không",
+    "mời",
     "gửi",
     "về",
     "để",
@@ -70,7 +119,17 @@ STOP_WORDS = {
     "với",
     "tại",
     "trong",
-    "được",
+    "trên",
+    "của",
+    "từ",
+    "đến",
+    "khi",
+    "nếu",
+    "thì",
+    "này",
+    "đó",
+    "yêu",
+    "phụ",
 }
 REPORT = re.compile(
     r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
@@ -83,6 +142,11 @@ LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+tr
 ACTOR_BEFORE = re.compile(
     r"(?:^|[.;:]|\n|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|giao\s+cho|Chỉ\s+đạo|"
     r"chỉ\s+đạo|–|-)\s*$"
+)
+ISSUER_SPEAKING = re.compile(
+    r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|giao\b|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?"
+    r"Kế\s+hoạch)",
+    re.IGNORECASE,
 )
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
 LIST_JOIN = re.compile(r"^\s*(?:,|và|cùng|với)\s*$")
@@ -198,7 +262,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
     for match in re.finditer(rf"(?<![\wÀ-ỹ]){HEAD}(?![\wÀ-ỹ])", text):
         if any(m.start <= match.start() < m.end for m in found):
             continue
-        end = _name_end(text, match.end())
+        head = match.group()
+        following = text[match.end() : match.end() + 3].strip()[:1]
+        acronym = head.upper() in ("UBND", "ỦY BAN NHÂN DÂN", "ỦY BAN")
+        if " " not in head and not (following.isupper() or following.isdigit()):
+            continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
+        end = _name_end(text, match.end(), lower_words=not acronym)
         if end - match.end() < 2:
             continue
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
@@ -225,19 +294,33 @@ def _fold_keep_length(text: str) -> str:
     return folded
 
 
-def _name_end(text: str, position: int) -> int:
-    """Extend a body's name over its capitalised syllables and their tails."""
+def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
+    """Extend a body's name over its capitalised syllables and their tails ("Sở Thông tin
+    và Truyền thông"), then, with `lower_words`, over lower-case words until a verb or
+    preposition begins the rest of the sentence ("Ban quản lý dự án ... khẩn trương")."""
     end = position
     previous_capital = False
-    for match in re.finditer(r"\s*([^\s,;.:()]+)", text[position : position + 80]):
+    for count, match in enumerate(
+        re.finditer(r"\s*([^\s,;.:()]+)", text[position : position + 100])
+    ):
         word = match.group(1)
-        if "\n\n" in match.group(0):
+        if "\n\n" in match.group(0) or count >= 12:
             break
+        if "\n" in match.group(0) and word[:1] in "-+•–":
+            break  # a list item begins on the next line
         lower = word.lower()
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
-        elif lower in CONNECTORS or previous_capital and lower not in STOP_WORDS:
+        elif lower in CONNECTORS:
+            previous_capital = False
+        elif previous_capital and lower not in STOP_WORDS:
+            previous_capital = False
+        elif (
+            lower_words
+            and lower not in STOP_WORDS
+            and not NAME_BOUNDARY.match(" " + text[position + match.start(1) :])
+        ):
             previous_capital = False
         else:
             break
@@ -312,7 +395,7 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
     if not head:
         return None
     if head.group().upper() in ("UBND", "ỦY BAN NHÂN DÂN"):
-        end = _name_end(rest, head.end())  # "UBND tỉnh", "UBND huyện Tam Đường"
+        end = _name_end(rest, head.end(), lower_words=False)  # "UBND huyện Tam Đường"
     else:
         end = len(rest)
         for pattern in (NAME_BOUNDARY, re.compile(r"[,.;:()]|\n\s*\n")):
@@ -346,6 +429,8 @@ def actors(
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
+        if ISSUER_SPEAKING.match(after):
+            continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
         key = fold(mention.name)
         previous_end = mention.end
         if key in seen:
