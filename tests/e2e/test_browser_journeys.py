@@ -214,3 +214,45 @@ def test_pages_render_to_screenshots(login_as: LoginAs, tmp_path: Path) -> None:
         data = path.read_bytes()
         assert data.startswith(PNG_SIGNATURE), path
         assert len(data) > 10_000, f"{path} is suspiciously small ({len(data)} bytes)"
+
+
+IMPORTED_PLAN = """\
+ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+Số: 530/KH-UBND
+Lai Châu, ngày 12 tháng 4 năm 2021
+
+KẾ HOẠCH
+Tổng vệ sinh môi trường phòng, chống dịch bệnh năm 2021
+
+1. Sở Tài nguyên và Môi trường chủ trì, phối hợp với Sở Y tế hướng dẫn thực hiện;
+báo cáo UBND tỉnh trước ngày 30/5/2021.
+2. UBND các huyện, thành phố tổ chức ra quân hằng tháng.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Nguyễn Văn An
+"""
+
+
+def test_secretariat_imports_reviews_and_confirms_a_plan(login_as: LoginAs) -> None:
+    page = login_as("vanphong")
+    page.goto("/directives/import")
+    page.fill("textarea[name=text]", IMPORTED_PLAN)
+    page.click("button:has-text('Đọc văn bản')")
+    expect(page).to_have_title(re.compile("Kiểm tra văn bản nhập"))
+    source = page.get_by_test_id("source-text")
+    expect(source.locator("mark.mark-task")).to_have_count(2)
+    expect(page.locator("input[name=number]")).to_have_value("530")
+    expect(page.locator("input[name='tasks-0-due_date']")).to_have_value("30/05/2021")
+    page.fill("input[name='tasks-0-title']", "Hướng dẫn tổng vệ sinh môi trường")
+    page.click("button:has-text('Xác nhận')")
+    expect(page.get_by_test_id("directive-status")).to_have_text("Đang thực hiện")
+    expect(page.locator("h1")).to_contain_text("Kế hoạch 530/KH-UBND")
+    first = page.locator("[data-task='1']")
+    expect(first).to_contain_text("Hướng dẫn tổng vệ sinh môi trường")
+    expect(first.locator("[data-agency='STNMT']")).to_have_count(1)
+    expect(first.locator("[data-agency='SYT']")).to_contain_text("Phối hợp")
+    expect(page.locator("[data-task='2'] [data-agency='TAMDUONG']")).to_have_count(1)
