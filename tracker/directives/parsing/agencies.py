@@ -75,7 +75,6 @@ STOP_WORDS = {
     "quán",
     "phổ",
     "tuyên",
-    "vận",
     "lập",
     "cập",
     "nắm",
@@ -265,10 +264,10 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         head = match.group()
         following = text[match.end() : match.end() + 3].strip()[:1]
         acronym = head.upper() in ("UBND", "ỦY BAN NHÂN DÂN", "ỦY BAN")
-        if " " not in head and not (following.isupper() or following.isdigit()):
+        if " " not in head and not acronym and not (following.isupper() or following.isdigit()):
             continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
         end = _name_end(text, match.end(), lower_words=not acronym)
-        if end - match.end() < 2:
+        if end - match.end() < 2 and " " not in head:
             continue
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     found.sort(key=lambda mention: mention.start)
@@ -294,37 +293,42 @@ def _fold_keep_length(text: str) -> str:
     return folded
 
 
+TOKEN = re.compile(r"(\s*)([^\s,;.:()]+)")
+#: Lower-case words that end a run of lower-case words in a name ("tổ chức", "thông báo").
+LOWER_STOP = STOP_WORDS | {"thông", "cân", "tạm", "hoàn", "là", "chỉ", "đôn", "cùng"}
+
+
 def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     """Extend a body's name over its capitalised syllables and their tails ("Sở Thông tin
     và Truyền thông"), then, with `lower_words`, over lower-case words until a verb or
-    preposition begins the rest of the sentence ("Ban quản lý dự án ... khẩn trương")."""
+    preposition begins the rest of the sentence ("Ban quản lý dự án ... chỉ đạo").
+    Punctuation ends the name: "Sở Y tế, Sở Tài chính" are two."""
     end = position
     previous_capital = False
-    for count, match in enumerate(
-        re.finditer(r"\s*([^\s,;.:()]+)", text[position : position + 100])
-    ):
-        word = match.group(1)
-        if "\n\n" in match.group(0) or count >= 12:
+    for _count in range(14):
+        match = TOKEN.match(text, end)
+        if match is None or "\n\n" in match.group(1):
             break
-        if "\n" in match.group(0) and word[:1] in "-+•–":
+        word = match.group(2)
+        if "\n" in match.group(1) and word[:1] in "-+•–":
             break  # a list item begins on the next line
         lower = word.lower()
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
-        elif lower in CONNECTORS:
+        elif lower in CONNECTORS and lower not in ("các",):
             previous_capital = False
         elif previous_capital and lower not in STOP_WORDS:
             previous_capital = False
         elif (
             lower_words
-            and lower not in STOP_WORDS
-            and not NAME_BOUNDARY.match(" " + text[position + match.start(1) :])
+            and lower not in LOWER_STOP
+            and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
             previous_capital = False
         else:
             break
-        end = position + match.end()
+        end = match.end()
     return end
 
 
@@ -411,28 +415,31 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
 def actors(
     text: str, gazetteer: Gazetteer, *, exclude: tuple[int, int] | None = None
 ) -> list[AgencyRef]:
-    """The agencies a task's text gives work to, lead or co-operating."""
+    """The agencies a task's text gives work to, lead or co-operating. A name joined to
+    the one before it ("Sở Y tế, Sở Tài chính và UBND các huyện") takes its role."""
     refs: list[AgencyRef] = []
     seen: set[str] = set()
     previous_end: int | None = None
+    previous_role: str | None = None
     for mention in mentions(text, gazetteer):
         if exclude and exclude[0] <= mention.start < exclude[1]:
             continue
         before = text[max(0, mention.start - 40) : mention.start]
         after = text[mention.end : mention.end + 30]
-        cooperating = bool(COOPERATE.search(before)) or _in_cooperation_list(text, mention.start)
-        leading = bool(LEAD_AFTER.match(after))
         joined = previous_end is not None and bool(
             LIST_JOIN.match(text[previous_end : mention.start])
         )
+        cooperating = bool(COOPERATE.search(before)) or (joined and previous_role == "cooperate")
+        leading = bool(LEAD_AFTER.match(after))
         if not (cooperating or leading or joined or ACTOR_BEFORE.search(before)):
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
         if ISSUER_SPEAKING.match(after):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
+        role = "cooperate" if cooperating and not leading else "lead"
+        previous_end, previous_role = mention.end, role
         key = fold(mention.name)
-        previous_end = mention.end
         if key in seen:
             continue
         seen.add(key)
@@ -440,24 +447,10 @@ def actors(
         refs.append(
             AgencyRef(
                 name=mention.name,
-                role="cooperate" if cooperating and not leading else "lead",
+                role=role,
                 code=entry.code if entry and entry.kind != "addressees" else None,
                 kind=entry.kind if entry else None,
                 span=(mention.start, mention.end),
             )
         )
     return refs
-
-
-def _in_cooperation_list(text: str, position: int) -> bool:
-    """'phối hợp với Sở Tài chính, Sở Nội vụ và UBND các huyện': every name in the list."""
-    clause_start = max(
-        text.rfind(";", 0, position),
-        text.rfind(".", 0, position),
-        text.rfind("chủ trì", 0, position),
-    )
-    return bool(
-        re.search(
-            r"phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với", text[clause_start + 1 : position], re.IGNORECASE
-        )
-    )

@@ -131,11 +131,12 @@ def _task(
         for ref in agency_finder.actors(raw, gazetteer, exclude=report[1] if report else None)
     ]
     refs = _expand_addressees(refs, inherited_from)
-    if not refs:
+    if not any(ref.role == "lead" for ref in refs):
+        # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
         refs = [
-            AgencyRef(ref.name, ref.role, ref.code, ref.kind, True, ref.span)
+            AgencyRef(ref.name, "lead", ref.code, ref.kind, True, ref.span)
             for ref in inherited_from
-        ]
+        ] + refs
     return TaskDraft(
         number=number,
         text=squash(raw),
