@@ -26,6 +26,9 @@ from tracker.directives import operations as directive_operations
 from tracker.directives.importing import start_import
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Task
 from tracker.directives.parsing.parser import gazetteer_from_session
+from tracker.documents.models import OutgoingDocument
+from tracker.documents.operations import issue_document
+from tracker.documents.reply import draft_reply
 from tracker.evidence.models import Evidence
 from tracker.evidence.operations import add_evidence
 
@@ -65,6 +68,7 @@ class World:
     assignment: Assignment
     evidence: Evidence
     imported: ImportDraft
+    document: OutgoingDocument
 
     def path(self, template: str) -> str:
         return template.format(
@@ -73,6 +77,8 @@ class World:
             assignment=self.assignment.id,
             evidence=self.evidence.id,
             imported=self.imported.id,
+            document=self.document.id,
+            own_code=self.own.code,
         )
 
 
@@ -108,6 +114,11 @@ def world(session, make_agency, make_user, make_assignment) -> World:
             IMPORT_TEXT,
             "",
             gazetteer_from_session(session),
+        ),
+        document=issue_document(
+            session,
+            None,
+            draft_reply(session, assignment.task.directive, own, date(2020, 8, 20)),
         ),
     )
 
@@ -309,6 +320,43 @@ CASES = (
         "/imports/{imported}/discard",
         {**OFFICE_ONLY, "secretariat": 302},
     ),
+    # Reply reports: the agency's own (its code is implied), or any agency for the office.
+    Case(
+        "documents.reply",
+        "GET",
+        "/directives/{directive}/reply?agency={own_code}",
+        expect(own=200, other=404, reviewer=404, leader=403, secretariat=200),
+    ),
+    Case(
+        "documents.reply",
+        "POST",
+        "/directives/{directive}/reply?agency={own_code}",
+        expect(own=422, other=404, reviewer=404, leader=403, secretariat=422),
+    ),
+    Case(
+        "documents.urge",
+        "GET",
+        "/directives/{directive}/urge",
+        expect(agency=403, leader=200, secretariat=200),
+    ),
+    Case(
+        "documents.urge",
+        "POST",
+        "/directives/{directive}/urge",
+        expect(agency=403, leader=422, secretariat=422),
+    ),
+    Case(
+        "documents.download",
+        "GET",
+        "/documents/{document}",
+        expect(own=200, other=404, reviewer=404, leader=200, secretariat=200),
+    ),
+    Case(
+        "reports.accountability",
+        "GET",
+        "/reports/accountability",
+        expect(agency=403, leader=200, secretariat=200),
+    ),
 )
 
 #: Routes deliberately outside the matrix, each with the reason.
@@ -349,7 +397,9 @@ def test_route_matrix_covers_every_route_of_url_map(app):
 def test_route_matrix_paths_reach_their_endpoints(app):
     adapter = app.url_map.bind("localhost")
     for case in CASES:
-        path = case.path.format(directive=1, task=1, assignment=1, evidence=1, imported=1)
+        path = case.path.format(
+            directive=1, task=1, assignment=1, evidence=1, imported=1, document=1, own_code="X"
+        ).split("?")[0]
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
 
@@ -370,10 +420,10 @@ def test_route_matrix_answers_each_role(client, session, world, case, role):
     if expected == LOGIN:
         assert_sent_to_login(response)
         return
-    assert response.status_code == expected, response.get_data(as_text=True)[:2000]
+    assert response.status_code == expected, response.get_data()[:2000]
     if expected == 302:
         assert redirect_path(response) != "/login"
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", errors="replace")
     if expected == 404:
         assert "Không tìm thấy" in body
         assert world.task.title not in body
@@ -725,6 +775,8 @@ STATE_CHANGING = {
     "imports.start",
     "imports.review",
     "imports.discard",
+    "documents.reply",
+    "documents.urge",
 }
 
 
@@ -736,6 +788,7 @@ def url_values(world: World) -> dict[str, object]:
         "assignment_id": world.assignment.id,
         "evidence_id": world.evidence.id,
         "import_id": world.imported.id,
+        "document_id": world.document.id,
         "action": Action.START.value,
         "filename": "app.css",
     }
@@ -779,6 +832,8 @@ def test_state_changing_endpoint_changes_nothing_on_get(app, client, session, wo
     path = app.url_map.bind("localhost").build(
         endpoint, {name: values[name] for name in rule.arguments}
     )
+    if endpoint == "documents.reply":
+        path += f"?agency={world.own.code}"  # the office names the agency
     before = fingerprint(session)
     response = fetch(client, "GET", path)
     if "GET" in rule.methods and endpoint != "auth.login":

@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.auth.views import blueprint as auth_blueprint
     from tracker.directives.import_views import blueprint as imports_blueprint
     from tracker.directives.views import blueprint as directives_blueprint
+    from tracker.documents.views import blueprint as documents_blueprint
     from tracker.evidence.views import blueprint as evidence_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
 
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         reports_blueprint,
         directives_blueprint,
         imports_blueprint,
+        documents_blueprint,
         assignments_blueprint,
         evidence_blueprint,
         agencies_blueprint,

@@ -9,24 +9,34 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker import create_app, db
+from tracker import clock, create_app, db
 from tracker.agencies.operations import agency_by_code
 from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
 from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
-from tracker.directives.operations import DirectiveError
+from tracker.directives.operations import DirectiveError, find_directive
 from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
 from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
 from tracker.directives.seed import SeedError, load_all
+from tracker.documents.accountability import accountability_extra, draft_accountability
+from tracker.documents.context import document_context
+from tracker.documents.operations import issue_document, preview_pdf
+from tracker.documents.operations import store as documents_store
+from tracker.documents.rendering import render_pdf
+from tracker.documents.reply import draft_reply
+from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
 from tracker.migrations.runner import upgrade
+from tracker.reports.accountability import build_accountability
+from tracker.reports.export import to_csv, to_xlsx
 
 
 def needs_database(command: Callable[..., None]) -> Callable[..., None]:
@@ -129,6 +139,118 @@ def import_command(path: Path, confirm: bool, update: bool) -> None:
         sys.exit(2)
     session.commit()
     click.echo(f"Đã nhập {directive.title}: {len(directive.tasks)} nhiệm vụ.")
+
+
+@main.group("document")
+def document_group() -> None:
+    """Formal documents (Decree 30/2020/NĐ-CP)."""
+
+
+def _directive_or_fail(reference: str):
+    try:
+        directive = find_directive(db.session, reference)
+    except DirectiveError as error:
+        raise click.ClickException(str(error)) from None
+    if directive is None:
+        raise click.ClickException(f"Không có văn bản {reference} trong hệ thống.")
+    return directive
+
+
+def _agency_or_fail(code: str):
+    agency = agency_by_code(db.session, code)
+    if agency is None:
+        raise click.ClickException(f"Không có cơ quan, đơn vị mã {code!r}.")
+    return agency
+
+
+def _issue_or_preview(draft, output: Path, issue: bool, extra: dict | None = None) -> None:
+    if issue:
+        document = issue_document(db.session, None, draft, extra)
+        db.session.commit()
+        output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
+        click.echo(f"Đã phát hành văn bản số {document.reference}: {output}")
+    else:
+        output.write_bytes(preview_pdf(draft, extra))
+        click.echo(f"Đã ghi bản dự thảo (chưa cấp số): {output}")
+
+
+@document_group.command("reply")
+@click.option("--directive", "reference", required=True, help="Number/symbol, e.g. 1661/UBND-VX.")
+@click.option("--agency", "code", required=True, help="Agency code, e.g. STTTT.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (default today).")
+@click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+@needs_database
+def reply_command(reference: str, code: str, as_of, issue: bool, output: Path) -> None:
+    """The reply report of one agency on one directive, as PDF."""
+    directive, agency = _directive_or_fail(reference), _agency_or_fail(code)
+    day = as_of.date() if as_of else clock.today()
+    try:
+        draft = draft_reply(db.session, directive, agency, day)
+    except LookupError:
+        raise click.ClickException(
+            f"{agency.short_name} không có nhiệm vụ nào trong {directive.title}."
+        ) from None
+    with current_app.test_request_context():
+        _issue_or_preview(draft, output, issue)
+
+
+@document_group.command("urge")
+@click.option("--directive", "reference", required=True)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+@needs_database
+def urge_command(reference: str, as_of, issue: bool, output: Path) -> None:
+    """The urging letter to the agencies late on a directive, as PDF."""
+    directive = _directive_or_fail(reference)
+    issuer = _agency_or_fail(current_app.config.get("URGE_ISSUER", "UBND"))
+    day = as_of.date() if as_of else clock.today()
+    try:
+        draft = draft_urge(db.session, directive, issuer, day)
+    except LookupError:
+        raise click.ClickException(
+            f"Không có cơ quan, đơn vị nào chậm thực hiện {directive.title} đến ngày"
+            f" {day.strftime('%d/%m/%Y')}."
+        ) from None
+    with current_app.test_request_context():
+        _issue_or_preview(draft, output, issue)
+
+
+@main.group("report")
+def report_group() -> None:
+    """Reports for leaders."""
+
+
+@report_group.command("accountability")
+@click.option("--directive", "reference", help="Number/symbol; all directives when omitted.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--format", "kind", type=click.Choice(["pdf", "xlsx", "csv"]), default="pdf")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+@needs_database
+def accountability_command(reference: str | None, as_of, kind: str, output: Path) -> None:
+    """Who did what, on time or late, as of a date: PDF, XLSX or CSV."""
+    directive_id = _directive_or_fail(reference).id if reference else None
+    day = as_of.date() if as_of else clock.today()
+    report = build_accountability(db.session, day, directive_id)
+    if kind == "xlsx":
+        output.write_bytes(to_xlsx(report))
+    elif kind == "csv":
+        output.write_bytes(to_csv(report))
+    else:
+        office = _agency_or_fail(current_app.config.get("OFFICE_CODE", "VPUBND"))
+        draft = draft_accountability(report, office)
+        with current_app.test_request_context():
+            output.write_bytes(
+                render_pdf(
+                    "accountability.html",
+                    document_context(draft, None) | accountability_extra(report),
+                )
+            )
+    click.echo(f"Đã ghi {output} ({len(report.sections)} văn bản).")
 
 
 @main.group("user")

@@ -67,6 +67,7 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     app.config.setdefault("EVIDENCE_DIR", str(instance / "evidence"))
+    app.config.setdefault("DOCUMENTS_DIR", str(instance / "documents"))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
 
 

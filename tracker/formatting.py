@@ -33,7 +33,7 @@ def format_number(value: float | int | None, decimals: int = 0) -> str:
 
 
 def format_percent(value: float | None) -> str:
-    return "" if value is None else f"{format_number(value, 1)} %"
+    return "" if value is None else f"{format_number(value, 1)}\u00a0%"
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,7 @@ from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
 from tracker.db import Base
 from tracker.directives.models import Citation, Directive, ImportDraft, Indicator, Task
+from tracker.documents.models import OutgoingDocument, RegisterCounter
 from tracker.evidence.models import Evidence
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "ImportDraft",
     "Indicator",
     "LoginAttempt",
+    "OutgoingDocument",
+    "RegisterCounter",
     "Submission",
     "Task",
     "User",

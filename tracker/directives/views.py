@@ -26,6 +26,7 @@ from tracker.directives.forms import (
     lines,
 )
 from tracker.directives.models import Directive, DirectiveStatus
+from tracker.documents.operations import documents_of
 from tracker.errors import render_error
 from tracker.reports.counts import FourWay, directive_counts, directive_summaries
 
@@ -84,6 +85,7 @@ def show(directive_id: int):
         task_form=_task_form() if current_user.is_staff and directive.is_draft else None,
         text_form=TextForm() if current_user.is_staff and directive.body is None else None,
         confirm_form=ConfirmForm(),
+        documents=documents_of(db.session, directive.id),
         today=today,
     )
 

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from tracker import clock, db
+from tracker.agencies.operations import agency_by_code
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import DirectiveStatus, Task
+from tracker.documents.accountability import accountability_extra, draft_accountability
+from tracker.documents.context import document_context
+from tracker.documents.rendering import render_pdf
+from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
+from tracker.reports.export import to_csv, to_xlsx
 
 blueprint = Blueprint("reports", __name__)
 
@@ -64,3 +72,48 @@ def dashboard():
     return render_template(
         "reports/dashboard_agency.html", today=today, own=own, to_review=to_review, **labels
     )
+
+
+@blueprint.route("/reports/accountability")
+@login_required
+def accountability():
+    """The leaders' report as PDF (ND30), XLSX or CSV, as of a date, for one directive
+    or all."""
+    if not current_user.reads_everything:
+        abort(403)
+    try:
+        as_of = (
+            date.fromisoformat(request.args["as_of"])
+            if request.args.get("as_of")
+            else (clock.today())
+        )
+        directive_id = int(request.args["directive"]) if request.args.get("directive") else None
+    except ValueError:
+        abort(400)
+    kind = request.args.get("format", "pdf")
+    if kind not in ("pdf", "xlsx", "csv"):
+        abort(400)
+    report = build_accountability(db.session, as_of, directive_id)
+    if directive_id is not None and not report.sections:
+        abort(404)
+    name = f"bao-cao-tong-hop-{as_of.isoformat()}"
+    if kind == "xlsx":
+        return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
+    if kind == "csv":
+        return _attachment(to_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
+    office = agency_by_code(db.session, current_app.config.get("OFFICE_CODE", "VPUBND"))
+    draft = draft_accountability(report, office)
+    pdf = render_pdf(
+        "accountability.html", document_context(draft, None) | accountability_extra(report)
+    )
+    return _attachment(pdf, f"{name}.pdf", "application/pdf")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(data: bytes, name: str, mime: str) -> Response:
+    response = Response(data, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

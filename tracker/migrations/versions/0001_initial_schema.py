@@ -81,6 +81,14 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['group_id'], ['agency_group.id'], name=op.f('fk_agency_group_member_group_id_agency_group'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('group_id', 'agency_id', name=op.f('pk_agency_group_member'))
     )
+    op.create_table('register_counter',
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('last_number', sa.Integer(), nullable=False),
+    sa.CheckConstraint('last_number >= 0', name=op.f('ck_register_counter_not_negative')),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_register_counter_agency_id_agency')),
+    sa.PrimaryKeyConstraint('agency_id', 'year', name=op.f('pk_register_counter'))
+    )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -185,6 +193,35 @@ def upgrade() -> None:
     with op.batch_alter_table('import_draft', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_import_draft_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_import_draft_directive_id'), ['directive_id'], unique=False)
+
+    op.create_table('outgoing_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('reply', 'urge', 'accountability', name='document_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('directive_id', sa.Integer(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('symbol', sa.String(length=60), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('signer_name', sa.String(length=120), nullable=False),
+    sa.Column('signer_title', sa.String(length=120), nullable=False),
+    sa.Column('generated_by_id', sa.Integer(), nullable=True),
+    sa.Column('generated_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.CheckConstraint('number >= 1', name=op.f('ck_outgoing_document_number_positive')),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_outgoing_document_agency_id_agency')),
+    sa.ForeignKeyConstraint(['directive_id'], ['directive.id'], name=op.f('fk_outgoing_document_directive_id_directive')),
+    sa.ForeignKeyConstraint(['generated_by_id'], ['user_account.id'], name=op.f('fk_outgoing_document_generated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_document')),
+    sa.UniqueConstraint('agency_id', 'year', 'number', name=op.f('uq_outgoing_document_agency_id_year_number'))
+    )
+    with op.batch_alter_table('outgoing_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outgoing_document_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outgoing_document_directive_id'), ['directive_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outgoing_document_generated_by_id'), ['generated_by_id'], unique=False)
 
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -342,6 +379,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_directive_id'))
 
     op.drop_table('task')
+    with op.batch_alter_table('outgoing_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outgoing_document_generated_by_id'))
+        batch_op.drop_index(batch_op.f('ix_outgoing_document_directive_id'))
+        batch_op.drop_index(batch_op.f('ix_outgoing_document_agency_id'))
+
+    op.drop_table('outgoing_document')
     with op.batch_alter_table('import_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_draft_directive_id'))
         batch_op.drop_index(batch_op.f('ix_import_draft_created_by_id'))
@@ -366,6 +409,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_user_account_agency_id'))
 
     op.drop_table('user_account')
+    op.drop_table('register_counter')
     op.drop_table('agency_group_member')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempt_username'))

@@ -1,0 +1,82 @@
+"""One place renders documents: HTML templates with plain values -> PDF (WeasyPrint).
+
+One FontConfiguration and one parsed stylesheet per process; every string NFC; the
+restricted fetcher; PDF metadata from the document's title, author and subject;
+PDF/A-3u on request."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from tracker.documents.fetcher import ASSETS_DIR, AssetsOnlyFetcher
+
+log = logging.getLogger("tracker.documents")
+
+_lock = threading.Lock()
+_shared: dict[str, Any] = {}
+
+
+def _resources() -> tuple[FontConfiguration, CSS, AssetsOnlyFetcher]:
+    """The font configuration, stylesheet and fetcher, built once per process."""
+    with _lock:
+        if not _shared:
+            fonts = FontConfiguration()
+            fetcher = AssetsOnlyFetcher()
+            stylesheet = CSS(
+                filename=str(ASSETS_DIR / "nd30.css"), font_config=fonts, url_fetcher=fetcher
+            )
+            _shared.update(fonts=fonts, stylesheet=stylesheet, fetcher=fetcher)
+        return _shared["fonts"], _shared["stylesheet"], _shared["fetcher"]
+
+
+def plain(value: Any) -> Any:
+    """Context values as plain data: NFC strings, lists, dicts, dates and numbers only.
+    Dataclasses become dicts; anything else (an ORM object) is refused."""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if value is None or isinstance(value, (bool, int, float, date, datetime)):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    raise TypeError(f"documents take plain values only, not {type(value).__name__}")
+
+
+def render_html(template: str, context: dict[str, Any], *, draft: bool = False) -> str:
+    return render_template(f"documents/{template}", draft=draft, **plain(context))
+
+
+def render_pdf(
+    template: str,
+    context: dict[str, Any],
+    *,
+    draft: bool = False,
+    pdf_variant: str | None = None,
+    uncompressed: bool = False,
+) -> bytes:
+    """The PDF of a document template; the template's <title> and <meta> tags give the
+    PDF's metadata (title, author, description -> subject, dates)."""
+    html = render_html(template, context, draft=draft)
+    fonts, stylesheet, fetcher = _resources()
+    document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
+    options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)

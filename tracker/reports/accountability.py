@@ -1,0 +1,479 @@
+"""The leaders' accountability report (báo cáo tổng hợp tình hình thực hiện), as of a date.
+
+Per directive and per agency: the assignments, the four-way count (done on time, done
+late, open within deadline, open overdue), the on-time rate, the value and rank of the
+directive's first indicator, and the accountable head; then an appendix with the
+evidence manifest and the head hash of the event log.
+
+The result holds plain values only (str, int, float, date, datetime, None), so PDF
+templates and the XLSX/CSV exports (`tracker.reports.export`) never touch the ORM.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker import clock
+from tracker.agencies.models import Agency
+from tracker.assignments.deadlines import COUNTED, outcome_expr
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentStatus,
+    Submission,
+    SubmissionOutcome,
+)
+from tracker.audit import GENESIS_HASH, Event, verify_chain
+from tracker.auth.models import User
+from tracker.directives.doctypes import DocType
+from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
+from tracker.evidence.models import Evidence
+
+#: Directives the report covers when no single one is asked for.
+REPORTED_STATUSES = (DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    """One agency's work on one directive. Cancelled assignments count nowhere."""
+
+    agency_code: str
+    agency_name: str
+    #: As written in a signature block, e.g. "GIÁM ĐỐC"; the name may be empty.
+    head_title: str
+    head_name: str
+    assignments: int
+    done_on_time: int
+    done_late: int
+    open_within: int
+    open_overdue: int
+    #: done_on_time / the four counts, in percent; None when nothing is counted.
+    on_time_rate: float | None
+    #: The directive's first indicator (None when the directive has none).
+    indicator_name: str | None
+    #: In percent, from the latest accepted (else latest pending) submission as of the date.
+    indicator_value: float | None
+    #: 1 = highest value in the directive; ties share a rank (1, 2, 2, 4); None without value.
+    indicator_rank: int | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The directive's lines added up."""
+
+    assignments: int
+    done_on_time: int
+    done_late: int
+    open_within: int
+    open_overdue: int
+    on_time_rate: float | None
+
+
+@dataclass(frozen=True)
+class DirectiveSection:
+    directive_id: int
+    #: e.g. "1661/UBND-VX".
+    reference: str
+    #: e.g. "Công văn".
+    doc_type_label: str
+    #: e.g. "Công văn 1661/UBND-VX".
+    title: str
+    issued_date: date | None
+    subject: str
+    issuer: str
+    #: Name of the directive's first indicator, None when it has none.
+    indicator_name: str | None
+    lines: tuple[AgencyLine, ...]
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    file_name: str
+    sha256: str
+    size: int
+    agency_code: str
+    agency_name: str
+    #: The uploader's full name (else username); None when unknown.
+    uploaded_by: str | None
+    #: Timezone-aware, in Asia/Ho_Chi_Minh.
+    uploaded_at: datetime
+    #: Which directive and task the file was attached to, e.g. "1661/UBND-VX", "2".
+    directive_reference: str
+    task_number: str
+
+
+@dataclass(frozen=True)
+class AccountabilityReport:
+    as_of: date
+    #: Timezone-aware, in Asia/Ho_Chi_Minh.
+    generated_at: datetime
+    sections: tuple[DirectiveSection, ...]
+    evidence: tuple[EvidenceLine, ...]
+    #: Events in the log and the row hash of the last one (GENESIS_HASH when empty); on a
+    #: broken chain, those up to the last event that verifies.
+    event_count: int
+    event_head_hash: str
+    #: The whole chain re-verified; None when the check was skipped.
+    chain_ok: bool | None
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after `day` in Vietnam (exclusive bound), as UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0), clock.LOCAL_ZONE).astimezone(UTC)
+
+
+def build_accountability(
+    session: Session,
+    as_of: date,
+    directive_id: int | None = None,
+    *,
+    check_chain: bool = True,
+) -> AccountabilityReport:
+    """The accountability report as of the end of `as_of` (Asia/Ho_Chi_Minh).
+
+    Covers every directive that is active or closed and has at least one assignment that
+    is not cancelled, most recently issued first; or only `directive_id` (any status;
+    LookupError if there is no such directive).
+
+    Lines are sorted for leaders, the late first: most open overdue assignments first,
+    then the lowest on-time rate, then by agency code.
+
+    Five SQL queries for the sections and the evidence manifest, whatever the number of
+    directives, agencies, assignments, submissions or files (counts are grouped in SQL
+    with `outcome_expr`), then the event log: with `check_chain` the whole chain is
+    re-verified (`tracker.audit.verify_chain`: one query per 1,000 events); without it
+    one query reads the event count and head hash, and `chain_ok` is None.
+
+    Indicator values are taken as things stood at the end of `as_of`: submissions sent
+    later are ignored, and a submission reviewed later counts as pending (so one returned
+    after the date still gives its value, one accepted after it is "latest pending").
+    """
+    cutoff = end_of_day(as_of)
+    directives = _directives(session, directive_id)
+    if directive_id is not None and not directives:
+        raise LookupError(f"no directive with id {directive_id}")
+    indicators = _first_indicators(session, directive_id)
+    values = _indicator_values(session, directive_id, cutoff, indicators)
+    lines = _lines(session, as_of, directive_id, indicators, values)
+    sections = tuple(
+        _section(directive, indicators.get(directive["id"]), lines.get(directive["id"], []))
+        for directive in directives
+    )
+    references = {section.directive_id: section.reference for section in sections}
+    evidence = _evidence(session, directive_id, cutoff, references)
+    if check_chain:
+        chain = verify_chain(session)
+        event_count, head_hash, chain_ok = chain.count, chain.head_hash, chain.ok
+    else:
+        event_count, head_hash = _event_head(session)
+        chain_ok = None
+    return AccountabilityReport(
+        as_of=as_of,
+        generated_at=clock.now().astimezone(clock.LOCAL_ZONE),
+        sections=sections,
+        evidence=evidence,
+        event_count=event_count,
+        event_head_hash=head_hash,
+        chain_ok=chain_ok,
+    )
+
+
+# Queries -----------------------------------------------------------------------------------
+
+_COUNTED_ASSIGNMENT = Assignment.status != AssignmentStatus.CANCELLED
+
+
+def _scoped(query: sa.Select, directive_id: int | None) -> sa.Select:
+    """Restrict a query that joins Directive to the directives the report covers."""
+    if directive_id is not None:
+        return query.where(Directive.id == directive_id)
+    return query.where(Directive.status.in_(REPORTED_STATUSES))
+
+
+def _directives(session: Session, directive_id: int | None) -> list[dict[str, Any]]:
+    query = sa.select(
+        Directive.id,
+        Directive.doc_type,
+        Directive.number,
+        Directive.symbol,
+        Directive.issued_date,
+        Directive.subject,
+        Directive.issuer,
+    ).order_by(Directive.issued_date.desc(), Directive.id.desc())
+    if directive_id is None:
+        query = query.where(
+            Directive.status.in_(REPORTED_STATUSES),
+            sa.exists()
+            .where(Task.directive_id == Directive.id)
+            .where(Assignment.task_id == Task.id, _COUNTED_ASSIGNMENT),
+        )
+    else:
+        query = query.where(Directive.id == directive_id)
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class _FirstIndicator:
+    task_id: int
+    code: str
+    name: str
+
+
+def _first_indicators(session: Session, directive_id: int | None) -> dict[int, _FirstIndicator]:
+    """The first indicator of each directive: by task position, then indicator id."""
+    query = _scoped(
+        sa.select(Task.directive_id, Task.id, Indicator.code, Indicator.name)
+        .join(Indicator, Indicator.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .order_by(Task.directive_id, Task.position, Task.id, Indicator.id),
+        directive_id,
+    )
+    first: dict[int, _FirstIndicator] = {}
+    for directive, task_id, code, name in session.execute(query):
+        first.setdefault(directive, _FirstIndicator(task_id, code, name))
+    return first
+
+
+def _indicator_values(
+    session: Session,
+    directive_id: int | None,
+    cutoff: datetime,
+    indicators: dict[int, _FirstIndicator],
+) -> dict[tuple[int, int], float | None]:
+    """{(task id, agency id): value in percent} from each assignment's latest accepted
+    submission, else its latest pending one, as things stood at `cutoff`: a submission
+    sent later is ignored, and one reviewed later was still pending then."""
+    reviewed_by_then = sa.and_(Submission.reviewed_at.is_not(None), Submission.reviewed_at < cutoff)
+    accepted_then = sa.and_(Submission.outcome == SubmissionOutcome.ACCEPTED, reviewed_by_then)
+    pending_then = sa.or_(Submission.outcome == SubmissionOutcome.PENDING, ~reviewed_by_then)
+    preference = sa.case((accepted_then, 0), else_=1)
+    ranked = _scoped(
+        sa.select(
+            Assignment.task_id,
+            Assignment.agency_id,
+            Submission.figures,
+            sa.func.row_number()
+            .over(
+                partition_by=Submission.assignment_id,
+                order_by=(preference, Submission.submitted_at.desc(), Submission.id.desc()),
+            )
+            .label("position"),
+        )
+        .join(Assignment, Submission.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .where(
+            _COUNTED_ASSIGNMENT,
+            Submission.submitted_at < cutoff,
+            sa.or_(accepted_then, pending_then),
+            sa.exists().where(Indicator.task_id == Task.id),
+        ),
+        directive_id,
+    ).subquery()
+    codes = {indicator.task_id: indicator.code for indicator in indicators.values()}
+    values: dict[tuple[int, int], float | None] = {}
+    for task_id, agency_id, figures in session.execute(
+        sa.select(ranked.c.task_id, ranked.c.agency_id, ranked.c.figures).where(
+            ranked.c.position == 1
+        )
+    ):
+        if task_id in codes:
+            values[(task_id, agency_id)] = rate(figures, codes[task_id])
+    return values
+
+
+def rate(figures: dict[str, Any] | None, code: str) -> float | None:
+    """An indicator's value in percent, as `Submission.rate`: [118, 120] -> 98.33."""
+    value = (figures or {}).get(code)
+    if not value or len(value) != 2 or not value[1]:
+        return None
+    return 100.0 * value[0] / value[1]
+
+
+def _lines(
+    session: Session,
+    as_of: date,
+    directive_id: int | None,
+    indicators: dict[int, _FirstIndicator],
+    values: dict[tuple[int, int], float | None],
+) -> dict[int, list[AgencyLine]]:
+    classified = _scoped(
+        sa.select(
+            Task.directive_id.label("directive_id"),
+            Assignment.agency_id.label("agency_id"),
+            outcome_expr(as_of).label("outcome"),
+        )
+        .select_from(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .where(_COUNTED_ASSIGNMENT),
+        directive_id,
+    ).subquery()
+    counts = [
+        sa.func.sum(sa.case((classified.c.outcome == kind.value, 1), else_=0)).label(kind.value)
+        for kind in COUNTED
+    ]
+    query = (
+        sa.select(
+            classified.c.directive_id,
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.head_title,
+            Agency.head_name,
+            sa.func.count().label("assignments"),
+            *counts,
+        )
+        .join(Agency, classified.c.agency_id == Agency.id)
+        .group_by(
+            classified.c.directive_id,
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.head_title,
+            Agency.head_name,
+        )
+    )
+    found: dict[int, list[AgencyLine]] = {}
+    for row in session.execute(query):
+        four = [int(getattr(row, kind.value) or 0) for kind in COUNTED]
+        total = sum(four)
+        indicator = indicators.get(row.directive_id)
+        value = values.get((indicator.task_id, row.id)) if indicator else None
+        found.setdefault(row.directive_id, []).append(
+            AgencyLine(
+                agency_code=row.code,
+                agency_name=row.name,
+                head_title=row.head_title,
+                head_name=row.head_name,
+                assignments=int(row.assignments),
+                done_on_time=four[0],
+                done_late=four[1],
+                open_within=four[2],
+                open_overdue=four[3],
+                on_time_rate=100.0 * four[0] / total if total else None,
+                indicator_name=indicator.name if indicator else None,
+                indicator_value=value,
+                indicator_rank=None,
+            )
+        )
+    return found
+
+
+def _evidence(
+    session: Session, directive_id: int | None, cutoff: datetime, references: dict[int, str]
+) -> tuple[EvidenceLine, ...]:
+    """Files uploaded before `cutoff` to the covered directives, in report order."""
+    query = _scoped(
+        sa.select(
+            Evidence.original_name,
+            Evidence.sha256,
+            Evidence.size,
+            Evidence.uploaded_at,
+            Agency.code,
+            Agency.name,
+            User.full_name,
+            User.username,
+            Task.directive_id,
+            Task.number,
+        )
+        .select_from(Evidence)
+        .join(Assignment, Evidence.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .outerjoin(User, Evidence.uploaded_by_id == User.id)
+        .where(Evidence.uploaded_at < cutoff)
+        .order_by(
+            Directive.issued_date.desc(), Directive.id.desc(), Evidence.uploaded_at, Evidence.id
+        ),
+        directive_id,
+    )
+    return tuple(
+        EvidenceLine(
+            file_name=row.original_name,
+            sha256=row.sha256,
+            size=row.size,
+            agency_code=row.code,
+            agency_name=row.name,
+            uploaded_by=(row.full_name or row.username) or None,
+            uploaded_at=row.uploaded_at.astimezone(clock.LOCAL_ZONE),
+            directive_reference=references[row.directive_id],
+            task_number=row.number,
+        )
+        for row in session.execute(query)
+        if row.directive_id in references
+    )
+
+
+def _event_head(session: Session) -> tuple[int, str]:
+    last_hash = sa.select(Event.row_hash).order_by(Event.id.desc()).limit(1).scalar_subquery()
+    count, head = session.execute(sa.select(sa.func.count(Event.id), last_hash)).one()
+    return int(count), head or GENESIS_HASH
+
+
+# Assembly ----------------------------------------------------------------------------------
+
+
+def _section(
+    directive: dict[str, Any], indicator: _FirstIndicator | None, lines: list[AgencyLine]
+) -> DirectiveSection:
+    doc_type = DocType(directive["doc_type"])
+    number, symbol = directive["number"], directive["symbol"]
+    # As Directive.reference and Directive.title.
+    reference = f"{number}/{symbol}" if number else symbol
+    ranked = _ranked(lines)
+    ranked.sort(key=_line_order)
+    return DirectiveSection(
+        directive_id=directive["id"],
+        reference=reference,
+        doc_type_label=doc_type.label,
+        title=f"{doc_type.label} {reference}",
+        issued_date=directive["issued_date"],
+        subject=directive["subject"],
+        issuer=directive["issuer"],
+        indicator_name=indicator.name if indicator else None,
+        lines=tuple(ranked),
+        totals=_totals(ranked),
+    )
+
+
+def _ranked(lines: list[AgencyLine]) -> list[AgencyLine]:
+    """Competition ranking of indicator values, highest first: 1, 2, 2, 4."""
+    values = sorted(
+        (line.indicator_value for line in lines if line.indicator_value is not None),
+        reverse=True,
+    )
+    first_position: dict[float, int] = {}
+    for position, value in enumerate(values, start=1):
+        first_position.setdefault(value, position)
+    return [
+        line
+        if line.indicator_value is None
+        else replace(line, indicator_rank=first_position[line.indicator_value])
+        for line in lines
+    ]
+
+
+def _line_order(line: AgencyLine) -> tuple[int, float, str]:
+    rate_key = line.on_time_rate if line.on_time_rate is not None else math.inf
+    return (-line.open_overdue, rate_key, line.agency_code)
+
+
+def _totals(lines: list[AgencyLine]) -> Totals:
+    four = [sum(getattr(line, kind.value) for line in lines) for kind in COUNTED]
+    total = sum(four)
+    return Totals(
+        assignments=sum(line.assignments for line in lines),
+        done_on_time=four[0],
+        done_late=four[1],
+        open_within=four[2],
+        open_overdue=four[3],
+        on_time_rate=100.0 * four[0] / total if total else None,
+    )

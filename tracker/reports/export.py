@@ -1,0 +1,199 @@
+"""The accountability report as XLSX and CSV, for people who work in spreadsheets.
+
+Both take an `AccountabilityReport` (plain values) and return bytes; the view names the
+file and sends it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker import clock
+from tracker.reports.accountability import AccountabilityReport
+
+#: Header of the summary: one row per directive and agency ("Tổng hợp" sheet and CSV).
+SUMMARY_HEADER = (
+    "Văn bản",
+    "Cơ quan, đơn vị",
+    "Thủ trưởng",
+    "Số nhiệm vụ",
+    "Hoàn thành đúng hạn",
+    "Hoàn thành quá hạn",
+    "Đang thực hiện trong hạn",
+    "Quá hạn chưa hoàn thành",
+    "Tỷ lệ đúng hạn (%)",
+    "Chỉ tiêu",
+    "Giá trị (%)",
+    "Xếp hạng",
+)
+SUMMARY_WIDTHS = (24, 46, 24, 11, 13, 13, 14, 14, 12, 48, 11, 10)
+#: Columns (0-based) holding a percentage.
+SUMMARY_PERCENT_COLUMNS = frozenset({8, 10})
+
+EVIDENCE_HEADER = (
+    "Văn bản",
+    "Nhiệm vụ",
+    "Tệp",
+    "SHA-256",
+    "Dung lượng (byte)",
+    "Đơn vị",
+    "Người tải lên",
+    "Thời gian",
+)
+EVIDENCE_WIDTHS = (18, 10, 34, 68, 12, 46, 40, 17)
+EVIDENCE_TIME_COLUMN = 7
+
+SUMMARY_SHEET = "Tổng hợp"
+EVIDENCE_SHEET = "Minh chứng"
+INFO_SHEET = "Thông tin"
+CREATOR = "tracker"
+
+Row = tuple[str | int | float | None, ...]
+
+
+def report_title(report: AccountabilityReport) -> str:
+    return (
+        "Báo cáo tổng hợp tình hình thực hiện văn bản chỉ đạo"
+        f" (tính đến ngày {report.as_of:%d/%m/%Y})"
+    )
+
+
+def summary_rows(report: AccountabilityReport) -> Iterator[Row]:
+    """The rows under SUMMARY_HEADER: percentages as floats, blanks as None."""
+    for section in report.sections:
+        for line in section.lines:
+            yield (
+                section.title,
+                line.agency_name,
+                " ".join(part for part in (line.head_title, line.head_name) if part),
+                line.assignments,
+                line.done_on_time,
+                line.done_late,
+                line.open_within,
+                line.open_overdue,
+                line.on_time_rate,
+                line.indicator_name,
+                line.indicator_value,
+                line.indicator_rank,
+            )
+
+
+def to_xlsx(report: AccountabilityReport) -> bytes:
+    """A workbook with three sheets: "Tổng hợp" (one row per directive and agency),
+    "Minh chứng" (the evidence manifest) and "Thông tin" (date, event log head hash).
+
+    Numbers are numeric cells, percentages in percent units shown as '0.0' (Excel
+    shows the decimal comma in a Vietnamese locale), times are local (Asia/Ho_Chi_Minh)
+    and timezone-naive, as Excel has no time zones. The header row is frozen."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _header(summary, SUMMARY_HEADER, SUMMARY_WIDTHS)
+    for row in summary_rows(report):
+        summary.append(row)
+        for column in SUMMARY_PERCENT_COLUMNS:
+            summary.cell(row=summary.max_row, column=column + 1).number_format = "0.0"
+    _finish(summary, len(SUMMARY_HEADER))
+
+    evidence = workbook.create_sheet(EVIDENCE_SHEET)
+    _header(evidence, EVIDENCE_HEADER, EVIDENCE_WIDTHS)
+    for line in report.evidence:
+        evidence.append(
+            (
+                line.directive_reference,
+                line.task_number,
+                line.file_name,
+                line.sha256,
+                line.size,
+                line.agency_name,
+                line.uploaded_by,
+                _excel_time(line.uploaded_at),
+            )
+        )
+        cell = evidence.cell(row=evidence.max_row, column=EVIDENCE_TIME_COLUMN + 1)
+        cell.number_format = "dd/mm/yyyy hh:mm"
+    _finish(evidence, len(EVIDENCE_HEADER))
+
+    info = workbook.create_sheet(INFO_SHEET)
+    _header(info, ("Mục", "Giá trị"), (40, 70))
+    for label, value, number_format in (
+        ("Báo cáo", report_title(report), None),
+        ("Tính đến ngày", report.as_of, "dd/mm/yyyy"),
+        ("Thời điểm lập", _excel_time(report.generated_at), "dd/mm/yyyy hh:mm"),
+        ("Số văn bản", len(report.sections), None),
+        ("Số tệp minh chứng", len(report.evidence), None),
+        ("Số sự kiện trong nhật ký", report.event_count, None),
+        ("Mã băm cuối chuỗi nhật ký (SHA-256)", report.event_head_hash, None),
+        ("Kiểm tra chuỗi nhật ký", _chain_label(report.chain_ok), None),
+    ):
+        info.append((label, value))
+        if number_format:
+            info.cell(row=info.max_row, column=2).number_format = number_format
+    info.freeze_panes = "A2"
+
+    properties = workbook.properties
+    properties.title = report_title(report)
+    properties.subject = "Báo cáo tổng hợp tình hình thực hiện"
+    properties.creator = CREATOR
+    properties.language = "vi-VN"
+    properties.created = report.generated_at.astimezone(UTC).replace(tzinfo=None)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(report: AccountabilityReport) -> bytes:
+    """The rows of the "Tổng hợp" sheet under its Vietnamese header, comma separated,
+    encoded UTF-8 with a byte order mark so that Excel opens it as UTF-8.
+
+    Numbers are machine-readable: integers as digits and percentages with a dot
+    decimal and two places ("98.61"), not the interface's "98,6 %"; blanks are empty."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(SUMMARY_HEADER)
+    for row in summary_rows(report):
+        writer.writerow(_csv_value(value) for value in row)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: str | int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _header(sheet: Worksheet, header: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    sheet.append(header)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    for column, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=column)
+        cell.font = bold
+        cell.alignment = wrap
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _finish(sheet: Worksheet, columns: int) -> None:
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(sheet.max_row, 1)}"
+
+
+def _excel_time(instant: datetime) -> datetime:
+    """Local wall-clock time without a zone: Excel cells cannot hold one."""
+    return instant.astimezone(clock.LOCAL_ZONE).replace(tzinfo=None)
+
+
+def _chain_label(ok: bool | None) -> str:
+    if ok is None:
+        return "Chưa kiểm tra"
+    return "Toàn vẹn" if ok else "Phát hiện sai lệch"
