@@ -93,8 +93,9 @@ def accountability():
     kind = request.args.get("format", "pdf")
     if kind not in ("pdf", "xlsx", "csv"):
         abort(400)
-    report = build_accountability(db.session, as_of, directive_id)
-    if directive_id is not None and not report.sections:
+    try:
+        report = build_accountability(db.session, as_of, directive_id)
+    except LookupError:
         abort(404)
     name = f"bao-cao-tong-hop-{as_of.isoformat()}"
     if kind == "xlsx":
