@@ -1,0 +1,357 @@
+"""Formal documents checked on the PDF itself, item by item from ND30.md; the outgoing
+register; the restricted fetcher; the pages and commands that make them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import uuid
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from weasyprint import HTML
+
+from tests.conftest import FAST_ARGON2
+from tests.helpers import csrf_token
+from tests.nd30 import (
+    Pdf,
+    assert_a4_portrait,
+    assert_centred,
+    assert_date_line,
+    assert_fonts_embedded,
+    assert_line_style,
+    assert_no_local_file,
+    assert_only_fonts,
+    assert_page_numbers,
+    assert_within_margins,
+    capture_weasyprint_warnings,
+    find_line,
+    nd30_date,
+)
+from tracker.agencies.operations import agency_by_code
+from tracker.cli import main
+from tracker.documents.fetcher import AssetsOnlyFetcher
+from tracker.documents.models import DocumentKind, OutgoingDocument
+from tracker.documents.operations import issue_document, preview_pdf, store
+from tracker.documents.register import next_number
+from tracker.documents.rendering import plain
+from tracker.documents.reply import draft_reply
+from tracker.documents.urge import draft_urge
+
+AS_OF = date(2020, 8, 20)
+
+
+@pytest.fixture
+def reply_pdf(session, directive_1661):
+    draft = draft_reply(session, directive_1661, agency_by_code(session, "SNV"), AS_OF)
+    with capture_weasyprint_warnings() as log:
+        document = issue_document(session, None, draft)
+    assert not log.records, log.messages
+    return document, store().path_for(document.sha256).read_bytes()
+
+
+def test_reply_report_follows_nd30(reply_pdf):
+    document, data = reply_pdf
+    assert document.reference == "01/BC-SNV"
+    with Pdf(data) as pdf:
+        assert_a4_portrait(pdf)
+        assert_within_margins(pdf, allow_top_margin=True)
+        assert_only_fonts(pdf)
+        parent = find_line(pdf, r"^UBND TỈNH LAI CHÂU$")
+        assert_line_style(parent, size_range=(12.5, 13.5), bold=False, upper=True)
+        issuer = find_line(pdf, r"^SỞ NỘI VỤ$")
+        assert_line_style(issuer, size_range=(12.5, 13.5), bold=True, upper=True)
+        title = find_line(pdf, r"^CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM$")
+        assert_line_style(title, size_range=(11.5, 13.5), bold=True, upper=True)
+        motto = find_line(pdf, r"^Độc lập - Tự do - Hạnh phúc$")
+        assert_line_style(motto, size_range=(12.5, 14.5), bold=True)
+        assert_centred(motto, within=title)
+        number = find_line(pdf, r"^Số: 01/BC-SNV$")
+        assert_line_style(number, size_range=(12.5, 13.5), bold=False)
+        assert_centred(number, within=issuer)
+        place_date = find_line(pdf, r"^Lai Châu, ngày")
+        assert_line_style(place_date, size_range=(12.5, 14.5), italic=True)
+        assert assert_date_line(place_date.text) == AS_OF
+        assert abs(place_date.top - number.top) < 3  # box 4 on the line of box 3
+        doc_type = find_line(pdf, r"^BÁO CÁO$")
+        assert_line_style(doc_type, size_range=(13.5, 14.5), bold=True, upper=True)
+        subject = find_line(pdf, r"^Kết quả thực hiện Công văn số 1661/UBND-VX")
+        assert_line_style(subject, size_range=(13.5, 14.5), bold=True)
+        body = find_line(pdf, r"^Thực hiện Công văn số 1661/UBND-VX")
+        assert_line_style(body, size_range=(13.5, 14.5), bold=False, italic=False)
+        label = find_line(pdf, r"^Nơi nhận:$", page_index=pdf.page_count - 1)
+        assert_line_style(label, size_range=(11.5, 12.5), bold=True, italic=True)
+        signer = find_line(pdf, r"^GIÁM ĐỐC$", page_index=pdf.page_count - 1)
+        assert_line_style(signer, size_range=(13.5, 14.5), bold=True, upper=True)
+        text = " ".join(pdf.text.split())
+        assert "Kính gửi:" in text and "Sở Thông tin và Truyền thông" in text
+        assert "Sở Nội vụ có 71/72 cán bộ" in text
+        assert "đạt 98,6" in text
+        assert pdf.metadata["title"].startswith("Báo cáo kết quả thực hiện Công văn")
+        assert pdf.metadata["author"] == "Sở Nội vụ"
+    assert_fonts_embedded(data)
+
+
+def test_urging_letter_names_late_agencies_and_numbers_pages(session, directive_1661):
+    issuer = agency_by_code(session, "UBND")
+    draft = draft_urge(session, directive_1661, issuer, date(2020, 8, 21))
+    with capture_weasyprint_warnings() as log:
+        document = issue_document(session, None, draft)
+    assert not log.records, log.messages
+    data = store().path_for(document.sha256).read_bytes()
+    assert document.reference == "01/UBND-TH"
+    with Pdf(data) as pdf:
+        assert pdf.page_count >= 2
+        assert_page_numbers(pdf)
+        assert_within_margins(pdf, allow_top_margin=True)
+        assert_only_fonts(pdf)
+        subject = find_line(pdf, r"^V/v đôn đốc thực hiện")
+        assert_line_style(subject, size_range=(11.5, 13.5), bold=False)
+        text = " ".join(pdf.text.split())
+        assert "Sở Công Thương: nhiệm vụ 2" in text  # late on task 2 in the demo
+        assert "Sở Nội vụ:" not in text  # reported on time
+        assert "trước ngày 28/8/2020" in text  # five working days after 21/8/2020
+    assert nd30_date(date(2020, 8, 21)) == "ngày 21 tháng 8 năm 2020"
+
+
+def test_draft_preview_costs_no_number_and_says_draft(session, directive_1661):
+    draft = draft_reply(session, directive_1661, agency_by_code(session, "STP"), AS_OF)
+    data = preview_pdf(draft)
+    with Pdf(data) as pdf:
+        # The watermark is rotated: pypdf extracts it, pdfplumber's lines do not.
+        assert "DỰ THẢO" in pdf.reader.pages[0].extract_text()
+        find_line(pdf, r"^Số: +/BC-STP$")
+    assert session.scalar(sa.select(sa.func.count(OutgoingDocument.id))) == 0
+    assert issue_document(session, None, draft).number == 1
+
+
+def test_register_numbers_per_agency_and_year(session):
+    snv, stp = agency_by_code(session, "SNV"), agency_by_code(session, "STP")
+    assert [next_number(session, snv.id, 2020) for _ in range(3)] == [1, 2, 3]
+    assert next_number(session, stp.id, 2020) == 1
+    assert next_number(session, snv.id, 2021) == 1
+    assert next_number(session, snv.id, 2020) == 4
+
+
+def test_final_documents_are_never_overwritten(session, directive_1661):
+    draft = draft_reply(session, directive_1661, agency_by_code(session, "SNV"), AS_OF)
+    first = issue_document(session, None, draft)
+    corrected = issue_document(session, None, draft)
+    assert (first.number, corrected.number) == (1, 2)
+    assert store().exists(first.sha256) and store().exists(corrected.sha256)
+
+
+def test_register_is_safe_under_concurrent_generation(tmp_path):
+    from tracker import create_app, db
+    from tracker.directives.seed import DATA_DIR, load_agencies
+    from tracker.migrations.runner import upgrade
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "register",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'register.db'}",
+            **FAST_ARGON2,
+        }
+    )
+    with app.app_context():
+        with db.database().engine.begin() as connection:
+            upgrade(connection)
+        load_agencies(db.session, DATA_DIR / "lai-chau" / "agencies.toml")
+        db.session.commit()
+        agency_id = agency_by_code(db.session, "SNV").id
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(10)
+
+    def take() -> None:
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(5):
+                with app.app_context():
+                    numbers.append(next_number(db.session, agency_id, 2020))
+                    db.session.commit()
+        except BaseException as error:  # noqa: BLE001 (asserted below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=take) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    app.extensions["tracker.db"].engine.dispose()
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 51))
+
+
+def test_fetcher_refuses_local_files_and_network(tmp_path):
+    secret = tmp_path / "passwd"
+    secret.write_text(f"root:x:0:0:{uuid.uuid4()}\n", encoding="utf-8")
+    html = (
+        f'<link rel="attachment" href="file://{secret}">'
+        f'<img src="file://{secret}"><img src="http://127.0.0.1:9/x.png">'
+        "<p>Nội dung</p>"
+    )
+    with capture_weasyprint_warnings() as log:
+        data = HTML(string=html, url_fetcher=AssetsOnlyFetcher()).write_pdf(uncompressed_pdf=True)
+    assert_no_local_file(data)
+    assert log.records  # WeasyPrint says it could not load them
+    for url in (
+        f"file://{secret}",
+        "http://127.0.0.1:9/",
+        "https://example.org/",
+        "ftp://example.org/x",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            AssetsOnlyFetcher().fetch(url)
+
+
+def test_templates_receive_plain_values_only(session, directive_1661):
+    assert plain({"a": ("x", 1, None)}) == {"a": ["x", 1, None]}
+    with pytest.raises(TypeError):
+        plain({"directive": directive_1661})
+
+
+def _version_free_post(client, path: str, data: dict):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+
+
+def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directive_1661):
+    auth.login("snv")
+    path = f"/directives/{directive_1661.id}/reply?as_of=2020-08-20"
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Sở Nội vụ có 71/72" in page.get_data(as_text=True)
+    form = {
+        "issued_on": "20/08/2020",
+        "subject": "Kết quả thực hiện Công văn số 1661/UBND-VX",
+        "recipients": "Sở Thông tin và Truyền thông",
+        "body": "Đoạn thứ nhất đã sửa tay.\n\nĐoạn thứ hai.",
+        "signer_authority": "KT. GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC",
+        "signer_name": "Nguyễn Văn Minh",
+        "distribution": "Như trên\nLưu: VT",
+    }
+    preview = _version_free_post(client, path, {**form, "preview": "1"})
+    assert preview.status_code == 200
+    assert preview.headers["Content-Type"] == "application/pdf"
+    assert preview.headers["Content-Disposition"].startswith("attachment")
+    issued = _version_free_post(client, path, {**form, "issue": "1"})
+    assert issued.status_code == 302
+    document = session.scalar(sa.select(OutgoingDocument))
+    assert (document.reference, document.kind) == ("01/BC-SNV", DocumentKind.REPLY)
+    directive_page = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+    assert "Số 01/BC-SNV" in directive_page
+    with client.get(f"/documents/{document.id}") as download:
+        assert download.status_code == 200
+        data = download.get_data()
+    with Pdf(data) as pdf:
+        assert "Đoạn thứ nhất đã sửa tay." in pdf.text
+        assert "Nguyễn Văn Minh" in pdf.text
+        find_line(pdf, r"^KT. GIÁM ĐỐC$", page_index=pdf.page_count - 1)
+    auth.logout()
+    auth.login("stp")
+    assert client.get(f"/documents/{document.id}").status_code == 404
+
+
+def test_reply_form_errors_are_clear(client, auth, directive_1661):
+    auth.login("snv")
+    path = f"/directives/{directive_1661.id}/reply"
+    response = _version_free_post(
+        client,
+        path,
+        {"issued_on": "32/13/2020", "subject": "x", "body": "", "signer_title": "", "issue": "1"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Ngày không hợp lệ" in html and "Nội dung văn bản đang trống." in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "mime"), [("pdf", "application/pdf"), ("xlsx", "spreadsheetml"), ("csv", "text/csv")]
+)
+def test_accountability_downloads(client, auth, directive_1661, kind, mime):
+    auth.login("lanhdao")
+    response = client.get(
+        f"/reports/accountability?directive={directive_1661.id}&as_of=2020-08-21&format={kind}"
+    )
+    assert response.status_code == 200
+    assert mime in response.headers["Content-Type"]
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = response.get_data()
+    if kind == "pdf":
+        with Pdf(data) as pdf:
+            assert "Tình hình thực hiện Công văn số 1661/UBND-VX" in " ".join(pdf.text.split())
+            assert "PHỤ LỤC" in pdf.text
+            assert_only_fonts(pdf)
+    elif kind == "xlsx":
+        workbook = openpyxl.load_workbook(io.BytesIO(data))
+        assert workbook.active.freeze_panes == "A2"
+        workbook.close()
+    else:
+        assert data.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        assert len(rows) > 10
+
+
+def test_cli_document_commands(runner, tmp_path, connection):
+    reply = tmp_path / "reply.pdf"
+    result = runner.invoke(
+        main,
+        args=[
+            "document",
+            "reply",
+            "--directive",
+            "1661/UBND-VX",
+            "--agency",
+            "STTTT",
+            "--as-of",
+            "2020-08-20",
+            "-o",
+            str(reply),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert reply.read_bytes().startswith(b"%PDF-")
+    issued = runner.invoke(
+        main,
+        args=[
+            "document",
+            "urge",
+            "--directive",
+            "1661/UBND-VX",
+            "--as-of",
+            "2020-08-21",
+            "--issue",
+            "-o",
+            str(tmp_path / "urge.pdf"),
+        ],
+    )
+    assert issued.exit_code == 0 and "01/UBND-TH" in issued.output
+    for args in (
+        ["document", "reply", "--directive", "9/XX", "--agency", "STTTT"],
+        ["document", "reply", "--directive", "1661/UBND-VX", "--agency", "NOPE"],
+        ["document", "urge", "--directive", "1661/UBND-VX", "--as-of", "2020-08-01"],
+    ):
+        failed = runner.invoke(main, args=[*args, "-o", str(tmp_path / "x.pdf")])
+        assert failed.exit_code != 0 and "Error" in failed.output
+    for kind in ("pdf", "xlsx", "csv"):
+        out = tmp_path / f"a.{kind}"
+        done = runner.invoke(
+            main,
+            args=[
+                "report",
+                "accountability",
+                "--as-of",
+                "2020-08-21",
+                "--format",
+                kind,
+                "-o",
+                str(out),
+            ],
+        )
+        assert done.exit_code == 0, done.output
+        assert out.stat().st_size > 0
