@@ -26,7 +26,7 @@ from tracker.directives import operations as directive_operations
 from tracker.directives.importing import start_import
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Task
 from tracker.directives.parsing.parser import gazetteer_from_session
-from tracker.documents.models import OutgoingDocument
+from tracker.documents.models import OutgoingDocument, ReportJob
 from tracker.documents.operations import issue_document
 from tracker.documents.reply import draft_reply
 from tracker.evidence.models import Evidence
@@ -69,6 +69,7 @@ class World:
     evidence: Evidence
     imported: ImportDraft
     document: OutgoingDocument
+    job: ReportJob
 
     def path(self, template: str) -> str:
         return template.format(
@@ -78,6 +79,7 @@ class World:
             evidence=self.evidence.id,
             imported=self.imported.id,
             document=self.document.id,
+            job=self.job.id,
             own_code=self.own.code,
         )
 
@@ -120,7 +122,15 @@ def world(session, make_agency, make_user, make_assignment) -> World:
             None,
             draft_reply(session, assignment.task.directive, own, date(2020, 8, 20)),
         ),
+        job=_queued_job(session),
     )
+
+
+def _queued_job(session) -> ReportJob:
+    job = ReportJob(key="0" * 64, params={"as_of": "2020-08-21", "directive_id": None})
+    session.add(job)
+    session.flush()
+    return job
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -357,6 +367,16 @@ CASES = (
         "/reports/accountability",
         expect(agency=403, leader=200, secretariat=200),
     ),
+    # A large report's progress and file: leaders and the office; no file until done.
+    Case(
+        "reports.job", "GET", "/reports/jobs/{job}", expect(agency=403, leader=200, secretariat=200)
+    ),
+    Case(
+        "reports.job_file",
+        "GET",
+        "/reports/jobs/{job}/file",
+        expect(agency=403, leader=404, secretariat=404),
+    ),
 )
 
 #: Routes deliberately outside the matrix, each with the reason.
@@ -398,7 +418,14 @@ def test_route_matrix_paths_reach_their_endpoints(app):
     adapter = app.url_map.bind("localhost")
     for case in CASES:
         path = case.path.format(
-            directive=1, task=1, assignment=1, evidence=1, imported=1, document=1, own_code="X"
+            directive=1,
+            task=1,
+            assignment=1,
+            evidence=1,
+            imported=1,
+            document=1,
+            job=1,
+            own_code="X",
         ).split("?")[0]
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
@@ -789,6 +816,7 @@ def url_values(world: World) -> dict[str, object]:
         "evidence_id": world.evidence.id,
         "import_id": world.imported.id,
         "document_id": world.document.id,
+        "job_id": world.job.id,
         "action": Action.START.value,
         "filename": "app.css",
     }

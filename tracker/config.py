@@ -30,6 +30,10 @@ DEFAULTS: dict[str, object] = {
     "ABSOLUTE_SESSION_HOURS": 12,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQL_ECHO": False,
+    #: Reports with more agency lines than this render in a worker process.
+    "LARGE_REPORT_ROWS": 150,
+    "REPORT_JOB_SECONDS": 300,
+    "REPORT_JOB_MEMORY_MB": 2048,
     #: Failed sign-ins allowed per account and per address within the window.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 60,

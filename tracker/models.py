@@ -6,7 +6,7 @@ from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
 from tracker.db import Base
 from tracker.directives.models import Citation, Directive, ImportDraft, Indicator, Task
-from tracker.documents.models import OutgoingDocument, RegisterCounter
+from tracker.documents.models import OutgoingDocument, RegisterCounter, ReportJob
 from tracker.evidence.models import Evidence
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "LoginAttempt",
     "OutgoingDocument",
     "RegisterCounter",
+    "ReportJob",
     "Submission",
     "Task",
     "User",

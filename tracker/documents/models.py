@@ -73,3 +73,36 @@ class OutgoingDocument(Base):
     def reference(self) -> str:
         """'05/BC-STTTT': numbers below 10 get a leading zero (ND30)."""
         return f"{self.number:02d}/{self.symbol}"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportJob(Base):
+    """A large report rendered outside the request, in a worker process of its own."""
+
+    __tablename__ = "report_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Parameters and the event log's head hash: an unchanged report has the same key.
+    key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    params: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus), default=JobStatus.QUEUED)
+    progress: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    size: Mapped[int | None]
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+        sa.CheckConstraint("(status = 'done') = (sha256 IS NOT NULL)", name="done_has_file"),
+    )

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from tracker import clock, db
@@ -15,8 +25,11 @@ from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import DirectiveStatus, Task
+from tracker.documents import jobs
 from tracker.documents.accountability import accountability_extra, draft_accountability
 from tracker.documents.context import document_context
+from tracker.documents.models import JobStatus, ReportJob
+from tracker.documents.operations import store as document_store
 from tracker.documents.rendering import render_pdf
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
@@ -102,6 +115,13 @@ def accountability():
         return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
     if kind == "csv":
         return _attachment(to_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
+    rows = sum(len(section.lines) for section in report.sections) + len(report.evidence)
+    if jobs.is_large(rows):
+        job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id)
+        db.session.commit()
+        if created:
+            jobs.launch(job)
+        return redirect(url_for("reports.job", job_id=job.id))
     office = agency_by_code(db.session, current_app.config.get("OFFICE_CODE", "VPUBND"))
     draft = draft_accountability(report, office)
     pdf = render_pdf(
@@ -118,3 +138,39 @@ def _attachment(data: bytes, name: str, mime: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@blueprint.route("/reports/jobs/<int:job_id>")
+@login_required
+def job(job_id: int):
+    """Progress of a large report; the page refreshes itself until the file is ready."""
+    if not current_user.reads_everything:
+        abort(403)
+    report_job = db.session.get(ReportJob, job_id)
+    if report_job is None:
+        abort(404)
+    if jobs.expired(report_job):
+        report_job.status = JobStatus.FAILED
+        report_job.error = "Quá thời gian cho phép."
+        db.session.commit()
+    return render_template("reports/job.html", job=report_job, JobStatus=JobStatus)
+
+
+@blueprint.route("/reports/jobs/<int:job_id>/file")
+@login_required
+def job_file(job_id: int):
+    if not current_user.reads_everything:
+        abort(403)
+    report_job = db.session.get(ReportJob, job_id)
+    if report_job is None or report_job.status != JobStatus.DONE:
+        abort(404)
+    path = document_store().path_for(report_job.sha256)
+    if not path.is_file():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"bao-cao-tong-hop-{report_job.params['as_of']}.pdf",
+        max_age=0,
+    )

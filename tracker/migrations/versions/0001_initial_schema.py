@@ -160,6 +160,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index('ix_event_subject', ['subject_type', 'subject_id'], unique=False)
 
+    op.create_table('report_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='job_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('pages', sa.Integer(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('size', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', tracker.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', tracker.db.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(status = 'done') = (sha256 IS NOT NULL)", name=op.f('ck_report_job_done_has_file')),
+    sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_report_job_progress_percent')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_report_job_created_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_job'))
+    )
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_job_created_by_id'), ['created_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_job_key'), ['key'], unique=False)
+
     op.create_table('citation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('citing_id', sa.Integer(), nullable=False),
@@ -395,6 +418,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_citation_cited_id'))
 
     op.drop_table('citation')
+    with op.batch_alter_table('report_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_job_key'))
+        batch_op.drop_index(batch_op.f('ix_report_job_created_by_id'))
+
+    op.drop_table('report_job')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index('ix_event_subject')
         batch_op.drop_index(batch_op.f('ix_event_actor_id'))
