@@ -235,6 +235,14 @@ def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directi
         "signer_name": "Nguyễn Văn Minh",
         "distribution": "Như trên\nLưu: VT",
     }
+    html_preview = _version_free_post(client, path, {**form, "preview_html": "1"})
+    assert html_preview.status_code == 200
+    page = html_preview.get_data(as_text=True)
+    assert "DỰ THẢO" in page and "Đoạn thứ nhất đã sửa tay." in page
+    assert "/documents/assets/nd30.css" in page
+    with client.get("/documents/assets/fonts/LiberationSerif-Regular.ttf") as font:
+        assert font.status_code == 200
+    assert client.get("/documents/assets/../fetcher.py").status_code == 404
     preview = _version_free_post(client, path, {**form, "preview": "1"})
     assert preview.status_code == 200
     assert preview.headers["Content-Type"] == "application/pdf"

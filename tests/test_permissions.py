@@ -273,6 +273,12 @@ class Case:
 
 CASES = (
     Case("static", "GET", "/static/app.css", expect(200, agency=200, leader=200, secretariat=200)),
+    Case(
+        "documents.asset",
+        "GET",
+        "/documents/assets/nd30.css",
+        expect(200, agency=200, leader=200, secretariat=200),
+    ),
     Case("auth.login", "GET", "/login", expect(200, agency=302, leader=302, secretariat=302)),
     Case("auth.logout", "GET", "/logout", SIGNED_IN),
     Case("reports.dashboard", "GET", "/", SIGNED_IN),
@@ -819,6 +825,7 @@ def url_values(world: World) -> dict[str, object]:
         "job_id": world.job.id,
         "action": Action.START.value,
         "filename": "app.css",
+        "name": "nd30.css",
     }
 
 

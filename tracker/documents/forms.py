@@ -27,5 +27,6 @@ class DocumentForm(FlaskForm):
     )
     signer_name = StringField("Họ tên người ký", validators=[Optional(), Length(max=120)])
     distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=5000)])
+    preview_html = SubmitField("Xem dự thảo trên trình duyệt")
     preview = SubmitField("Xem bản dự thảo (PDF)")
     issue = SubmitField("Phát hành (cấp số)")

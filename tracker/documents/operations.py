@@ -16,7 +16,7 @@ from tracker.auth.models import User
 from tracker.documents.context import document_context
 from tracker.documents.models import DocumentKind, OutgoingDocument
 from tracker.documents.register import next_number
-from tracker.documents.rendering import render_pdf
+from tracker.documents.rendering import render_html, render_pdf
 from tracker.documents.reply import DocumentDraft
 from tracker.evidence.storage import EvidenceStore
 
@@ -41,6 +41,12 @@ def preview_pdf(draft: DocumentDraft, extra: dict | None = None) -> bytes:
     """The draft with a 'DỰ THẢO' watermark and no number: costs no register number."""
     context = document_context(draft, None) | (extra or {})
     return render_pdf(TEMPLATES[DocumentKind(draft.kind)], context, draft=True)
+
+
+def preview_html(draft: DocumentDraft, extra: dict | None = None) -> str:
+    """The draft as a web page, with the document stylesheet, watermarked, unnumbered."""
+    context = document_context(draft, None) | (extra or {}) | {"browser": True}
+    return render_html(TEMPLATES[DocumentKind(draft.kind)], context, draft=True)
 
 
 def issue_document(

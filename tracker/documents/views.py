@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -28,6 +29,7 @@ from tracker.auth.models import Role
 from tracker.directives.forms import lines
 from tracker.directives.models import Directive
 from tracker.documents import operations
+from tracker.documents.fetcher import ASSETS_DIR
 from tracker.documents.forms import DocumentForm
 from tracker.documents.models import OutgoingDocument
 from tracker.documents.reply import DocumentDraft, draft_reply
@@ -92,6 +94,8 @@ def _handle(draft: DocumentDraft, directive: Directive, heading: str):
         _fill(form, draft)
     elif form.validate_on_submit():
         edited = _apply(draft, form)
+        if form.preview_html.data:
+            return operations.preview_html(edited)
         if form.issue.data:
             if not _may_issue(edited):
                 abort(403)
@@ -170,3 +174,9 @@ def download(document_id: int):
         download_name=safe_download_name(document.file_name),
         max_age=0,
     )
+
+
+@blueprint.route("/documents/assets/<path:name>")
+def asset(name: str):
+    """The document stylesheet and its fonts, for the HTML preview in the browser."""
+    return send_from_directory(ASSETS_DIR, name, max_age=3600)
