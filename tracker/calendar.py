@@ -7,6 +7,16 @@ from datetime import date, timedelta
 
 WEEKEND = (5, 6)
 
+#: Recurring report rules the interface offers (RRULE), with their Vietnamese names.
+RECURRENCE_LABELS = {
+    "FREQ=WEEKLY": "hằng tuần",
+    "FREQ=MONTHLY": "hằng tháng",
+    "FREQ=MONTHLY;INTERVAL=3": "hằng quý",
+    "FREQ=MONTHLY;INTERVAL=6": "6 tháng",
+    "FREQ=YEARLY": "hằng năm",
+    "FREQ=DAILY": "hằng ngày",
+}
+
 
 def is_working_day(day: date) -> bool:
     return day.weekday() not in WEEKEND

@@ -7,18 +7,20 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.agencies.models import Agency
+from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives.doctypes import DocType
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
 
-#: Recurring report rules offered in the form, with their Vietnamese names.
-RECURRENCE_LABELS = {
-    "FREQ=WEEKLY": "hằng tuần",
-    "FREQ=MONTHLY": "hằng tháng",
-    "FREQ=MONTHLY;INTERVAL=3": "hằng quý",
-    "FREQ=MONTHLY;INTERVAL=6": "6 tháng",
-    "FREQ=YEARLY": "hằng năm",
-}
+
+def recurrence_field() -> SelectField:
+    """The choice of a recurring report rule, or none."""
+    return SelectField(
+        "Báo cáo định kỳ",
+        choices=[SelectChoice("", "Không")]
+        + [SelectChoice(rule, label.capitalize()) for rule, label in RECURRENCE_LABELS.items()],
+        default="",
+    )
 
 
 def lines(text: str | None) -> list[str]:
@@ -70,12 +72,7 @@ class TaskForm(FlaskForm):
     report_to = SelectField("Báo cáo về", coerce=int, default=0)
     due_date = DateField("Thời hạn", validators=[Optional()])
     due_text = StringField("Thời hạn theo văn bản", validators=[Optional(), Length(max=255)])
-    recurrence = SelectField(
-        "Báo cáo định kỳ",
-        choices=[SelectChoice("", "Không")]
-        + [SelectChoice(rule, label) for rule, label in RECURRENCE_LABELS.items()],
-        default="",
-    )
+    recurrence = recurrence_field()
     evidence_required = BooleanField("Yêu cầu minh chứng")
     is_request = BooleanField("Là đề nghị (gửi cơ quan không trực thuộc)")
 

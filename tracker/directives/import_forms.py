@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.directives.doctypes import DocType
-from tracker.directives.importing import RECURRENCE_LABELS
+from tracker.directives.forms import recurrence_field
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
 
@@ -40,12 +40,7 @@ class ReviewTaskForm(Form):
     report_to = SelectField("Báo cáo về", default="")
     due_date = DateField("Thời hạn", validators=[Optional()])
     due_text = HiddenField()
-    recurrence = SelectField(
-        "Báo cáo định kỳ",
-        choices=[SelectChoice("", "Không")]
-        + [SelectChoice(rule, label) for rule, label in RECURRENCE_LABELS.items()],
-        default="",
-    )
+    recurrence = recurrence_field()
     leads = SelectMultipleField("Chủ trì")
     cooperating = SelectMultipleField("Phối hợp")
     unresolved = HiddenField()

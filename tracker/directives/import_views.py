@@ -9,6 +9,7 @@ from tracker import db
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
 from tracker.auth.guards import found_or_404, staff_required
+from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives import importing
 from tracker.directives.forms import lines
 from tracker.directives.import_forms import ImportForm, ReviewForm
@@ -205,7 +206,7 @@ def _reviewed(form: ReviewForm, groups: list[AgencyGroup], agencies: list[Agency
                 due_date=task.due_date.data,
                 due_text=task.due_text.data or "",
                 recurrence=task.recurrence.data or None,
-                recurrence_text=importing.RECURRENCE_LABELS.get(task.recurrence.data or "", ""),
+                recurrence_text=RECURRENCE_LABELS.get(task.recurrence.data or "", ""),
                 leads=[by_key[key] for key in task.leads.data or [] if key in by_key],
                 cooperating=[by_key[key] for key in task.cooperating.data or [] if key in by_key],
                 source_span=span if span and len(span) == 2 else None,

@@ -18,21 +18,13 @@ from tracker.assignments.models import AssignmentRole
 from tracker.assignments.operations import assign_task
 from tracker.audit import record_event
 from tracker.auth.models import User
+from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives import operations
 from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, ImportStatus
 from tracker.directives.parsing.agencies import Gazetteer, fold
 from tracker.directives.parsing.parser import parse_text
 
-#: RRULEs the review form offers, with their Vietnamese names.
-RECURRENCE_LABELS = {
-    "FREQ=WEEKLY": "hằng tuần",
-    "FREQ=MONTHLY": "hằng tháng",
-    "FREQ=MONTHLY;INTERVAL=3": "hằng quý",
-    "FREQ=MONTHLY;INTERVAL=6": "6 tháng",
-    "FREQ=YEARLY": "hằng năm",
-    "FREQ=DAILY": "hằng ngày",
-}
 DOC_TYPE_BY_LABEL = {doc_type.label: doc_type for doc_type in DocType}
 
 

@@ -16,9 +16,9 @@ from tracker.assignments.forms import ROLE_LABELS
 from tracker.assignments.models import Assignment
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.auth.guards import found_or_404, staff_required
+from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives import operations, queries
 from tracker.directives.forms import (
-    RECURRENCE_LABELS,
     ConfirmForm,
     DirectiveForm,
     TaskForm,

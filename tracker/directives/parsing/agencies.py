@@ -156,22 +156,30 @@ NOT_ACTOR_BEFORE = re.compile(
 )
 
 
+#: Old and new placements of the tone mark: "Uỷ"/"Ủy", "Hoà"/"Hòa" (same length).
+SPELLINGS = (
+    ("uỷ", "ủy"),
+    ("oà", "òa"),
+    ("oá", "óa"),
+    ("oả", "ỏa"),
+    ("oã", "õa"),
+    ("oạ", "ọa"),
+    ("uý", "úy"),
+    ("uỳ", "ùy"),
+    ("uỵ", "ụy"),
+)
+
+
+def _unify_spelling(text: str) -> str:
+    for old, new in SPELLINGS:
+        text = text.replace(old, new)
+    return text
+
+
 def fold(text: str) -> str:
     """Case- and spelling-insensitive form for matching: Ủy/Uỷ, Hòa/Hoà."""
     text = unicodedata.normalize("NFC", squash(text)).casefold()
-    for old, new in (
-        ("uỷ", "ủy"),
-        ("oà", "òa"),
-        ("oá", "óa"),
-        ("oả", "ỏa"),
-        ("oã", "õa"),
-        ("oạ", "ọa"),
-        ("uý", "úy"),
-        ("uỳ", "ùy"),
-        ("uỵ", "ụy"),
-    ):
-        text = text.replace(old, new)
-    return text
+    return _unify_spelling(text)
 
 
 @dataclass(frozen=True)
@@ -278,19 +286,7 @@ def _fold_keep_length(text: str) -> str:
     folded = text.casefold()
     if len(folded) != len(text):  # a rare letter that grows when folded
         folded = text.lower()
-    for old, new in (
-        ("uỷ", "ủy"),
-        ("oà", "òa"),
-        ("oá", "óa"),
-        ("oả", "ỏa"),
-        ("oã", "õa"),
-        ("oạ", "ọa"),
-        ("uý", "úy"),
-        ("uỳ", "ùy"),
-        ("uỵ", "ụy"),
-    ):
-        folded = folded.replace(old, new)
-    return folded
+    return _unify_spelling(folded)
 
 
 TOKEN = re.compile(r"(\s*)([^\s,;.:()]+)")
