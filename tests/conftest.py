@@ -7,6 +7,7 @@ The suite runs on SQLite by default and on TRACKER_TEST_DATABASE_URL when it is 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from tests.helpers import Auth, csrf_token, post_form, text_file, user_named
 from tracker import clock, create_app, db
@@ -243,3 +245,64 @@ def make_assignment(session, make_task) -> Callable[..., Assignment]:
 
 
 __all__ = ["Auth", "csrf_token", "post_form", "text_file", "user_named"]
+
+
+# Scratch databases ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scratch_app(request, tmp_path) -> Iterator[Flask]:
+    """An app on a database of its own, for tests whose transactions must commit (threads,
+    worker processes): a fresh SQLite file, and a scratch PostgreSQL database beside the
+    test database when TRACKER_TEST_DATABASE_URL names one. Seeded with the directives
+    and the users vanphong and snv."""
+    if request.param == "sqlite":
+        url, cleanup = f"sqlite:///{tmp_path / 'concurrency.db'}", None
+    else:
+        if not (TEST_DATABASE_URL or "").startswith("postgresql"):
+            pytest.skip("TRACKER_TEST_DATABASE_URL does not name a PostgreSQL database")
+        base = make_url(TEST_DATABASE_URL)
+        name = f"{base.database}_scratch_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = base.set(database=name).render_as_string(hide_password=False)
+
+        def cleanup():
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "concurrency",
+            **FAST_ARGON2,
+        }
+    )
+    with app.app_context():
+        with db.database().engine.begin() as connection:
+            upgrade(connection)
+        load_all(db.session)
+        create_user(
+            db.session,
+            username="vanphong",
+            password="mat-khau-van-phong",
+            role=Role.SECRETARIAT,
+            agency=agency_by_code(db.session, "VPUBND"),
+        )
+        create_user(
+            db.session,
+            username="snv",
+            password="mat-khau-so-noi-vu",
+            role=Role.AGENCY,
+            agency=agency_by_code(db.session, "SNV"),
+        )
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        app.extensions["tracker.db"].engine.dispose()
+        if cleanup:
+            cleanup()

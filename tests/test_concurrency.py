@@ -6,79 +6,18 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.engine import make_url
 
-from tests.conftest import FAST_ARGON2, TEST_DATABASE_URL
-from tracker import create_app, db
+from tracker import db
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.models import Assignment, AssignmentStatus
 from tracker.assignments.operations import assign_task
 from tracker.assignments.workflow import Action, Conflict, InvalidTransition, apply
 from tracker.audit import Event, verify_chain
-from tracker.auth.models import Role, User
-from tracker.auth.operations import create_user
+from tracker.auth.models import User
 from tracker.directives import operations
-from tracker.directives.seed import load_all
-from tracker.migrations.runner import upgrade
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def scratch_app(request, tmp_path) -> Iterator[Flask]:
-    if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path / 'concurrency.db'}", None
-    else:
-        if not (TEST_DATABASE_URL or "").startswith("postgresql"):
-            pytest.skip("TRACKER_TEST_DATABASE_URL does not name a PostgreSQL database")
-        base = make_url(TEST_DATABASE_URL)
-        name = f"{base.database}_scratch_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = base.set(database=name).render_as_string(hide_password=False)
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
-
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "DATABASE_URL": url,
-            "SECRET_KEY": "concurrency",
-            **FAST_ARGON2,
-        }
-    )
-    with app.app_context():
-        with db.database().engine.begin() as connection:
-            upgrade(connection)
-        load_all(db.session)
-        create_user(
-            db.session,
-            username="vanphong",
-            password="mat-khau-van-phong",
-            role=Role.SECRETARIAT,
-            agency=agency_by_code(db.session, "VPUBND"),
-        )
-        create_user(
-            db.session,
-            username="snv",
-            password="mat-khau-so-noi-vu",
-            role=Role.AGENCY,
-            agency=agency_by_code(db.session, "SNV"),
-        )
-        db.session.commit()
-    try:
-        yield app
-    finally:
-        app.extensions["tracker.db"].engine.dispose()
-        if cleanup:
-            cleanup()
 
 
 def _new_assignments(app: Flask, count: int) -> list[int]:
