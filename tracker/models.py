@@ -1,13 +1,15 @@
 """Every model, imported in dependency order, so the metadata is complete."""
 
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind, agency_group_member
-from tracker.assignments.models import Assignment, Submission
+from tracker.assignments.models import Assignment, ExtensionRequest, Period, Submission
 from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
+from tracker.calendar.models import CalendarDay
 from tracker.db import Base
 from tracker.directives.models import Citation, Directive, ImportDraft, Indicator, Task
 from tracker.documents.models import OutgoingDocument, RegisterCounter, ReportJob
 from tracker.evidence.models import Evidence
+from tracker.notifications.models import DigestSent, Notification
 
 __all__ = [
     "Agency",
@@ -15,14 +17,19 @@ __all__ = [
     "AgencyKind",
     "Assignment",
     "Base",
+    "CalendarDay",
     "Citation",
+    "DigestSent",
     "Directive",
     "Event",
     "Evidence",
+    "ExtensionRequest",
     "ImportDraft",
     "Indicator",
     "LoginAttempt",
+    "Notification",
     "OutgoingDocument",
+    "Period",
     "RegisterCounter",
     "ReportJob",
     "Submission",

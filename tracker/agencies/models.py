@@ -48,6 +48,8 @@ class Agency(Base):
     headcount: Mapped[int | None]
     #: The headcount is an invented demonstration figure, not an official one.
     headcount_is_demo: Mapped[bool] = mapped_column(default=False)
+    #: Secret of the agency's private calendar feed URL; None when no feed is issued.
+    feed_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")

@@ -68,6 +68,12 @@ class Assignment(Base):
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="assignment", order_by="Submission.id", cascade="all, delete-orphan"
     )
+    periods: Mapped[list[Period]] = relationship(
+        back_populates="assignment", order_by="Period.due_date", cascade="all, delete-orphan"
+    )
+    extensions: Mapped[list[ExtensionRequest]] = relationship(
+        order_by="ExtensionRequest.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -82,6 +88,10 @@ class Assignment(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return next((e for e in self.extensions if e.status == ExtensionStatus.PENDING), None)
 
     @property
     def latest_submission(self) -> Submission | None:
@@ -107,6 +117,88 @@ class Assignment(Base):
 
     def __repr__(self) -> str:
         return f"<Assignment {self.id} task={self.task_id} agency={self.agency_id} {self.status}>"
+
+
+class PeriodStatus(StrEnum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    DONE = "done"
+
+
+class Period(Base):
+    """One reporting period of a recurring task for one agency (kỳ báo cáo): its own due
+    date, its own submission and status, counted on its own."""
+
+    __tablename__ = "period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    #: The days the report covers (e.g. 15th of last month to the 14th, ND 09/2019).
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    due_date: Mapped[date] = mapped_column(index=True)
+    status: Mapped[PeriodStatus] = mapped_column(
+        enum_type(PeriodStatus), default=PeriodStatus.OPEN, index=True
+    )
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submission.id"), index=True)
+    #: Date of the accepted report.
+    completed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    version: Mapped[int] = mapped_column(default=1)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="periods")
+    submission: Mapped[Submission | None] = relationship(foreign_keys=[submission_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "due_date"),
+        sa.CheckConstraint("ends_on >= starts_on", name="ordered"),
+        sa.CheckConstraint(
+            "(status = 'done') = (completed_on IS NOT NULL)", name="completed_exactly_when_done"
+        ),
+    )
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    DENIED = "denied"
+
+
+class ExtensionRequest(Base):
+    """An agency asks for more time (đề nghị gia hạn); the office grants or refuses."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=clock.now)
+    proposed_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        enum_type(ExtensionStatus), default=ExtensionStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    decided_at: Mapped[datetime | None]
+    granted_date: Mapped[date | None]
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(status = 'granted') = (granted_date IS NOT NULL)", name="granted_has_date"
+        ),
+        sa.CheckConstraint(
+            "(status = 'pending') = (decided_at IS NULL)", name="decided_exactly_when_closed"
+        ),
+    )
 
 
 class SubmissionOutcome(StrEnum):

@@ -145,6 +145,9 @@ class Task(Base):
     #: RRULE of a recurring report, e.g. FREQ=WEEKLY, and the words that give it.
     recurrence: Mapped[str | None] = mapped_column(sa.String(255))
     recurrence_text: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: A relative deadline: so many days (or working days) after the assignment date.
+    due_in_days: Mapped[int | None]
+    due_in_working_days: Mapped[bool] = mapped_column(default=False)
     evidence_required: Mapped[bool] = mapped_column(default=False)
     #: "Đề nghị": addressed to bodies the issuer does not direct (the Front, mass organisations).
     is_request: Mapped[bool] = mapped_column(default=False)
@@ -163,11 +166,14 @@ class Task(Base):
         sa.CheckConstraint(
             "source_start IS NULL OR source_end >= source_start", name="span_ordered"
         ),
+        sa.CheckConstraint("due_in_days IS NULL OR due_in_days > 0", name="relative_positive"),
     )
 
     @property
     def has_deadline(self) -> bool:
-        return self.due_date is not None or self.recurrence is not None
+        return (
+            self.due_date is not None or self.recurrence is not None or self.due_in_days is not None
+        )
 
     def __repr__(self) -> str:
         return f"<Task {self.number} of directive {self.directive_id}>"

@@ -46,10 +46,12 @@ def upgrade() -> None:
     sa.Column('head_name', sa.String(length=120), nullable=False),
     sa.Column('headcount', sa.Integer(), nullable=True),
     sa.Column('headcount_is_demo', sa.Boolean(), nullable=False),
+    sa.Column('feed_token', sa.String(length=64), nullable=True),
     sa.CheckConstraint('headcount IS NULL OR headcount >= 0', name=op.f('ck_agency_headcount_not_negative')),
     sa.ForeignKeyConstraint(['parent_id'], ['agency.id'], name=op.f('fk_agency_parent_id_agency')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
-    sa.UniqueConstraint('code', name=op.f('uq_agency_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_agency_code')),
+    sa.UniqueConstraint('feed_token', name=op.f('uq_agency_feed_token'))
     )
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agency_parent_id'), ['parent_id'], unique=False)
@@ -61,6 +63,14 @@ def upgrade() -> None:
     sa.Column('aliases', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency_group')),
     sa.UniqueConstraint('code', name=op.f('uq_agency_group_code'))
+    )
+    op.create_table('calendar_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.Enum('day_off', 'working_day', name='day_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_day')),
+    sa.UniqueConstraint('day', name=op.f('uq_calendar_day_day'))
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,6 +118,14 @@ def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_agency_id'), ['agency_id'], unique=False)
 
+    op.create_table('digest_sent',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('notifications', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_digest_sent_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_digest_sent'))
+    )
     op.create_table('directive',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('doc_type', sa.Enum('cong_van', 'thong_bao', 'ke_hoach', 'chi_thi', 'quyet_dinh', 'nghi_quyet', 'huong_dan', 'chuong_trinh', 'bao_cao', 'to_trinh', name='doc_type', native_enum=False, create_constraint=True), nullable=False),
@@ -159,6 +177,24 @@ def upgrade() -> None:
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index('ix_event_subject', ['subject_type', 'subject_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=False),
+    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('read_at', tracker.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('emailed_at', tracker.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
+    sa.UniqueConstraint('user_id', 'key', name=op.f('uq_notification_user_id_key'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
     op.create_table('report_job',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -258,10 +294,13 @@ def upgrade() -> None:
     sa.Column('due_text', sa.String(length=255), nullable=False),
     sa.Column('recurrence', sa.String(length=255), nullable=True),
     sa.Column('recurrence_text', sa.String(length=255), nullable=False),
+    sa.Column('due_in_days', sa.Integer(), nullable=True),
+    sa.Column('due_in_working_days', sa.Boolean(), nullable=False),
     sa.Column('evidence_required', sa.Boolean(), nullable=False),
     sa.Column('is_request', sa.Boolean(), nullable=False),
     sa.Column('source_start', sa.Integer(), nullable=True),
     sa.Column('source_end', sa.Integer(), nullable=True),
+    sa.CheckConstraint('due_in_days IS NULL OR due_in_days > 0', name=op.f('ck_task_relative_positive')),
     sa.CheckConstraint('source_start IS NULL OR source_end >= source_start', name=op.f('ck_task_span_ordered')),
     sa.ForeignKeyConstraint(['directive_id'], ['directive.id'], name=op.f('fk_task_directive_id_directive'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_to_id'], ['agency.id'], name=op.f('fk_task_report_to_id_agency')),
@@ -317,6 +356,30 @@ def upgrade() -> None:
     with op.batch_alter_table('indicator', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_indicator_task_id'), ['task_id'], unique=False)
 
+    op.create_table('extension_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('proposed_date', sa.Date(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'granted', 'denied', name='extension_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', tracker.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('granted_date', sa.Date(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.CheckConstraint("(status = 'granted') = (granted_date IS NOT NULL)", name=op.f('ck_extension_request_granted_has_date')),
+    sa.CheckConstraint("(status = 'pending') = (decided_at IS NULL)", name=op.f('ck_extension_request_decided_exactly_when_closed')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_extension_request_assignment_id_assignment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_extension_request_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_extension_request_requested_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_extension_request'))
+    )
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_extension_request_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_extension_request_decided_by_id'), ['decided_by_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_extension_request_requested_by_id'), ['requested_by_id'], unique=False)
+
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -362,6 +425,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_submission_id'), ['submission_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_uploaded_by_id'), ['uploaded_by_id'], unique=False)
 
+    op.create_table('period',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'submitted', 'returned', 'done', name='period_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("(status = 'done') = (completed_on IS NOT NULL)", name=op.f('ck_period_completed_exactly_when_done')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_period_ordered')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_period_assignment_id_assignment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_period_submission_id_submission')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_period')),
+    sa.UniqueConstraint('assignment_id', 'due_date', name=op.f('uq_period_assignment_id_due_date'))
+    )
+    with op.batch_alter_table('period', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_period_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_due_date'), ['due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_submission_id'), ['submission_id'], unique=False)
+
     # ### end Alembic commands ###
     for statement in APPEND_ONLY_TRIGGERS.get(op.get_bind().dialect.name, ()):
         op.execute(statement)
@@ -372,6 +459,13 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS event_append_only ON event")
         op.execute("DROP FUNCTION IF EXISTS event_append_only()")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('period', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_period_submission_id'))
+        batch_op.drop_index(batch_op.f('ix_period_status'))
+        batch_op.drop_index(batch_op.f('ix_period_due_date'))
+        batch_op.drop_index(batch_op.f('ix_period_assignment_id'))
+
+    op.drop_table('period')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_uploaded_by_id'))
         batch_op.drop_index(batch_op.f('ix_evidence_submission_id'))
@@ -385,6 +479,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_submission_assignment_id'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('extension_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_extension_request_requested_by_id'))
+        batch_op.drop_index(batch_op.f('ix_extension_request_decided_by_id'))
+        batch_op.drop_index(batch_op.f('ix_extension_request_assignment_id'))
+
+    op.drop_table('extension_request')
     with op.batch_alter_table('indicator', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_indicator_task_id'))
 
@@ -423,6 +523,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_report_job_created_by_id'))
 
     op.drop_table('report_job')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_user_id'))
+
+    op.drop_table('notification')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index('ix_event_subject')
         batch_op.drop_index(batch_op.f('ix_event_actor_id'))
@@ -433,6 +537,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_directive_created_by_id'))
 
     op.drop_table('directive')
+    op.drop_table('digest_sent')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_agency_id'))
 
@@ -445,6 +550,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_login_attempt_attempted_at'))
 
     op.drop_table('login_attempt')
+    op.drop_table('calendar_day')
     op.drop_table('agency_group')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agency_parent_id'))
