@@ -14,7 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker import calendar
-from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
+from tracker.assignments.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Period,
+    PeriodStatus,
+)
 
 
 class DeadlineState(StrEnum):
@@ -81,5 +87,22 @@ def outcome_expr(as_of: date) -> ColumnElement[str]:
         ),
         (done, sa.literal(Outcome.DONE_LATE.value)),
         (sa.or_(due.is_(None), due >= as_of), sa.literal(Outcome.OPEN_WITHIN.value)),
+        else_=sa.literal(Outcome.OPEN_OVERDUE.value),
+    )
+
+
+PERIOD_OPEN = (PeriodStatus.OPEN, PeriodStatus.SUBMITTED, PeriodStatus.RETURNED)
+
+
+def period_outcome_expr(as_of: date) -> ColumnElement[str]:
+    """The four-way class of a reporting period on `as_of`; every period counts on its own."""
+    done = sa.and_(Period.status == PeriodStatus.DONE, Period.completed_on <= as_of)
+    return sa.case(
+        (
+            sa.and_(done, Period.completed_on <= Period.due_date),
+            sa.literal(Outcome.DONE_ON_TIME.value),
+        ),
+        (done, sa.literal(Outcome.DONE_LATE.value)),
+        (Period.due_date >= as_of, sa.literal(Outcome.OPEN_WITHIN.value)),
         else_=sa.literal(Outcome.OPEN_OVERDUE.value),
     )

@@ -84,3 +84,24 @@ def action_form_class(task: Task) -> type[ActionForm]:
 
 class UploadForm(FlaskForm):
     """The file itself is read from the request stream by the evidence store."""
+
+
+class PeriodForm(FlaskForm):
+    text = TextAreaField("Nội dung báo cáo kỳ", validators=[Optional(), Length(max=20_000)])
+    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=5000)])
+
+
+class ExtensionRequestForm(FlaskForm):
+    proposed_date = DateField(
+        "Đề nghị gia hạn đến ngày", validators=[InputRequired("Hãy nhập ngày đề nghị.")]
+    )
+    reason = TextAreaField(
+        "Lý do", validators=[DataRequired("Hãy nêu lý do đề nghị gia hạn."), Length(max=5000)]
+    )
+
+
+class ExtensionDecisionForm(FlaskForm):
+    granted_date = DateField("Gia hạn đến ngày (để trống: theo đề nghị)", validators=[Optional()])
+    reason = TextAreaField(
+        "Lý do (bắt buộc khi không đồng ý)", validators=[Optional(), Length(max=5000)]
+    )

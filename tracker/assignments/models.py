@@ -95,7 +95,9 @@ class Assignment(Base):
 
     @property
     def latest_submission(self) -> Submission | None:
-        return self.submissions[-1] if self.submissions else None
+        """The latest submission on the assignment itself (not on one of its periods)."""
+        own = [submission for submission in self.submissions if submission.period_id is None]
+        return own[-1] if own else None
 
     def is_worker(self, user: User) -> bool:
         """The user works for the assigned agency."""
@@ -143,14 +145,13 @@ class Period(Base):
     status: Mapped[PeriodStatus] = mapped_column(
         enum_type(PeriodStatus), default=PeriodStatus.OPEN, index=True
     )
-    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submission.id"), index=True)
     #: Date of the accepted report.
     completed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     version: Mapped[int] = mapped_column(default=1)
 
     assignment: Mapped[Assignment] = relationship(back_populates="periods")
-    submission: Mapped[Submission | None] = relationship(foreign_keys=[submission_id])
+    submissions: Mapped[list[Submission]] = relationship(order_by="Submission.id", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -160,6 +161,11 @@ class Period(Base):
             "(status = 'done') = (completed_on IS NOT NULL)", name="completed_exactly_when_done"
         ),
     )
+
+    @property
+    def submission(self) -> Submission | None:
+        """The latest report sent for this period."""
+        return self.submissions[-1] if self.submissions else None
 
 
 class ExtensionStatus(StrEnum):
@@ -219,6 +225,10 @@ class Submission(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
     submitted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id"), index=True
+    )
+    #: The reporting period this submission answers; None for the assignment itself.
+    period_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("period.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.Text, default="")
     #: Indicator values: {indicator code: [numerator, denominator]}.

@@ -17,7 +17,7 @@ from tracker.assignments.deadlines import (
     outcome_expr,
     soon_cutoff,
 )
-from tracker.assignments.models import Assignment, Submission
+from tracker.assignments.models import Assignment, Period, Submission
 from tracker.auth.models import Role, User
 from tracker.directives.models import Task
 
@@ -80,6 +80,8 @@ def one(
                 joinedload(Submission.submitted_by), joinedload(Submission.reviewed_by)
             ),
             selectinload(Assignment.task, Task.indicators),
+            selectinload(Assignment.periods).selectinload(Period.submissions),
+            selectinload(Assignment.extensions),
         )
     )
     return found[0]

@@ -10,17 +10,31 @@ from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
-from tracker.assignments.forms import ROLE_LABELS, AssignForm, UploadForm, action_form_class
+from tracker.assignments.forms import (
+    ROLE_LABELS,
+    AssignForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    PeriodForm,
+    UploadForm,
+    action_form_class,
+)
+from tracker.assignments.models import ExtensionRequest, Period
 from tracker.assignments.operations import AssignmentError, assign_task
 from tracker.assignments.workflow import (
     ACTION_LABELS,
     EVENT_LABELS,
+    PERIOD_STATUS_LABELS,
     STATUS_LABELS,
     SUBMISSION_LABELS,
     Action,
     WorkflowError,
     allowed_actions,
+    allowed_period_actions,
     apply,
+    apply_period,
+    decide_extension,
+    request_extension,
 )
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.directives.models import Task
@@ -113,6 +127,19 @@ def _render(
         submission_labels=SUBMISSION_LABELS,
         event_labels=EVENT_LABELS,
         Action=Action,
+        periods=[
+            (period, allowed_period_actions(period, current_user)) for period in assignment.periods
+        ],
+        period_status_labels=PERIOD_STATUS_LABELS,
+        period_form=PeriodForm(),
+        can_request_extension=(
+            assignment.is_worker(current_user)
+            and assignment.is_open
+            and assignment.due_date is not None
+            and assignment.pending_extension is None
+        ),
+        extension_form=ExtensionRequestForm(),
+        decision_form=ExtensionDecisionForm(),
         error=error,
         failed_action=failed_action,
     ), status
@@ -195,3 +222,92 @@ def upload(assignment_id: int):
     db.session.commit()
     flash(f"Đã tải lên “{upload_file.filename}”.", "success")
     return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")
+
+
+@blueprint.route("/periods/<int:period_id>/<action>", methods=["POST"])
+@login_required
+def period_act(period_id: int, action: str):
+    period = db.session.get(Period, period_id)
+    if period is None:
+        abort(404)
+    _load_row(period.assignment_id)  # 404 unless the user may see the assignment
+    try:
+        step = Action(action)
+    except ValueError:
+        abort(404)
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        apply_period(period, step, current_user, text=form.text.data, reason=form.reason.data)
+    except WorkflowError as error:
+        db.session.rollback()
+        return _render(
+            _load_row(period.assignment_id),
+            error=error.message,
+            failed_action=f"period-{period_id}",
+            status=error.http_status,
+        )
+    db.session.commit()
+    flash(f"Kỳ báo cáo đến hạn {period.due_date.strftime('%d/%m/%Y')}: đã ghi nhận.", "success")
+    return redirect(url_for("assignments.show", assignment_id=period.assignment_id) + "#periods")
+
+
+@blueprint.route("/assignments/<int:assignment_id>/extension", methods=["POST"])
+@login_required
+def extension_request(assignment_id: int):
+    row = _load_row(assignment_id)
+    form = ExtensionRequestForm()
+    if not form.validate_on_submit():
+        messages = " ".join(error for errors in form.errors.values() for error in errors)
+        return _render(row, error=messages, failed_action="extension", status=422)
+    try:
+        request_extension(
+            row.assignment,
+            current_user,
+            proposed_date=form.proposed_date.data,
+            reason=form.reason.data,
+        )
+    except WorkflowError as error:
+        db.session.rollback()
+        return _render(
+            _load_row(assignment_id),
+            error=error.message,
+            failed_action="extension",
+            status=error.http_status,
+        )
+    db.session.commit()
+    flash("Đã gửi đề nghị gia hạn.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#extension")
+
+
+@blueprint.route("/extensions/<int:extension_id>/<decision>", methods=["POST"])
+@login_required
+def extension_decide(extension_id: int, decision: str):
+    extension = db.session.get(ExtensionRequest, extension_id)
+    if extension is None or decision not in ("grant", "deny"):
+        abort(404)
+    row = _load_row(extension.assignment_id)
+    form = ExtensionDecisionForm()
+    if not form.validate_on_submit():
+        messages = " ".join(error for errors in form.errors.values() for error in errors)
+        return _render(row, error=messages, failed_action="extension", status=422)
+    try:
+        decide_extension(
+            extension,
+            current_user,
+            grant=decision == "grant",
+            granted_date=form.granted_date.data,
+            reason=form.reason.data or "",
+        )
+    except WorkflowError as error:
+        db.session.rollback()
+        return _render(
+            _load_row(extension.assignment_id),
+            error=error.message,
+            failed_action="extension",
+            status=error.http_status,
+        )
+    db.session.commit()
+    flash("Đã xử lý đề nghị gia hạn.", "success")
+    return redirect(url_for("assignments.show", assignment_id=row.assignment.id) + "#extension")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +21,10 @@ from tracker.assignments.models import (
     OPEN_STATUSES,
     Assignment,
     AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    Period,
+    PeriodStatus,
     Submission,
     SubmissionOutcome,
 )
@@ -310,6 +315,191 @@ def apply(
     )
 
 
+# Periods of recurring reports ------------------------------------------------------------
+
+P = PeriodStatus
+
+PERIOD_TRANSITIONS: dict[tuple[PeriodStatus, Action], Transition] = {
+    (P.OPEN, Action.SUBMIT): Transition(P.SUBMITTED, _worker),
+    (P.RETURNED, Action.SUBMIT): Transition(P.SUBMITTED, _worker),
+    (P.SUBMITTED, Action.ACCEPT): Transition(P.DONE, _reviewer),
+    (P.SUBMITTED, Action.RETURN): Transition(P.RETURNED, _reviewer, requires_reason=True),
+}
+
+PERIOD_STATUS_LABELS = {
+    P.OPEN: "Chưa báo cáo",
+    P.SUBMITTED: "Đã báo cáo, chờ duyệt",
+    P.RETURNED: "Trả lại, yêu cầu bổ sung",
+    P.DONE: "Hoàn thành",
+}
+
+
+def allowed_period_actions(period: Period, user: User) -> list[Action]:
+    return [
+        action
+        for (state, action), transition in PERIOD_TRANSITIONS.items()
+        if state == period.status and transition.who(period.assignment, user)
+    ]
+
+
+def apply_period(period: Period, action: Action | str, actor: User, **data: Any) -> Event:
+    """One step on one reporting period: submit, accept or return its report."""
+    session = object_session(period)
+    try:
+        action = Action(action)
+    except ValueError:
+        raise InvalidTransition("Thao tác không hợp lệ.") from None
+    transition = PERIOD_TRANSITIONS.get((period.status, action))
+    if transition is None:
+        raise InvalidTransition(
+            f"Không thể {ACTION_LABELS[action].lower()} khi kỳ báo cáo đang ở trạng thái"
+            f" “{PERIOD_STATUS_LABELS[period.status]}”."
+        )
+    assignment = period.assignment
+    if not transition.who(assignment, actor):
+        raise NotPermitted("Bạn không có quyền thực hiện thao tác này.")
+    if assignment.status == AssignmentStatus.CANCELLED:
+        raise InvalidTransition("Nhiệm vụ đã hủy: không báo cáo theo kỳ nữa.")
+    reason = (data.get("reason") or "").strip()
+    if transition.requires_reason and not reason:
+        raise GuardFailed("Hãy nêu lý do.")
+    before = {"period_status": period.status.value}
+    if action == Action.SUBMIT:
+        text = (data.get("text") or "").strip()
+        if not text:
+            raise GuardFailed("Hãy nhập nội dung báo cáo của kỳ này.")
+        submission = Submission(
+            assignment=assignment,
+            period_id=period.id,
+            submitted_at=clock.now(),
+            submitted_by_id=actor.id,
+            text=text,
+        )
+        session.add(submission)
+        session.flush()
+        session.expire(period, ["submissions"])
+    else:
+        submission = period.submission
+        if submission is None or submission.outcome != SubmissionOutcome.PENDING:
+            raise InvalidTransition("Không có báo cáo nào của kỳ này đang chờ duyệt.")
+        submission.outcome = (
+            SubmissionOutcome.ACCEPTED if action == Action.ACCEPT else SubmissionOutcome.RETURNED
+        )
+        submission.reviewed_at = clock.now()
+        submission.reviewed_by_id = actor.id
+        submission.review_comment = reason
+        if action == Action.ACCEPT:
+            period.completed_on = submission.submitted_on
+    period.status = transition.target
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Kỳ báo cáo vừa được người khác cập nhật. Hãy tải lại trang.") from None
+    return record_event(
+        session,
+        actor=actor,
+        action=f"period.{action.value}",
+        subject_type="assignment",
+        subject_id=assignment.id,
+        comment=reason or (data.get("text") or "").strip()[:500],
+        before=before,
+        after={"period_status": period.status.value, "period_due": period.due_date.isoformat()},
+    )
+
+
+# Extensions ----------------------------------------------------------------------------
+
+
+def request_extension(
+    assignment: Assignment, actor: User, *, proposed_date: date | None, reason: str
+) -> ExtensionRequest:
+    """The agency asks for a later working deadline, with a reason."""
+    session = object_session(assignment)
+    if not assignment.is_worker(actor):
+        raise NotPermitted("Chỉ đơn vị được giao mới đề nghị gia hạn.")
+    if not assignment.is_open:
+        raise InvalidTransition("Nhiệm vụ đã kết thúc: không gia hạn được.")
+    if assignment.due_date is None:
+        raise InvalidTransition("Nhiệm vụ không có thời hạn: không cần gia hạn.")
+    if assignment.pending_extension is not None:
+        raise InvalidTransition("Đã có một đề nghị gia hạn đang chờ xử lý.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise GuardFailed("Hãy nêu lý do đề nghị gia hạn.")
+    if proposed_date is None or proposed_date <= assignment.due_date:
+        raise GuardFailed("Thời hạn đề nghị phải sau thời hạn hiện tại.")
+    extension = ExtensionRequest(
+        assignment_id=assignment.id,
+        requested_by_id=actor.id,
+        requested_at=clock.now(),
+        proposed_date=proposed_date,
+        reason=reason,
+    )
+    session.add(extension)
+    assignment.extensions.append(extension)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="extension.request",
+        subject_type="assignment",
+        subject_id=assignment.id,
+        comment=reason,
+        after={
+            "proposed_date": proposed_date.isoformat(),
+            "due_date": assignment.due_date.isoformat(),
+        },
+    )
+    return extension
+
+
+def decide_extension(
+    extension: ExtensionRequest,
+    actor: User,
+    *,
+    grant: bool,
+    granted_date: date | None = None,
+    reason: str = "",
+) -> Event:
+    """The office grants (possibly another date) or refuses (with a reason). Granting
+    moves the working deadline; the original deadline stays on record."""
+    session = object_session(extension)
+    assignment = session.get(Assignment, extension.assignment_id)
+    if not actor.is_staff:
+        raise NotPermitted("Chỉ văn phòng mới quyết định gia hạn.")
+    if extension.status != ExtensionStatus.PENDING:
+        raise InvalidTransition("Đề nghị gia hạn này đã được xử lý.")
+    reason = (reason or "").strip()
+    before = snapshot(assignment)
+    if grant:
+        new_date = granted_date or extension.proposed_date
+        if assignment.due_date is not None and new_date <= assignment.due_date:
+            raise GuardFailed("Thời hạn mới phải sau thời hạn hiện tại.")
+        extension.status, extension.granted_date = ExtensionStatus.GRANTED, new_date
+        assignment.due_date = new_date
+        assignment.updated_at = clock.now()
+    else:
+        if not reason:
+            raise GuardFailed("Hãy nêu lý do không gia hạn.")
+        extension.status = ExtensionStatus.DENIED
+    extension.decided_by_id, extension.decided_at = actor.id, clock.now()
+    extension.decision_reason = reason
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang.") from None
+    return record_event(
+        session,
+        actor=actor,
+        action="extension.grant" if grant else "extension.deny",
+        subject_type="assignment",
+        subject_id=assignment.id,
+        comment=reason,
+        before=before,
+        after=snapshot(assignment),
+    )
+
+
 def _has_evidence(session: Session, assignment: Assignment) -> bool:
     return bool(
         session.scalar(
@@ -347,5 +537,11 @@ SUBMISSION_LABELS: dict[SubmissionOutcome, str] = {
 EVENT_LABELS: dict[str, str] = {
     "assignment.create": "giao nhiệm vụ",
     "evidence.upload": "tải lên minh chứng",
+    "period.submit": "gửi báo cáo kỳ",
+    "extension.request": "đề nghị gia hạn",
+    "extension.grant": "đồng ý gia hạn",
+    "extension.deny": "không đồng ý gia hạn",
+    "period.accept": "chấp nhận báo cáo kỳ",
+    "period.return": "trả lại báo cáo kỳ",
     **{f"assignment.{action.value}": label.lower() for action, label in ACTION_LABELS.items()},
 }

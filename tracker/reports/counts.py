@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
-from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr
-from tracker.assignments.models import Assignment
+from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
+from tracker.assignments.models import Assignment, Period
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
 
@@ -58,6 +58,18 @@ def directive_summaries(
     for directive_id, outcome_value, count in counts:
         if directive_id in summaries:
             summaries[directive_id].counts.add(Outcome(outcome_value), count)
+    period_outcome = period_outcome_expr(as_of)
+    period_counts = session.execute(
+        sa.select(Task.directive_id, period_outcome, sa.func.count())
+        .select_from(Period)
+        .join(Assignment, Period.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Period.starts_on <= as_of)
+        .group_by(Task.directive_id, period_outcome)
+    )
+    for directive_id, outcome_value, count in period_counts:
+        if directive_id in summaries:
+            summaries[directive_id].counts.add(Outcome(outcome_value), count)
     return list(summaries.values())
 
 
@@ -70,6 +82,16 @@ def directive_counts(session: Session, directive_id: int, as_of: date) -> FourWa
         .join(Task, Assignment.task_id == Task.id)
         .where(Task.directive_id == directive_id)
         .group_by(outcome)
+    ):
+        counts.add(Outcome(outcome_value), count)
+    period_outcome = period_outcome_expr(as_of)
+    for outcome_value, count in session.execute(
+        sa.select(period_outcome, sa.func.count())
+        .select_from(Period)
+        .join(Assignment, Period.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Task.directive_id == directive_id, Period.starts_on <= as_of)
+        .group_by(period_outcome)
     ):
         counts.add(Outcome(outcome_value), count)
     return counts

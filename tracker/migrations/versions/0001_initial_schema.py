@@ -380,11 +380,33 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_extension_request_decided_by_id'), ['decided_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_extension_request_requested_by_id'), ['requested_by_id'], unique=False)
 
+    op.create_table('period',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('open', 'submitted', 'returned', 'done', name='period_status', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('completed_on', sa.Date(), nullable=True),
+    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.CheckConstraint("(status = 'done') = (completed_on IS NOT NULL)", name=op.f('ck_period_completed_exactly_when_done')),
+    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_period_ordered')),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_period_assignment_id_assignment'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_period')),
+    sa.UniqueConstraint('assignment_id', 'due_date', name=op.f('uq_period_assignment_id_due_date'))
+    )
+    with op.batch_alter_table('period', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_period_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_due_date'), ['due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_period_status'), ['status'], unique=False)
+
     op.create_table('submission',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('submitted_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
+    sa.Column('period_id', sa.Integer(), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('figures', sa.JSON(), nullable=False),
     sa.Column('outcome', sa.Enum('pending', 'accepted', 'returned', name='submission_outcome', native_enum=False, create_constraint=True), nullable=False),
@@ -393,12 +415,14 @@ def upgrade() -> None:
     sa.Column('review_comment', sa.Text(), nullable=False),
     sa.CheckConstraint("(outcome = 'pending') = (reviewed_at IS NULL)", name=op.f('ck_submission_reviewed_exactly_when_decided')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_submission_assignment_id_assignment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['period.id'], name=op.f('fk_submission_period_id_period'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user_account.id'], name=op.f('fk_submission_reviewed_by_id_user_account')),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_submission_submitted_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission'))
     )
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submission_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_submission_period_id'), ['period_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_reviewed_by_id'), ['reviewed_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_submitted_by_id'), ['submitted_by_id'], unique=False)
 
@@ -425,30 +449,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evidence_submission_id'), ['submission_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evidence_uploaded_by_id'), ['uploaded_by_id'], unique=False)
 
-    op.create_table('period',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('assignment_id', sa.Integer(), nullable=False),
-    sa.Column('starts_on', sa.Date(), nullable=False),
-    sa.Column('ends_on', sa.Date(), nullable=False),
-    sa.Column('due_date', sa.Date(), nullable=False),
-    sa.Column('status', sa.Enum('open', 'submitted', 'returned', 'done', name='period_status', native_enum=False, create_constraint=True), nullable=False),
-    sa.Column('submission_id', sa.Integer(), nullable=True),
-    sa.Column('completed_on', sa.Date(), nullable=True),
-    sa.Column('created_at', tracker.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.CheckConstraint("(status = 'done') = (completed_on IS NOT NULL)", name=op.f('ck_period_completed_exactly_when_done')),
-    sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_period_ordered')),
-    sa.ForeignKeyConstraint(['assignment_id'], ['assignment.id'], name=op.f('fk_period_assignment_id_assignment'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_period_submission_id_submission')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_period')),
-    sa.UniqueConstraint('assignment_id', 'due_date', name=op.f('uq_period_assignment_id_due_date'))
-    )
-    with op.batch_alter_table('period', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_period_assignment_id'), ['assignment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_period_due_date'), ['due_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_period_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_period_submission_id'), ['submission_id'], unique=False)
-
     # ### end Alembic commands ###
     for statement in APPEND_ONLY_TRIGGERS.get(op.get_bind().dialect.name, ()):
         op.execute(statement)
@@ -459,13 +459,6 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS event_append_only ON event")
         op.execute("DROP FUNCTION IF EXISTS event_append_only()")
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('period', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_period_submission_id'))
-        batch_op.drop_index(batch_op.f('ix_period_status'))
-        batch_op.drop_index(batch_op.f('ix_period_due_date'))
-        batch_op.drop_index(batch_op.f('ix_period_assignment_id'))
-
-    op.drop_table('period')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_uploaded_by_id'))
         batch_op.drop_index(batch_op.f('ix_evidence_submission_id'))
@@ -476,9 +469,16 @@ def downgrade() -> None:
     with op.batch_alter_table('submission', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submission_submitted_by_id'))
         batch_op.drop_index(batch_op.f('ix_submission_reviewed_by_id'))
+        batch_op.drop_index(batch_op.f('ix_submission_period_id'))
         batch_op.drop_index(batch_op.f('ix_submission_assignment_id'))
 
     op.drop_table('submission')
+    with op.batch_alter_table('period', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_period_status'))
+        batch_op.drop_index(batch_op.f('ix_period_due_date'))
+        batch_op.drop_index(batch_op.f('ix_period_assignment_id'))
+
+    op.drop_table('period')
     with op.batch_alter_table('extension_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_request_requested_by_id'))
         batch_op.drop_index(batch_op.f('ix_extension_request_decided_by_id'))

@@ -1,0 +1,124 @@
+"""Reporting periods of recurring tasks (kỳ báo cáo), created as time passes.
+
+A task's RRULE gives the due dates, counted from the day the work was assigned. Weekly
+and daily reports cover the days since the previous report. Monthly, quarterly,
+half-yearly and yearly reports cover the cut-off periods of Decree 09/2019/NĐ-CP: a
+monthly report covers the 15th of the previous month to the 14th, a quarterly one the
+15th of the month before the quarter to the 14th of its last month, and so on.
+`generate_periods` runs with the reminders (`tracker remind`); a period is never made
+twice (one per assignment and due date)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
+from sqlalchemy.orm import Session, joinedload
+
+from tracker import calendar, clock
+from tracker.assignments.models import Assignment, AssignmentStatus, Period
+from tracker.directives.models import Task
+
+#: How many periods one assignment may have at most (a runaway rule stops here).
+MAX_PERIODS = 400
+
+
+@dataclass(frozen=True)
+class Bounds:
+    starts_on: date
+    ends_on: date
+    due_date: date
+
+
+def cut_off_months(rule: str) -> int | None:
+    """Months per period for monthly-or-longer rules (ND 09/2019 cut-offs), else None."""
+    parsed = rrulestr(rule, dtstart=datetime(2020, 1, 1))
+    frequency = parsed._freq  # noqa: SLF001 (dateutil keeps no public accessor)
+    interval = parsed._interval  # noqa: SLF001
+    if frequency == MONTHLY:
+        return interval
+    if frequency == YEARLY:
+        return 12 * interval
+    return None
+
+
+def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
+    """The periods of a rule whose due date falls after `assigned_on` and on or before
+    `until`."""
+    start = datetime.combine(assigned_on, datetime.min.time())
+    parsed = rrulestr(rule, dtstart=start)
+    months = cut_off_months(rule)
+    frequency = parsed._freq  # noqa: SLF001
+    result: list[Bounds] = []
+    previous_due = assigned_on
+    for occurrence in parsed.xafter(start, count=MAX_PERIODS, inc=False):
+        due = occurrence.date()
+        if due > until:
+            break
+        if months:
+            ends = (
+                due.replace(day=14)
+                if due.day >= 15
+                else (due - relativedelta(months=1)).replace(day=14)
+            )
+            starts = ends - relativedelta(months=months) + timedelta(days=1)
+        elif frequency in (WEEKLY, DAILY):
+            starts, ends = previous_due + timedelta(days=1), due
+        else:
+            starts, ends = previous_due + timedelta(days=1), due
+        # Civil Code art. 148: a time limit ending on a day off ends on the next working day.
+        while not calendar.is_working_day(due):
+            due += timedelta(days=1)
+        result.append(Bounds(starts, max(ends, starts), due))
+        previous_due = occurrence.date()
+    return result
+
+
+def generate_periods(session: Session, as_of: date | None = None) -> int:
+    """Create the periods that have begun by `as_of` (today), for every assignment of a
+    recurring task that is not cancelled. Returns how many were created; running it
+    again creates none."""
+    as_of = as_of or clock.today()
+    assignments = session.scalars(
+        sa.select(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        # A recurring report goes on after the task's one-off report is accepted (task 4
+        # of 1661: results by 20/08, communication weekly); only cancelling ends it.
+        .where(Task.recurrence.is_not(None), Assignment.status != AssignmentStatus.CANCELLED)
+        .options(joinedload(Assignment.task))
+    ).all()
+    if not assignments:
+        return 0
+    existing = {
+        (assignment_id, due)
+        for assignment_id, due in session.execute(
+            sa.select(Period.assignment_id, Period.due_date).where(
+                Period.assignment_id.in_([a.id for a in assignments])
+            )
+        )
+    }
+    created = 0
+    for assignment in assignments:
+        assigned_on = clock.local_date(assignment.assigned_at)
+        # A period exists once it has begun: its due date may still be ahead.
+        horizon = as_of + relativedelta(months=13)
+        for bounds in period_bounds(assignment.task.recurrence, assigned_on, horizon):
+            if bounds.starts_on > as_of:
+                break
+            if (assignment.id, bounds.due_date) in existing:
+                continue
+            session.add(
+                Period(
+                    assignment_id=assignment.id,
+                    starts_on=bounds.starts_on,
+                    ends_on=bounds.ends_on,
+                    due_date=bounds.due_date,
+                )
+            )
+            existing.add((assignment.id, bounds.due_date))
+            created += 1
+    session.flush()
+    return created
