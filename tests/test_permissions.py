@@ -17,9 +17,17 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests.helpers import Auth, csrf_token, user_named
+from tracker.agencies.feed import issue_feed_token
 from tracker.agencies.models import Agency
-from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus, Submission
-from tracker.assignments.workflow import Action, apply
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ExtensionRequest,
+    Period,
+    Submission,
+)
+from tracker.assignments.workflow import Action, apply, request_extension
 from tracker.audit import Event
 from tracker.auth.models import User
 from tracker.directives import operations as directive_operations
@@ -70,6 +78,10 @@ class World:
     imported: ImportDraft
     document: OutgoingDocument
     job: ReportJob
+    period: Period
+    extension: ExtensionRequest
+    #: `own`'s calendar feed token.
+    feed_token: str
 
     def path(self, template: str) -> str:
         return template.format(
@@ -81,6 +93,10 @@ class World:
             document=self.document.id,
             job=self.job.id,
             own_code=self.own.code,
+            period=self.period.id,
+            extension=self.extension.id,
+            agency=self.own.id,
+            feed_token=self.feed_token,
         )
 
 
@@ -123,7 +139,24 @@ def world(session, make_agency, make_user, make_assignment) -> World:
             draft_reply(session, assignment.task.directive, own, date(2020, 8, 20)),
         ),
         job=_queued_job(session),
+        feed_token=issue_feed_token(session, None, own),
+        period=_open_period(session, assignment),
+        extension=request_extension(
+            assignment, own_user, proposed_date=date(2020, 9, 30), reason="Chờ số liệu."
+        ),
     )
+
+
+def _open_period(session, assignment: Assignment) -> Period:
+    period = Period(
+        assignment_id=assignment.id,
+        starts_on=date(2020, 8, 1),
+        ends_on=date(2020, 8, 7),
+        due_date=date(2020, 8, 10),
+    )
+    session.add(period)
+    session.flush()
+    return period
 
 
 def _queued_job(session) -> ReportJob:
@@ -282,6 +315,14 @@ CASES = (
     Case("auth.login", "GET", "/login", expect(200, agency=302, leader=302, secretariat=302)),
     Case("auth.logout", "GET", "/logout", SIGNED_IN),
     Case("reports.dashboard", "GET", "/", SIGNED_IN),
+    # Each user's own notifications: nothing of anybody else's is addressed by the URL.
+    Case("notifications.index", "GET", "/notifications", SIGNED_IN),
+    Case(
+        "notifications.mark_read",
+        "POST",
+        "/notifications/read",
+        expect(agency=302, leader=302, secretariat=302),
+    ),
     Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
     Case("directives.index", "GET", "/directives", SIGNED_IN),
     Case("directives.create", "GET", "/directives/new", OFFICE_ONLY),
@@ -374,6 +415,25 @@ CASES = (
         expect(agency=403, leader=200, secretariat=200),
     ),
     # A large report's progress and file: leaders and the office; no file until done.
+    # Periods: the agency reports its own; an extension: its agency asks, the office decides.
+    Case(
+        "assignments.period_act",
+        "POST",
+        "/periods/{period}/submit",
+        expect(own=422, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
+    Case(
+        "assignments.extension_request",
+        "POST",
+        "/assignments/{assignment}/extension",
+        expect(own=422, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
+    Case(
+        "assignments.extension_decide",
+        "POST",
+        "/extensions/{extension}/grant",
+        expect(own=403, other=404, reviewer=403, leader=403, secretariat=302),
+    ),
     Case(
         "reports.job", "GET", "/reports/jobs/{job}", expect(agency=403, leader=200, secretariat=200)
     ),
@@ -382,6 +442,42 @@ CASES = (
         "GET",
         "/reports/jobs/{job}/file",
         expect(agency=403, leader=404, secretariat=404),
+    ),
+    # The calendar feed: its token is the credential, whoever holds it (signed in or not).
+    Case(
+        "feeds.calendar",
+        "GET",
+        "/feeds/{feed_token}.ics",
+        expect(200, agency=200, leader=200, secretariat=200),
+    ),
+    # Managing it: the agency's own users and the office; the leader only reads.
+    Case(
+        "feeds.manage",
+        "GET",
+        "/agencies/{agency}/feed",
+        expect(own=200, other=404, reviewer=404, leader=403, secretariat=200),
+    ),
+    Case(
+        "feeds.manage",
+        "POST",
+        "/agencies/{agency}/feed",
+        expect(own=302, other=404, reviewer=404, leader=403, secretariat=302),
+    ),
+    Case(
+        "feeds.revoke",
+        "POST",
+        "/agencies/{agency}/feed/revoke",
+        expect(own=302, other=404, reviewer=404, leader=403, secretariat=302),
+    ),
+    # The working-day calendar: the office reads it, only the admin edits it (the role
+    # check answers before the day is read, so any id will do).
+    Case("calendar.index", "GET", "/calendar", OFFICE_ONLY),
+    Case("calendar.add_day", "POST", "/calendar/days", {**OFFICE_ONLY, "secretariat": 403}),
+    Case(
+        "calendar.delete_day",
+        "POST",
+        "/calendar/days/1/delete",
+        {**OFFICE_ONLY, "secretariat": 403},
     ),
 )
 
@@ -432,6 +528,10 @@ def test_route_matrix_paths_reach_their_endpoints(app):
             document=1,
             job=1,
             own_code="X",
+            period=1,
+            extension=1,
+            agency=1,
+            feed_token="x" * 43,
         ).split("?")[0]
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
@@ -810,6 +910,14 @@ STATE_CHANGING = {
     "imports.discard",
     "documents.reply",
     "documents.urge",
+    "notifications.mark_read",
+    "calendar.add_day",
+    "calendar.delete_day",
+    "feeds.manage",
+    "feeds.revoke",
+    "assignments.period_act",
+    "assignments.extension_request",
+    "assignments.extension_decide",
 }
 
 
@@ -823,9 +931,15 @@ def url_values(world: World) -> dict[str, object]:
         "import_id": world.imported.id,
         "document_id": world.document.id,
         "job_id": world.job.id,
+        "agency_id": world.own.id,
+        "token": world.feed_token,
         "action": Action.START.value,
         "filename": "app.css",
         "name": "nd30.css",
+        "day_id": 1,
+        "period_id": world.period.id,
+        "extension_id": world.extension.id,
+        "decision": "grant",
     }
 
 

@@ -14,14 +14,17 @@ PROJECT_DIR = PACKAGE_DIR.parent
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
     from tracker import config, db, errors, formatting, security
+    from tracker.agencies.feed_views import blueprint as feeds_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
     from tracker.auth.views import blueprint as auth_blueprint
+    from tracker.calendar.views import blueprint as calendar_blueprint
     from tracker.directives.import_views import blueprint as imports_blueprint
     from tracker.directives.views import blueprint as directives_blueprint
     from tracker.documents.views import blueprint as documents_blueprint
     from tracker.evidence.views import blueprint as evidence_blueprint
+    from tracker.notifications.views import blueprint as notifications_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
 
     instance_path = (
@@ -50,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         assignments_blueprint,
         evidence_blueprint,
         agencies_blueprint,
+        calendar_blueprint,
+        feeds_blueprint,
+        notifications_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

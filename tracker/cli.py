@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from tracker import clock, create_app, db
 from tracker.agencies.operations import agency_by_code
+from tracker.assignments.periods import generate_periods
 from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
@@ -35,6 +36,8 @@ from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
 from tracker.migrations.runner import upgrade
+from tracker.notifications.mail import MailError
+from tracker.notifications.operations import run_reminders
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 
@@ -338,6 +341,60 @@ def evidence_sweep_command() -> None:
     """Remove stored files no row refers to (older than an hour) and stale temp files."""
     removed = store().sweep_orphans(known_hashes(db.session))
     click.echo(f"Đã xóa {len(removed)} tệp không còn được dùng.")
+
+
+@main.command("remind")
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day to run for (default today)."
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be done; write and send nothing.")
+@with_appcontext
+@needs_database
+def remind_command(as_of, dry_run: bool) -> None:
+    """Create due reporting periods, reminders and overdue alerts, then send each person's
+    daily e-mail digest. For cron, daily: running it twice, or again after it was killed
+    half-way, notifies nobody twice and misses nobody."""
+    session = db.session
+    day = as_of.date() if as_of else clock.today()
+    periods = generate_periods(session, day)
+    try:
+        summary = run_reminders(
+            session, day, dry_run=dry_run, checkpoint=None if dry_run else session.commit
+        )
+    except MailError as error:
+        session.rollback()
+        raise click.ClickException(
+            f"Lỗi gửi thư: {error} Những người đã nhận thư được ghi nhận; chạy lại lệnh"
+            " sau khi khắc phục để gửi cho những người còn lại."
+        ) from None
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    date_text = day.strftime("%d/%m/%Y")
+    if dry_run:
+        click.echo(f"Chạy thử ngày {date_text} (không ghi dữ liệu, không gửi thư):")
+        click.echo(f"Kỳ báo cáo sẽ tạo: {periods}")
+        click.echo(f"Thông báo sẽ tạo: {summary.notifications}")
+        click.echo(f"Thư sẽ gửi: {summary.mails}")
+    else:
+        click.echo(f"Nhắc việc ngày {date_text}:")
+        click.echo(f"Kỳ báo cáo mới: {periods}")
+        click.echo(f"Thông báo mới: {summary.notifications}")
+        click.echo(f"Thư đã gửi: {summary.mails}")
+    if summary.in_app_only:
+        click.echo(
+            f"Không có địa chỉ thư điện tử (chỉ nhận thông báo trên hệ thống):"
+            f" {summary.in_app_only} người"
+        )
+    if summary.refused:
+        click.echo(
+            "Máy chủ thư từ chối địa chỉ của: "
+            + ", ".join(summary.refused)
+            + " (sẽ gửi lại ở lần chạy sau).",
+            err=True,
+        )
+        sys.exit(1)
 
 
 def _display_url(url: str) -> str:

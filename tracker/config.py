@@ -37,6 +37,27 @@ DEFAULTS: dict[str, object] = {
     #: Failed sign-ins allowed per account and per address within the window.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 60,
+    #: Reminder ladder (tracker remind): working days before the deadline (positive), on
+    #: the day (0), after it (negative); see tracker/notifications/ladder.py.
+    "REMINDER_LADDER": [3, 1, 0, -1],
+    #: After the last step, remind again every so many days while overdue (0: never).
+    "REMINDER_REPEAT_DAYS": 7,
+    #: The daily e-mail digest over SMTP. MAIL_USE_TLS: STARTTLS; MAIL_USE_SSL: TLS from
+    #: the start (port 465). No login when MAIL_USERNAME is empty.
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "Theo dõi nhiệm vụ <no-reply@localhost>",
+    "MAIL_TIMEOUT": 30,
+    #: The address people open tracker at, for the links in e-mails.
+    "MAIL_BASE_URL": "http://localhost:5000",
+    #: E-mail addresses: USER_EMAILS maps a username to an address; otherwise
+    #: <username>@MAIL_DEFAULT_DOMAIN when set; otherwise in-app notifications only.
+    "USER_EMAILS": {},
+    "MAIL_DEFAULT_DOMAIN": "",
 }
 
 ENV_PREFIX = "TRACKER_"

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tracker import clock
+from tracker import calendar, clock
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import expand_targets
 from tracker.assignments.models import Assignment, AssignmentRole
@@ -42,7 +42,9 @@ def assign_task(
     """One assignment per agency named or reached through a group (fan-out).
 
     Agencies that already hold the task are skipped, so assigning twice is harmless.
-    The deadline is `due_date`, else the task's own when `use_task_deadline`.
+    The deadline is `due_date`, else the task's own when `use_task_deadline`: its date,
+    or a relative one ("within N days / working days") counted from today; see
+    `calendar.deadline_after` (calendar days are not moved off a day off).
     """
     if actor is not None and not actor.is_staff:
         raise AssignmentError("Chỉ văn phòng mới được giao nhiệm vụ.")
@@ -56,6 +58,10 @@ def assign_task(
     if not agencies:
         raise AssignmentError("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm.")
     deadline = due_date if due_date is not None else (task.due_date if use_task_deadline else None)
+    if deadline is None and use_task_deadline and task.due_in_days:
+        deadline = calendar.deadline_after(
+            clock.today(), task.due_in_days, working_days=task.due_in_working_days
+        )
     existing = set(
         session.scalars(sa.select(Assignment.agency_id).where(Assignment.task_id == task.id))
     )

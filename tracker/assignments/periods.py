@@ -70,8 +70,7 @@ def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
         else:
             starts, ends = previous_due + timedelta(days=1), due
         # Civil Code art. 148: a time limit ending on a day off ends on the next working day.
-        while not calendar.is_working_day(due):
-            due += timedelta(days=1)
+        due = calendar.next_working_day(due)
         result.append(Bounds(starts, max(ends, starts), due))
         previous_due = occurrence.date()
     return result

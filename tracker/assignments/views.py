@@ -257,6 +257,8 @@ def period_act(period_id: int, action: str):
 @login_required
 def extension_request(assignment_id: int):
     row = _load_row(assignment_id)
+    if not row.assignment.is_worker(current_user):
+        abort(403)
     form = ExtensionRequestForm()
     if not form.validate_on_submit():
         messages = " ".join(error for errors in form.errors.values() for error in errors)
@@ -288,6 +290,8 @@ def extension_decide(extension_id: int, decision: str):
     if extension is None or decision not in ("grant", "deny"):
         abort(404)
     row = _load_row(extension.assignment_id)
+    if not current_user.is_staff:
+        abort(403)
     form = ExtensionDecisionForm()
     if not form.validate_on_submit():
         messages = " ".join(error for errors in form.errors.values() for error in errors)

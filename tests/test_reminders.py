@@ -1,0 +1,583 @@
+"""Reminders and overdue alerts (issue 5): the ladder on a fixed timeline with real
+delivery to an SMTP server this file starts on loopback (aiosmtpd), escalation to the
+secretariat, the daily digest, idempotency (run twice; killed half-way and run again),
+`tracker remind`, and the notification page with its unread count."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from tests.helpers import csrf_token, user_named
+from tracker import clock
+from tracker.agencies.models import Agency
+from tracker.agencies.operations import agency_by_code
+from tracker.assignments.models import Assignment, AssignmentRole, Period
+from tracker.assignments.operations import assign_task
+from tracker.assignments.workflow import Action, apply
+from tracker.auth.models import Role, User
+from tracker.cli import main
+from tracker.notifications import ladder
+from tracker.notifications.ladder import Step, step_due
+from tracker.notifications.mail import Mailer, email_address
+from tracker.notifications.models import DigestSent, Notification
+from tracker.notifications.operations import run_reminders
+
+#: A Tuesday; 1661's first deadline.
+DUE = date(2020, 8, 18)
+TASK_TITLE = "Nhiệm vụ thử nghiệm"
+BASE_URL = "https://nhiemvu.laichau.gov.vn"
+WORKER_ADDRESS = "canbo.thu@sotest.laichau.gov.vn"
+COLLEAGUE_ADDRESS = "dongnghiep@sotest.laichau.gov.vn"
+OFFICE_ADDRESS = "vanphong@laichau.gov.vn"
+
+
+class Killed(BaseException):
+    """Stands for the process being killed: no handler of the code under test catches it."""
+
+
+# The ladder, as pure date logic -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2020, 8, 12), None),  # before the first step
+        (date(2020, 8, 13), ("due-3", date(2020, 8, 13))),  # Thursday: 3 working days before
+        (date(2020, 8, 14), ("due-3", date(2020, 8, 13))),
+        (date(2020, 8, 16), ("due-3", date(2020, 8, 13))),  # Sunday: still the same step
+        (date(2020, 8, 17), ("due-1", date(2020, 8, 17))),  # Monday
+        (date(2020, 8, 18), ("due-0", DUE)),
+        (date(2020, 8, 19), ("overdue-1", date(2020, 8, 19))),
+        (date(2020, 8, 25), ("overdue-1", date(2020, 8, 19))),
+        (date(2020, 8, 26), ("overdue-w1", date(2020, 8, 26))),  # weekly after overdue-1
+        (date(2020, 9, 1), ("overdue-w1", date(2020, 8, 26))),
+        # 02/09 (Quốc khánh) is a day off: the second weekly reminder moves to 03/09.
+        (date(2020, 9, 2), ("overdue-w1", date(2020, 8, 26))),
+        (date(2020, 9, 3), ("overdue-w2", date(2020, 9, 3))),
+        (date(2020, 9, 9), ("overdue-w3", date(2020, 9, 9))),
+    ],
+)
+def test_ladder_latest_step_due(as_of, expected):
+    step = step_due(as_of, DUE)
+    if expected is None:
+        assert step is None
+    else:
+        assert (step.name, step.on) == expected
+
+
+def test_ladder_counts_working_days_across_a_weekend():
+    monday = date(2020, 8, 24)
+    steps = ladder.fixed_steps(monday)
+    assert [(step.name, step.on, step.overdue) for step in steps] == [
+        ("due-3", date(2020, 8, 19), False),  # Wednesday before
+        ("due-1", date(2020, 8, 21), False),  # Friday
+        ("due-0", monday, False),
+        ("overdue-1", date(2020, 8, 25), True),
+    ]
+
+
+def test_ladder_is_configurable():
+    assert step_due(date(2020, 8, 11), DUE, ladder=(5, 0)) == Step(
+        "due-5", date(2020, 8, 11), False
+    )
+    assert step_due(date(2020, 8, 13), DUE, ladder=(5, 0)).name == "due-5"
+    # No overdue step in the ladder: the repeats count from the deadline.
+    assert step_due(date(2020, 8, 25), DUE, ladder=(5, 0)).name == "overdue-w1"
+    # No repeats: the last step stays the latest.
+    assert step_due(date(2020, 12, 1), DUE, repeat_days=0).name == "overdue-1"
+
+
+# E-mail addresses ----------------------------------------------------------------------------
+
+
+def test_email_address_from_mapping_then_default_domain():
+    user = User(username="stttt", full_name="", role=Role.AGENCY)
+    assert email_address(user, {}) is None
+    assert email_address(user, {"MAIL_DEFAULT_DOMAIN": "laichau.gov.vn"}) == (
+        "stttt@laichau.gov.vn"
+    )
+    config = {"USER_EMAILS": {"stttt": "vanthu.stttt@laichau.gov.vn"}, "MAIL_DEFAULT_DOMAIN": "x"}
+    assert email_address(user, config) == "vanthu.stttt@laichau.gov.vn"
+    assert email_address(user, {"USER_EMAILS": {"stttt": "a@b\r\nBcc: c@d"}}) is None
+
+
+# The SMTP server on loopback -----------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every message it accepts; it can refuse the DATA of
+    chosen recipients once (a temporary failure), as a failing server would."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.fail_once: set[str] = set()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd)
+        failing = self.fail_once & set(envelope.rcpt_tos)
+        if failing:
+            self.fail_once -= failing
+            return "451 4.3.0 Tạm thời không nhận thư"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if address in message["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings = {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": controller.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_USERNAME": "",
+            "MAIL_SENDER": "Theo dõi nhiệm vụ <nhacviec@laichau.gov.vn>",
+            "MAIL_BASE_URL": BASE_URL,
+        }
+        for key, value in settings.items():
+            monkeypatch.setitem(app.config, key, value)
+        yield inbox
+    finally:
+        controller.stop()
+
+
+# A small world: one agency's work due on 18/08/2020 ------------------------------------------
+
+
+@dataclass
+class Team:
+    agency: Agency
+    worker: User  # has an e-mail address in the tests that mail
+    colleague: User  # same agency
+    inactive: User  # same agency, account disabled
+    outsider: User  # another agency
+    office: User  # vanphong, secretariat
+    office_two: User  # a second secretariat user
+    assignment: Assignment
+
+    @property
+    def agency_users(self) -> list[User]:
+        return [self.worker, self.colleague]
+
+    @property
+    def silent(self) -> list[User]:
+        """Users who are never reminded of this work."""
+        return [self.inactive, self.outsider]
+
+
+@pytest.fixture
+def team(session, make_agency, make_user, make_assignment) -> Team:
+    agency = make_agency(short_name="Sở Thử nghiệm", name="Sở Thử nghiệm tỉnh Lai Châu")
+    worker, colleague, inactive = (make_user(agency=agency) for _ in range(3))
+    inactive.active = False
+    office_two = make_user(role=Role.SECRETARIAT, agency=agency_by_code(session, "VPUBND"))
+    assignment = make_assignment(agency)
+    assert assignment.due_date == DUE
+    session.flush()
+    return Team(
+        agency=agency,
+        worker=worker,
+        colleague=colleague,
+        inactive=inactive,
+        outsider=make_user(agency=make_agency()),
+        office=user_named(session, "vanphong"),
+        office_two=office_two,
+        assignment=assignment,
+    )
+
+
+def steps_of(session, user: User, kind: str, object_id: int) -> list[str]:
+    """The ladder steps the user was notified of for one assignment or period, in order."""
+    keys = session.scalars(
+        sa.select(Notification.key)
+        .where(Notification.user_id == user.id, Notification.key.like(f"%:{kind}:{object_id}:%"))
+        .order_by(Notification.id)
+    )
+    return [key.split(":", 1)[0] for key in keys]
+
+
+def remind(session, day: date, **kwargs):
+    with clock.frozen(day):
+        return run_reminders(session, day, **kwargs)
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+# The ladder on a fixed timeline, with real delivery ------------------------------------------
+
+#: Running every day from 13/08 to 01/09/2020, weekends included.
+TIMELINE = {
+    date(2020, 8, 13): "due-3",
+    date(2020, 8, 17): "due-1",
+    date(2020, 8, 18): "due-0",
+    date(2020, 8, 19): "overdue-1",
+    date(2020, 8, 26): "overdue-w1",
+}
+
+
+def test_ladder_timeline_day_by_day_with_delivery(session, team, smtp, app, monkeypatch):
+    monkeypatch.setitem(
+        app.config,
+        "USER_EMAILS",
+        {team.worker.username: WORKER_ADDRESS, "vanphong": OFFICE_ADDRESS},
+    )
+    everyone = [*team.agency_users, team.office, team.office_two, *team.silent]
+    everyone.append(user_named(session, "lanhdao"))
+    seen = {user.id: [] for user in everyone}
+    for day in days(date(2020, 8, 13), date(2020, 9, 1)):
+        smtp.messages.clear()
+        remind(session, day)
+        step = TIMELINE.get(day)
+        for user in everyone:
+            steps = steps_of(session, user, "assignment", team.assignment.id)
+            new, seen[user.id] = steps[len(seen[user.id]) :], steps
+            if user in team.agency_users:
+                expected = [step] if step else []
+            elif user in (team.office, team.office_two):  # escalation when overdue
+                expected = [step] if step and step.startswith("overdue") else []
+            else:
+                expected = []
+            assert new == expected, (day, user.username)
+
+        # The worker's one e-mail of the day lists exactly the day's step.
+        mails = smtp.to(WORKER_ADDRESS)
+        assert len(mails) == (1 if step else 0), day
+        if step:
+            (mail,) = mails
+            overdue = " (1 cảnh báo quá hạn)" if step.startswith("overdue") else ""
+            assert mail["Subject"] == (
+                f"[Theo dõi nhiệm vụ] 1 nhắc việc ngày {day:%d/%m/%Y}{overdue}"
+            )
+            body = mail.get_content()
+            assert body.startswith(f"Kính gửi {team.worker.full_name or team.worker.username},")
+            assert TASK_TITLE in body and "Thời hạn: 18/08/2020" in body
+            assert f"{BASE_URL}/assignments/{team.assignment.id}" in body
+            assert f"{BASE_URL}/notifications" in body
+        # The office gets one digest a day, however many agencies are late.
+        office_mails = smtp.to(OFFICE_ADDRESS)
+        assert len(office_mails) <= 1
+        mentions = [m for m in office_mails if "Sở Thử nghiệm" in m.get_content()]
+        assert len(mentions) == (1 if step and step.startswith("overdue") else 0), day
+        # Nobody without an address gets mail; nobody gets two mails a day.
+        recipients = [str(message["To"]) for message in smtp.messages]
+        assert len(recipients) == len(set(recipients))
+        assert {address.split("<")[-1].rstrip(">") for address in recipients} <= {
+            WORKER_ADDRESS,
+            OFFICE_ADDRESS,
+        }
+
+    assert steps_of(session, team.worker, "assignment", team.assignment.id) == list(
+        TIMELINE.values()
+    )
+    digests = session.scalars(
+        sa.select(DigestSent.day).where(DigestSent.user_id == team.worker.id)
+    ).all()
+    assert sorted(digests) == sorted(TIMELINE)
+
+
+def test_mail_is_decoded_vietnamese_utf8(session, team, smtp, app, monkeypatch):
+    monkeypatch.setitem(app.config, "USER_EMAILS", {team.worker.username: WORKER_ADDRESS})
+    team.worker.full_name = "Nguyễn Thị Hường"
+    session.flush()
+    summary = remind(session, date(2020, 8, 19))
+    assert summary.mails >= 1
+    (mail,) = smtp.to(WORKER_ADDRESS)
+    assert mail["To"].addresses[0].display_name == "Nguyễn Thị Hường"
+    assert mail["From"].addresses[0].display_name == "Theo dõi nhiệm vụ"
+    assert mail.get_content_type() == "text/plain"
+    assert mail.get_content_charset() == "utf-8"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    body = mail.get_content()
+    assert body.startswith("Kính gửi Nguyễn Thị Hường,")
+    assert "Cảnh báo quá hạn (1 ngày làm việc): Sở Thử nghiệm chưa hoàn thành nhiệm vụ 1" in body
+    assert "Đơn vị thực hiện: Sở Thử nghiệm tỉnh Lai Châu" in body
+
+
+def test_missed_days_send_the_latest_step_only(session, team):
+    """A run missed (weekend, broken cron): the next run sends the step due since, never
+    a step a later one has superseded."""
+    worker_steps = {}
+    for day in (date(2020, 8, 12), date(2020, 8, 15), date(2020, 8, 20), date(2020, 8, 21)):
+        remind(session, day)
+        worker_steps[day] = steps_of(session, team.worker, "assignment", team.assignment.id)
+    assert worker_steps == {
+        date(2020, 8, 12): [],
+        date(2020, 8, 15): ["due-3"],  # Saturday: Thursday's reminder, caught up
+        date(2020, 8, 20): ["due-3", "overdue-1"],  # due-1 and due-0 are superseded
+        date(2020, 8, 21): ["due-3", "overdue-1"],
+    }
+    titles = session.scalars(
+        sa.select(Notification.title)
+        .where(Notification.user_id == team.worker.id)
+        .order_by(Notification.id)
+    ).all()
+    assert titles[0].startswith("Nhắc việc: còn 2 ngày làm việc đến hạn nhiệm vụ 1")
+    assert titles[1].startswith("Cảnh báo quá hạn (2 ngày làm việc): Sở Thử nghiệm")
+
+
+def test_extension_restarts_the_ladder_for_the_new_deadline(session, team):
+    remind(session, date(2020, 8, 19))
+    team.assignment.due_date = date(2020, 8, 25)
+    session.flush()
+    remind(session, date(2020, 8, 20))  # 3 working days before 25/08
+    keys = session.scalars(
+        sa.select(Notification.key)
+        .where(Notification.user_id == team.worker.id)
+        .order_by(Notification.id)
+    ).all()
+    prefix = f"assignment:{team.assignment.id}"
+    assert keys == [f"overdue-1:{prefix}:2020-08-18", f"due-3:{prefix}:2020-08-25"]
+
+
+def test_submitted_cancelled_and_inform_work_is_not_reminded(session, team, make_task):
+    office = team.office
+    apply(team.assignment, Action.SUBMIT, team.worker, text="Đã thực hiện xong.")
+    cancelled = assign_task(session, None, make_task(), [team.agency]).created[0]
+    apply(cancelled, Action.CANCEL, office, reason="Không còn cần thiết.")
+    inform = assign_task(
+        session, None, make_task(), [team.agency], role=AssignmentRole.INFORM
+    ).created[0]
+    session.flush()
+    remind(session, date(2020, 8, 19))
+    for assignment in (team.assignment, cancelled, inform):
+        assert steps_of(session, team.worker, "assignment", assignment.id) == []
+        assert steps_of(session, office, "assignment", assignment.id) == []
+    # Returned for more work: reminders resume at the step now due.
+    apply(team.assignment, Action.RETURN, office, reason="Bổ sung số liệu.")
+    session.flush()
+    remind(session, date(2020, 8, 20))
+    assert steps_of(session, team.worker, "assignment", team.assignment.id) == ["overdue-1"]
+
+
+def test_open_reporting_period_is_reminded(session, team):
+    period = Period(
+        assignment_id=team.assignment.id,
+        starts_on=date(2020, 8, 1),
+        ends_on=date(2020, 8, 14),
+        due_date=date(2020, 8, 17),
+    )
+    session.add(period)
+    session.flush()
+    remind(session, date(2020, 8, 17))
+    assert steps_of(session, team.worker, "period", period.id) == ["due-0"]
+    title = session.scalar(
+        sa.select(Notification.title).where(
+            Notification.user_id == team.worker.id, Notification.key.like("%:period:%")
+        )
+    )
+    assert title == (
+        "Hôm nay đến hạn: báo cáo kỳ 01/08 - 14/08/2020, nhiệm vụ 1 của"
+        f" {team.assignment.task.directive.title}"
+    )
+    remind(session, date(2020, 8, 18))
+    assert steps_of(session, team.office, "period", period.id) == ["overdue-1"]
+
+
+# Idempotency ---------------------------------------------------------------------------------
+
+
+def test_running_twice_a_day_notifies_and_mails_nobody_twice(session, team, smtp, app, monkeypatch):
+    monkeypatch.setitem(
+        app.config,
+        "USER_EMAILS",
+        {team.worker.username: WORKER_ADDRESS, "vanphong": OFFICE_ADDRESS},
+    )
+    first = remind(session, date(2020, 8, 19))
+    count = session.scalar(sa.select(sa.func.count()).select_from(Notification))
+    assert first.notifications > 0 and first.mails == 2
+    assert first.steps["overdue-1"] >= 4  # the two agency users and the two office users
+    second = remind(session, date(2020, 8, 19))
+    assert (second.notifications, second.mails) == (0, 0)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == count
+    assert len(smtp.to(WORKER_ADDRESS)) == 1 and len(smtp.to(OFFICE_ADDRESS)) == 1
+
+
+def test_killed_half_way_then_rerun_mails_each_person_once(session, team, smtp, app, monkeypatch):
+    monkeypatch.setitem(
+        app.config,
+        "USER_EMAILS",
+        {team.worker.username: WORKER_ADDRESS, team.colleague.username: COLLEAGUE_ADDRESS},
+    )
+    real_send = Mailer.send
+    attempts = []
+
+    def send_then_die(mailer, message):
+        attempts.append(message["To"])
+        if len(attempts) == 2:  # the process dies while mailing the second person
+            raise Killed
+        real_send(mailer, message)
+
+    monkeypatch.setattr(Mailer, "send", send_then_die)
+    with pytest.raises(Killed):
+        remind(session, date(2020, 8, 19))
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 0]
+    sent = set(session.scalars(sa.select(DigestSent.user_id)))
+    assert team.worker.id in sent and team.colleague.id not in sent
+    pending = session.scalars(
+        sa.select(Notification.emailed_at).where(Notification.user_id == team.colleague.id)
+    ).all()
+    assert pending == [None]
+
+    rerun = remind(session, date(2020, 8, 19))
+    assert (rerun.notifications, rerun.mails) == (0, 1)
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 1]
+    assert remind(session, date(2020, 8, 19)).mails == 0
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 1]
+
+
+# The command ---------------------------------------------------------------------------------
+
+
+def test_remind_command_dry_run_writes_and_sends_nothing(
+    runner, session, team, smtp, app, monkeypatch
+):
+    keep(session)
+    monkeypatch.setitem(app.config, "USER_EMAILS", {team.worker.username: WORKER_ADDRESS})
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Chạy thử ngày 19/08/2020 (không ghi dữ liệu, không gửi thư)" in result.output
+    would_create = _count_after(result.output, "Thông báo sẽ tạo:")
+    assert would_create > 0 and _count_after(result.output, "Thư sẽ gửi:") == 1
+    assert session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    assert smtp.messages == []
+
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19"])
+    assert result.exit_code == 0, result.output
+    assert _count_after(result.output, "Thông báo mới:") == would_create
+    assert _count_after(result.output, "Thư đã gửi:") == 1
+    assert "Không có địa chỉ thư điện tử" in result.output
+    assert len(smtp.to(WORKER_ADDRESS)) == 1
+
+
+def test_remind_command_rerun_after_mail_failure_misses_nobody(
+    runner, session, team, smtp, app, monkeypatch
+):
+    keep(session)
+    monkeypatch.setitem(
+        app.config,
+        "USER_EMAILS",
+        {team.worker.username: WORKER_ADDRESS, team.colleague.username: COLLEAGUE_ADDRESS},
+    )
+    smtp.fail_once.add(COLLEAGUE_ADDRESS)
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19"])
+    assert result.exit_code == 1
+    assert "Lỗi gửi thư" in result.output and "451" in result.output
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 0]
+
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19"])
+    assert result.exit_code == 0, result.output
+    assert _count_after(result.output, "Thông báo mới:") == 0
+    assert _count_after(result.output, "Thư đã gửi:") == 1
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 1]
+
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19"])
+    assert _count_after(result.output, "Thư đã gửi:") == 0
+    assert [len(smtp.to(WORKER_ADDRESS)), len(smtp.to(COLLEAGUE_ADDRESS))] == [1, 1]
+
+
+def test_remind_command_unreachable_server_marks_nothing_sent(
+    runner, session, team, app, monkeypatch
+):
+    keep(session)
+    monkeypatch.setitem(app.config, "USER_EMAILS", {team.worker.username: WORKER_ADDRESS})
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    result = runner.invoke(main, args=["remind", "--as-of", "2020-08-19"])
+    assert result.exit_code == 1
+    assert "Không kết nối được máy chủ thư 127.0.0.1" in result.output
+    assert session.scalar(sa.select(sa.func.count()).select_from(DigestSent)) == 0
+    # The in-app notifications are kept; their e-mail goes out on the next run.
+    emailed = session.scalars(
+        sa.select(Notification.emailed_at).where(Notification.user_id == team.worker.id)
+    ).all()
+    assert emailed == [None]
+
+
+def keep(session) -> None:
+    """The command runs in the test's app context, so on the test's session: its rollback
+    would take the test's unsaved rows with it. Commit them first (this only releases the
+    test's savepoint: the outer transaction is still rolled back at the end)."""
+    session.commit()
+
+
+def _count_after(output: str, label: str) -> int:
+    line = next(line for line in output.splitlines() if line.startswith(label))
+    return int(line.removeprefix(label).strip())
+
+
+# The notification page -----------------------------------------------------------------------
+
+
+def test_notification_page_unread_count_and_mark_read(client, auth, session, team):
+    remind(session, date(2020, 8, 13))
+    remind(session, date(2020, 8, 17))
+    auth.login(team.worker.username)
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="unread-count">2</span>' in page
+    page = client.get("/notifications").get_data(as_text=True)
+    assert page.count('data-unread="true"') == 2
+    assert page.index("còn 1 ngày làm việc") < page.index("còn 3 ngày làm việc")  # newest first
+    assert f'href="/assignments/{team.assignment.id}"' in page
+
+    response = client.post(
+        "/notifications/read", data={"csrf_token": csrf_token(client, "/notifications")}
+    )
+    assert response.status_code == 302
+    page = client.get("/notifications").get_data(as_text=True)
+    assert page.count('data-unread="false"') == 2 and 'data-unread="true"' not in page
+    assert 'data-testid="unread-count"' not in page
+    # Another agency's user sees none of them.
+    auth.logout()
+    auth.login(team.outsider.username)
+    assert "Chưa có thông báo nào" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_unread_count_costs_one_query_per_page(client, auth, session, connection, team):
+    remind(session, date(2020, 8, 19))
+    auth.login(team.worker.username)
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        response = client.get("/")
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert len([s for s in statements if "FROM notification" in s]) == 1
+    # Signed out: the sign-in page counts nothing.
+    auth.logout()
+    statements.clear()
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        client.get("/login")
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    assert not [s for s in statements if "FROM notification" in s]

@@ -1,0 +1,126 @@
+"""Editing the office's calendar: each year's official days off (bridge days of Tết, a
+province's own holiday) and make-up working days. Admin only; every edit is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker import calendar
+from tracker.audit import record_event
+from tracker.auth.models import Role, User
+from tracker.calendar.models import CalendarDay, DayKind
+
+KIND_LABELS = {
+    DayKind.DAY_OFF: "Ngày nghỉ",
+    DayKind.WORKING_DAY: "Ngày làm bù",
+}
+#: Years the table accepts: far enough for any schedule the office could decide.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+NAME_LENGTH = 200
+
+
+class CalendarError(ValueError):
+    """A refused calendar edit; the message is Vietnamese."""
+
+
+def _check_actor(actor: User | None) -> None:
+    if actor is not None and actor.role != Role.ADMIN:
+        raise CalendarError("Chỉ quản trị hệ thống mới được sửa lịch ngày nghỉ, ngày làm bù.")
+
+
+def _shown(day: date) -> str:
+    return f"{calendar.weekday_name(day)}, {day:%d/%m/%Y}"
+
+
+def _check_day(day: date, kind: DayKind) -> None:
+    """An office row must change something: a day off on a day that would be worked, a
+    make-up working day on a weekend day that would be off (and is not a holiday)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CalendarError(f"Năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR}.")
+    statutory_name = calendar.statutory_holidays(day.year).get(day)
+    if kind == DayKind.WORKING_DAY:
+        if day.weekday() not in calendar.WEEKEND:
+            raise CalendarError(
+                f"Ngày làm bù phải là thứ Bảy hoặc Chủ nhật: {_shown(day)} vốn là ngày làm việc."
+            )
+        if statutory_name:
+            raise CalendarError(
+                f"{_shown(day)} là ngày nghỉ lễ theo quy định ({statutory_name}): "
+                "không thể đặt làm ngày làm bù."
+            )
+        if day in calendar.statutory_working_days(day.year):
+            raise CalendarError(f"{_shown(day)} đã là ngày làm bù theo quy định.")
+    else:
+        if statutory_name:
+            raise CalendarError(f"{_shown(day)} đã là ngày nghỉ lễ ({statutory_name}).")
+        if not calendar.is_statutory_working_day(day):
+            raise CalendarError(f"{_shown(day)} là ngày nghỉ cuối tuần, không cần thêm.")
+
+
+def _snapshot(row: CalendarDay) -> dict[str, str]:
+    return {"day": row.day.isoformat(), "kind": row.kind.value, "name": row.name}
+
+
+def set_calendar_day(
+    session: Session, actor: User | None, day: date, kind: DayKind | str, name: str
+) -> CalendarDay:
+    """Add the office's entry for `day`, or replace the one it has (flushed)."""
+    _check_actor(actor)
+    try:
+        kind = DayKind(kind)
+    except ValueError:
+        raise CalendarError(f"Loại ngày không hợp lệ: {kind!r}.") from None
+    name = " ".join((name or "").split())
+    if not name:
+        raise CalendarError("Hãy nhập tên hoặc lý do, ví dụ “Nghỉ Tết Nguyên đán (nghỉ bù)”.")
+    if len(name) > NAME_LENGTH:
+        raise CalendarError(f"Tên dài quá {NAME_LENGTH} ký tự.")
+    _check_day(day, kind)
+    row = session.scalar(sa.select(CalendarDay).where(CalendarDay.day == day))
+    before = _snapshot(row) if row is not None else {}
+    if row is None:
+        row = CalendarDay(day=day, kind=kind, name=name)
+        session.add(row)
+    else:
+        row.kind, row.name = kind, name
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="calendar_day.update" if before else "calendar_day.create",
+        subject_type="calendar_day",
+        subject_id=row.id,
+        before=before,
+        after=_snapshot(row),
+    )
+    calendar.mark_changed(session)
+    return row
+
+
+def remove_calendar_day(session: Session, actor: User | None, row: CalendarDay) -> None:
+    """Delete one of the office's entries (flushed)."""
+    _check_actor(actor)
+    record_event(
+        session,
+        actor=actor,
+        action="calendar_day.delete",
+        subject_type="calendar_day",
+        subject_id=row.id,
+        before=_snapshot(row),
+    )
+    session.delete(row)
+    session.flush()
+    calendar.mark_changed(session)
+
+
+def office_days_of(session: Session, year: int) -> list[CalendarDay]:
+    return list(
+        session.scalars(
+            sa.select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        )
+    )

@@ -1,0 +1,110 @@
+"""The Vietnamese words of reminders, overdue alerts and the daily e-mail digest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from tracker import calendar
+from tracker.formatting import format_date
+from tracker.notifications.ladder import Step
+
+APP_NAME = "Theo dõi nhiệm vụ"
+TITLE_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a reminder is about, as it reads to people."""
+
+    #: e.g. "nhiệm vụ 2 của Công văn 1661/UBND-VX" or "báo cáo kỳ 01/08 - 14/08/2020 ...".
+    label: str
+    #: The task's short title.
+    task_title: str
+    agency_name: str
+    agency_short_name: str
+    due: date
+
+
+def assignment_label(task_number: str, directive_title: str) -> str:
+    return f"nhiệm vụ {task_number} của {directive_title}"
+
+
+def period_label(starts_on: date, ends_on: date, task_number: str, directive_title: str) -> str:
+    return (
+        f"báo cáo kỳ {starts_on:%d/%m} - {format_date(ends_on)},"
+        f" {assignment_label(task_number, directive_title)}"
+    )
+
+
+def notification_title(step: Step, subject: Subject, as_of: date) -> str:
+    """One line: what is due, and for the office which agency is late."""
+    if step.overdue:
+        late = max(calendar.working_days_between(subject.due, as_of), 1)
+        text = (
+            f"Cảnh báo quá hạn ({late} ngày làm việc): {subject.agency_short_name}"
+            f" chưa hoàn thành {subject.label}"
+        )
+    elif step.name == "due-0":
+        text = f"Hôm nay đến hạn: {subject.label}"
+    else:
+        left = calendar.working_days_between(as_of, subject.due)
+        text = f"Nhắc việc: còn {left} ngày làm việc đến hạn {subject.label}"
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
+
+
+def notification_body(subject: Subject) -> str:
+    return (
+        f"{subject.task_title}\n"
+        f"Đơn vị thực hiện: {subject.agency_name}\n"
+        f"Thời hạn: {format_date(subject.due)}"
+    )
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    title: str
+    body: str
+    link: str
+    overdue: bool
+
+
+def digest_subject(items: Sequence[DigestItem], day: date) -> str:
+    """e.g. "[Theo dõi nhiệm vụ] 3 nhắc việc ngày 18/08/2020 (1 cảnh báo quá hạn)"."""
+    subject = f"[{APP_NAME}] {len(items)} nhắc việc ngày {format_date(day)}"
+    overdue = sum(item.overdue for item in items)
+    return subject + (f" ({overdue} cảnh báo quá hạn)" if overdue else "")
+
+
+def digest_body(
+    name: str,
+    items: Sequence[DigestItem],
+    day: date,
+    base_url: str,
+    list_link: str,
+    more: int = 0,
+) -> str:
+    """Plain text: each item with its link, then the link to the notification list;
+    `more` items not listed are counted."""
+    base_url = base_url.rstrip("/")
+    lines = [
+        f"Kính gửi {name},",
+        "",
+        f"Hệ thống {APP_NAME} có {len(items) + max(more, 0)} nhắc việc ngày {format_date(day)}:",
+        "",
+    ]
+    for number, item in enumerate(items, start=1):
+        lines.append(f"{number}. {item.title}")
+        lines.extend(f"   {line}" for line in item.body.splitlines())
+        if item.link:
+            lines.append(f"   Xem chi tiết: {base_url}{item.link}")
+        lines.append("")
+    if more > 0:
+        lines += [f"... và {more} nhắc việc khác.", ""]
+    lines += [
+        f"Tất cả thông báo: {base_url}{list_link}",
+        "",
+        f"Thư này do hệ thống {APP_NAME} gửi tự động mỗi ngày một lần, xin không trả lời.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,477 @@
+"""Reminders and overdue alerts, and the daily e-mail digest.
+
+`run_reminders(session, as_of)` does a day's work, as `tracker remind` runs it from cron:
+
+1. Reminders. For every open assignment with a deadline and every open reporting period,
+   the ladder (ladder.py) says which step is due on `as_of`, if any. Each step becomes one
+   in-app notification for every active user of the agency; an overdue step also goes to
+   every secretariat user (escalation). An agency's users are the only accounts it has, so
+   they stand for its head too. Each notification is keyed by step, object and deadline
+   ("overdue-1:assignment:42:2020-08-18"); the database keeps (user, key) unique and the
+   insert skips existing pairs (INSERT ... ON CONFLICT DO NOTHING), so a rerun, a second
+   run in parallel or a run killed half-way never notifies anyone twice. An extension
+   moves the deadline, so the ladder starts again for the new date.
+2. Digest. Everyone with notifications not yet e-mailed (nor read in the interface) and an
+   e-mail address (mail.email_address) gets at most one e-mail a day listing them all;
+   `DigestSent(user, day)` records it. People without an address see the notifications in
+   the interface only.
+
+Not reminded: work already submitted and waiting for review (a slow review never makes an
+agency late), done or cancelled work, "for information" (để biết) assignments, and work of
+directives that are not active (closed or superseded).
+
+Operations flush and never commit; `checkpoint` (the command passes `session.commit`) is
+called once the notifications are in and after each person's digest, so a run killed
+half-way keeps what it finished and the next run does only the rest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tracker import calendar, clock
+from tracker.agencies.models import Agency
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Period,
+    PeriodStatus,
+)
+from tracker.auth.models import Role, User
+from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.notifications import messages
+from tracker.notifications.ladder import Step, step_due
+from tracker.notifications.mail import Mailer, RecipientRefused, build_message, email_address
+from tracker.notifications.models import DigestSent, Notification
+
+#: Assignments that are reminded: open and not waiting for the reviewer.
+REMINDED_STATUSES = (
+    AssignmentStatus.ASSIGNED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.RETURNED,
+)
+REMINDED_PERIOD_STATUSES = (PeriodStatus.OPEN, PeriodStatus.RETURNED)
+KIND_REMINDER = "reminder"
+KIND_OVERDUE = "overdue"
+#: Items listed in one e-mail; the rest are counted, with the link to the full list.
+DIGEST_ITEMS = 50
+#: Rows per INSERT or IN (...) list, well under SQLite's limit of bound parameters.
+CHUNK = 500
+
+
+@dataclass
+class Summary:
+    as_of: date
+    dry_run: bool = False
+    #: New notifications (would be created, on a dry run).
+    notifications: int = 0
+    #: New notifications per ladder step, e.g. {"due-3": 2, "overdue-1": 5}.
+    steps: Counter[str] = field(default_factory=Counter)
+    #: E-mail digests sent (would be sent).
+    mails: int = 0
+    #: People given new notifications who have no e-mail address (in-app only).
+    in_app_only: int = 0
+    #: Users whose address the mail server refused; retried on the next run.
+    refused: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One deadline with a ladder step due."""
+
+    kind: str  # "assignment" or "period"
+    id: int
+    agency_id: int
+    link: str
+    subject: messages.Subject
+    step: Step
+
+    @property
+    def key(self) -> str:
+        return f"{self.step.name}:{self.kind}:{self.id}:{self.subject.due.isoformat()}"
+
+
+def run_reminders(
+    session: Session,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    mailer: Mailer | None = None,
+    checkpoint: Callable[[], None] | None = None,
+) -> Summary:
+    """Create the day's notifications, then send the day's digests; a dry run writes and
+    sends nothing and counts what it would do. Raises mail.MailError when the mail server
+    cannot be used: the people mailed before stay recorded, the rest get theirs next run.
+    `mailer` (default: one from the app's MAIL_* settings) is closed at the end."""
+    config = current_app.config
+    summary = Summary(as_of=as_of, dry_run=dry_run)
+    due = due_reminders(
+        session,
+        as_of,
+        ladder=config["REMINDER_LADDER"],
+        repeat_days=int(config["REMINDER_REPEAT_DAYS"]),
+    )
+    rows = notification_rows(session, due, as_of)
+    new_rows = _without_existing(session, rows)
+    if not dry_run:
+        new_rows = _insert_notifications(session, new_rows)
+    summary.notifications = len(new_rows)
+    summary.steps = Counter(row["key"].split(":", 1)[0] for row in new_rows)
+    notified = {row["user_id"] for row in new_rows}
+    summary.in_app_only = sum(
+        1 for user in _users(session, notified) if email_address(user, config) is None
+    )
+    if checkpoint and not dry_run:
+        checkpoint()
+
+    with mailer or Mailer(config) as transport:
+        send_digests(
+            session,
+            as_of,
+            transport,
+            summary,
+            dry_run=dry_run,
+            also_pending=notified if dry_run else (),
+            checkpoint=checkpoint,
+        )
+    return summary
+
+
+# 1. Reminders -----------------------------------------------------------------------------
+
+
+def due_reminders(
+    session: Session, as_of: date, *, ladder: Sequence[int], repeat_days: int
+) -> list[DueReminder]:
+    """Every open assignment and period with a ladder step due on `as_of`."""
+    # A deadline later than this has no step due yet (its first step is still to come).
+    horizon = calendar.add_working_days(as_of, max([*ladder, 0]) + 1)
+    paths = current_app.url_map.bind("localhost")
+    found: list[DueReminder] = []
+
+    def add(kind: str, object_id: int, assignment_id: int, subject: messages.Subject, agency_id):
+        step = step_due(as_of, subject.due, ladder, repeat_days)
+        if step is not None:
+            link = paths.build("assignments.show", {"assignment_id": assignment_id})
+            found.append(DueReminder(kind, object_id, agency_id, link, subject, step))
+
+    for row in session.execute(
+        _joined(
+            sa.select(
+                Assignment.id,
+                Assignment.agency_id,
+                Assignment.due_date,
+                *_described,
+            )
+        ).where(
+            Assignment.status.in_(REMINDED_STATUSES),
+            Assignment.due_date.is_not(None),
+            Assignment.due_date <= horizon,
+        )
+    ):
+        subject = _subject(row, messages.assignment_label(row.number, _title(row)), row.due_date)
+        add("assignment", row.id, row.id, subject, row.agency_id)
+
+    for row in session.execute(
+        _joined(
+            sa.select(
+                Period.id,
+                Period.assignment_id,
+                Period.due_date,
+                Period.starts_on,
+                Period.ends_on,
+                Assignment.agency_id,
+                *_described,
+            ).join(Assignment, Period.assignment_id == Assignment.id)
+        ).where(
+            Period.status.in_(REMINDED_PERIOD_STATUSES),
+            # A recurring report goes on after the one-off report is accepted; only
+            # cancelling the assignment ends it.
+            Assignment.status != AssignmentStatus.CANCELLED,
+            Period.due_date <= horizon,
+        )
+    ):
+        label = messages.period_label(row.starts_on, row.ends_on, row.number, _title(row))
+        add("period", row.id, row.assignment_id, _subject(row, label, row.due_date), row.agency_id)
+    return found
+
+
+_described = (
+    Task.number,
+    Task.title.label("task_title"),
+    Directive.doc_type,
+    Directive.number.label("directive_number"),
+    Directive.symbol,
+    Agency.name.label("agency_name"),
+    Agency.short_name.label("agency_short_name"),
+)
+
+
+def _joined(select: sa.Select) -> sa.Select:
+    """Join an assignment query to its task, directive and agency; only reminded work."""
+    return (
+        select.join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(Directive.status == DirectiveStatus.ACTIVE, Assignment.role != AssignmentRole.INFORM)
+    )
+
+
+def _title(row: Any) -> str:
+    """e.g. "Công văn 1661/UBND-VX", worded by the model (a transient, unsaved object)."""
+    return Directive(doc_type=row.doc_type, number=row.directive_number, symbol=row.symbol).title
+
+
+def _subject(row: Any, label: str, due: date) -> messages.Subject:
+    return messages.Subject(
+        label=label,
+        task_title=row.task_title,
+        agency_name=row.agency_name,
+        agency_short_name=row.agency_short_name,
+        due=due,
+    )
+
+
+def notification_rows(
+    session: Session, due: Sequence[DueReminder], as_of: date
+) -> list[dict[str, Any]]:
+    """One row per (recipient, reminder): the agency's active users, and for an overdue
+    step every active secretariat user as well."""
+    if not due:
+        return []
+    agency_users: dict[int, list[int]] = defaultdict(list)
+    for user_id, agency_id in session.execute(
+        sa.select(User.id, User.agency_id)
+        .where(
+            User.role == Role.AGENCY,
+            User.active.is_(True),
+            User.agency_id.in_({item.agency_id for item in due}),
+        )
+        .order_by(User.id)
+    ):
+        agency_users[agency_id].append(user_id)
+    office: list[int] = []
+    if any(item.step.overdue for item in due):
+        office = list(
+            session.scalars(
+                sa.select(User.id)
+                .where(User.role == Role.SECRETARIAT, User.active.is_(True))
+                .order_by(User.id)
+            )
+        )
+    now = clock.now()
+    rows = []
+    for item in due:
+        recipients = agency_users[item.agency_id] + (office if item.step.overdue else [])
+        title = messages.notification_title(item.step, item.subject, as_of)
+        body = messages.notification_body(item.subject)
+        kind = KIND_OVERDUE if item.step.overdue else KIND_REMINDER
+        rows.extend(
+            {
+                "user_id": user_id,
+                "key": item.key,
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "link": item.link,
+                "created_at": now,
+            }
+            for user_id in dict.fromkeys(recipients)
+        )
+    return rows
+
+
+def _without_existing(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = sorted({row["key"] for row in rows})
+    existing: set[tuple[int, str]] = set()
+    for chunk in _chunks(keys):
+        existing.update(
+            (user_id, key)
+            for user_id, key in session.execute(
+                sa.select(Notification.user_id, Notification.key).where(Notification.key.in_(chunk))
+            )
+        )
+    return [row for row in rows if (row["user_id"], row["key"]) not in existing]
+
+
+def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert, skipping any (user, key) a parallel run has inserted meanwhile; returns the
+    rows this call inserted."""
+    inserted: set[tuple[int, str]] = set()
+    for chunk in _chunks(rows):
+        statement = (
+            _insert(session)(Notification)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["user_id", "key"])
+            .returning(Notification.user_id, Notification.key)
+        )
+        inserted.update((user_id, key) for user_id, key in session.execute(statement))
+    session.flush()
+    return [row for row in rows if (row["user_id"], row["key"]) in inserted]
+
+
+def _insert(session: Session) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT for the engine in use (SQLite or PostgreSQL)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _users(session: Session, ids: Iterable[int]) -> list[User]:
+    ids = sorted(set(ids))
+    found: list[User] = []
+    for chunk in _chunks(ids):
+        found.extend(session.scalars(sa.select(User).where(User.id.in_(chunk))))
+    return sorted(found, key=lambda user: user.id)
+
+
+# 2. The daily digest ----------------------------------------------------------------------
+
+
+def _pending(user_id: int | None = None) -> sa.ColumnElement[bool]:
+    """Notifications not yet e-mailed and not read in the interface meanwhile."""
+    condition = sa.and_(Notification.emailed_at.is_(None), Notification.read_at.is_(None))
+    return condition if user_id is None else sa.and_(condition, Notification.user_id == user_id)
+
+
+def send_digests(
+    session: Session,
+    as_of: date,
+    mailer: Mailer,
+    summary: Summary,
+    *,
+    dry_run: bool = False,
+    also_pending: Iterable[int] = (),
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
+    """One e-mail per person with pending notifications and an address, at most one a day.
+    `also_pending`: people a dry run would have notified."""
+    config = current_app.config
+    already = set(session.scalars(sa.select(DigestSent.user_id).where(DigestSent.day == as_of)))
+    waiting = set(session.scalars(sa.select(Notification.user_id).where(_pending()).distinct()))
+    for user in _users(session, (waiting | set(also_pending)) - already):
+        address = email_address(user, config)
+        if not user.active or address is None:
+            continue
+        if dry_run:
+            summary.mails += 1
+            continue
+        try:
+            # A savepoint per person: if the mail is not accepted, their DigestSent and
+            # emailed_at marks vanish with it and the next run sends it.
+            with session.begin_nested():
+                sent = _send_digest(session, mailer, user, address, as_of, config)
+        except RecipientRefused:
+            summary.refused.append(user.username)
+            continue
+        summary.mails += sent
+        # Crash safety: DigestSent was inserted and flushed BEFORE the mail was handed to
+        # the server (so a parallel run waits on that row instead of mailing too), and
+        # the commit comes right after it was accepted. The only window left is a kill
+        # between the server's "250 OK" and this commit: the rerun then sends that one
+        # person's digest again. The reverse order (commit, then send) would instead
+        # risk a digest never sent; a rare duplicate is the lesser harm for reminders.
+        if checkpoint:
+            checkpoint()
+
+
+def _send_digest(
+    session: Session,
+    mailer: Mailer,
+    user: User,
+    address: str,
+    as_of: date,
+    config: Mapping[str, Any],
+) -> int:
+    notes = list(
+        session.scalars(sa.select(Notification).where(_pending(user.id)).order_by(Notification.id))
+    )
+    if not notes:
+        return 0
+    claimed = session.execute(
+        _insert(session)(DigestSent)
+        .values(user_id=user.id, day=as_of, sent_at=clock.now(), notifications=len(notes))
+        .on_conflict_do_nothing(index_elements=["user_id", "day"])
+        .returning(DigestSent.user_id)
+    ).first()
+    if claimed is None:  # a parallel run has taken this person's digest of the day
+        return 0
+    now = clock.now()
+    for note in notes:
+        note.emailed_at = now
+    session.flush()
+
+    items = sorted(
+        (
+            messages.DigestItem(note.title, note.body, note.link, note.kind == KIND_OVERDUE)
+            for note in notes
+        ),
+        key=lambda item: not item.overdue,  # stable: overdue first, each group oldest first
+    )
+    paths = current_app.url_map.bind("localhost")
+    body = messages.digest_body(
+        user.full_name or user.username,
+        items[:DIGEST_ITEMS],
+        as_of,
+        config["MAIL_BASE_URL"],
+        paths.build("notifications.index"),
+        more=len(items) - DIGEST_ITEMS,
+    )
+    mailer.send(
+        build_message(
+            config,
+            user.full_name or user.username,
+            address,
+            messages.digest_subject(items, as_of),
+            body,
+        )
+    )
+    return 1
+
+
+# 3. The notification list -----------------------------------------------------------------
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def recent_notifications(session: Session, user_id: int, limit: int = 200) -> list[Notification]:
+    """The user's notifications, newest first."""
+    return list(
+        session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    result = session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return result.rowcount
