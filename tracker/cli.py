@@ -20,7 +20,12 @@ from tracker.assignments.periods import generate_periods
 from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, create_user
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.demo import (
+    DEMO_PASSWORD,
+    create_demo_users,
+    load_demo_activity,
+    load_demo_periods,
+)
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
 from tracker.directives.operations import DirectiveError, find_directive
 from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
@@ -79,6 +84,7 @@ def init_command(demo: bool) -> None:
         if demo:
             users = create_demo_users(session)
             activity = load_demo_activity(session)
+            load_demo_periods(session)
         session.commit()
     except SeedError as error:
         session.rollback()

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
-from tracker.assignments.models import Assignment, AssignmentStatus
-from tracker.assignments.workflow import Action, apply
+from tracker.assignments.models import Assignment, AssignmentStatus, Period
+from tracker.assignments.periods import generate_periods
+from tracker.assignments.workflow import Action, apply, apply_period
 from tracker.auth import passwords
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
@@ -102,6 +103,37 @@ def load_demo_activity(session: Session, data_dir: Path = DATA_DIR) -> int:
             _play(session, assignment, report)
             applied += 1
     return applied
+
+
+#: The demo's story ends here: its reporting periods are created up to this date.
+DEMO_PERIODS_UNTIL = date(2020, 9, 20)
+
+
+def load_demo_periods(session: Session) -> int:
+    """The weekly periods of task 4 of 1661 up to the end of the demo story, the first two
+    reported and accepted, so the page shows periods with their own statuses."""
+    created = generate_periods(session, DEMO_PERIODS_UNTIL)
+    if not created:
+        return 0
+    worker, office = _user(session, "stttt"), _user(session, "vanphong")
+    periods = session.scalars(
+        sa.select(Period)
+        .join(Assignment)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(Agency.code == "STTTT")
+        .order_by(Period.due_date)
+    ).all()
+    for period in periods[:2]:
+        with clock.frozen(period.due_date):
+            apply_period(
+                period,
+                Action.SUBMIT,
+                worker,
+                text=DEMO_MARK + "Đã đăng 28 tin, bài tuyên truyền phòng, chống dịch"
+                " Covid-19 và cài đặt Bluezone trong tuần.",
+            )
+            apply_period(period, Action.ACCEPT, office)
+    return created
 
 
 def _play(session: Session, assignment: Assignment, report: dict) -> None:
