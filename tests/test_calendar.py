@@ -372,3 +372,33 @@ def test_relative_deadline_gives_way_to_an_explicit_date(session, make_task, mak
     with clock.frozen(date(2021, 2, 5)):
         assignment = make_assignment(task=task, due_date=date(2021, 3, 1))
     assert assignment.due_date == date(2021, 3, 1)
+
+
+def test_relative_deadline_from_the_issue_date(session, make_task, make_assignment):
+    """'Trong vòng 15 ngày kể từ ngày ban hành': counted from the directive's date."""
+    task = make_task(due_date=None)  # the factory's directive is dated 10/08/2020
+    task.due_in_days = 15
+    task.due_from = "issued"
+    session.flush()
+    with clock.frozen(date(2020, 8, 20)):
+        assignment = make_assignment("SNV", task=task)
+    assert assignment.due_date == date(2020, 8, 25)
+
+
+def test_relative_deadline_imported_from_the_text(client, auth, session):
+    from tests.helpers import csrf_token
+
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 77/UBND-VX\nLai Châu, ngày 05 tháng 02 năm 2021\n"
+        "V/v rà soát hồ sơ\nKính gửi: Sở Nội vụ.\n"
+        "1. Sở Nội vụ rà soát hồ sơ trong 05 ngày làm việc, báo cáo UBND tỉnh.\n"
+    )
+    auth.login("vanphong")
+    started = client.post(
+        "/directives/import",
+        data={"csrf_token": csrf_token(client, "/directives/import"), "text": text},
+    )
+    review = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert 'name="tasks-0-due_in_days" type="number" value="5"' in review or (
+        'value="5"' in review and "tasks-0-due_in_days" in review
+    )

@@ -15,7 +15,7 @@ from tracker.agencies.operations import expand_targets
 from tracker.assignments.models import Assignment, AssignmentRole
 from tracker.audit import record_event
 from tracker.auth.models import User
-from tracker.directives.models import DirectiveStatus, Task
+from tracker.directives.models import DeadlineReference, DirectiveStatus, Task
 
 
 class AssignmentError(ValueError):
@@ -43,8 +43,9 @@ def assign_task(
 
     Agencies that already hold the task are skipped, so assigning twice is harmless.
     The deadline is `due_date`, else the task's own when `use_task_deadline`: its date,
-    or a relative one ("within N days / working days") counted from today; see
-    `calendar.deadline_after` (calendar days are not moved off a day off).
+    or a relative one ("within N days / working days") counted from the directive's issue
+    date or from today, the day the agency receives the work; see
+    `calendar.deadline_after`.
     """
     if actor is not None and not actor.is_staff:
         raise AssignmentError("Chỉ văn phòng mới được giao nhiệm vụ.")
@@ -59,8 +60,10 @@ def assign_task(
         raise AssignmentError("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm.")
     deadline = due_date if due_date is not None else (task.due_date if use_task_deadline else None)
     if deadline is None and use_task_deadline and task.due_in_days:
+        issued = task.directive.issued_date
+        start = issued if task.due_from == DeadlineReference.ISSUED and issued else clock.today()
         deadline = calendar.deadline_after(
-            clock.today(), task.due_in_days, working_days=task.due_in_working_days
+            start, task.due_in_days, working_days=task.due_in_working_days
         )
     existing = set(
         session.scalars(sa.select(Assignment.agency_id).where(Assignment.task_id == task.id))

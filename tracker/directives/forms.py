@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.agencies.models import Agency
 from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives.doctypes import DocType
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
+
+
+class RelativeDeadlineFields:
+    """'Within N (working) days from the issue date / the receipt': shared by the forms
+    that enter a task."""
+
+    due_in_days = IntegerField(
+        "Hoặc: trong số ngày",
+        validators=[Optional(), NumberRange(1, 3650, "Số ngày phải từ 1 đến 3650.")],
+    )
+    due_in_working_days = BooleanField("Tính ngày làm việc")
+    due_from = SelectField(
+        "Kể từ",
+        choices=[
+            SelectChoice("assigned", "ngày nhận (ngày giao)"),
+            SelectChoice("issued", "ngày ban hành văn bản"),
+        ],
+        default="assigned",
+    )
 
 
 def recurrence_field() -> SelectField:
@@ -60,7 +86,7 @@ class DirectiveForm(FlaskForm):
     distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=5000)])
 
 
-class TaskForm(FlaskForm):
+class TaskForm(RelativeDeadlineFields, FlaskForm):
     number = StringField(
         "Số thứ tự",
         validators=[DataRequired("Hãy nhập số thứ tự, ví dụ 2 hoặc 2.a."), Length(max=20)],

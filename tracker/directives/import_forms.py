@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.directives.doctypes import DocType
-from tracker.directives.forms import recurrence_field
+from tracker.directives.forms import RelativeDeadlineFields, recurrence_field
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
 
@@ -30,7 +30,7 @@ class ImportForm(FlaskForm):
     text = TextAreaField("Hoặc dán toàn văn", validators=[Optional(), Length(max=400_000)])
 
 
-class ReviewTaskForm(Form):
+class ReviewTaskForm(RelativeDeadlineFields, Form):
     include = BooleanField("Nhận nhiệm vụ này", default=True)
     number = StringField("Số thứ tự", validators=[DataRequired("Thiếu số thứ tự."), Length(max=20)])
     title = StringField("Tên ngắn", validators=[Optional(), Length(max=255)])

@@ -157,6 +157,9 @@ def _form_data(parsed: Reviewed, imported: ImportDraft) -> dict:
                 "due_date": task.due_date,
                 "due_text": task.due_text,
                 "recurrence": task.recurrence or "",
+                "due_in_days": task.due_in_days,
+                "due_in_working_days": task.due_in_working_days,
+                "due_from": task.due_from,
                 "leads": [_key(target) for target in task.leads],
                 "cooperating": [_key(target) for target in task.cooperating],
                 "unresolved": ", ".join(unresolved[index]) if index < len(unresolved) else "",
@@ -210,6 +213,9 @@ def _reviewed(form: ReviewForm, groups: list[AgencyGroup], agencies: list[Agency
                 leads=[by_key[key] for key in task.leads.data or [] if key in by_key],
                 cooperating=[by_key[key] for key in task.cooperating.data or [] if key in by_key],
                 source_span=span if span and len(span) == 2 else None,
+                due_in_days=task.due_in_days.data,
+                due_in_working_days=task.due_in_working_days.data,
+                due_from=task.due_from.data or "assigned",
             )
         )
     return Reviewed(

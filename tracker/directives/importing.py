@@ -46,6 +46,9 @@ class ReviewedTask:
     leads: list[Agency | AgencyGroup] = field(default_factory=list)
     cooperating: list[Agency | AgencyGroup] = field(default_factory=list)
     source_span: tuple[int, int] | None = None
+    due_in_days: int | None = None
+    due_in_working_days: bool = False
+    due_from: str = "assigned"
 
 
 @dataclass
@@ -142,6 +145,7 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
                 continue
             (cooperating if agency.get("role") == "cooperate" else leads).append(target)
         by_date = next((d for d in task.get("deadlines", []) if d["kind"] == "by_date"), None)
+        relative = next((d for d in task.get("deadlines", []) if d["kind"] == "relative"), None)
         recurring = next(
             (
                 d
@@ -164,6 +168,9 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
                 leads=leads,
                 cooperating=cooperating,
                 source_span=tuple(spans[index]) if index < len(spans) and spans[index] else None,
+                due_in_days=relative["days"] if relative and not by_date else None,
+                due_in_working_days=bool(relative and relative.get("working_days")),
+                due_from=_reference_of(relative, data.get("issued_date")),
             )
         )
     signer = data.get("signer") or {}
@@ -262,6 +269,9 @@ def confirm_import(
                     due_text=task.due_text,
                     recurrence=task.recurrence,
                     recurrence_text=task.recurrence_text,
+                    due_in_days=task.due_in_days,
+                    due_in_working_days=task.due_in_working_days,
+                    due_from=task.due_from,
                     source_span=task.source_span if directive.body == imported.text else None,
                 ),
             )
@@ -358,6 +368,15 @@ def _cited_directive(
     placeholder.status = DirectiveStatus.ACTIVE  # known to exist; its text is not on file
     session.flush()
     return placeholder
+
+
+def _reference_of(relative: dict | None, issued: str | None) -> str:
+    """What a parsed relative deadline counts from: the issue date when the text names it
+    (or gives that date), else the day the agency receives the work."""
+    reference = (relative or {}).get("reference") or ""
+    if reference == issued or "ban hành" in reference or "ký" in reference:
+        return "issued"
+    return "assigned"
 
 
 def _target(session: Session, code: str | None, kind: str | None) -> Agency | AgencyGroup | None:

@@ -15,6 +15,11 @@ from tracker.db import Base, enum_type
 from tracker.directives.doctypes import DocType
 
 
+class DeadlineReference(StrEnum):
+    ISSUED = "issued"  # kể từ ngày ban hành văn bản
+    ASSIGNED = "assigned"  # kể từ ngày nhận được (ngày giao nhiệm vụ)
+
+
 class DirectiveStatus(StrEnum):
     DRAFT = "draft"  # entered or imported, not yet confirmed by the office
     ACTIVE = "active"
@@ -148,6 +153,11 @@ class Task(Base):
     #: A relative deadline: so many days (or working days) after the assignment date.
     due_in_days: Mapped[int | None]
     due_in_working_days: Mapped[bool] = mapped_column(default=False)
+    #: What a relative deadline counts from: the directive's issue date, or the day the
+    #: agency receives the work (its assignment).
+    due_from: Mapped[DeadlineReference] = mapped_column(
+        enum_type(DeadlineReference), default=DeadlineReference.ASSIGNED
+    )
     evidence_required: Mapped[bool] = mapped_column(default=False)
     #: "Đề nghị": addressed to bodies the issuer does not direct (the Front, mass organisations).
     is_request: Mapped[bool] = mapped_column(default=False)

@@ -16,7 +16,14 @@ from tracker.agencies.models import Agency
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.doctypes import DocType
-from tracker.directives.models import Citation, Directive, DirectiveStatus, Indicator, Task
+from tracker.directives.models import (
+    Citation,
+    DeadlineReference,
+    Directive,
+    DirectiveStatus,
+    Indicator,
+    Task,
+)
 
 SIGNER_AUTHORITIES = ("", "TM.", "KT.", "Q.", "TL.", "TUQ.")
 
@@ -138,6 +145,9 @@ def add_task(
     recurrence_text: str = "",
     evidence_required: bool = False,
     is_request: bool = False,
+    due_in_days: int | None = None,
+    due_in_working_days: bool = False,
+    due_from: str = "assigned",
     indicators: list[dict[str, Any]] | None = None,
     source_span: tuple[int, int] | None = None,
 ) -> Task:
@@ -148,6 +158,12 @@ def add_task(
         raise DirectiveError(f"Văn bản đã có nhiệm vụ số {number}.")
     if recurrence is not None:
         _check_rrule(recurrence)
+    if due_in_days is not None and not 0 < due_in_days <= 3650:
+        raise DirectiveError("Số ngày của thời hạn phải từ 1 đến 3650.")
+    try:
+        reference = DeadlineReference(due_from)
+    except ValueError:
+        raise DirectiveError(f"Mốc tính thời hạn không hợp lệ: {due_from!r}.") from None
     task = Task(
         number=number,
         title=nfc(title).strip() or _title_from(text),
@@ -159,6 +175,9 @@ def add_task(
         recurrence_text=nfc(recurrence_text),
         evidence_required=evidence_required,
         is_request=is_request,
+        due_in_days=due_in_days,
+        due_in_working_days=due_in_working_days,
+        due_from=reference,
         position=len(directive.tasks) + 1,
         source_start=source_span[0] if source_span else None,
         source_end=source_span[1] if source_span else None,

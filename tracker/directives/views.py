@@ -145,6 +145,9 @@ def add_task(directive_id: int):
                 recurrence=form.recurrence.data or None,
                 recurrence_text=RECURRENCE_LABELS.get(form.recurrence.data, ""),
                 evidence_required=form.evidence_required.data,
+                due_in_days=form.due_in_days.data,
+                due_in_working_days=form.due_in_working_days.data,
+                due_from=form.due_from.data,
                 is_request=form.is_request.data,
             )
         except operations.DirectiveError as error:

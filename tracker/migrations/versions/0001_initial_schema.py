@@ -296,6 +296,7 @@ def upgrade() -> None:
     sa.Column('recurrence_text', sa.String(length=255), nullable=False),
     sa.Column('due_in_days', sa.Integer(), nullable=True),
     sa.Column('due_in_working_days', sa.Boolean(), nullable=False),
+    sa.Column('due_from', sa.Enum('issued', 'assigned', name='deadline_reference', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('evidence_required', sa.Boolean(), nullable=False),
     sa.Column('is_request', sa.Boolean(), nullable=False),
     sa.Column('source_start', sa.Integer(), nullable=True),
