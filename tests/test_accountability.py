@@ -487,3 +487,40 @@ def test_accountability_query_count_constant(
     # The chain check adds one query per 1,000 events, whatever else there is.
     events = verify_chain(session).count
     assert _queries(session, connection) == before + events // 1000 + 1
+
+
+def test_accountability_counts_periods_and_shows_extensions(session, directive_1661):
+    """Periods count on their own, as on the dashboard; extended work is shown as such."""
+    from tracker.assignments.periods import generate_periods
+    from tracker.assignments.workflow import decide_extension, request_extension
+    from tracker.reports.accountability import build_accountability
+    from tracker.reports.counts import directive_counts
+
+    assert generate_periods(session, date(2020, 9, 10)) > 0
+    task3 = next(task for task in directive_1661.tasks if task.number == "3")
+    late = session.scalar(
+        sa.select(Assignment)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(Assignment.task_id == task3.id, Agency.code == "MUONGTE")
+    )
+    assert late.is_open  # Mường Tè did not report in the demo
+    extension = request_extension(
+        late,
+        user_named(session, "muongte"),
+        proposed_date=date(2020, 9, 30),
+        reason="Chờ số liệu thôn.",
+    )
+    decide_extension(extension, user_named(session, "vanphong"), grant=True)
+    day = date(2020, 9, 10)
+    (section,) = build_accountability(session, day, directive_1661.id).sections
+    counts = directive_counts(session, directive_1661.id, day)
+    assert (
+        section.totals.done_on_time,
+        section.totals.done_late,
+        section.totals.open_within,
+        section.totals.open_overdue,
+    ) == (counts.done_on_time, counts.done_late, counts.open_within, counts.open_overdue)
+    lines = {line.agency_code: line for line in section.lines}
+    assert lines["MUONGTE"].extended == 1
+    assert lines["SNV"].extended == 0
+    assert lines["STTTT"].assignments == 3  # tasks 1, 2 and 4; its periods count apart

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.agencies.models import Agency
-from tracker.assignments.deadlines import COUNTED, outcome_expr
+from tracker.assignments.deadlines import COUNTED, outcome_expr, period_outcome_expr
 from tracker.assignments.models import (
     Assignment,
     AssignmentStatus,
+    Period,
     Submission,
     SubmissionOutcome,
 )
@@ -60,6 +61,8 @@ class AgencyLine:
     indicator_value: float | None
     #: 1 = highest value in the directive; ties share a rank (1, 2, 2, 4); None without value.
     indicator_rank: int | None
+    #: Assignments whose working deadline was extended (the original stays on record).
+    extended: int = 0
 
 
 @dataclass(frozen=True)
@@ -303,18 +306,41 @@ def _lines(
     indicators: dict[int, _FirstIndicator],
     values: dict[tuple[int, int], float | None],
 ) -> dict[int, list[AgencyLine]]:
-    classified = _scoped(
+    # Each assignment, and each reporting period begun by the date, counts on its own.
+    extended = sa.and_(
+        Assignment.original_due_date.is_not(None),
+        Assignment.due_date != Assignment.original_due_date,
+    )
+    own = _scoped(
         sa.select(
             Task.directive_id.label("directive_id"),
             Assignment.agency_id.label("agency_id"),
             outcome_expr(as_of).label("outcome"),
+            sa.literal(1).label("is_assignment"),
+            sa.case((extended, 1), else_=0).label("extended"),
         )
         .select_from(Assignment)
         .join(Task, Assignment.task_id == Task.id)
         .join(Directive, Task.directive_id == Directive.id)
         .where(_COUNTED_ASSIGNMENT),
         directive_id,
-    ).subquery()
+    )
+    periods = _scoped(
+        sa.select(
+            Task.directive_id.label("directive_id"),
+            Assignment.agency_id.label("agency_id"),
+            period_outcome_expr(as_of).label("outcome"),
+            sa.literal(0).label("is_assignment"),
+            sa.literal(0).label("extended"),
+        )
+        .select_from(Period)
+        .join(Assignment, Period.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .where(_COUNTED_ASSIGNMENT, Period.starts_on <= as_of),
+        directive_id,
+    )
+    classified = sa.union_all(own, periods).subquery()
     counts = [
         sa.func.sum(sa.case((classified.c.outcome == kind.value, 1), else_=0)).label(kind.value)
         for kind in COUNTED
@@ -327,7 +353,8 @@ def _lines(
             Agency.name,
             Agency.head_title,
             Agency.head_name,
-            sa.func.count().label("assignments"),
+            sa.func.sum(classified.c.is_assignment).label("assignments"),
+            sa.func.sum(classified.c.extended).label("extended"),
             *counts,
         )
         .join(Agency, classified.c.agency_id == Agency.id)
@@ -361,6 +388,7 @@ def _lines(
                 indicator_name=indicator.name if indicator else None,
                 indicator_value=value,
                 indicator_rank=None,
+                extended=int(row.extended or 0),
             )
         )
     return found

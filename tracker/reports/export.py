@@ -33,8 +33,9 @@ SUMMARY_HEADER = (
     "Chỉ tiêu",
     "Giá trị (%)",
     "Xếp hạng",
+    "Được gia hạn",
 )
-SUMMARY_WIDTHS = (24, 46, 24, 11, 13, 13, 14, 14, 12, 48, 11, 10)
+SUMMARY_WIDTHS = (24, 46, 24, 11, 13, 13, 14, 14, 12, 48, 11, 10, 12)
 #: Columns (0-based) holding a percentage.
 SUMMARY_PERCENT_COLUMNS = frozenset({8, 10})
 
@@ -83,6 +84,7 @@ def summary_rows(report: AccountabilityReport) -> Iterator[Row]:
                 line.indicator_name,
                 line.indicator_value,
                 line.indicator_rank,
+                line.extended,
             )
 
 
