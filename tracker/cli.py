@@ -40,6 +40,7 @@ from tracker.documents.rendering import render_pdf
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
+from tracker.maintenance.backup import BackupError, backup
 from tracker.migrations.runner import upgrade
 from tracker.notifications.mail import MailError
 from tracker.notifications.operations import run_reminders
@@ -260,6 +261,28 @@ def accountability_command(reference: str | None, as_of, kind: str, output: Path
                 )
             )
     click.echo(f"Đã ghi {output} ({len(report.sections)} văn bản).")
+
+
+@main.command("backup")
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the backup into.",
+)
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Back up the database (online, safe while running) with a manifest of the files."""
+    config = current_app.config
+    folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
+    try:
+        result = backup(config["DATABASE_URL"], folders, target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Đã sao lưu cơ sở dữ liệu: {result.database}")
+    click.echo(f"Danh mục {result.files} tệp minh chứng, văn bản: {result.manifest}")
 
 
 @main.group("user")

@@ -1,0 +1,1 @@
+"""Keeping an installation safe: backups and their restore check."""
