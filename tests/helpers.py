@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -53,3 +54,19 @@ def user_named(session, username: str) -> User:
 
 def text_file(content: str = "Báo cáo minh chứng.\n") -> io.BytesIO:
     return io.BytesIO(content.encode("utf-8"))
+
+
+@contextmanager
+def count_queries(connection):
+    """The SQL statements run on `connection` inside the block (savepoints aside)."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    sa.event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", before)

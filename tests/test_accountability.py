@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import text_file, user_named
+from tests.helpers import count_queries, text_file, user_named
 from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.assignments.models import (
@@ -437,24 +436,9 @@ def test_csv_starts_with_bom_and_matches_rows(report):
 # Query count --------------------------------------------------------------------------------
 
 
-@contextmanager
-def _count_queries(connection):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", before)
-
-
 def _queries(session, connection, **options) -> int:
     session.flush()
-    with _count_queries(connection) as statements:
+    with count_queries(connection) as statements:
         build_accountability(session, date(2020, 8, 30), **options)
     return len(statements)
 

@@ -3,7 +3,6 @@ reporting periods, its token issued, renewed and revoked (issue 5)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from icalendar import Calendar
 
-from tests.helpers import csrf_token, user_named
+from tests.helpers import count_queries, csrf_token, user_named
 from tracker.agencies.feed import agency_by_feed_token, build_feed, issue_feed_token
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
@@ -29,21 +28,6 @@ from tracker.audit import Event
 @pytest.fixture
 def snv(session) -> Agency:
     return agency_by_code(session, "SNV")
-
-
-@contextmanager
-def count_queries(connection):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", before)
 
 
 def feed_path(token: str) -> str:

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-import sqlalchemy as sa
 
-from tests.helpers import user_named
+from tests.helpers import count_queries, user_named
 from tracker.assignments.models import Assignment
 from tracker.assignments.operations import assign_task
 from tracker.assignments.workflow import Action, apply
-
-
-@contextmanager
-def count_queries(connection):
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    sa.event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(connection, "before_cursor_execute", before)
 
 
 def _queries(client, connection, path: str) -> int:
