@@ -34,6 +34,7 @@ from tracker.assignments.workflow import (
     apply,
     apply_period,
     decide_extension,
+    extension_refusal,
     request_extension,
 )
 from tracker.auth.guards import found_or_404, staff_required
@@ -132,12 +133,7 @@ def _render(
         ],
         period_status_labels=PERIOD_STATUS_LABELS,
         period_form=PeriodForm(),
-        can_request_extension=(
-            assignment.is_worker(current_user)
-            and assignment.is_open
-            and assignment.due_date is not None
-            and assignment.pending_extension is None
-        ),
+        can_request_extension=extension_refusal(assignment, current_user) is None,
         extension_form=ExtensionRequestForm(),
         decision_form=ExtensionDecisionForm(),
         error=error,

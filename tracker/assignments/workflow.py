@@ -410,19 +410,27 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
 # Extensions ----------------------------------------------------------------------------
 
 
+def extension_refusal(assignment: Assignment, actor: User) -> WorkflowError | None:
+    """Why this user may not ask to extend this assignment now; None if they may."""
+    if not assignment.is_worker(actor):
+        return NotPermitted("Chỉ đơn vị được giao mới đề nghị gia hạn.")
+    if not assignment.is_open:
+        return InvalidTransition("Nhiệm vụ đã kết thúc: không gia hạn được.")
+    if assignment.due_date is None:
+        return InvalidTransition("Nhiệm vụ không có thời hạn: không cần gia hạn.")
+    if assignment.pending_extension is not None:
+        return InvalidTransition("Đã có một đề nghị gia hạn đang chờ xử lý.")
+    return None
+
+
 def request_extension(
     assignment: Assignment, actor: User, *, proposed_date: date | None, reason: str
 ) -> ExtensionRequest:
     """The agency asks for a later working deadline, with a reason."""
     session = object_session(assignment)
-    if not assignment.is_worker(actor):
-        raise NotPermitted("Chỉ đơn vị được giao mới đề nghị gia hạn.")
-    if not assignment.is_open:
-        raise InvalidTransition("Nhiệm vụ đã kết thúc: không gia hạn được.")
-    if assignment.due_date is None:
-        raise InvalidTransition("Nhiệm vụ không có thời hạn: không cần gia hạn.")
-    if assignment.pending_extension is not None:
-        raise InvalidTransition("Đã có một đề nghị gia hạn đang chờ xử lý.")
+    refusal = extension_refusal(assignment, actor)
+    if refusal is not None:
+        raise refusal
     reason = (reason or "").strip()
     if not reason:
         raise GuardFailed("Hãy nêu lý do đề nghị gia hạn.")
