@@ -245,6 +245,7 @@ def _zip_kind(path: Path, max_unzipped_bytes: int) -> Kind | None:
     except (
         zipfile.BadZipFile,
         zlib.error,
+        # zipfile raises this for a compression method it cannot read: refuse the file.
         NotImplementedError,
         EOFError,
         OSError,

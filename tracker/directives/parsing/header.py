@@ -4,6 +4,7 @@ type, subject and recipients. Works on plain text and on the two-column headers 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +49,14 @@ class Header:
     spans: dict[str, Span] = field(default_factory=dict)
     #: Index of the first line of the body.
     body_start: int = 0
+
+    def fields(self) -> dict:
+        """The header's values as the draft takes them (spans and position aside)."""
+        return {
+            item.name: getattr(self, item.name)
+            for item in dataclasses.fields(self)
+            if item.name not in ("spans", "body_start")
+        }
 
 
 def parse_header(lines: list[Line]) -> Header:

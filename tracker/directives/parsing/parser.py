@@ -53,15 +53,7 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
     body_lines = lines[header.body_start : signature.body_end]
     draft = Draft(
         text=prepared,
-        doc_type=header.doc_type,
-        number=header.number,
-        symbol=header.symbol,
-        issuer=header.issuer,
-        issuer_parent=header.issuer_parent,
-        place=header.place,
-        issued_date=header.issued_date,
-        subject=header.subject,
-        recipients=header.recipients,
+        **header.fields(),
         signer=SignerDraft(signature.name, signature.title, signature.authority),
         distribution=signature.distribution,
         spans={**header.spans, **signature.spans},
