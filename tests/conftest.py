@@ -25,7 +25,7 @@ from tracker.assignments.models import Assignment, AssignmentRole
 from tracker.assignments.operations import assign_task
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity, load_demo_heads
 from tracker.directives import operations as directive_operations
 from tracker.directives.models import Directive, Task
 from tracker.directives.seed import load_all
@@ -62,6 +62,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
             upgrade(connection)
         load_all(db.session, backdate=True)
         create_demo_users(db.session)
+        load_demo_heads(db.session)
         load_demo_activity(db.session)
         db.session.commit()
         db.session.remove()

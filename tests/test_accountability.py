@@ -121,7 +121,7 @@ def test_accountability_totals_match_directive_counts(session, directive_1661, a
         expected.open_within,
         expected.open_overdue,
     )
-    assert totals.assignments == expected.total
+    assert totals.total == expected.total == sum(line.total for line in section.lines)
     assert totals.on_time_rate == pytest.approx(expected.on_time_rate)
     assert section.title == "Công văn 1661/UBND-VX"
     assert section.issued_date == date(2020, 8, 15)
@@ -138,7 +138,7 @@ def test_accountability_agency_counts_match_raw_assignments(session, directive_1
     assert found == expected
     for line in section.lines:
         total = sum(expected[line.agency_code])
-        assert line.assignments == total
+        assert line.total == total == line.reports + line.periods
         assert line.on_time_rate == pytest.approx(100.0 * line.done_on_time / total)
 
 
@@ -147,7 +147,7 @@ def test_accountability_seed_numbers_as_of_30_august(session):
     # Task 2 (due 18/8): 14 on time, 5 late; task 3 (due 20/8): 4 on time, 1 late; task 4 STTTT.
     assert (section.totals.done_on_time, section.totals.done_late) == (19, 6)
     stttt = _line(section, "STTTT")
-    assert (stttt.assignments, stttt.done_on_time, stttt.open_within) == (3, 2, 1)
+    assert (stttt.total, stttt.done_on_time, stttt.open_within) == (3, 2, 1)
     assert stttt.head_title == "GIÁM ĐỐC"
 
 
@@ -366,22 +366,29 @@ def test_xlsx_numbers_are_numeric_cells(report):
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))[SUMMARY_SHEET]
     rows = list(sheet.iter_rows(min_row=2))
     expected = list(summary_rows(report))
-    assert len(rows) == len(expected) == len(report.sections[0].lines)
+    # One row per agency, then the "Tổng cộng" row.
+    assert len(rows) == len(expected) == len(report.sections[0].lines) + 1
+    assert rows[-1][0].value == "Tổng cộng" and rows[-1][0].font.bold
     for cells, values in zip(rows, expected, strict=True):
-        for column in range(3, 8):
+        for column in range(3, 10):
             assert cells[column].data_type == "n"
             assert isinstance(cells[column].value, int)
             assert cells[column].value == values[column]
+        # The total is the sum of the four counts, and of reports and periods.
+        assert cells[3].value == sum(cells[column].value for column in range(6, 10))
+        assert cells[3].value == cells[4].value + cells[5].value
         # openpyxl reads a whole number back as int: 0.0 is stored as "0".
-        assert cells[8].data_type == "n" and isinstance(cells[8].value, int | float)
-        assert cells[8].value == pytest.approx(values[8])
-        assert cells[8].number_format == "0.0"
+        assert cells[10].data_type == "n" and isinstance(cells[10].value, int | float)
+        assert cells[10].value == pytest.approx(values[10])
         assert cells[10].number_format == "0.0"
-        if values[10] is None:
-            assert cells[10].value is None and cells[11].value is None
+        assert cells[12].number_format == "0.0"
+        if values[12] is None:
+            assert cells[12].value is None and cells[13].value is None
         else:
-            assert cells[10].value == pytest.approx(values[10])
-            assert isinstance(cells[11].value, int)
+            assert cells[12].value == pytest.approx(values[12])
+            assert isinstance(cells[13].value, int)
+    for column in range(3, 10):
+        assert rows[-1][column].value == sum(row[column].value for row in rows[:-1])
 
 
 def test_xlsx_vietnamese_text_intact(session, report):
@@ -389,9 +396,10 @@ def test_xlsx_vietnamese_text_intact(session, report):
     name = session.scalar(sa.select(Agency.name).where(Agency.code == "SNV"))
     row = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == name)
     assert row[0] == "Công văn 1661/UBND-VX"
-    assert row[2] == "GIÁM ĐỐC"
-    assert row[9] == "Tỷ lệ cán bộ, công chức, viên chức cài đặt ứng dụng Bluezone"
-    assert row[10] == pytest.approx(100.0 * 71 / 72)
+    head = session.scalar(sa.select(Agency.head_name).where(Agency.code == "SNV"))
+    assert row[2] == f"GIÁM ĐỐC {head}".strip()
+    assert row[11] == "Tỷ lệ cán bộ, công chức, viên chức cài đặt ứng dụng Bluezone"
+    assert row[12] == pytest.approx(100.0 * 71 / 72)
 
 
 def test_xlsx_evidence_times_are_local_datetimes(report):
@@ -507,4 +515,6 @@ def test_accountability_counts_periods_and_shows_extensions(session, directive_1
     lines = {line.agency_code: line for line in section.lines}
     assert lines["MUONGTE"].extended == 1
     assert lines["SNV"].extended == 0
-    assert lines["STTTT"].assignments == 3  # tasks 1, 2 and 4; its periods count apart
+    stttt = lines["STTTT"]
+    assert stttt.reports == 3  # tasks 1, 2 and 4
+    assert stttt.periods > 0 and stttt.total == stttt.reports + stttt.periods

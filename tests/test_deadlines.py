@@ -70,7 +70,10 @@ def test_four_way_classification(session, make_task, make_assignment):
     cancelled = make_assignment("STC", task=task)
     _complete(session, on_time, date(2020, 8, 18), date(2020, 8, 26))  # late review: on time
     _complete(session, late, date(2020, 8, 19), date(2020, 8, 19))
-    apply(cancelled, Action.CANCEL, user_named(session, "vanphong"), reason="Không còn phù hợp.")
+    with clock.frozen(date(2020, 8, 25)):
+        apply(cancelled, Action.CANCEL, user_named(session, "vanphong"), reason="Không phù hợp.")
+    # Before the day it was cancelled, the work counts as it stood then.
+    assert _row(session, cancelled, date(2020, 8, 24)).outcome == Outcome.OPEN_OVERDUE
     as_of = date(2020, 8, 27)
     outcomes = {
         a.agency.code: _row(session, a, as_of).outcome

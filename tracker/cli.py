@@ -24,6 +24,7 @@ from tracker.demo import (
     DEMO_PASSWORD,
     create_demo_users,
     load_demo_activity,
+    load_demo_heads,
     load_demo_periods,
 )
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
@@ -84,6 +85,7 @@ def init_command(demo: bool) -> None:
         users = activity = 0
         if demo:
             users = create_demo_users(session)
+            load_demo_heads(session)
             activity = load_demo_activity(session)
             load_demo_periods(session)
         session.commit()

@@ -14,7 +14,7 @@ from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.models import Assignment, AssignmentStatus, Period
-from tracker.assignments.periods import generate_periods
+from tracker.assignments.periods import end_rule, generate_periods
 from tracker.assignments.workflow import Action, apply, apply_period
 from tracker.auth import passwords
 from tracker.auth.models import Role, User
@@ -78,11 +78,13 @@ def load_demo_activity(session: Session, data_dir: Path = DATA_DIR) -> int:
     """Play the demo reports through the workflow, each on its own date. Reports whose
     assignment has moved already are skipped, so loading twice changes nothing."""
     applied = 0
-    for path in sorted((data_dir / "demo").glob("*.toml")):
+    for path in sorted((data_dir / "demo").glob("*-activity.toml")):
         data = read_toml(path)
         directive = find_directive(session, data["directive"])
         if directive is None:
             raise SeedError(f"{path}: directive {data['directive']} is not loaded")
+        for ending in data.get("recurrence_end", []):
+            _end_recurrence(session, path, directive, ending)
         for report in data.get("report", []):
             assignment = session.scalar(
                 sa.select(Assignment)
@@ -103,6 +105,32 @@ def load_demo_activity(session: Session, data_dir: Path = DATA_DIR) -> int:
             _play(session, assignment, report)
             applied += 1
     return applied
+
+
+def _end_recurrence(session: Session, path: Path, directive, ending: dict) -> None:
+    task = next((t for t in directive.tasks if t.number == str(ending["task"])), None)
+    if task is None or task.recurrence is None:
+        raise SeedError(f"{path}: task {ending['task']} has no recurring report to end")
+    rule = end_rule(task.recurrence, ending["until"])
+    if rule != task.recurrence:
+        task.recurrence = rule
+        session.flush()
+
+
+def load_demo_heads(session: Session, data_dir: Path = DATA_DIR) -> int:
+    """Invented heads' names (demo/heads.toml) for agencies that have none, marked as
+    illustrative so that pages and drafts say so. Returns how many were filled."""
+    heads = read_toml(data_dir / "demo" / "heads.toml").get("heads", {})
+    filled = 0
+    for code, name in heads.items():
+        agency = agency_by_code(session, code)
+        if agency is None:
+            raise SeedError(f"demo/heads.toml: no agency {code}")
+        if not agency.head_name:
+            agency.head_name, agency.head_name_is_demo = name, True
+            filled += 1
+    session.flush()
+    return filled
 
 
 #: The demo's story ends here: its reporting periods are created up to this date.

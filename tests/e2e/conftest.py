@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_pl
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tracker import create_app, db
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity, load_demo_heads
 from tracker.directives.seed import load_all
 from tracker.migrations.runner import upgrade
 
@@ -61,6 +61,7 @@ def _initialise_demo_database(app: Flask) -> None:
         session = db.session
         load_all(session, backdate=True)
         create_demo_users(session)
+        load_demo_heads(session)
         load_demo_activity(session)
         session.commit()
         db.session.remove()

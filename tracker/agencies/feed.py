@@ -13,8 +13,11 @@ import sqlalchemy as sa
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy.orm import Session
 
+from tracker import clock
 from tracker.agencies.models import Agency
-from tracker.assignments.models import OPEN_STATUSES, Assignment, Period, PeriodStatus
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import Outcome
+from tracker.assignments.models import Assignment, Period
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task
@@ -23,8 +26,8 @@ PRODID = "-//tracker//Theo dõi nhiệm vụ//VI"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 #: secrets.token_urlsafe(32) gives 43 URL-safe characters; allow some room, no more.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-#: A period still expects a report until it is accepted.
-OPEN_PERIOD_STATUSES = tuple(status for status in PeriodStatus if status != PeriodStatus.DONE)
+#: Obligations still expecting a report (until it is accepted).
+OPEN_OUTCOMES = (Outcome.OPEN_WITHIN.value, Outcome.OPEN_OVERDUE.value)
 #: How often a client should fetch the feed again (RFC 7986; X-PUBLISHED-TTL for Outlook).
 REFRESH_INTERVAL = timedelta(hours=1)
 
@@ -84,9 +87,10 @@ def build_feed(
     *,
     link: Callable[[int], str] = assignment_path,
 ) -> bytes:
-    """The agency's VCALENDAR: one all-day event per open assignment with a due date and
-    one per open reporting period; done and cancelled work is left out. Two queries,
-    however much work there is. `link` turns an assignment id into the URL shown."""
+    """The agency's VCALENDAR: one all-day event per open obligation with a due date (an
+    assignment's own report, or a reporting period begun); done, cancelled and "for
+    information" work is left out. One query, however much work there is. `link` turns
+    an assignment id into the URL shown."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -97,53 +101,49 @@ def build_feed(
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
 
-    assignments = session.execute(
-        sa.select(Assignment, Task, Directive)
-        .join(Task, Assignment.task_id == Task.id)
+    owed = obligations.obligations(clock.local_date(now), Assignment.agency_id == agency.id)
+    rows = session.execute(
+        sa.select(
+            owed.c.kind,
+            owed.c.assignment_id,
+            owed.c.period_id,
+            owed.c.due_date,
+            Task,
+            Directive,
+            Period.starts_on,
+            Period.ends_on,
+        )
+        .join(Task, owed.c.task_id == Task.id)
         .join(Directive, Task.directive_id == Directive.id)
-        .where(
-            Assignment.agency_id == agency.id,
-            Assignment.status.in_(OPEN_STATUSES),
-            Assignment.due_date.is_not(None),
-        )
-        .order_by(Assignment.due_date, Assignment.id)
+        .outerjoin(Period, owed.c.period_id == Period.id)
+        .where(owed.c.outcome.in_(OPEN_OUTCOMES), owed.c.due_date.is_not(None))
+        .order_by(owed.c.due_date, owed.c.assignment_id, owed.c.period_id)
     ).all()
-    for assignment, task, directive in assignments:
-        calendar.add_component(
-            _event(
-                uid=f"assignment-{assignment.id}@tracker",
-                summary=f"Hạn: {_work_name(task, directive)}",
-                day=assignment.due_date,
-                description=_description(task, link(assignment.id)),
-                url=link(assignment.id),
-                now=now,
+    for row in rows:
+        url = link(row.assignment_id)
+        if row.kind == obligations.Kind.REPORT:
+            calendar.add_component(
+                _event(
+                    uid=f"assignment-{row.assignment_id}@tracker",
+                    summary=f"Hạn: {_work_name(row.Task, row.Directive)}",
+                    day=row.due_date,
+                    description=_description(row.Task, url),
+                    url=url,
+                    now=now,
+                )
             )
-        )
-
-    periods = session.execute(
-        sa.select(Period, Assignment.id, Task, Directive)
-        .join(Assignment, Period.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .where(
-            Assignment.agency_id == agency.id,
-            Assignment.status.in_(OPEN_STATUSES),
-            Period.status.in_(OPEN_PERIOD_STATUSES),
-        )
-        .order_by(Period.due_date, Period.id)
-    ).all()
-    for period, assignment_id, task, directive in periods:
-        span = f"{_day(period.starts_on)} – {_day(period.ends_on)}"
-        calendar.add_component(
-            _event(
-                uid=f"period-{period.id}@tracker",
-                summary=f"Hạn báo cáo kỳ {span}: {_work_name(task, directive)}",
-                day=period.due_date,
-                description=_description(task, link(assignment_id), f"Kỳ báo cáo: {span}."),
-                url=link(assignment_id),
-                now=now,
+        else:
+            span = f"{_day(row.starts_on)} – {_day(row.ends_on)}"
+            calendar.add_component(
+                _event(
+                    uid=f"period-{row.period_id}@tracker",
+                    summary=f"Hạn báo cáo kỳ {span}: {_work_name(row.Task, row.Directive)}",
+                    day=row.due_date,
+                    description=_description(row.Task, url, f"Kỳ báo cáo: {span}."),
+                    url=url,
+                    now=now,
+                )
             )
-        )
     return calendar.to_ical()
 
 

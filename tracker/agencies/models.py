@@ -44,6 +44,23 @@ class Agency(Base):
     #: Title of the head as written in a signature block, e.g. GIÁM ĐỐC.
     head_title: Mapped[str] = mapped_column(sa.String(120), default="")
     head_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: The head's name is an invented demonstration name, not the office holder's.
+    head_name_is_demo: Mapped[bool] = mapped_column(default=False)
+    # How the agency prints itself in the ND30 header of the documents it issues. Each
+    # text may hold author-chosen line breaks ("SỞ THÔNG TIN\nVÀ TRUYỀN THÔNG").
+    #: The parent body (cơ quan chủ quản) above the name; empty when there is none.
+    header_parent: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: The issuing body as printed; empty: the name in capitals.
+    header_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: What stands instead of the national title and motto, for bodies whose own rules
+    #: say so (e.g. "ĐOÀN TNCS HỒ CHÍ MINH"); empty: the national title and motto.
+    state_heading: Mapped[str] = mapped_column(sa.String(255), default="")
+    #: The body's abbreviation in document symbols, e.g. STTTT in "BC-STTTT"; empty: the code.
+    symbol_code: Mapped[str] = mapped_column(sa.String(40), default="")
+    #: The place of the date line, e.g. "Tam Đường"; empty: the province's.
+    place: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: The drafting unit of "Lưu: VT, <unit>." and of a công văn's symbol, e.g. "VP".
+    drafting_unit: Mapped[str] = mapped_column(sa.String(40), default="")
     #: Number of staff, the denominator of per-agency rates.
     headcount: Mapped[int | None]
     #: The headcount is an invented demonstration figure, not an official one.

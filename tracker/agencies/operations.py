@@ -35,8 +35,16 @@ def upsert_agency(
     head_name: str = "",
     headcount: int | None = None,
     headcount_is_demo: bool = False,
+    **identity: str,
 ) -> Agency:
-    """Create the agency or bring it up to date with these fields (idempotent)."""
+    """Create the agency or bring it up to date with these fields (idempotent).
+
+    `identity` holds how the agency prints itself in documents (IDENTITY_FIELDS): given
+    to a new agency, and to an existing one only where it has none yet, so what an
+    admin edited on the agency page survives reloading the seed data."""
+    unknown = set(identity) - set(IDENTITY_FIELDS)
+    if unknown:
+        raise AgencyError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}.")
     try:
         agency_kind = AgencyKind(kind)
     except ValueError:
@@ -59,8 +67,22 @@ def upsert_agency(
     agency.head_name = head_name
     agency.headcount = headcount
     agency.headcount_is_demo = headcount_is_demo
+    for key, value in identity.items():
+        if not getattr(agency, key, ""):
+            setattr(agency, key, value)
     session.flush()
     return agency
+
+
+#: How an agency prints itself in an ND30 header and signature (see Agency).
+IDENTITY_FIELDS = (
+    "header_parent",
+    "header_name",
+    "state_heading",
+    "symbol_code",
+    "place",
+    "drafting_unit",
+)
 
 
 def upsert_group(

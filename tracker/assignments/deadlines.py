@@ -2,7 +2,9 @@
 
 Deadline state of an open assignment: no deadline, on track, due soon, overdue.
 Four-way count (Văn phòng Chính phủ): done on time, done late, open within deadline,
-open overdue. Cancelled work counts in none of them.
+open overdue. Cancelled work and "for information" (để biết) assignments owe nothing
+and count in none of them; work cancelled after the date still counts as it stood.
+Counting itself lives in `tracker.assignments.obligations`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker import calendar
 from tracker.assignments.models import (
     OPEN_STATUSES,
+    PERIOD_OPEN_STATUSES,
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
     Period,
     PeriodStatus,
@@ -29,6 +33,7 @@ class DeadlineState(StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     CLOSED = "closed"  # done or cancelled: see the outcome instead
+    NOT_OWED = "not_owed"  # for information (để biết): no deadline of its own
 
 
 class Outcome(StrEnum):
@@ -37,6 +42,7 @@ class Outcome(StrEnum):
     OPEN_WITHIN = "open_within"
     OPEN_OVERDUE = "open_overdue"
     CANCELLED = "cancelled"
+    NOT_OWED = "not_owed"
 
 
 DEADLINE_LABELS = {
@@ -45,6 +51,7 @@ DEADLINE_LABELS = {
     DeadlineState.DUE_SOON: "Sắp đến hạn",
     DeadlineState.OVERDUE: "Quá hạn",
     DeadlineState.CLOSED: "",
+    DeadlineState.NOT_OWED: "Để biết",
 }
 
 OUTCOME_LABELS = {
@@ -53,6 +60,7 @@ OUTCOME_LABELS = {
     Outcome.OPEN_WITHIN: "Đang thực hiện trong hạn",
     Outcome.OPEN_OVERDUE: "Quá hạn chưa hoàn thành",
     Outcome.CANCELLED: "Đã hủy",
+    Outcome.NOT_OWED: "Để biết",
 }
 
 #: The four outcomes that are counted, in the order reports show them.
@@ -67,6 +75,7 @@ def deadline_state_expr(as_of: date, cutoff: date) -> ColumnElement[str]:
     """Deadline state of an assignment on `as_of`; `cutoff` is the last 'due soon' date."""
     due = Assignment.due_date
     return sa.case(
+        (Assignment.role == AssignmentRole.INFORM, sa.literal(DeadlineState.NOT_OWED.value)),
         (Assignment.status.not_in(OPEN_STATUSES), sa.literal(DeadlineState.CLOSED.value)),
         (due.is_(None), sa.literal(DeadlineState.NO_DEADLINE.value)),
         (due < as_of, sa.literal(DeadlineState.OVERDUE.value)),
@@ -76,11 +85,18 @@ def deadline_state_expr(as_of: date, cutoff: date) -> ColumnElement[str]:
 
 
 def outcome_expr(as_of: date) -> ColumnElement[str]:
-    """Four-way class on `as_of`: work completed after `as_of` still counts as open then."""
+    """Four-way class of an assignment's own report on `as_of`: work completed or
+    cancelled after `as_of` still counts as open then."""
     due = Assignment.due_date
     done = sa.and_(Assignment.status == AssignmentStatus.DONE, Assignment.completed_on <= as_of)
     return sa.case(
-        (Assignment.status == AssignmentStatus.CANCELLED, sa.literal(Outcome.CANCELLED.value)),
+        (Assignment.role == AssignmentRole.INFORM, sa.literal(Outcome.NOT_OWED.value)),
+        (
+            sa.and_(
+                Assignment.status == AssignmentStatus.CANCELLED, Assignment.cancelled_on <= as_of
+            ),
+            sa.literal(Outcome.CANCELLED.value),
+        ),
         (
             sa.and_(done, sa.or_(due.is_(None), Assignment.completed_on <= due)),
             sa.literal(Outcome.DONE_ON_TIME.value),
@@ -91,13 +107,29 @@ def outcome_expr(as_of: date) -> ColumnElement[str]:
     )
 
 
-PERIOD_OPEN = (PeriodStatus.OPEN, PeriodStatus.SUBMITTED, PeriodStatus.RETURNED)
+#: Kept for callers that name the open period states by this module.
+PERIOD_OPEN = PERIOD_OPEN_STATUSES
 
 
 def period_outcome_expr(as_of: date) -> ColumnElement[str]:
-    """The four-way class of a reporting period on `as_of`; every period counts on its own."""
+    """The four-way class of a reporting period on `as_of`; every period counts on its
+    own. The query must join the period's Assignment (its role decides if it is owed)."""
     done = sa.and_(Period.status == PeriodStatus.DONE, Period.completed_on <= as_of)
     return sa.case(
+        (Assignment.role == AssignmentRole.INFORM, sa.literal(Outcome.NOT_OWED.value)),
+        (
+            sa.and_(Period.status == PeriodStatus.CANCELLED, Period.cancelled_on <= as_of),
+            sa.literal(Outcome.CANCELLED.value),
+        ),
+        (
+            # An unfinished period of work cancelled by then ends with it.
+            sa.and_(
+                Period.status != PeriodStatus.DONE,
+                Assignment.status == AssignmentStatus.CANCELLED,
+                Assignment.cancelled_on <= as_of,
+            ),
+            sa.literal(Outcome.CANCELLED.value),
+        ),
         (
             sa.and_(done, Period.completed_on <= Period.due_date),
             sa.literal(Outcome.DONE_ON_TIME.value),

@@ -57,6 +57,9 @@ class Assignment(Base):
     progress: Mapped[int] = mapped_column(default=0)
     #: Date of the accepted submission, so a slow review never makes an agency late.
     completed_on: Mapped[date | None]
+    #: The day the work was cancelled (by hand, or by closing its directive): before
+    #: it the work still counts as it stood.
+    cancelled_on: Mapped[date | None]
     assigned_at: Mapped[datetime] = mapped_column(default=clock.now)
     assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
@@ -83,11 +86,20 @@ class Assignment(Base):
             "(status = 'done') = (completed_on IS NOT NULL)", name="completed_exactly_when_done"
         ),
         sa.CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
+        sa.CheckConstraint(
+            "(status = 'cancelled') = (cancelled_on IS NOT NULL)",
+            name="cancelled_exactly_when_cancelled",
+        ),
     )
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def owes(self) -> bool:
+        """The agency owes a report: "for information" (để biết) work owes nothing."""
+        return self.role != AssignmentRole.INFORM
 
     @property
     def pending_extension(self) -> ExtensionRequest | None:
@@ -126,6 +138,11 @@ class PeriodStatus(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     DONE = "done"
+    #: Ended without a report: its assignment was cancelled or its directive closed.
+    CANCELLED = "cancelled"
+
+
+PERIOD_OPEN_STATUSES = (PeriodStatus.OPEN, PeriodStatus.SUBMITTED, PeriodStatus.RETURNED)
 
 
 class Period(Base):
@@ -147,6 +164,8 @@ class Period(Base):
     )
     #: Date of the accepted report.
     completed_on: Mapped[date | None]
+    #: The day the period ended without a report (see PeriodStatus.CANCELLED).
+    cancelled_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -160,7 +179,15 @@ class Period(Base):
         sa.CheckConstraint(
             "(status = 'done') = (completed_on IS NOT NULL)", name="completed_exactly_when_done"
         ),
+        sa.CheckConstraint(
+            "(status = 'cancelled') = (cancelled_on IS NOT NULL)",
+            name="cancelled_exactly_when_cancelled",
+        ),
     )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in PERIOD_OPEN_STATUSES
 
     @property
     def submission(self) -> Submission | None:

@@ -42,6 +42,7 @@ def assign_task(
     """One assignment per agency named or reached through a group (fan-out).
 
     Agencies that already hold the task are skipped, so assigning twice is harmless.
+    Work sent "for information" (để biết) owes nothing and takes no deadline.
     The deadline is `due_date`, else the task's own when `use_task_deadline`: its date,
     or a relative one ("within N days / working days") counted from the directive's issue
     date or from today, the day the agency receives the work; see
@@ -65,6 +66,8 @@ def assign_task(
         deadline = calendar.deadline_after(
             start, task.due_in_days, working_days=task.due_in_working_days
         )
+    if role == AssignmentRole.INFORM:
+        deadline = None  # sent for information: nothing is owed, so no deadline
     existing = set(
         session.scalars(sa.select(Assignment.agency_id).where(Assignment.task_id == task.id))
     )

@@ -6,7 +6,8 @@ half-yearly and yearly reports cover the cut-off periods of Decree 09/2019/NĐ-C
 monthly report covers the 15th of the previous month to the 14th, a quarterly one the
 15th of the month before the quarter to the 14th of its last month, and so on.
 `generate_periods` runs with the reminders (`tracker remind`); a period is never made
-twice (one per assignment and due date)."""
+twice (one per assignment and due date). A rule ends with its UNTIL or COUNT (see
+`end_rule`) or when its directive closes."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 from sqlalchemy.orm import Session, joinedload
 
 from tracker import calendar, clock
-from tracker.assignments.models import Assignment, AssignmentStatus, Period
-from tracker.directives.models import Task
+from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus, Period
+from tracker.directives.models import Directive, DirectiveStatus, Task
 
 #: How many periods one assignment may have at most (a runaway rule stops here).
 MAX_PERIODS = 400
@@ -76,6 +77,24 @@ def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
     return result
 
 
+def end_rule(rule: str, until: date) -> str:
+    """The rule ending on `until`: any UNTIL or COUNT it had is replaced."""
+    parts = [
+        part
+        for part in rule.upper().split(";")
+        if part and not part.startswith(("UNTIL=", "COUNT="))
+    ]
+    return ";".join([*parts, f"UNTIL={until:%Y%m%d}"])
+
+
+def rule_end(rule: str) -> date | None:
+    """The last day a rule may fall on (its UNTIL), None for a rule without one."""
+    for part in rule.upper().split(";"):
+        if part.startswith("UNTIL="):
+            return datetime.strptime(part[6:14], "%Y%m%d").date()
+    return None
+
+
 def generate_periods(session: Session, as_of: date | None = None) -> int:
     """Create the periods that have begun by `as_of` (today), for every assignment of a
     recurring task that is not cancelled. Returns how many were created; running it
@@ -84,9 +103,17 @@ def generate_periods(session: Session, as_of: date | None = None) -> int:
     assignments = session.scalars(
         sa.select(Assignment)
         .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
         # A recurring report goes on after the task's one-off report is accepted (task 4
-        # of 1661: results by 20/08, communication weekly); only cancelling ends it.
-        .where(Task.recurrence.is_not(None), Assignment.status != AssignmentStatus.CANCELLED)
+        # of 1661: results by 20/08, communication weekly); it ends with the rule's
+        # UNTIL or COUNT, with cancelling, or with closing the directive. Work given
+        # "for information" owes no reports.
+        .where(
+            Task.recurrence.is_not(None),
+            Directive.status == DirectiveStatus.ACTIVE,
+            Assignment.status != AssignmentStatus.CANCELLED,
+            Assignment.role != AssignmentRole.INFORM,
+        )
         .options(joinedload(Assignment.task))
     ).all()
     if not assignments:

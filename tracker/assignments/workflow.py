@@ -195,6 +195,41 @@ def _reopen(_session: Session, assignment: Assignment, _actor: User, _data: dict
     assignment.completed_on = None
 
 
+def _cancel(_session: Session, assignment: Assignment, _actor: User, data: dict) -> None:
+    """Cancelled work owes nothing from that day on (today, or the day its directive
+    closed): its open reporting periods end with it."""
+    day = data.get("on") or clock.today()
+    _end_periods(assignment, day)  # loads the periods before the row changes
+    assignment.cancelled_on = day
+
+
+def _end_periods(assignment: Assignment, day: date) -> list[Period]:
+    ended = [period for period in assignment.periods if period.is_open]
+    for period in ended:
+        period.status, period.cancelled_on = PeriodStatus.CANCELLED, day
+    return ended
+
+
+def end_open_periods(assignment: Assignment, actor: User | None, day: date, reason: str) -> int:
+    """End the open reporting periods of work that is itself finished (its directive
+    closed after its one-off report was accepted); one event. Returns how many."""
+    session = object_session(assignment)
+    ended = _end_periods(assignment, day)
+    if not ended:
+        return 0
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="period.cancel",
+        subject_type="assignment",
+        subject_id=assignment.id,
+        comment=reason,
+        after={"periods_ended": [period.due_date.isoformat() for period in ended]},
+    )
+    return len(ended)
+
+
 # The table ---------------------------------------------------------------------------------
 
 TRANSITIONS: dict[tuple[AssignmentStatus, Action], Transition] = {
@@ -226,7 +261,9 @@ TRANSITIONS: dict[tuple[AssignmentStatus, Action], Transition] = {
         S.IN_PROGRESS, _staff, requires_reason=True, effect=_reopen
     ),
     **{
-        (state, Action.CANCEL): Transition(S.CANCELLED, _staff, requires_reason=True)
+        (state, Action.CANCEL): Transition(
+            S.CANCELLED, _staff, requires_reason=True, effect=_cancel
+        )
         for state in OPEN_STATUSES
     },
 }
@@ -331,6 +368,7 @@ PERIOD_STATUS_LABELS = {
     P.SUBMITTED: "Đã báo cáo, chờ duyệt",
     P.RETURNED: "Trả lại, yêu cầu bổ sung",
     P.DONE: "Hoàn thành",
+    P.CANCELLED: "Đã kết thúc, không phải báo cáo",
 }
 
 
@@ -551,5 +589,6 @@ EVENT_LABELS: dict[str, str] = {
     "extension.deny": "không đồng ý gia hạn",
     "period.accept": "chấp nhận báo cáo kỳ",
     "period.return": "trả lại báo cáo kỳ",
+    "period.cancel": "kết thúc các kỳ báo cáo còn mở",
     **{f"assignment.{action.value}": label.lower() for action, label in ACTION_LABELS.items()},
 }

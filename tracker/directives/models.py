@@ -61,8 +61,14 @@ class Directive(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    #: The day the directive was closed or superseded; its open obligations end then.
+    closed_on: Mapped[date | None]
+    #: Why it was closed (done, with a note) or which directive superseded it.
+    closing_note: Mapped[str] = mapped_column(sa.Text, default="")
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
 
     issuer_agency: Mapped[Agency | None] = relationship()
+    superseded_by: Mapped[Directive | None] = relationship(remote_side=[id])
     tasks: Mapped[list[Task]] = relationship(
         back_populates="directive", order_by="Task.position", cascade="all, delete-orphan"
     )
@@ -81,6 +87,14 @@ class Directive(Base):
         sa.CheckConstraint(
             "status = 'draft' OR number <> ''", name="confirmed_directive_has_number"
         ),
+        sa.CheckConstraint(
+            "(status IN ('closed', 'superseded')) = (closed_on IS NOT NULL)",
+            name="closed_exactly_when_ended",
+        ),
+        sa.CheckConstraint(
+            "(status = 'superseded') = (superseded_by_id IS NOT NULL)",
+            name="superseded_names_successor",
+        ),
     )
 
     @property
@@ -91,6 +105,10 @@ class Directive(Base):
     @property
     def is_draft(self) -> bool:
         return self.status == DirectiveStatus.DRAFT
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (DirectiveStatus.CLOSED, DirectiveStatus.SUPERSEDED)
 
     @property
     def has_text(self) -> bool:

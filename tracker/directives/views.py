@@ -10,10 +10,12 @@ from flask_login import current_user, login_required
 from tracker import clock, db
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import all_agencies
+from tracker.assignments import obligations
 from tracker.assignments import queries as assignment_queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import ROLE_LABELS
 from tracker.assignments.models import Assignment
+from tracker.assignments.obligations import Counts
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.calendar import RECURRENCE_LABELS
@@ -25,10 +27,10 @@ from tracker.directives.forms import (
     TextForm,
     lines,
 )
-from tracker.directives.models import Directive, DirectiveStatus
+from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
-from tracker.reports.counts import FourWay, directive_counts, directive_summaries
+from tracker.reports.counts import directive_counts, directive_summaries
 
 blueprint = Blueprint("directives", __name__)
 
@@ -67,10 +69,21 @@ def show(directive_id: int):
         assignment_queries.visible_to(current_user),
     )
     by_task = defaultdict(list)
-    task_counts = defaultdict(FourWay)
     for row in rows:
         by_task[row.assignment.task_id].append(row)
-        task_counts[row.assignment.task_id].add(row.outcome, 1)
+    task_counts = defaultdict(
+        Counts,
+        {
+            task_id: counts
+            for (task_id,), counts in obligations.count_by(
+                db.session,
+                today,
+                ("task_id",),
+                Task.directive_id == directive.id,
+                assignment_queries.visible_to(current_user),
+            ).items()
+        },
+    )
     return render_template(
         "directives/show.html",
         directive=directive,

@@ -12,6 +12,7 @@ templates and the XLSX/CSV exports (`tracker.reports.export`) never touch the OR
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.agencies.models import Agency
-from tracker.assignments.deadlines import COUNTED, outcome_expr, period_outcome_expr
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import COUNTED
 from tracker.assignments.models import (
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
-    Period,
     Submission,
     SubmissionOutcome,
 )
@@ -41,14 +43,18 @@ REPORTED_STATUSES = (DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED)
 
 @dataclass(frozen=True)
 class AgencyLine:
-    """One agency's work on one directive. Cancelled assignments count nowhere."""
+    """One agency's obligations on one directive (`tracker.assignments.obligations`):
+    the four counts add up to `total`, which is `reports` + `periods`."""
 
     agency_code: str
     agency_name: str
     #: As written in a signature block, e.g. "GIÁM ĐỐC"; the name may be empty.
     head_title: str
     head_name: str
-    assignments: int
+    total: int
+    #: Of the total: the assignments' own reports, and the reporting periods begun.
+    reports: int
+    periods: int
     done_on_time: int
     done_late: int
     open_within: int
@@ -67,14 +73,17 @@ class AgencyLine:
 
 @dataclass(frozen=True)
 class Totals:
-    """The directive's lines added up."""
+    """Lines added up (a directive's, or the whole report's): the "Tổng cộng" row."""
 
-    assignments: int
+    total: int
+    reports: int
+    periods: int
     done_on_time: int
     done_late: int
     open_within: int
     open_overdue: int
     on_time_rate: float | None
+    extended: int
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,8 @@ class AccountabilityReport:
     generated_at: datetime
     sections: tuple[DirectiveSection, ...]
     evidence: tuple[EvidenceLine, ...]
+    #: Every section's totals added up.
+    totals: Totals
     #: Events in the log and the row hash of the last one (GENESIS_HASH when empty); on a
     #: broken chain, those up to the last event that verifies.
     event_count: int
@@ -181,6 +192,7 @@ def build_accountability(
         generated_at=clock.now().astimezone(clock.LOCAL_ZONE),
         sections=sections,
         evidence=evidence,
+        totals=_totals(section.totals for section in sections),
         event_count=event_count,
         event_head_hash=head_hash,
         chain_ok=chain_ok,
@@ -189,7 +201,10 @@ def build_accountability(
 
 # Queries -----------------------------------------------------------------------------------
 
-_COUNTED_ASSIGNMENT = Assignment.status != AssignmentStatus.CANCELLED
+#: Work that owes a report (see `tracker.assignments.obligations`).
+_COUNTED_ASSIGNMENT = sa.and_(
+    Assignment.status != AssignmentStatus.CANCELLED, Assignment.role != AssignmentRole.INFORM
+)
 
 
 def _scoped(query: sa.Select, directive_id: int | None) -> sa.Select:
@@ -306,92 +321,50 @@ def _lines(
     indicators: dict[int, _FirstIndicator],
     values: dict[tuple[int, int], float | None],
 ) -> dict[int, list[AgencyLine]]:
-    # Each assignment, and each reporting period begun by the date, counts on its own.
-    extended = sa.and_(
-        Assignment.original_due_date.is_not(None),
-        Assignment.due_date != Assignment.original_due_date,
+    scope = (
+        (Task.directive_id == directive_id,)
+        if directive_id is not None
+        else (Task.directive_id.in_(_reported_directives()),)
     )
-    own = _scoped(
-        sa.select(
-            Task.directive_id.label("directive_id"),
-            Assignment.agency_id.label("agency_id"),
-            outcome_expr(as_of).label("outcome"),
-            sa.literal(1).label("is_assignment"),
-            sa.case((extended, 1), else_=0).label("extended"),
+    by_line = obligations.count_by(session, as_of, ("directive_id", "agency_id"), *scope)
+    agencies = {
+        agency.id: agency
+        for agency in session.execute(
+            sa.select(
+                Agency.id, Agency.code, Agency.name, Agency.head_title, Agency.head_name
+            ).where(Agency.id.in_({agency_id for _, agency_id in by_line}))
         )
-        .select_from(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .where(_COUNTED_ASSIGNMENT),
-        directive_id,
-    )
-    periods = _scoped(
-        sa.select(
-            Task.directive_id.label("directive_id"),
-            Assignment.agency_id.label("agency_id"),
-            period_outcome_expr(as_of).label("outcome"),
-            sa.literal(0).label("is_assignment"),
-            sa.literal(0).label("extended"),
-        )
-        .select_from(Period)
-        .join(Assignment, Period.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .where(_COUNTED_ASSIGNMENT, Period.starts_on <= as_of),
-        directive_id,
-    )
-    classified = sa.union_all(own, periods).subquery()
-    counts = [
-        sa.func.sum(sa.case((classified.c.outcome == kind.value, 1), else_=0)).label(kind.value)
-        for kind in COUNTED
-    ]
-    query = (
-        sa.select(
-            classified.c.directive_id,
-            Agency.id,
-            Agency.code,
-            Agency.name,
-            Agency.head_title,
-            Agency.head_name,
-            sa.func.sum(classified.c.is_assignment).label("assignments"),
-            sa.func.sum(classified.c.extended).label("extended"),
-            *counts,
-        )
-        .join(Agency, classified.c.agency_id == Agency.id)
-        .group_by(
-            classified.c.directive_id,
-            Agency.id,
-            Agency.code,
-            Agency.name,
-            Agency.head_title,
-            Agency.head_name,
-        )
-    )
+    }
     found: dict[int, list[AgencyLine]] = {}
-    for row in session.execute(query):
-        four = [int(getattr(row, kind.value) or 0) for kind in COUNTED]
-        total = sum(four)
-        indicator = indicators.get(row.directive_id)
-        value = values.get((indicator.task_id, row.id)) if indicator else None
-        found.setdefault(row.directive_id, []).append(
+    for (directive, agency_id), counts in by_line.items():
+        agency = agencies[agency_id]
+        indicator = indicators.get(directive)
+        value = values.get((indicator.task_id, agency_id)) if indicator else None
+        found.setdefault(directive, []).append(
             AgencyLine(
-                agency_code=row.code,
-                agency_name=row.name,
-                head_title=row.head_title,
-                head_name=row.head_name,
-                assignments=int(row.assignments),
-                done_on_time=four[0],
-                done_late=four[1],
-                open_within=four[2],
-                open_overdue=four[3],
-                on_time_rate=100.0 * four[0] / total if total else None,
+                agency_code=agency.code,
+                agency_name=agency.name,
+                head_title=agency.head_title,
+                head_name=agency.head_name,
+                total=counts.total,
+                reports=counts.reports,
+                periods=counts.periods,
+                done_on_time=counts.done_on_time,
+                done_late=counts.done_late,
+                open_within=counts.open_within,
+                open_overdue=counts.open_overdue,
+                on_time_rate=counts.on_time_rate,
                 indicator_name=indicator.name if indicator else None,
                 indicator_value=value,
                 indicator_rank=None,
-                extended=int(row.extended or 0),
+                extended=counts.extended,
             )
         )
     return found
+
+
+def _reported_directives() -> sa.Select:
+    return sa.select(Directive.id).where(Directive.status.in_(REPORTED_STATUSES))
 
 
 def _evidence(
@@ -494,14 +467,13 @@ def _line_order(line: AgencyLine) -> tuple[int, float, str]:
     return (-line.open_overdue, rate_key, line.agency_code)
 
 
-def _totals(lines: list[AgencyLine]) -> Totals:
-    four = [sum(getattr(line, kind.value) for line in lines) for kind in COUNTED]
-    total = sum(four)
+def _totals(lines: Iterable[AgencyLine | Totals]) -> Totals:
+    lines = list(lines)
+    counts = {
+        name: sum(getattr(line, name) for line in lines)
+        for name in ("total", "reports", "periods", *(kind.value for kind in COUNTED), "extended")
+    }
     return Totals(
-        assignments=sum(line.assignments for line in lines),
-        done_on_time=four[0],
-        done_late=four[1],
-        open_within=four[2],
-        open_overdue=four[3],
-        on_time_rate=100.0 * four[0] / total if total else None,
+        **counts,
+        on_time_rate=100.0 * counts["done_on_time"] / counts["total"] if counts["total"] else None,
     )

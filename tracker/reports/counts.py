@@ -1,4 +1,5 @@
-"""Four-way counts per directive and the agencies that are late, as of a date."""
+"""Four-way counts per directive and the agencies that are late, as of a date, read
+from the one model of obligations (`tracker.assignments.obligations`)."""
 
 from __future__ import annotations
 
@@ -9,36 +10,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
-from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
-from tracker.assignments.models import Assignment, Period
+from tracker.assignments import obligations
+from tracker.assignments.obligations import Counts
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
-
-@dataclass
-class FourWay:
-    done_on_time: int = 0
-    done_late: int = 0
-    open_within: int = 0
-    open_overdue: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.done_on_time + self.done_late + self.open_within + self.open_overdue
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Share of counted work done on time, in percent."""
-        return 100.0 * self.done_on_time / self.total if self.total else None
-
-    def add(self, outcome: Outcome, count: int) -> None:
-        if outcome in COUNTED:
-            setattr(self, outcome.value, getattr(self, outcome.value) + count)
+#: The four-way count; the name the pages have used.
+FourWay = Counts
 
 
 @dataclass
 class DirectiveSummary:
     directive: Directive
-    counts: FourWay = field(default_factory=FourWay)
+    counts: Counts = field(default_factory=Counts)
 
 
 def directive_summaries(
@@ -49,52 +32,14 @@ def directive_summaries(
     if statuses:
         query = query.where(Directive.status.in_(statuses))
     summaries = {d.id: DirectiveSummary(d) for d in session.scalars(query)}
-    outcome = outcome_expr(as_of)
-    counts = session.execute(
-        sa.select(Task.directive_id, outcome, sa.func.count())
-        .join(Assignment, Assignment.task_id == Task.id)
-        .group_by(Task.directive_id, outcome)
-    )
-    for directive_id, outcome_value, count in counts:
+    for (directive_id,), counts in obligations.count_by(session, as_of, ("directive_id",)).items():
         if directive_id in summaries:
-            summaries[directive_id].counts.add(Outcome(outcome_value), count)
-    period_outcome = period_outcome_expr(as_of)
-    period_counts = session.execute(
-        sa.select(Task.directive_id, period_outcome, sa.func.count())
-        .select_from(Period)
-        .join(Assignment, Period.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(Period.starts_on <= as_of)
-        .group_by(Task.directive_id, period_outcome)
-    )
-    for directive_id, outcome_value, count in period_counts:
-        if directive_id in summaries:
-            summaries[directive_id].counts.add(Outcome(outcome_value), count)
+            summaries[directive_id].counts = counts
     return list(summaries.values())
 
 
-def directive_counts(session: Session, directive_id: int, as_of: date) -> FourWay:
-    counts = FourWay()
-    outcome = outcome_expr(as_of)
-    for outcome_value, count in session.execute(
-        sa.select(outcome, sa.func.count())
-        .select_from(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(Task.directive_id == directive_id)
-        .group_by(outcome)
-    ):
-        counts.add(Outcome(outcome_value), count)
-    period_outcome = period_outcome_expr(as_of)
-    for outcome_value, count in session.execute(
-        sa.select(period_outcome, sa.func.count())
-        .select_from(Period)
-        .join(Assignment, Period.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(Task.directive_id == directive_id, Period.starts_on <= as_of)
-        .group_by(period_outcome)
-    ):
-        counts.add(Outcome(outcome_value), count)
-    return counts
+def directive_counts(session: Session, directive_id: int, as_of: date) -> Counts:
+    return obligations.counts(session, as_of, Task.directive_id == directive_id)
 
 
 @dataclass(frozen=True)
@@ -108,18 +53,13 @@ class LateAgency:
 def late_agencies(
     session: Session, as_of: date, directive_id: int | None = None, limit: int = 50
 ) -> list[LateAgency]:
-    """Agencies with open overdue work, the most overdue first: one query."""
-    outcome = outcome_expr(as_of)
-    query = (
-        sa.select(Agency, sa.func.count(Assignment.id), sa.func.min(Assignment.due_date))
-        .join(Assignment, Assignment.agency_id == Agency.id)
-        .where(outcome == Outcome.OPEN_OVERDUE.value)
-        .group_by(Agency.id)
-        .order_by(sa.func.count(Assignment.id).desc(), sa.func.min(Assignment.due_date), Agency.id)
-        .limit(limit)
-    )
-    if directive_id is not None:
-        query = query.join(Task, Assignment.task_id == Task.id).where(
-            Task.directive_id == directive_id
+    """Agencies with open overdue obligations (reports and periods), the most first."""
+    where = () if directive_id is None else (Task.directive_id == directive_id,)
+    late = obligations.late_agencies(session, as_of, *where, limit=limit)
+    agencies = {
+        agency.id: agency
+        for agency in session.scalars(
+            sa.select(Agency).where(Agency.id.in_([item.agency_id for item in late]))
         )
-    return [LateAgency(agency, count, oldest) for agency, count, oldest in session.execute(query)]
+    }
+    return [LateAgency(agencies[item.agency_id], item.overdue, item.oldest_due) for item in late]

@@ -17,14 +17,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker import clock
+from tracker.assignments.obligations import PERIODS_LABEL, REPORTS_LABEL, TOTAL_LABEL
 from tracker.reports.accountability import AccountabilityReport
 
-#: Header of the summary: one row per directive and agency ("Tổng hợp" sheet and CSV).
+#: Header of the summary: one row per directive and agency, then a "Tổng cộng" row
+#: ("Tổng hợp" sheet and CSV). The total counts obligations: see TOTAL_DEFINITION.
 SUMMARY_HEADER = (
     "Văn bản",
     "Cơ quan, đơn vị",
     "Thủ trưởng",
-    "Số nhiệm vụ",
+    TOTAL_LABEL,
+    REPORTS_LABEL,
+    PERIODS_LABEL,
     "Hoàn thành đúng hạn",
     "Hoàn thành quá hạn",
     "Đang thực hiện trong hạn",
@@ -35,9 +39,10 @@ SUMMARY_HEADER = (
     "Xếp hạng",
     "Được gia hạn",
 )
-SUMMARY_WIDTHS = (24, 46, 24, 11, 13, 13, 14, 14, 12, 48, 11, 10, 12)
+SUMMARY_WIDTHS = (24, 46, 24, 11, 12, 12, 13, 13, 14, 14, 12, 48, 11, 10, 12)
 #: Columns (0-based) holding a percentage.
-SUMMARY_PERCENT_COLUMNS = frozenset({8, 10})
+SUMMARY_PERCENT_COLUMNS = frozenset({10, 12})
+TOTAL_ROW_LABEL = "Tổng cộng"
 
 EVIDENCE_HEADER = (
     "Văn bản",
@@ -68,14 +73,17 @@ def report_title(report: AccountabilityReport) -> str:
 
 
 def summary_rows(report: AccountabilityReport) -> Iterator[Row]:
-    """The rows under SUMMARY_HEADER: percentages as floats, blanks as None."""
+    """The rows under SUMMARY_HEADER, the "Tổng cộng" row last: percentages as floats,
+    blanks as None."""
     for section in report.sections:
         for line in section.lines:
             yield (
                 section.title,
                 line.agency_name,
                 " ".join(part for part in (line.head_title, line.head_name) if part),
-                line.assignments,
+                line.total,
+                line.reports,
+                line.periods,
                 line.done_on_time,
                 line.done_late,
                 line.open_within,
@@ -86,6 +94,24 @@ def summary_rows(report: AccountabilityReport) -> Iterator[Row]:
                 line.indicator_rank,
                 line.extended,
             )
+    totals = report.totals
+    yield (
+        TOTAL_ROW_LABEL,
+        None,
+        None,
+        totals.total,
+        totals.reports,
+        totals.periods,
+        totals.done_on_time,
+        totals.done_late,
+        totals.open_within,
+        totals.open_overdue,
+        totals.on_time_rate,
+        None,
+        None,
+        None,
+        totals.extended,
+    )
 
 
 def to_xlsx(report: AccountabilityReport) -> bytes:
@@ -99,10 +125,14 @@ def to_xlsx(report: AccountabilityReport) -> bytes:
     summary = workbook.active
     summary.title = SUMMARY_SHEET
     _header(summary, SUMMARY_HEADER, SUMMARY_WIDTHS)
+    row_number = 1
     for row in summary_rows(report):
         summary.append(row)
+        row_number += 1
         for column in SUMMARY_PERCENT_COLUMNS:
-            summary.cell(row=summary.max_row, column=column + 1).number_format = "0.0"
+            summary.cell(row=row_number, column=column + 1).number_format = "0.0"
+    for column in range(1, len(SUMMARY_HEADER) + 1):
+        summary.cell(row=row_number, column=column).font = Font(bold=True)
     _finish(summary, len(SUMMARY_HEADER))
 
     evidence = workbook.create_sheet(EVIDENCE_SHEET)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -23,6 +21,7 @@ from tracker.agencies.operations import agency_by_code
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
+from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL, total_of
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import DirectiveStatus, Task
 from tracker.documents import jobs
@@ -31,6 +30,7 @@ from tracker.documents.context import document_context
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import store as document_store
 from tracker.documents.rendering import render_pdf
+from tracker.params import as_of_arg
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
 from tracker.reports.export import to_csv, to_xlsx
@@ -41,20 +41,25 @@ blueprint = Blueprint("reports", __name__)
 @blueprint.route("/")
 @login_required
 def dashboard():
-    today = clock.today()
+    today = as_of_arg()
     labels = {
         "status_labels": STATUS_LABELS,
         "deadline_labels": DEADLINE_LABELS,
         "outcome_labels": OUTCOME_LABELS,
     }
     if current_user.reads_everything:
+        summaries = directive_summaries(
+            db.session, today, statuses=(DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
+        )
         return render_template(
             "reports/dashboard_office.html",
             today=today,
-            summaries=directive_summaries(
-                db.session, today, statuses=(DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
-            ),
+            summaries=summaries,
+            total=total_of(summary.counts for summary in summaries),
             late=late_agencies(db.session, today),
+            is_today=today == clock.today(),
+            total_definition=TOTAL_DEFINITION,
+            total_label=TOTAL_LABEL,
             **labels,
         )
     due_soon_days = current_app.config["DUE_SOON_WORKING_DAYS"]
@@ -94,12 +99,8 @@ def accountability():
     or all."""
     if not current_user.reads_everything:
         abort(403)
+    as_of = as_of_arg()
     try:
-        as_of = (
-            date.fromisoformat(request.args["as_of"])
-            if request.args.get("as_of")
-            else (clock.today())
-        )
         directive_id = int(request.args["directive"]) if request.args.get("directive") else None
     except ValueError:
         abort(400)

@@ -1,0 +1,230 @@
+"""Obligations: what is owed, by whom, by when. Every count in tracker comes from here.
+
+An obligation is one thing owed by one agency by one date: an assignment's own report
+(its one-off deadline, or none for ongoing work), or one reporting period of a
+recurring task that has begun. "For information" (để biết) assignments and cancelled
+work owe nothing: they are listed, never counted, urged or reminded. Work cancelled
+after the date asked about still counts as it stood on that date.
+
+Each obligation falls in exactly one of the four classes of the Government Office's
+count (done on time, done late, open within the deadline, open overdue), so for any
+grouping the four counts add up to the total, and the total is the number of
+one-off reports plus the number of periods. The dashboard, the directive and agency
+pages, the accountability report (PDF, XLSX, CSV), the urging letter, the reply report,
+the reminders and the calendar feed all read these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
+from tracker.assignments.models import Assignment, Period
+from tracker.directives.models import Task
+
+#: The total's name and meaning wherever it is printed.
+TOTAL_LABEL = "Số nhiệm vụ"
+TOTAL_DEFINITION = (
+    "Số nhiệm vụ tính mỗi nhiệm vụ được giao (trừ nhiệm vụ giao để biết và nhiệm vụ đã"
+    " hủy) và mỗi kỳ báo cáo định kỳ đã bắt đầu là một; số nhiệm vụ bằng số hoàn thành"
+    " đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn và quá hạn chưa hoàn thành"
+    " cộng lại. Tỷ lệ đúng hạn là số hoàn thành đúng hạn trên số nhiệm vụ."
+)
+#: The two parts of the total, as column headings.
+REPORTS_LABEL = "Trong đó: báo cáo một lần"
+PERIODS_LABEL = "Trong đó: kỳ báo cáo định kỳ"
+
+
+class Kind(StrEnum):
+    REPORT = "report"  # the assignment's own (one-off) report
+    PERIOD = "period"  # one reporting period of a recurring task
+
+
+@dataclass
+class Counts:
+    """The four-way count of a set of obligations, and what it is made of."""
+
+    done_on_time: int = 0
+    done_late: int = 0
+    open_within: int = 0
+    open_overdue: int = 0
+    #: Of the total: one-off reports and reporting periods.
+    reports: int = 0
+    periods: int = 0
+    #: Of the total: assignments whose working deadline was extended.
+    extended: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done_on_time + self.done_late + self.open_within + self.open_overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Done on time / total, in percent; None when nothing is owed."""
+        return 100.0 * self.done_on_time / self.total if self.total else None
+
+    def get(self, outcome: Outcome) -> int:
+        return getattr(self, outcome.value)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(**{name: getattr(self, name) + getattr(other, name) for name in _FIELDS})
+
+
+_FIELDS = (
+    "done_on_time",
+    "done_late",
+    "open_within",
+    "open_overdue",
+    "reports",
+    "periods",
+    "extended",
+)
+
+
+def total_of(counts: Iterable[Counts]) -> Counts:
+    return sum(counts, Counts())
+
+
+def obligations(as_of: date, *where: sa.ColumnElement[bool]) -> sa.Subquery:
+    """Every obligation owed on `as_of` as one row: kind, assignment_id, period_id,
+    task_id, directive_id, agency_id, due_date, outcome (one of COUNTED), extended (1
+    for an assignment's extended report). `where` filters on Assignment and Task
+    columns (both are joined)."""
+    extended = sa.and_(
+        Assignment.original_due_date.is_not(None),
+        Assignment.due_date != Assignment.original_due_date,
+    )
+    counted = [outcome.value for outcome in COUNTED]
+    report_outcome = outcome_expr(as_of)
+    reports = (
+        sa.select(
+            sa.literal(Kind.REPORT.value).label("kind"),
+            Assignment.id.label("assignment_id"),
+            sa.cast(sa.null(), sa.Integer).label("period_id"),
+            Task.id.label("task_id"),
+            Task.directive_id.label("directive_id"),
+            Assignment.agency_id.label("agency_id"),
+            Assignment.due_date.label("due_date"),
+            report_outcome.label("outcome"),
+            sa.case((extended, 1), else_=0).label("extended"),
+        )
+        .select_from(Assignment)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(report_outcome.in_(counted), *where)
+    )
+    period_outcome = period_outcome_expr(as_of)
+    periods = (
+        sa.select(
+            sa.literal(Kind.PERIOD.value).label("kind"),
+            Assignment.id.label("assignment_id"),
+            Period.id.label("period_id"),
+            Task.id.label("task_id"),
+            Task.directive_id.label("directive_id"),
+            Assignment.agency_id.label("agency_id"),
+            Period.due_date.label("due_date"),
+            period_outcome.label("outcome"),
+            sa.literal(0).label("extended"),
+        )
+        .select_from(Period)
+        .join(Assignment, Period.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Period.starts_on <= as_of, period_outcome.in_(counted), *where)
+    )
+    return sa.union_all(reports, periods).subquery("obligation")
+
+
+def count_by(
+    session: Session,
+    as_of: date,
+    keys: Sequence[str],
+    *where: sa.ColumnElement[bool],
+) -> dict[tuple, Counts]:
+    """Counts grouped by obligation columns (e.g. ("directive_id", "agency_id")), in one
+    query; groups that owe nothing are absent."""
+    rows = obligations(as_of, *where)
+    group = [rows.c[key] for key in keys]
+    query = sa.select(
+        *group,
+        *[
+            sa.func.sum(sa.case((rows.c.outcome == outcome.value, 1), else_=0))
+            for outcome in COUNTED
+        ],
+        sa.func.sum(sa.case((rows.c.kind == Kind.REPORT.value, 1), else_=0)),
+        sa.func.sum(sa.case((rows.c.kind == Kind.PERIOD.value, 1), else_=0)),
+        sa.func.sum(rows.c.extended),
+    ).group_by(*group)
+    found: dict[tuple, Counts] = {}
+    for row in session.execute(query):
+        numbers = [int(value or 0) for value in row[len(keys) :]]
+        found[tuple(row[: len(keys)])] = Counts(*numbers)
+    return found
+
+
+def counts(session: Session, as_of: date, *where: sa.ColumnElement[bool]) -> Counts:
+    """One set of counts for everything `where` selects."""
+    return count_by(session, as_of, (), *where).get((), Counts())
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One obligation past its deadline and not done."""
+
+    kind: Kind
+    assignment_id: int
+    period_id: int | None
+    task_id: int
+    directive_id: int
+    agency_id: int
+    due_date: date
+
+
+def overdue(session: Session, as_of: date, *where: sa.ColumnElement[bool]) -> list[Overdue]:
+    """The open overdue obligations, oldest deadline first: one query."""
+    rows = obligations(as_of, *where)
+    query = (
+        sa.select(
+            rows.c.kind,
+            rows.c.assignment_id,
+            rows.c.period_id,
+            rows.c.task_id,
+            rows.c.directive_id,
+            rows.c.agency_id,
+            rows.c.due_date,
+        )
+        .where(rows.c.outcome == Outcome.OPEN_OVERDUE.value)
+        .order_by(rows.c.due_date, rows.c.assignment_id, rows.c.period_id)
+    )
+    return [
+        Overdue(Kind(row.kind), *row[1:])  # type: ignore[arg-type]
+        for row in session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class LateAgency:
+    agency_id: int
+    overdue: int
+    #: The earliest missed deadline among its open work.
+    oldest_due: date
+
+
+def late_agencies(
+    session: Session, as_of: date, *where: sa.ColumnElement[bool], limit: int = 50
+) -> list[LateAgency]:
+    """Agencies with open overdue obligations, the most first: one query."""
+    rows = obligations(as_of, *where)
+    late = sa.func.count()
+    query = (
+        sa.select(rows.c.agency_id, late, sa.func.min(rows.c.due_date))
+        .where(rows.c.outcome == Outcome.OPEN_OVERDUE.value)
+        .group_by(rows.c.agency_id)
+        .order_by(late.desc(), sa.func.min(rows.c.due_date), rows.c.agency_id)
+        .limit(limit)
+    )
+    return [LateAgency(agency, count, oldest) for agency, count, oldest in session.execute(query)]
