@@ -467,6 +467,16 @@ def find_line(
     )
 
 
+def find_line_anywhere(pdf: Pdf, pattern: str, **options: Any) -> tuple[int, TextLine]:
+    """The page index and first line, on any page, whose text matches `pattern`."""
+    for index in range(pdf.page_count):
+        try:
+            return index, find_line(pdf, pattern, index, **options)
+        except AssertionError:
+            continue
+    raise AssertionError(f"no line matches {pattern!r} on any page")
+
+
 # --------------------------------------------------------------------------- page checks
 
 

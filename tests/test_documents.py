@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 import uuid
 from datetime import date
@@ -29,6 +30,7 @@ from tests.nd30 import (
     assert_within_margins,
     capture_weasyprint_warnings,
     find_line,
+    find_line_anywhere,
     nd30_date,
 )
 from tracker.agencies.operations import agency_by_code
@@ -82,14 +84,28 @@ def test_reply_report_follows_nd30(reply_pdf):
         assert_line_style(subject, size_range=(13.5, 14.5), bold=True)
         body = find_line(pdf, r"^Thực hiện Công văn số 1661/UBND-VX")
         assert_line_style(body, size_range=(13.5, 14.5), bold=False, italic=False)
-        label = find_line(pdf, r"^Nơi nhận:$", page_index=pdf.page_count - 1)
+        page, label = find_line_anywhere(pdf, r"^Nơi nhận:$")
         assert_line_style(label, size_range=(11.5, 12.5), bold=True, italic=True)
-        signer = find_line(pdf, r"^GIÁM ĐỐC$", page_index=pdf.page_count - 1)
+        signer = find_line(pdf, r"^GIÁM ĐỐC$", page_index=page)
         assert_line_style(signer, size_range=(13.5, 14.5), bold=True, upper=True)
+        assert abs(signer.top - label.top) < 3  # 9b level with the first line of 7a
+        assert document.signer_name  # issuing without a signer's name is refused
+        name = find_line(pdf, f"^{re.escape(document.signer_name)}$", page_index=page)
+        assert_line_style(name, size_range=(13.5, 14.5), bold=True)
+        assert name.top > signer.top + 50  # room for the signature
+        # The body's last paragraph stands on the signature's page (never alone there).
+        find_line(pdf, r"^Trên đây là kết quả thực hiện", page_index=page)
+        appendix_page, appendix = find_line_anywhere(pdf, r"^PHỤ LỤC$")
+        assert appendix_page > page
+        attached = find_line(pdf, r"^\(Kèm theo Báo cáo số 01/BC-SNV ngày 20/8/2020", appendix_page)
+        assert_line_style(attached, size_range=(12.5, 13.5), italic=True)
         text = " ".join(pdf.text.split())
-        assert "Kính gửi:" in text and "Sở Thông tin và Truyền thông" in text
+        # Task 1 reports to the issuer, task 2 to STTTT; never to the agency itself.
+        assert "Kính gửi: - Ủy ban nhân dân tỉnh Lai Châu; - Sở Thông tin và Truyền thông." in text
         assert "Sở Nội vụ có 71/72 cán bộ" in text
-        assert "đạt 98,6" in text
+        raw = "".join(page.extract_text() for page in pdf.reader.pages)
+        assert re.search("đạt\\s98,6\u00a0%", raw)  # the no-break space is kept
+        assert "Đơn vị chưa có báo cáo" not in text
         assert pdf.metadata["title"].startswith("Báo cáo kết quả thực hiện Công văn")
         assert pdf.metadata["author"] == "Sở Nội vụ"
     assert_fonts_embedded(data)
@@ -104,16 +120,20 @@ def test_urging_letter_names_late_agencies_and_numbers_pages(session, directive_
     data = store().path_for(document.sha256).read_bytes()
     assert document.reference == "01/UBND-TH"
     with Pdf(data) as pdf:
-        assert pdf.page_count >= 2
+        assert pdf.page_count == 2  # the letter, then its appendix
         assert_page_numbers(pdf)
         assert_within_margins(pdf, allow_top_margin=True)
         assert_only_fonts(pdf)
         subject = find_line(pdf, r"^V/v đôn đốc thực hiện")
         assert_line_style(subject, size_range=(11.5, 13.5), bold=False)
         text = " ".join(pdf.text.split())
-        assert "Sở Công Thương: nhiệm vụ 2" in text  # late on task 2 in the demo
-        assert "Sở Nội vụ:" not in text  # reported on time
+        assert "Kính gửi: Các cơ quan, đơn vị có tên tại Phụ lục kèm theo." in text
+        assert "Nhiệm vụ 2 (Bảo đảm 100%" in text and "thời hạn 18/8/2020" in text
+        assert "báo cáo về Sở Thông tin và Truyền thông: 22 cơ quan, đơn vị" in text
+        assert "Sở Công Thương" in text  # late on task 2 in the demo
+        assert "Sở Nội vụ" not in text  # reported on time
         assert "trước ngày 28/8/2020" in text  # five working days after 21/8/2020
+        assert "Lưu: VT, TH." in text
     assert nd30_date(date(2020, 8, 21)) == "ngày 21 tháng 8 năm 2020"
 
 
@@ -121,11 +141,49 @@ def test_draft_preview_costs_no_number_and_says_draft(session, directive_1661):
     draft = draft_reply(session, directive_1661, agency_by_code(session, "STP"), AS_OF)
     data = preview_pdf(draft)
     with Pdf(data) as pdf:
-        # The watermark is rotated: pypdf extracts it, pdfplumber's lines do not.
-        assert "DỰ THẢO" in pdf.reader.pages[0].extract_text()
-        find_line(pdf, r"^Số: +/BC-STP$")
+        # The mark is drawn, not written: it stays out of the text layer.
+        assert "DỰ THẢO" not in pdf.reader.pages[0].extract_text()
+        assert "THẢO" not in pdf.text
+        find_line(pdf, "^Số:\u00a0+/BC-STP$")  # a blank for the clerk's number
+    assert _reddish_share(data) > 0.01
     assert session.scalar(sa.select(sa.func.count(OutgoingDocument.id))) == 0
-    assert issue_document(session, None, draft).number == 1
+    document = issue_document(session, None, draft)
+    assert document.number == 1
+    assert _reddish_share(store().path_for(document.sha256).read_bytes()) == 0
+
+
+def _reddish_share(data: bytes) -> float:
+    """The share of the first page's pixels in the red of the DỰ THẢO mark."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "page.pdf"
+        source.write_bytes(data)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "30",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                source,
+                Path(folder) / "page",
+            ],
+            check=True,
+        )
+        with Image.open(Path(folder) / "page.png") as opened:
+            image = opened.convert("RGB")
+    raw = image.tobytes()
+    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
+    return sum(1 for r, g, b in pixels if r > g + 25 and r > b + 25) / len(pixels)
 
 
 def test_register_numbers_per_agency_and_year(session):
@@ -214,6 +272,10 @@ def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directi
     assert page.status_code == 200
     assert "Sở Nội vụ có 71/72" in page.get_data(as_text=True)
     form = {
+        "header_parent": "UBND TỈNH LAI CHÂU",
+        "header_name": "SỞ NỘI VỤ",
+        "symbol": "BC-SNV",
+        "place": "Lai Châu",
         "issued_on": "20/08/2020",
         "subject": "Kết quả thực hiện Công văn số 1661/UBND-VX",
         "recipients": "Sở Thông tin và Truyền thông",
@@ -226,7 +288,7 @@ def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directi
     html_preview = _version_free_post(client, path, {**form, "preview_html": "1"})
     assert html_preview.status_code == 200
     page = html_preview.get_data(as_text=True)
-    assert "DỰ THẢO" in page and "Đoạn thứ nhất đã sửa tay." in page
+    assert '<body class="draft">' in page and "Đoạn thứ nhất đã sửa tay." in page
     assert "/documents/assets/nd30.css" in page
     with client.get("/documents/assets/fonts/LiberationSerif-Regular.ttf") as font:
         assert font.status_code == 200
@@ -247,7 +309,7 @@ def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directi
     with Pdf(data) as pdf:
         assert "Đoạn thứ nhất đã sửa tay." in pdf.text
         assert "Nguyễn Văn Minh" in pdf.text
-        find_line(pdf, r"^KT. GIÁM ĐỐC$", page_index=pdf.page_count - 1)
+        find_line_anywhere(pdf, r"^KT. GIÁM ĐỐC$")
     auth.logout()
     auth.login("stp")
     assert client.get(f"/documents/{document.id}").status_code == 404
@@ -436,9 +498,7 @@ def test_pdf_a_variant_renders(session, directive_1661):
 
     draft = draft_reply(session, directive_1661, agency_by_code(session, "SNV"), AS_OF)
     with capture_weasyprint_warnings() as log:
-        data = render_pdf(
-            "reply.html", document_context(draft, 1), pdf_variant="pdf/a-3u", uncompressed=True
-        )
+        data = render_pdf(document_context(draft, 1), pdf_variant="pdf/a-3u", uncompressed=True)
     gc.collect()
     assert not log.records, log.messages
     assert b"pdfaid:part" in data  # the PDF/A identification in the XMP metadata

@@ -102,7 +102,7 @@ class World:
 
 @pytest.fixture
 def world(session, make_agency, make_user, make_assignment) -> World:
-    own, other, reviewer = make_agency(), make_agency(), make_agency()
+    own, other, reviewer = make_agency(head_name="Nguyễn Văn An"), make_agency(), make_agency()
     own_user = make_user(agency=own)
     other_user = make_user(agency=other)
     reviewer_user = make_user(agency=reviewer)
@@ -413,6 +413,19 @@ CASES = (
         "GET",
         "/reports/accountability",
         expect(agency=403, leader=200, secretariat=200),
+    ),
+    # The accountability report as a document: leaders read the draft, the office issues.
+    Case(
+        "documents.accountability",
+        "GET",
+        "/reports/accountability/draft?directive={directive}",
+        expect(agency=403, leader=200, secretariat=200),
+    ),
+    Case(
+        "documents.accountability",
+        "POST",
+        "/reports/accountability/draft?directive={directive}",
+        expect(agency=403, leader=422, secretariat=422),
     ),
     # A large report's progress and file: leaders and the office; no file until done.
     # Periods: the agency reports its own; an extension: its agency asks, the office decides.
@@ -910,6 +923,7 @@ STATE_CHANGING = {
     "imports.discard",
     "documents.reply",
     "documents.urge",
+    "documents.accountability",
     "notifications.mark_read",
     "calendar.add_day",
     "calendar.delete_day",

@@ -33,11 +33,15 @@ from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
 from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
 from tracker.directives.seed import SeedError, load_all
-from tracker.documents.accountability import accountability_extra, draft_accountability
-from tracker.documents.context import document_context
-from tracker.documents.operations import issue_document, preview_pdf
+from tracker.documents.accountability import draft_accountability
+from tracker.documents.operations import (
+    DocumentError,
+    draft_docx,
+    issue_document,
+    issued_docx,
+    preview_pdf,
+)
 from tracker.documents.operations import store as documents_store
-from tracker.documents.rendering import render_pdf
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
@@ -175,15 +179,35 @@ def _agency_or_fail(code: str):
     return agency
 
 
-def _issue_or_preview(draft, output: Path, issue: bool, extra: dict | None = None) -> None:
+def _issue_or_preview(
+    draft, output: Path, issue: bool, kind: str = "pdf", number: int | None = None
+) -> None:
+    """Write the draft (marked DỰ THẢO, unnumbered) or issue it; as PDF or .docx."""
+    for warning in draft.warnings:
+        click.echo(f"Lưu ý: {warning}", err=True)
     if issue:
-        document = issue_document(db.session, None, draft, extra)
+        try:
+            document = issue_document(db.session, None, draft, number)
+        except DocumentError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
         db.session.commit()
-        output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
+        if kind == "docx":
+            output.write_bytes(issued_docx(document))
+        else:
+            output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
         click.echo(f"Đã phát hành văn bản số {document.reference}: {output}")
     else:
-        output.write_bytes(preview_pdf(draft, extra))
+        output.write_bytes(draft_docx(draft) if kind == "docx" else preview_pdf(draft))
         click.echo(f"Đã ghi bản dự thảo (chưa cấp số): {output}")
+
+
+FORMAT_OPTION = click.option(
+    "--format", "kind", type=click.Choice(["pdf", "docx"]), default="pdf", help="pdf or docx."
+)
+NUMBER_OPTION = click.option(
+    "--number", type=click.IntRange(1), help="With --issue: the number the records clerk gave."
+)
 
 
 @document_group.command("reply")
@@ -191,10 +215,14 @@ def _issue_or_preview(draft, output: Path, issue: bool, extra: dict | None = Non
 @click.option("--agency", "code", required=True, help="Agency code, e.g. STTTT.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (default today).")
 @click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
+@NUMBER_OPTION
+@FORMAT_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 @needs_database
-def reply_command(reference: str, code: str, as_of, issue: bool, output: Path) -> None:
+def reply_command(
+    reference: str, code: str, as_of, issue: bool, number: int | None, kind: str, output: Path
+) -> None:
     """The reply report of one agency on one directive, as PDF."""
     directive, agency = _directive_or_fail(reference), _agency_or_fail(code)
     day = as_of.date() if as_of else clock.today()
@@ -205,17 +233,21 @@ def reply_command(reference: str, code: str, as_of, issue: bool, output: Path) -
             f"{agency.short_name} không có nhiệm vụ nào trong {directive.title}."
         ) from None
     with current_app.test_request_context():
-        _issue_or_preview(draft, output, issue)
+        _issue_or_preview(draft, output, issue, kind, number)
 
 
 @document_group.command("urge")
 @click.option("--directive", "reference", required=True)
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
+@NUMBER_OPTION
+@FORMAT_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 @needs_database
-def urge_command(reference: str, as_of, issue: bool, output: Path) -> None:
+def urge_command(
+    reference: str, as_of, issue: bool, number: int | None, kind: str, output: Path
+) -> None:
     """The urging letter to the agencies late on a directive, as PDF."""
     directive = _directive_or_fail(reference)
     issuer = _agency_or_fail(current_app.config.get("URGE_ISSUER", "UBND"))
@@ -228,7 +260,7 @@ def urge_command(reference: str, as_of, issue: bool, output: Path) -> None:
             f" {day.strftime('%d/%m/%Y')}."
         ) from None
     with current_app.test_request_context():
-        _issue_or_preview(draft, output, issue)
+        _issue_or_preview(draft, output, issue, kind, number)
 
 
 @main.group("report")
@@ -239,12 +271,17 @@ def report_group() -> None:
 @report_group.command("accountability")
 @click.option("--directive", "reference", help="Number/symbol; all directives when omitted.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--format", "kind", type=click.Choice(["pdf", "xlsx", "csv"]), default="pdf")
+@click.option("--format", "kind", type=click.Choice(["pdf", "docx", "xlsx", "csv"]), default="pdf")
+@click.option("--issue", is_flag=True, help="Number and store the report as a document.")
+@NUMBER_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @with_appcontext
 @needs_database
-def accountability_command(reference: str | None, as_of, kind: str, output: Path) -> None:
-    """Who did what, on time or late, as of a date: PDF, XLSX or CSV."""
+def accountability_command(
+    reference: str | None, as_of, kind: str, issue: bool, number: int | None, output: Path
+) -> None:
+    """Who did what, on time or late, as of a date: PDF or .docx (a draft unless
+    --issue), XLSX or CSV."""
     directive_id = _directive_or_fail(reference).id if reference else None
     day = as_of.date() if as_of else clock.today()
     report = build_accountability(db.session, day, directive_id)
@@ -254,14 +291,8 @@ def accountability_command(reference: str | None, as_of, kind: str, output: Path
         output.write_bytes(to_csv(report))
     else:
         office = _agency_or_fail(current_app.config.get("OFFICE_CODE", "VPUBND"))
-        draft = draft_accountability(report, office)
         with current_app.test_request_context():
-            output.write_bytes(
-                render_pdf(
-                    "accountability.html",
-                    document_context(draft, None) | accountability_extra(report),
-                )
-            )
+            _issue_or_preview(draft_accountability(report, office), output, issue, kind, number)
     click.echo(f"Đã ghi {output} ({len(report.sections)} văn bản).")
 
 

@@ -1,12 +1,25 @@
 """The accountability report for leaders (báo cáo tổng hợp tình hình thực hiện) as a
-document of the provincial office."""
+document of the provincial office: a draft marked DỰ THẢO that can be issued with a
+number like any other document. Its tables read the report's lines; each directive has
+a "Tổng cộng" row, and the appendix lists the evidence and the event log's head hash as
+it stood when the report was generated."""
 
 from __future__ import annotations
 
 from tracker.agencies.models import Agency
+from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL
 from tracker.documents import nd30
-from tracker.documents.reply import DEFAULT_PLACE, DocumentDraft
-from tracker.reports.accountability import AccountabilityReport
+from tracker.documents.drafts import (
+    Appendix,
+    Column,
+    DocumentDraft,
+    Table,
+    agency_identity,
+    filing_line,
+    symbol_code,
+)
+from tracker.formatting import format_datetime
+from tracker.reports.accountability import AccountabilityReport, DirectiveSection
 
 
 def draft_accountability(report: AccountabilityReport, office: Agency) -> DocumentDraft:
@@ -15,28 +28,143 @@ def draft_accountability(report: AccountabilityReport, office: Agency) -> Docume
         about = f"Tình hình thực hiện {section.doc_type_label} số {section.reference}"
     else:
         about = "Tình hình thực hiện các văn bản chỉ đạo của UBND tỉnh"
+    paragraphs = [
+        f"Tính đến {nd30.nd30_date(report.as_of)}, tình hình thực hiện được tổng hợp theo bốn"
+        " nhóm: hoàn thành đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn và quá hạn"
+        f" chưa hoàn thành. {TOTAL_DEFINITION} Cột “Gia hạn” là số nhiệm vụ đã được gia hạn"
+        " (thời hạn ban đầu vẫn được lưu)."
+    ]
+    tables = []
+    for index, section in enumerate(report.sections, start=1):
+        heading = f"{index}. {section.title}"
+        if section.issued_date:
+            heading += f" ngày {nd30.short_date(section.issued_date)}"
+        paragraphs.append(heading)
+        paragraphs.append(_section_summary(section))
+        tables.append(_section_table(section))
+        paragraphs.append(f"[Bảng {len(tables)}]")
+        if section.indicator_name:
+            paragraphs.append(
+                f"Chỉ tiêu: {section.indicator_name} (theo báo cáo được chấp nhận, nếu chưa có"
+                " thì theo báo cáo gần nhất)."
+            )
+    if not report.sections:
+        paragraphs.append("Chưa có văn bản nào được giao thực hiện.")
+    paragraphs.append("Văn phòng UBND tỉnh báo cáo Chủ tịch, các Phó Chủ tịch UBND tỉnh./.")
+    identity = agency_identity(office)
     return DocumentDraft(
         kind="accountability",
         title=f"Báo cáo tổng hợp: {about.lower()} đến ngày {nd30.short_date(report.as_of)}",
-        parent_body=nd30.body_name(office.parent.name) if office.parent else "",
-        issuing_body=office.name,
-        symbol=f"BC-{office.code}",
-        place=DEFAULT_PLACE,
+        symbol=f"BC-{symbol_code(office)}",
         issued_on=report.as_of,
         doc_type="Báo cáo",
         subject=f"{about} (tính đến {nd30.nd30_date(report.as_of)})",
         recipients=["Chủ tịch, các Phó Chủ tịch UBND tỉnh"],
-        body="(bảng tổng hợp)",
+        body="\n\n".join(paragraphs),
         signer_authority="",
-        signer_title=office.head_title or "CHÁNH VĂN PHÒNG",
-        signer_name=office.head_name,
-        distribution=["Như trên", "Lưu: VT"],
-        author=office.name,
-        agency_id=office.id,
+        distribution=["Như trên", filing_line(office)],
         directive_id=report.sections[0].directive_id if len(report.sections) == 1 else None,
+        tables=tables,
+        appendices=[_appendix(report)],
+        **identity,
     )
 
 
-def accountability_extra(report: AccountabilityReport) -> dict:
-    """What the template needs beyond the common document context."""
-    return {"report": report, "as_of_words": nd30.nd30_date(report.as_of)}
+def _section_summary(section: DirectiveSection) -> str:
+    totals = section.totals
+    text = (
+        f"{TOTAL_LABEL}: {totals.total} ({totals.reports} nhiệm vụ được giao,"
+        f" {totals.periods} kỳ báo cáo định kỳ); hoàn thành đúng hạn: {totals.done_on_time};"
+        f" hoàn thành quá hạn: {totals.done_late}; đang thực hiện trong hạn:"
+        f" {totals.open_within}; quá hạn chưa hoàn thành: {totals.open_overdue}"
+    )
+    if totals.on_time_rate is not None:
+        text += f"; tỷ lệ đúng hạn {nd30.percent(totals.on_time_rate)}"
+    return text + "."
+
+
+def _section_table(section: DirectiveSection) -> Table:
+    columns = [
+        Column("TT", numeric=True, width=0.45),
+        Column("Cơ quan, đơn vị", width=2.6),
+        Column(TOTAL_LABEL, numeric=True, width=0.8),
+        Column("Đúng hạn", numeric=True, width=0.8),
+        Column("Quá hạn (đã xong)", numeric=True, width=0.85),
+        Column("Trong hạn", numeric=True, width=0.8),
+        Column("Quá hạn", numeric=True, width=0.8),
+        Column("Tỷ lệ đúng hạn", numeric=True, width=0.95),
+        Column("Gia hạn", numeric=True, width=0.7),
+    ]
+    if section.indicator_name:
+        columns += [
+            Column("Chỉ tiêu", numeric=True, width=0.95),
+            Column("Hạng", numeric=True, width=0.6),
+        ]
+    columns.append(Column("Thủ trưởng", width=1.9))
+    rows = []
+    for number, line in enumerate(section.lines, start=1):
+        row = [
+            str(number),
+            line.agency_name,
+            *_counts(line),
+            str(line.extended or ""),
+        ]
+        if section.indicator_name:
+            row += [nd30.percent(line.indicator_value), str(line.indicator_rank or "")]
+        head = line.head_title.capitalize()
+        row.append(f"{head} {line.head_name}".strip())
+        rows.append(row)
+    totals = section.totals
+    total = ["", "Tổng cộng", *_counts(totals), str(totals.extended or "")]
+    if section.indicator_name:
+        total += ["", ""]
+    total.append("")
+    return Table(columns=columns, rows=rows, total=total)
+
+
+def _counts(line) -> list[str]:
+    return [
+        str(line.total),
+        str(line.done_on_time),
+        str(line.done_late),
+        str(line.open_within),
+        str(line.open_overdue),
+        nd30.percent(line.on_time_rate),
+    ]
+
+
+def _appendix(report: AccountabilityReport) -> Appendix:
+    evidence = Table(
+        columns=[
+            Column("TT", numeric=True, width=0.45),
+            Column("Tệp", width=2.2),
+            Column("Đơn vị", width=2.2),
+            Column("Người tải lên", width=1.8),
+            Column("Thời gian", width=1.3),
+            Column("SHA-256", width=3.6),
+        ],
+        rows=[
+            [
+                str(number),
+                item.file_name,
+                item.agency_name,
+                item.uploaded_by or "",
+                format_datetime(item.uploaded_at),
+                item.sha256,
+            ]
+            for number, item in enumerate(report.evidence, start=1)
+        ],
+    )
+    chain = ""
+    if report.chain_ok is not None:
+        chain = ", toàn vẹn" if report.chain_ok else ", CÓ DẤU HIỆU BỊ SỬA ĐỔI"
+    return Appendix(
+        title="Danh mục minh chứng và mã kiểm tra nhật ký",
+        paragraphs=[] if report.evidence else ["Chưa có minh chứng."],
+        tables=[evidence] if report.evidence else [],
+        notes=[
+            f"Nhật ký sự kiện tại thời điểm lập báo cáo ({format_datetime(report.generated_at)}):"
+            f" {report.event_count} sự kiện{chain}; mã băm cuối (SHA-256):"
+            f" {report.event_head_hash}."
+        ],
+    )

@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.documents.register import MAX_NUMBER
 from tracker.fields import DateField
 
 
 class DocumentForm(FlaskForm):
+    header_parent = TextAreaField(
+        "Cơ quan chủ quản (mỗi dòng một dòng in)", validators=[Optional(), Length(max=255)]
+    )
+    header_name = TextAreaField(
+        "Cơ quan ban hành (mỗi dòng một dòng in)",
+        validators=[DataRequired("Hãy nhập tên cơ quan ban hành."), Length(max=255)],
+    )
+    symbol = StringField(
+        "Ký hiệu", validators=[DataRequired("Hãy nhập ký hiệu văn bản."), Length(max=60)]
+    )
+    number = IntegerField(
+        "Số (văn thư cấp; để trống để lấy số kế tiếp)",
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_NUMBER, f"Số văn bản phải từ 1 đến {MAX_NUMBER}."),
+        ],
+    )
+    place = StringField(
+        "Địa danh", validators=[DataRequired("Hãy nhập địa danh."), Length(max=120)]
+    )
     issued_on = DateField("Ngày ký", validators=[InputRequired("Hãy nhập ngày ký.")])
     subject = TextAreaField(
         "Trích yếu", validators=[DataRequired("Hãy nhập trích yếu."), Length(max=2000)]
     )
     recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Length(max=5000)])
     body = TextAreaField(
-        "Nội dung (các đoạn cách nhau một dòng trống)",
+        "Nội dung (các đoạn cách nhau một dòng trống; dòng “[Bảng 1]” là vị trí bảng 1)",
         validators=[DataRequired("Nội dung văn bản đang trống."), Length(max=200_000)],
     )
     signer_authority = StringField(
@@ -29,4 +50,5 @@ class DocumentForm(FlaskForm):
     distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=5000)])
     preview_html = SubmitField("Xem dự thảo trên trình duyệt")
     preview = SubmitField("Xem bản dự thảo (PDF)")
+    word = SubmitField("Tải bản Word (.docx)")
     issue = SubmitField("Phát hành (cấp số)")

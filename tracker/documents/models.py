@@ -59,6 +59,8 @@ class OutgoingDocument(Base):
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int]
     file_name: Mapped[str] = mapped_column(sa.String(255))
+    #: The numbered document's plain context, for its editable .docx copy.
+    content: Mapped[dict | None] = mapped_column(sa.JSON)
 
     agency: Mapped[Agency] = relationship()
     directive: Mapped[Directive | None] = relationship()

@@ -19,9 +19,14 @@ def place_date(place: str, day: date) -> str:
     return f"{place}, {nd30_date(day)}"
 
 
+#: Where the clerk writes the number of a draft: no-break spaces, which HTML keeps.
+NUMBER_BLANK = "\u00a0" * 8
+
+
 def reference(number: int | None, symbol: str) -> str:
-    """'Số: 05/BC-STTTT'; a draft has no number yet: 'Số:      /BC-STTTT'."""
-    return f"Số: {number:02d}/{symbol}" if number else f"Số:        /{symbol}"
+    """'Số: 05/BC-STTTT'; a draft has no number yet: 'Số:        /BC-STTTT', the blank
+    left for the clerk."""
+    return f"Số: {number:02d}/{symbol}" if number else f"Số:{NUMBER_BLANK}/{symbol}"
 
 
 def short_date(day: date | None) -> str:

@@ -1,6 +1,8 @@
-"""Issuing a document: a number from the issuing agency's register, the final PDF stored
-by its SHA-256, a register row and an event, all in the caller's transaction. A final
-document is never overwritten; a correction is issued again under a new number."""
+"""Previewing and issuing a document. Issuing takes a register number (the one the
+records clerk gives, or the built-in counter's), renders the final PDF/A-3u, stores it by
+its SHA-256 with the context of its .docx copy, and writes a register row and an event,
+all in the caller's transaction. A final document is never overwritten; a correction is
+issued again under a new number."""
 
 from __future__ import annotations
 
@@ -14,18 +16,17 @@ from sqlalchemy.orm import Session
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.documents.context import document_context
+from tracker.documents.docx import render_docx
+from tracker.documents.drafts import DocumentDraft
 from tracker.documents.models import DocumentKind, OutgoingDocument
-from tracker.documents.register import next_number
-from tracker.documents.rendering import render_html, render_pdf
-from tracker.documents.reply import DocumentDraft
+from tracker.documents.register import RegisterError, next_number, take_number
+from tracker.documents.rendering import plain, render_html, render_pdf
 from tracker.evidence.storage import EvidenceStore
 
-TEMPLATES = {
-    DocumentKind.REPLY: "reply.html",
-    DocumentKind.URGE: "urge.html",
-    DocumentKind.ACCOUNTABILITY: "accountability.html",
-}
 MAX_PDF_BYTES = 50 * 1024 * 1024
+#: Register numbering: "counter" gives the next number when none is entered; "entered"
+#: requires the clerk's number from the office's own register.
+NUMBERING_MODES = ("counter", "entered")
 
 
 class DocumentError(ValueError):
@@ -37,31 +38,52 @@ def store() -> EvidenceStore:
     return EvidenceStore(Path(current_app.config["DOCUMENTS_DIR"]))
 
 
-def preview_pdf(draft: DocumentDraft, extra: dict | None = None) -> bytes:
-    """The draft with a 'DỰ THẢO' watermark and no number: costs no register number."""
-    context = document_context(draft, None) | (extra or {})
-    return render_pdf(TEMPLATES[DocumentKind(draft.kind)], context, draft=True)
+def preview_pdf(draft: DocumentDraft) -> bytes:
+    """The draft with a 'DỰ THẢO' mark and a blank number: costs no register number."""
+    return render_pdf(document_context(draft, None, draft_mark=True))
 
 
-def preview_html(draft: DocumentDraft, extra: dict | None = None) -> str:
-    """The draft as a web page, with the document stylesheet, watermarked, unnumbered."""
-    context = document_context(draft, None) | (extra or {}) | {"browser": True}
-    return render_html(TEMPLATES[DocumentKind(draft.kind)], context, draft=True)
+def preview_html(draft: DocumentDraft) -> str:
+    """The draft as a web page, with the document stylesheet, marked, unnumbered."""
+    return render_html(document_context(draft, None, draft_mark=True) | {"browser": True})
+
+
+def draft_docx(draft: DocumentDraft) -> bytes:
+    """The editable Word copy of a draft: the number left blank for the clerk."""
+    return render_docx(plain(document_context(draft, None)))
+
+
+def issued_docx(document: OutgoingDocument) -> bytes | None:
+    """The Word copy of an issued document, from the context it was issued with."""
+    return render_docx(document.content) if document.content else None
 
 
 def issue_document(
-    session: Session, actor: User | None, draft: DocumentDraft, extra: dict | None = None
+    session: Session, actor: User | None, draft: DocumentDraft, number: int | None = None
 ) -> OutgoingDocument:
+    """Number, render and register the final document. `number` is the records clerk's
+    number from the agency's register, checked unique for the agency and year; without
+    one the built-in counter gives the next (unless the configuration requires one)."""
     _check(draft)
     kind = DocumentKind(draft.kind)
-    number = next_number(session, draft.agency_id, draft.issued_on.year)
-    pdf = render_pdf(TEMPLATES[kind], document_context(draft, number) | (extra or {}))
+    year = draft.issued_on.year
+    try:
+        if number is not None:
+            number = take_number(session, draft.agency_id, year, number)
+        elif current_app.config.get("REGISTER_NUMBERS", "counter") == "entered":
+            raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
+        else:
+            number = next_number(session, draft.agency_id, year)
+    except RegisterError as error:
+        raise DocumentError(str(error)) from None
+    context = plain(document_context(draft, number))
+    pdf = render_pdf(context, pdf_variant="pdf/a-3u")
     blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
     document = OutgoingDocument(
         kind=kind,
         agency_id=draft.agency_id,
         directive_id=draft.directive_id,
-        year=draft.issued_on.year,
+        year=year,
         number=number,
         symbol=draft.symbol,
         issued_on=draft.issued_on,
@@ -72,6 +94,7 @@ def issue_document(
         sha256=blob.sha256,
         size=blob.size,
         file_name=f"{number:02d}-{draft.symbol}-{draft.issued_on.isoformat()}.pdf",
+        content=_json_ready(context),
     )
     session.add(document)
     session.flush()
@@ -106,5 +129,21 @@ def _check(draft: DocumentDraft) -> None:
         raise DocumentError("Văn bản phải có cơ quan ban hành.")
     if not draft.signer_title.strip():
         raise DocumentError("Hãy nhập chức vụ người ký.")
+    if not draft.signer_name.strip():
+        raise DocumentError(
+            "Chưa có họ tên người ký: hãy nhập họ tên người ký (hoặc khai báo thủ trưởng"
+            " trong trang cơ quan, đơn vị) trước khi phát hành."
+        )
     if not draft.body.strip():
         raise DocumentError("Nội dung văn bản đang trống.")
+
+
+def _json_ready(value):
+    """Dates as ISO strings, so the context can be stored as JSON."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,6 +1,9 @@
-"""Taking the next number from an agency's register: from 01 on 1 January, never reused,
-safe when two people generate at once (one UPDATE ... RETURNING on a row the database
-locks; SQLite writers are serialised by BEGIN IMMEDIATE)."""
+"""An agency's outgoing register (sổ đăng ký văn bản đi): numbers from 01 on 1 January,
+never reused. Usually the records clerk gives the number from the register the office
+keeps (the provincial e-office); `take_number` checks it is free. Offices without one
+use the built-in counter: `next_number` is safe when two people issue at once (one
+UPDATE ... RETURNING on a row the database locks; SQLite writers are serialised by
+BEGIN IMMEDIATE) and skips numbers the clerk has entered."""
 
 from __future__ import annotations
 
@@ -8,7 +11,26 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.documents.models import RegisterCounter
+from tracker.documents.models import OutgoingDocument, RegisterCounter
+
+#: A register that runs past this in a year is certainly a typing error.
+MAX_NUMBER = 99_999
+
+
+class RegisterError(ValueError):
+    """A number the register cannot give; the message is Vietnamese."""
+
+
+def take_number(session: Session, agency_id: int, year: int, number: int) -> int:
+    """The clerk's number, if it is a valid number not yet used this year."""
+    if not 1 <= number <= MAX_NUMBER:
+        raise RegisterError(f"Số văn bản phải từ 1 đến {MAX_NUMBER}.")
+    if _used(session, agency_id, year, number):
+        raise RegisterError(
+            f"Số {number:02d} năm {year} đã được dùng cho một văn bản khác của cơ quan này:"
+            " hãy kiểm tra lại sổ văn bản đi."
+        )
+    return number
 
 
 def next_number(session: Session, agency_id: int, year: int) -> int:
@@ -19,9 +41,26 @@ def next_number(session: Session, agency_id: int, year: int) -> int:
         .values(agency_id=agency_id, year=year, last_number=0)
         .on_conflict_do_nothing(index_elements=["agency_id", "year"])
     )
-    return session.execute(
-        sa.update(RegisterCounter)
-        .where(RegisterCounter.agency_id == agency_id, RegisterCounter.year == year)
-        .values(last_number=RegisterCounter.last_number + 1)
-        .returning(RegisterCounter.last_number)
-    ).scalar_one()
+    while True:
+        number = session.execute(
+            sa.update(RegisterCounter)
+            .where(RegisterCounter.agency_id == agency_id, RegisterCounter.year == year)
+            .values(last_number=RegisterCounter.last_number + 1)
+            .returning(RegisterCounter.last_number)
+        ).scalar_one()
+        if not _used(session, agency_id, year, number):
+            return number
+
+
+def _used(session: Session, agency_id: int, year: int, number: int) -> bool:
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(OutgoingDocument)
+            .where(
+                OutgoingDocument.agency_id == agency_id,
+                OutgoingDocument.year == year,
+                OutgoingDocument.number == number,
+            )
+        )
+    )

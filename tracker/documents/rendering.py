@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import threading
 import unicodedata
+import warnings
 from datetime import date, datetime
 from typing import Any
 
@@ -59,24 +60,33 @@ def plain(value: Any) -> Any:
     raise TypeError(f"documents take plain values only, not {type(value).__name__}")
 
 
-def render_html(template: str, context: dict[str, Any], *, draft: bool = False) -> str:
-    return render_template(f"documents/{template}", draft=draft, **plain(context))
+#: Every document has one template; its context says what it holds.
+TEMPLATE = "documents/document.html"
+
+
+def render_html(context: dict[str, Any]) -> str:
+    return render_template(TEMPLATE, **plain(context))
 
 
 def render_pdf(
-    template: str,
     context: dict[str, Any],
     *,
-    draft: bool = False,
     pdf_variant: str | None = None,
     uncompressed: bool = False,
 ) -> bytes:
-    """The PDF of a document template; the template's <title> and <meta> tags give the
-    PDF's metadata (title, author, description -> subject, dates)."""
-    html = render_html(template, context, draft=draft)
+    """The PDF of a document context (`tracker.documents.context`); the template's
+    <title> and <meta> tags give the PDF's metadata (title, author, description ->
+    subject, dates). A context with "draft" set shows the DỰ THẢO mark."""
+    html = render_html(context)
     fonts, stylesheet, fetcher = _resources()
     document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
     options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
-    if pdf_variant:
-        options["pdf_variant"] = pdf_variant
-    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)
+    if not pdf_variant:
+        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)
+    # WeasyPrint 70 opens its sRGB ICC profile for PDF/A and drops the file unclosed
+    # (a ResourceWarning at once, on CPython); that one warning is silenced here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014", ResourceWarning)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=fonts, pdf_variant=pdf_variant, **options
+        )

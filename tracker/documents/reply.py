@@ -1,49 +1,51 @@
-"""The reply report (Báo cáo kết quả thực hiện) of one agency on one directive."""
+"""The reply report (Báo cáo kết quả thực hiện) of one agency on one directive.
+
+It carries the agency's data as of a date:
+- per task, the agency's own report (never a period's), its figures and its result from
+  the obligations model; a recurring task gets a table of its periods with their status;
+- for a task reported to this agency (STTTT for task 2 of 1661), the reporting agencies'
+  figures compiled in an appendix, with the province-wide total from the summed
+  numerators and denominators, and the agencies that have not reported named;
+- the evidence in an appendix with name, date and SHA-256.
+It is addressed to the bodies the tasks report to, never to the agency itself. A task
+the agency has not reported on is not printed: the drafter is told on the form."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from tracker import clock
 from tracker.agencies.models import Agency
-from tracker.assignments.deadlines import OUTCOME_LABELS, Outcome, outcome_expr
-from tracker.assignments.models import Assignment, Submission, SubmissionOutcome
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import COUNTED, OUTCOME_LABELS, Outcome
+from tracker.assignments.models import Assignment, AssignmentRole, Period, Submission
 from tracker.directives.models import Directive, Task
 from tracker.documents import nd30
+from tracker.documents.context import ROMAN
+from tracker.documents.drafts import (
+    Appendix,
+    Column,
+    DocumentDraft,
+    Table,
+    agency_identity,
+    filing_line,
+    symbol_code,
+)
 from tracker.evidence.models import Evidence
+from tracker.reports.indicators import Reported, aggregate, end_of_day, reported
 
-DEFAULT_PLACE = "Lai Châu"
-
-
-@dataclass
-class DocumentDraft:
-    """Everything a document shows, as plain values: what staff may edit before it is
-    made final, and what the template receives."""
-
-    kind: str
-    title: str
-    parent_body: str
-    issuing_body: str
-    symbol: str
-    place: str
-    issued_on: date
-    doc_type: str | None
-    subject: str
-    recipients: list[str]
-    body: str
-    signer_authority: str
-    signer_title: str
-    signer_name: str
-    distribution: list[str]
-    author: str
-    directive_id: int | None = None
-    agency_id: int | None = None
-    attachments: list[str] = field(default_factory=list)
-    #: A công văn's trích yếu under its number ("V/v ..."), instead of a type line.
-    subject_under_number: str | None = None
+DEMO_MARK = "[Minh họa] "
+PERIOD_LABELS = {
+    Outcome.DONE_ON_TIME: "Đã báo cáo đúng hạn",
+    Outcome.DONE_LATE: "Đã báo cáo, quá hạn",
+    Outcome.OPEN_WITHIN: "Chưa đến hạn",
+    Outcome.OPEN_OVERDUE: "Quá hạn, chưa báo cáo",
+}
 
 
 def directive_citation(directive: Directive) -> str:
@@ -53,108 +55,365 @@ def directive_citation(directive: Directive) -> str:
     return f"{directive.doc_type.label} số {directive.reference}{when} của {issuer}"
 
 
+def issuer_name(directive: Directive) -> str:
+    return directive.issuer_agency.name if directive.issuer_agency else directive.issuer
+
+
 def draft_reply(
     session: Session, directive: Directive, agency: Agency, as_of: date
 ) -> DocumentDraft:
-    rows = session.execute(
-        sa.select(Assignment, outcome_expr(as_of))
+    assignments = session.scalars(
+        sa.select(Assignment)
         .join(Task, Assignment.task_id == Task.id)
-        .where(Task.directive_id == directive.id, Assignment.agency_id == agency.id)
+        .where(
+            Task.directive_id == directive.id,
+            Assignment.agency_id == agency.id,
+            Assignment.role != AssignmentRole.INFORM,
+        )
         .options(
             selectinload(Assignment.submissions),
+            selectinload(Assignment.periods).selectinload(Period.submissions),
             selectinload(Assignment.task).selectinload(Task.indicators),
             selectinload(Assignment.task).joinedload(Task.report_to),
         )
         .order_by(Task.position)
     ).all()
-    if not rows:
+    if not assignments:
         raise LookupError(f"{agency.code} has no work on {directive.reference}")
-    evidence = session.scalars(
-        sa.select(Evidence.original_name)
-        .where(Evidence.assignment_id.in_([row[0].id for row in rows]))
-        .order_by(Evidence.id)
-    ).all()
-    report_to = []
-    for assignment, _outcome in rows:
-        target = assignment.task.report_to
-        name = (
-            target.name
-            if target is not None
-            else (directive.issuer_agency.name if directive.issuer_agency else directive.issuer)
-        )
-        if name not in report_to:
-            report_to.append(name)
+    ids = [assignment.id for assignment in assignments]
+    outcomes = _outcomes(session, as_of, ids)
+    own = reported(session, as_of, Assignment.id.in_(ids))
     citation = directive_citation(directive)
     paragraphs = [
         f"Thực hiện {citation} về việc {directive.subject}, {agency.name} báo cáo kết quả"
         " thực hiện như sau:"
     ]
-    for index, (assignment, outcome) in enumerate(rows, start=1):
-        paragraphs.extend(_task_paragraphs(index, assignment, Outcome(outcome), as_of))
-    if evidence:
-        paragraphs.append("Tài liệu kèm theo: " + "; ".join(evidence) + ".")
+    tables: list[Table] = []
+    appendices: list[Appendix] = []
+    warnings: list[str] = []
+    index = 0
+    for assignment in assignments:
+        task = assignment.task
+        compiled = _compilation(session, directive, task, agency, as_of)
+        lines = _task_lines(assignment, own.get((task.id, agency.id)), outcomes, as_of)
+        period_table = _period_table(assignment, outcomes, as_of)
+        if not lines and period_table is None and compiled is None:
+            warnings.append(
+                f"Nhiệm vụ {task.number} ({task.title}) chưa có báo cáo kết quả đến ngày"
+                f" {nd30.short_date(as_of)}: không đưa vào báo cáo. Hãy gửi báo cáo nhiệm vụ"
+                " trước, hoặc tự viết nội dung vào dự thảo."
+            )
+            continue
+        index += 1
+        paragraphs.append(f"{index}. Nhiệm vụ {task.number}: {task.title}")
+        paragraphs.extend(lines)
+        if period_table is not None:
+            tables.append(period_table)
+            paragraphs.append(
+                f"Báo cáo định kỳ ({task.recurrence_text or 'định kỳ'}): "
+                + _period_summary(assignment, outcomes)
+                + "."
+            )
+            paragraphs.append(f"[Bảng {len(tables)}]")
+        if compiled is not None:
+            appendices.append(compiled.appendix)
+            paragraphs.append(compiled.summary.format(appendix=_APPENDIX.format(len(appendices))))
+    evidence = _evidence_appendix(session, ids, as_of)
+    if evidence is not None:
+        appendices.append(evidence)
+        paragraphs.append(f"Tài liệu minh chứng kèm theo: xem {_APPENDIX.format(len(appendices))}.")
+    recipients = _recipients(assignments, directive, agency)
     paragraphs.append(
-        f"Trên đây là báo cáo kết quả thực hiện {citation.split(' của ')[0]} của {agency.name}./."
+        f"Trên đây là kết quả thực hiện {directive.doc_type.label} số {directive.reference},"
+        f" {agency.name} báo cáo {_joined(recipients)}./."
     )
-    parent = nd30.body_name(agency.parent.name) if agency.parent else ""
+    paragraphs = [_name_appendices(text, len(appendices)) for text in paragraphs]
     distribution = ["Như trên"]
-    issuer_name = directive.issuer_agency.name if directive.issuer_agency else directive.issuer
-    if issuer_name not in report_to:
-        short = directive.issuer_agency.short_name if directive.issuer_agency else issuer_name
+    issuer = issuer_name(directive)
+    if issuer not in recipients:
+        short = directive.issuer_agency.short_name if directive.issuer_agency else issuer
         distribution.append(f"{short} (để b/c)")
-    distribution.append("Lưu: VT")
+    distribution.append(filing_line(agency))
     return DocumentDraft(
         kind="reply",
         title=f"Báo cáo kết quả thực hiện {directive.doc_type.label} số {directive.reference}",
-        parent_body=parent,
-        issuing_body=agency.name,
-        symbol=f"BC-{agency.code}",
-        place=DEFAULT_PLACE,
+        symbol=f"BC-{symbol_code(agency)}",
         issued_on=as_of,
         doc_type="Báo cáo",
         subject=f"Kết quả thực hiện {citation} về việc {directive.subject}",
-        recipients=report_to,
+        recipients=recipients,
         body="\n\n".join(paragraphs),
         signer_authority="",
-        signer_title=agency.head_title or "THỦ TRƯỞNG ĐƠN VỊ",
-        signer_name=agency.head_name,
         distribution=distribution,
-        author=agency.name,
         directive_id=directive.id,
-        agency_id=agency.id,
-        attachments=list(evidence),
+        tables=tables,
+        appendices=appendices,
+        warnings=warnings,
+        **agency_identity(agency),
     )
 
 
-def _task_paragraphs(
-    index: int, assignment: Assignment, outcome: Outcome, as_of: date
+def _outcomes(session: Session, as_of: date, ids: list[int]) -> dict[tuple, Outcome]:
+    """{(kind, assignment id, period id): outcome} of the agency's obligations."""
+    owed = obligations.obligations(as_of, Assignment.id.in_(ids))
+    return {
+        (row.kind, row.assignment_id, row.period_id): Outcome(row.outcome)
+        for row in session.execute(
+            sa.select(owed.c.kind, owed.c.assignment_id, owed.c.period_id, owed.c.outcome)
+        )
+    }
+
+
+def _task_lines(
+    assignment: Assignment,
+    submission: Reported | None,
+    outcomes: dict[tuple, Outcome],
+    as_of: date,
 ) -> list[str]:
-    task = assignment.task
-    lines = [f"{index}. Nhiệm vụ {task.number}: {task.title}"]
-    submission = _reported(assignment.submissions, as_of)
-    if submission is None:
-        lines.append("Đơn vị chưa có báo cáo kết quả thực hiện nhiệm vụ này.")
-    else:
-        lines.append(submission.text.removeprefix("[Minh họa] ").strip())
-        for indicator in task.indicators:
-            value = submission.figures.get(indicator.code)
+    """The agency's own report on the task, its figures and its result; [] without one."""
+    text = _submission_text(assignment, as_of)
+    if text is None:
+        return []
+    lines = [text]
+    if submission is not None:
+        for indicator in assignment.task.indicators:
+            value = submission.value(indicator.code)
             if value:
                 lines.append(
                     f"{indicator.denominator_label}: {nd30.format_number(value[1])}; "
                     f"{indicator.numerator_label.lower()}: {nd30.format_number(value[0])},"
                     f" đạt {nd30.percent(submission.rate(indicator.code))}."
                 )
-    state = OUTCOME_LABELS[outcome]
-    if assignment.completed_on and assignment.completed_on <= as_of:
-        state += f" (ngày {nd30.short_date(assignment.completed_on)})"
-    elif assignment.due_date:
-        state += f" (thời hạn {nd30.short_date(assignment.due_date)})"
-    lines.append(f"Kết quả: {state}.")
+    outcome = outcomes.get((obligations.Kind.REPORT.value, assignment.id, None))
+    if outcome is not None:
+        state = OUTCOME_LABELS[outcome]
+        if assignment.completed_on and assignment.completed_on <= as_of:
+            state += f" (ngày {nd30.short_date(assignment.completed_on)})"
+        elif assignment.due_date:
+            state += f" (thời hạn {nd30.short_date(assignment.due_date)})"
+        lines.append(f"Kết quả: {state}.")
     return lines
 
 
-def _reported(submissions: list[Submission], as_of: date) -> Submission | None:
-    """The accepted submission, else the latest one, made on or before the date."""
-    made = [s for s in submissions if s.submitted_on <= as_of]
-    accepted = [s for s in made if s.outcome == SubmissionOutcome.ACCEPTED]
-    return (accepted or made or [None])[-1]
+def _submission_text(assignment: Assignment, as_of: date) -> str | None:
+    """The text of the task's own accepted report, else its latest, sent by the date;
+    reports of periods never stand for the task."""
+    sent = [
+        s
+        for s in assignment.submissions
+        if s.period_id is None and s.submitted_on <= as_of and s.text.strip()
+    ]
+    accepted = [s for s in sent if s.reviewed_at is not None and s.outcome.value == "accepted"]
+    chosen: Submission | None = (accepted or sent or [None])[-1]
+    return chosen.text.removeprefix(DEMO_MARK).strip() if chosen else None
+
+
+def _period_table(
+    assignment: Assignment, outcomes: dict[tuple, Outcome], as_of: date
+) -> Table | None:
+    periods = [
+        period
+        for period in assignment.periods
+        if (obligations.Kind.PERIOD.value, assignment.id, period.id) in outcomes
+    ]
+    if not periods:
+        return None
+    rows = []
+    for number, period in enumerate(periods, start=1):
+        outcome = outcomes[(obligations.Kind.PERIOD.value, assignment.id, period.id)]
+        sent = [s for s in period.submissions if s.submitted_on <= as_of]
+        rows.append(
+            [
+                str(number),
+                f"{nd30.short_date(period.starts_on)} – {nd30.short_date(period.ends_on)}",
+                nd30.short_date(period.due_date),
+                nd30.short_date(sent[-1].submitted_on) if sent else "",
+                PERIOD_LABELS[outcome],
+            ]
+        )
+    return Table(
+        columns=[
+            Column("TT", numeric=True, width=0.5),
+            Column("Kỳ báo cáo", width=2.6),
+            Column("Hạn báo cáo", width=1.4),
+            Column("Ngày báo cáo", width=1.4),
+            Column("Tình trạng", width=2.2),
+        ],
+        rows=rows,
+        caption=f"Các kỳ báo cáo của nhiệm vụ {assignment.task.number}",
+    )
+
+
+def _period_summary(assignment: Assignment, outcomes: dict[tuple, Outcome]) -> str:
+    counted = defaultdict(int)
+    for (kind, assignment_id, _period), outcome in outcomes.items():
+        if kind == obligations.Kind.PERIOD.value and assignment_id == assignment.id:
+            counted[outcome] += 1
+    total = sum(counted.values())
+    parts = [f"{counted[o]} {PERIOD_LABELS[o].lower()}" for o in COUNTED if counted[o]]
+    return f"{total} kỳ, gồm " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    summary: str
+    appendix: Appendix
+
+
+def _compilation(
+    session: Session, directive: Directive, task: Task, agency: Agency, as_of: date
+) -> _Compiled | None:
+    """The figures of the agencies reporting task `task` to `agency`, if it is the
+    task's report-to agency and the task has an indicator."""
+    if task.report_to_id != agency.id or not task.indicators:
+        return None
+    indicator = task.indicators[0]
+    others = session.execute(
+        sa.select(Assignment.agency_id, Agency.name, Agency.headcount)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .where(
+            Assignment.task_id == task.id,
+            Assignment.agency_id != agency.id,
+            Assignment.role != AssignmentRole.INFORM,
+            Assignment.cancelled_on.is_(None) | (Assignment.cancelled_on > as_of),
+        )
+        .order_by(Agency.name)
+    ).all()
+    if not others:
+        return None
+    figures = reported(session, as_of, Assignment.task_id == task.id)
+    rows, values, missing = [], [], []
+    for agency_id, name, _headcount in others:
+        found = figures.get((task.id, agency_id))
+        value = found.value(indicator.code) if found else None
+        if value is None:
+            missing.append(name)
+            continue
+        values.append(value)
+        rows.append(
+            [
+                str(len(rows) + 1),
+                name,
+                nd30.format_number(value[1]),
+                nd30.format_number(value[0]),
+                nd30.percent(100.0 * value[0] / value[1]),
+                nd30.short_date(found.submitted_on),
+            ]
+        )
+    total = aggregate(values)
+    table = Table(
+        columns=[
+            Column("TT", numeric=True, width=0.5),
+            Column("Cơ quan, đơn vị", width=4.2),
+            Column(indicator.denominator_label, numeric=True, width=1.6),
+            Column(indicator.numerator_label, numeric=True, width=1.5),
+            Column("Tỷ lệ", numeric=True, width=1.1),
+            Column("Ngày báo cáo", width=1.3),
+        ],
+        rows=rows,
+        total=[
+            "",
+            "Tổng cộng (toàn tỉnh)",
+            nd30.format_number(total.denominator),
+            nd30.format_number(total.numerator),
+            nd30.percent(total.rate),
+            "",
+        ]
+        if values
+        else None,
+    )
+    notes = []
+    if missing:
+        notes.append(f"Chưa báo cáo ({len(missing)} cơ quan, đơn vị): " + "; ".join(missing) + ".")
+    reported_count = len(values)
+    summary = (
+        f"Tổng hợp báo cáo nhiệm vụ {task.number} của các cơ quan, đơn vị đến ngày"
+        f" {nd30.short_date(as_of)}: {reported_count}/{len(others)} cơ quan, đơn vị đã báo"
+        " cáo"
+    )
+    if values:
+        summary += (
+            f"; {_lower_first(indicator.numerator_label)} {nd30.format_number(total.numerator)}/"
+            f"{nd30.format_number(total.denominator)}, {_lower_first(indicator.name)} toàn tỉnh"
+            f" đạt {nd30.percent(total.rate)}"
+        )
+    if missing:
+        summary += f"; {len(missing)} cơ quan, đơn vị chưa báo cáo"
+    summary += " (chi tiết tại {appendix})."
+    return _Compiled(
+        summary=summary,
+        appendix=Appendix(
+            title=f"Kết quả thực hiện nhiệm vụ {task.number} của các cơ quan, đơn vị"
+            f" (tính đến ngày {nd30.short_date(as_of)})",
+            tables=[table],
+            notes=notes,
+        ),
+    )
+
+
+def _evidence_appendix(session: Session, ids: list[int], as_of: date) -> Appendix | None:
+    rows = session.execute(
+        sa.select(Evidence.original_name, Evidence.uploaded_at, Evidence.sha256, Task.number)
+        .join(Assignment, Evidence.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Evidence.assignment_id.in_(ids), Evidence.uploaded_at < end_of_day(as_of))
+        .order_by(Task.position, Evidence.id)
+    ).all()
+    if not rows:
+        return None
+    return Appendix(
+        title="Danh mục tài liệu minh chứng",
+        tables=[
+            Table(
+                columns=[
+                    Column("TT", numeric=True, width=0.5),
+                    Column("Nhiệm vụ", width=0.9),
+                    Column("Tên tệp", width=3.0),
+                    Column("Ngày tải lên", width=1.3),
+                    Column("Mã SHA-256", width=4.3),
+                ],
+                rows=[
+                    [
+                        str(number),
+                        row.number,
+                        row.original_name,
+                        nd30.short_date(clock.local_date(row.uploaded_at)),
+                        row.sha256,
+                    ]
+                    for number, row in enumerate(rows, start=1)
+                ],
+            )
+        ],
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _recipients(assignments: list[Assignment], directive: Directive, agency: Agency) -> list[str]:
+    """The bodies the tasks report to; a task reported to this agency itself is
+    reported on to the directive's issuer. Never the agency itself."""
+    names: list[str] = []
+    for assignment in assignments:
+        target = assignment.task.report_to
+        name = issuer_name(directive) if target is None or target.id == agency.id else target.name
+        if name != agency.name and name not in names:
+            names.append(name)
+    return names or [issuer_name(directive)]
+
+
+#: Where the body names an appendix, resolved once all are known.
+_APPENDIX = "\x00appendix {}\x00"
+
+
+def _name_appendices(text: str, count: int) -> str:
+    """A lone appendix is "Phụ lục"; with several, each is "Phụ lục I", "Phụ lục II" ..."""
+    for number in range(1, count + 1):
+        name = "Phụ lục" if count == 1 else f"Phụ lục {ROMAN[number - 1]}"
+        text = text.replace(_APPENDIX.format(number), name)
+    return text

@@ -4,7 +4,6 @@ issued documents. Downloads are attachments."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from tracker import clock, db
+from tracker import db
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
 from tracker.auth.guards import found_or_404
@@ -29,29 +28,26 @@ from tracker.auth.models import Role
 from tracker.directives.forms import lines
 from tracker.directives.models import Directive
 from tracker.documents import operations
+from tracker.documents.accountability import draft_accountability
+from tracker.documents.drafts import DocumentDraft
 from tracker.documents.fetcher import ASSETS_DIR
 from tracker.documents.forms import DocumentForm
 from tracker.documents.models import OutgoingDocument
-from tracker.documents.reply import DocumentDraft, draft_reply
+from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.storage import safe_download_name
+from tracker.params import as_of_arg
+from tracker.reports.accountability import build_accountability
 
 blueprint = Blueprint("documents", __name__)
 
-#: The body that issues urging letters, by agency code.
+#: The body that issues urging letters, and the office that reports to the leaders.
 URGE_ISSUER = "UBND"
+OFFICE_CODE = "VPUBND"
 
 
-def _as_of() -> date:
-    raw = request.args.get("as_of", "")
-    try:
-        return date.fromisoformat(raw) if raw else clock.today()
-    except ValueError:
-        abort(400)
-
-
-def _pdf_response(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
+def _file_response(data: bytes, name: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{safe_download_name(name).replace(' ', '_')}"
     )
@@ -60,12 +56,14 @@ def _pdf_response(data: bytes, name: str) -> Response:
 
 
 def _apply(draft: DocumentDraft, form: DocumentForm) -> DocumentDraft:
-    subject = " ".join(form.subject.data.split())
     return dataclasses.replace(
         draft,
+        header_parent="\n".join(lines(form.header_parent.data or "")),
+        header_name="\n".join(lines(form.header_name.data)),
+        symbol=form.symbol.data.strip(),
+        place=form.place.data.strip(),
         issued_on=form.issued_on.data,
-        subject=subject,
-        subject_under_number=subject if draft.doc_type is None else None,
+        subject=" ".join(form.subject.data.split()),
         recipients=lines(form.recipients.data),
         body=form.body.data.replace("\r\n", "\n"),
         signer_authority=(form.signer_authority.data or "").strip(),
@@ -76,6 +74,10 @@ def _apply(draft: DocumentDraft, form: DocumentForm) -> DocumentDraft:
 
 
 def _fill(form: DocumentForm, draft: DocumentDraft) -> None:
+    form.header_parent.data = draft.header_parent
+    form.header_name.data = draft.header_name
+    form.symbol.data = draft.symbol
+    form.place.data = draft.place
     form.issued_on.data = draft.issued_on
     form.subject.data = draft.subject
     form.recipients.data = "\n".join(draft.recipients)
@@ -86,41 +88,57 @@ def _fill(form: DocumentForm, draft: DocumentDraft) -> None:
     form.distribution.data = "\n".join(draft.distribution)
 
 
-def _handle(draft: DocumentDraft, directive: Directive, heading: str):
-    """The draft form: GET shows it, 'preview' answers the watermarked PDF, 'issue'
-    numbers, stores and registers the final PDF."""
+def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
+    """The draft form: GET shows it; 'preview' answers the marked PDF, 'word' the .docx,
+    'issue' numbers, stores and registers the final PDF. `back` is (label, url)."""
     form = DocumentForm()
     if request.method == "GET":
         _fill(form, draft)
     elif form.validate_on_submit():
         edited = _apply(draft, form)
+        name = f"du-thao-{edited.symbol}"
         if form.preview_html.data:
             return operations.preview_html(edited)
+        if form.word.data:
+            return _file_response(operations.draft_docx(edited), f"{name}.docx", DOCX_MIME)
         if form.issue.data:
             if not _may_issue(edited):
                 abort(403)
             try:
-                document = operations.issue_document(db.session, current_user, edited)
+                document = operations.issue_document(
+                    db.session, current_user, edited, form.number.data
+                )
             except operations.DocumentError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
             else:
                 db.session.commit()
                 flash(f"Đã phát hành văn bản số {document.reference}.", "success")
-                return redirect(
-                    url_for("directives.show", directive_id=directive.id) + "#documents"
-                )
+                return redirect(back[1] + "#documents")
         else:
-            return _pdf_response(operations.preview_pdf(edited), f"du-thao-{edited.symbol}.pdf")
+            return _file_response(operations.preview_pdf(edited), f"{name}.pdf", PDF_MIME)
     return render_template(
-        "documents/draft.html", form=form, draft=draft, directive=directive, heading=heading
+        "documents/draft.html",
+        form=form,
+        draft=draft,
+        heading=heading,
+        back=back,
+        may_issue=_may_issue(draft),
     ), 422 if form.errors else 200
+
+
+PDF_MIME = "application/pdf"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _may_issue(draft: DocumentDraft) -> bool:
     if current_user.is_staff:
         return True
     return current_user.role == Role.AGENCY and current_user.agency_id == draft.agency_id
+
+
+def _directive_back(directive: Directive) -> tuple[str, str]:
+    return directive.reference, url_for("directives.show", directive_id=directive.id)
 
 
 @blueprint.route("/directives/<int:directive_id>/reply", methods=["GET", "POST"])
@@ -134,10 +152,12 @@ def reply(directive_id: int):
     else:
         abort(403)
     try:
-        draft = draft_reply(db.session, directive, agency, _as_of())
+        draft = draft_reply(db.session, directive, agency, as_of_arg())
     except LookupError:
         abort(404)  # no work of this agency on this directive
-    return _handle(draft, directive, f"Báo cáo kết quả thực hiện của {agency.short_name}")
+    return _handle(
+        draft, f"Báo cáo kết quả thực hiện của {agency.short_name}", _directive_back(directive)
+    )
 
 
 @blueprint.route("/directives/<int:directive_id>/urge", methods=["GET", "POST"])
@@ -150,11 +170,33 @@ def urge(directive_id: int):
         agency_by_code(db.session, current_app.config.get("URGE_ISSUER", URGE_ISSUER))
     )
     try:
-        draft = draft_urge(db.session, directive, issuer, _as_of())
+        draft = draft_urge(db.session, directive, issuer, as_of_arg())
     except LookupError:
         flash("Không có cơ quan, đơn vị nào chậm thực hiện văn bản này.", "info")
         return redirect(url_for("directives.show", directive_id=directive.id))
-    return _handle(draft, directive, "Công văn đôn đốc các cơ quan, đơn vị chậm thực hiện")
+    return _handle(
+        draft, "Công văn đôn đốc các cơ quan, đơn vị chậm thực hiện", _directive_back(directive)
+    )
+
+
+@blueprint.route("/reports/accountability/draft", methods=["GET", "POST"])
+@login_required
+def accountability():
+    """The accountability report as a document: edit, preview (DỰ THẢO) and issue it."""
+    if not current_user.reads_everything:
+        abort(403)
+    as_of = as_of_arg()
+    directive_id = request.args.get("directive", type=int)
+    if directive_id is not None:
+        found_or_404(db.session.get(Directive, directive_id))
+    office = found_or_404(
+        agency_by_code(db.session, current_app.config.get("OFFICE_CODE", OFFICE_CODE))
+    )
+    report = build_accountability(db.session, as_of, directive_id, check_chain=False)
+    draft = draft_accountability(report, office)
+    return _handle(
+        draft, "Báo cáo tổng hợp tình hình thực hiện", ("Tổng quan", url_for("reports.dashboard"))
+    )
 
 
 @blueprint.route("/documents/<int:document_id>")
@@ -167,6 +209,9 @@ def download(document_id: int):
     found_or_404(document, visible)
     path = operations.store().path_for(document.sha256)
     found_or_404(path if path.is_file() else None)
+    if request.args.get("format") == "docx":
+        data = found_or_404(operations.issued_docx(document))
+        return _file_response(data, document.file_name.removesuffix(".pdf") + ".docx", DOCX_MIME)
     return send_file(
         path,
         mimetype="application/pdf",

@@ -13,11 +13,9 @@ from datetime import date
 
 from tracker import clock, create_app, db
 from tracker.agencies.operations import agency_by_code
-from tracker.documents.accountability import accountability_extra, draft_accountability
-from tracker.documents.context import document_context
+from tracker.documents.accountability import draft_accountability
 from tracker.documents.models import JobStatus, ReportJob
-from tracker.documents.operations import MAX_PDF_BYTES, store
-from tracker.documents.rendering import render_pdf
+from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf, store
 from tracker.reports.accountability import build_accountability
 
 
@@ -43,9 +41,7 @@ def run(job_id: int) -> int:
             _progress(session, job, 30)
             office = agency_by_code(session, app.config.get("OFFICE_CODE", "VPUBND"))
             draft = draft_accountability(report, office)
-            pdf = render_pdf(
-                "accountability.html", document_context(draft, None) | accountability_extra(report)
-            )
+            pdf = preview_pdf(draft)
             _progress(session, job, 90)
             blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
             job.sha256, job.size = blob.sha256, blob.size

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,14 +28,13 @@ from tracker.assignments.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
-    Submission,
-    SubmissionOutcome,
 )
 from tracker.audit import GENESIS_HASH, Event, verify_chain
 from tracker.auth.models import User
 from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
 from tracker.evidence.models import Evidence
+from tracker.reports.indicators import end_of_day, reported
 
 #: Directives the report covers when no single one is asked for.
 REPORTED_STATUSES = (DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED)
@@ -137,11 +136,6 @@ class AccountabilityReport:
     chain_ok: bool | None
 
 
-def end_of_day(day: date) -> datetime:
-    """The first instant after `day` in Vietnam (exclusive bound), as UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), clock.LOCAL_ZONE).astimezone(UTC)
-
-
 def build_accountability(
     session: Session,
     as_of: date,
@@ -173,7 +167,7 @@ def build_accountability(
     if directive_id is not None and not directives:
         raise LookupError(f"no directive with id {directive_id}")
     indicators = _first_indicators(session, directive_id)
-    values = _indicator_values(session, directive_id, cutoff, indicators)
+    values = _indicator_values(session, as_of, indicators)
     lines = _lines(session, as_of, directive_id, indicators, values)
     sections = tuple(
         _section(directive, indicators.get(directive["id"]), lines.get(directive["id"], []))
@@ -260,58 +254,16 @@ def _first_indicators(session: Session, directive_id: int | None) -> dict[int, _
 
 def _indicator_values(
     session: Session,
-    directive_id: int | None,
-    cutoff: datetime,
+    as_of: date,
     indicators: dict[int, _FirstIndicator],
 ) -> dict[tuple[int, int], float | None]:
-    """{(task id, agency id): value in percent} from each assignment's latest accepted
-    submission, else its latest pending one, as things stood at `cutoff`: a submission
-    sent later is ignored, and one reviewed later was still pending then."""
-    reviewed_by_then = sa.and_(Submission.reviewed_at.is_not(None), Submission.reviewed_at < cutoff)
-    accepted_then = sa.and_(Submission.outcome == SubmissionOutcome.ACCEPTED, reviewed_by_then)
-    pending_then = sa.or_(Submission.outcome == SubmissionOutcome.PENDING, ~reviewed_by_then)
-    preference = sa.case((accepted_then, 0), else_=1)
-    ranked = _scoped(
-        sa.select(
-            Assignment.task_id,
-            Assignment.agency_id,
-            Submission.figures,
-            sa.func.row_number()
-            .over(
-                partition_by=Submission.assignment_id,
-                order_by=(preference, Submission.submitted_at.desc(), Submission.id.desc()),
-            )
-            .label("position"),
-        )
-        .join(Assignment, Submission.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .where(
-            _COUNTED_ASSIGNMENT,
-            Submission.submitted_at < cutoff,
-            sa.or_(accepted_then, pending_then),
-            sa.exists().where(Indicator.task_id == Task.id),
-        ),
-        directive_id,
-    ).subquery()
+    """{(task id, agency id): value in percent} of each directive's first indicator, as
+    `tracker.reports.indicators.reported` chooses the submission."""
     codes = {indicator.task_id: indicator.code for indicator in indicators.values()}
-    values: dict[tuple[int, int], float | None] = {}
-    for task_id, agency_id, figures in session.execute(
-        sa.select(ranked.c.task_id, ranked.c.agency_id, ranked.c.figures).where(
-            ranked.c.position == 1
-        )
-    ):
-        if task_id in codes:
-            values[(task_id, agency_id)] = rate(figures, codes[task_id])
-    return values
-
-
-def rate(figures: dict[str, Any] | None, code: str) -> float | None:
-    """An indicator's value in percent, as `Submission.rate`: [118, 120] -> 98.33."""
-    value = (figures or {}).get(code)
-    if not value or len(value) != 2 or not value[1]:
-        return None
-    return 100.0 * value[0] / value[1]
+    if not codes:
+        return {}
+    found = reported(session, as_of, Assignment.task_id.in_(codes))
+    return {key: item.rate(codes[key[0]]) for key, item in found.items()}
 
 
 def _lines(

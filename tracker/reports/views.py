@@ -25,11 +25,10 @@ from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL, total
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import DirectiveStatus, Task
 from tracker.documents import jobs
-from tracker.documents.accountability import accountability_extra, draft_accountability
-from tracker.documents.context import document_context
+from tracker.documents.accountability import draft_accountability
 from tracker.documents.models import JobStatus, ReportJob
+from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.documents.operations import store as document_store
-from tracker.documents.rendering import render_pdf
 from tracker.params import as_of_arg
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
@@ -105,7 +104,7 @@ def accountability():
     except ValueError:
         abort(400)
     kind = request.args.get("format", "pdf")
-    if kind not in ("pdf", "xlsx", "csv"):
+    if kind not in ("pdf", "docx", "xlsx", "csv"):
         abort(400)
     try:
         report = build_accountability(db.session, as_of, directive_id)
@@ -117,7 +116,7 @@ def accountability():
     if kind == "csv":
         return _attachment(to_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
     rows = sum(len(section.lines) for section in report.sections) + len(report.evidence)
-    if jobs.is_large(rows):
+    if kind == "pdf" and jobs.is_large(rows):
         job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id)
         db.session.commit()
         if created:
@@ -125,13 +124,13 @@ def accountability():
         return redirect(url_for("reports.job", job_id=job.id))
     office = agency_by_code(db.session, current_app.config.get("OFFICE_CODE", "VPUBND"))
     draft = draft_accountability(report, office)
-    pdf = render_pdf(
-        "accountability.html", document_context(draft, None) | accountability_extra(report)
-    )
-    return _attachment(pdf, f"{name}.pdf", "application/pdf")
+    if kind == "docx":
+        return _attachment(draft_docx(draft), f"{name}.docx", DOCX_MIME)
+    return _attachment(preview_pdf(draft), f"{name}.pdf", "application/pdf")
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _attachment(data: bytes, name: str, mime: str) -> Response:

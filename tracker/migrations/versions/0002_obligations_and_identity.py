@@ -8,7 +8,8 @@ Create Date: 2026-11-30
   state): ended work counts as it stood before the day it ended;
 - directive.closed_on, closing_note, superseded_by_id;
 - agency: how it prints itself in an ND30 header (parent body, name lines, state
-  heading, symbol, place, drafting unit) and whether the head's name is illustrative.
+  heading, symbol, place, drafting unit) and whether the head's name is illustrative;
+- outgoing_document.content: an issued document's context, for its .docx copy.
 """
 
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ def _local_day(value) -> object:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("outgoing_document") as batch:
+        batch.add_column(sa.Column("content", sa.JSON(), nullable=True))
+
     with op.batch_alter_table("agency") as batch:
         batch.add_column(
             sa.Column("head_name_is_demo", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -161,3 +165,5 @@ def downgrade() -> None:
         for name, _length in reversed(AGENCY_TEXTS):
             batch.drop_column(name)
         batch.drop_column("head_name_is_demo")
+    with op.batch_alter_table("outgoing_document") as batch:
+        batch.drop_column("content")
