@@ -324,6 +324,32 @@ CASES = (
         expect(agency=302, leader=302, secretariat=302),
     ),
     Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
+    # An agency's ND30 identity: admins only.
+    Case(
+        "agencies.identity",
+        "GET",
+        "/agencies/{agency}/identity",
+        expect(agency=403, leader=403, secretariat=403),
+    ),
+    Case(
+        "agencies.identity",
+        "POST",
+        "/agencies/{agency}/identity",
+        expect(agency=403, leader=403, secretariat=403),
+    ),
+    # Closing a directive, or superseding one it cites: the office.
+    Case(
+        "directives.close",
+        "POST",
+        "/directives/{directive}/close",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
+    Case(
+        "directives.supersede",
+        "POST",
+        "/directives/{directive}/supersede/{directive}",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
     Case("directives.index", "GET", "/directives", SIGNED_IN),
     Case("directives.create", "GET", "/directives/new", OFFICE_ONLY),
     Case("directives.create", "POST", "/directives/new", {**OFFICE_ONLY, "secretariat": 422}),
@@ -915,6 +941,9 @@ STATE_CHANGING = {
     "directives.add_task",
     "directives.confirm",
     "directives.attach_text",
+    "directives.close",
+    "directives.supersede",
+    "agencies.identity",
     "assignments.assign",
     "assignments.act",
     "assignments.upload",
@@ -939,6 +968,7 @@ def url_values(world: World) -> dict[str, object]:
     """A value for every argument a route of the app takes."""
     return {
         "directive_id": world.directive.id,
+        "old_id": world.directive.id,
         "task_id": world.task.id,
         "assignment_id": world.assignment.id,
         "evidence_id": world.evidence.id,
@@ -989,7 +1019,8 @@ def test_get_of_every_route_changes_nothing(app, client, session, world):
 
 @pytest.mark.parametrize("endpoint", sorted(STATE_CHANGING))
 def test_state_changing_endpoint_changes_nothing_on_get(app, client, session, world, endpoint):
-    sign_in(client, "vanphong")
+    # Agencies' identity is the admin's to edit; every other form is the office's.
+    sign_in(client, "admin" if endpoint == "agencies.identity" else "vanphong")
     values = url_values(world)
     (rule,) = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
     path = app.url_map.bind("localhost").build(

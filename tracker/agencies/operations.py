@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind
+from tracker.audit import record_event
 
 
 class AgencyError(ValueError):
@@ -125,3 +126,36 @@ def all_agencies(session: Session) -> list[Agency]:
 
 def all_groups(session: Session) -> list[AgencyGroup]:
     return list(session.scalars(sa.select(AgencyGroup).order_by(AgencyGroup.id)))
+
+
+#: What an admin edits on the agency page: its ND30 identity and its head.
+EDITABLE_FIELDS = (*IDENTITY_FIELDS, "head_title", "head_name")
+
+
+def update_identity(session: Session, actor, agency: Agency, **fields: str) -> bool:
+    """Set how the agency prints itself in documents and who heads it; one event with
+    what changed. Returns whether anything changed."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise AgencyError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}.")
+    before, after = {}, {}
+    for key, value in fields.items():
+        value = "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())
+        if getattr(agency, key) != value:
+            before[key], after[key] = getattr(agency, key), value
+            setattr(agency, key, value)
+    if not after:
+        return False
+    if "head_name" in after:
+        agency.head_name_is_demo = False  # a name an admin entered is a real one
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="agency.identity",
+        subject_type="agency",
+        subject_id=agency.id,
+        before=before,
+        after=after,
+    )
+    return True

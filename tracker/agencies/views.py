@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker import db
-from tracker.agencies.operations import all_agencies, all_groups
+from tracker.agencies.forms import IdentityForm
+from tracker.agencies.models import Agency
+from tracker.agencies.operations import EDITABLE_FIELDS, all_agencies, all_groups, update_identity
+from tracker.auth.guards import found_or_404
+from tracker.auth.models import Role
+from tracker.documents import drafts
 
 blueprint = Blueprint("agencies", __name__)
 
@@ -33,3 +38,32 @@ def index():
         groups=all_groups(db.session),
         kind_labels=KIND_LABELS,
     )
+
+
+@blueprint.route("/agencies/<int:agency_id>/identity", methods=["GET", "POST"])
+@login_required
+def identity(agency_id: int):
+    """How the agency prints itself in documents and who heads it (admins)."""
+    if current_user.role != Role.ADMIN:
+        abort(403)
+    agency = found_or_404(db.session.get(Agency, agency_id))
+    form = IdentityForm(
+        obj=None,
+        data={
+            **{key: getattr(agency, key) for key in EDITABLE_FIELDS},
+            "header_parent": drafts.header_parent(agency),
+            "header_name": drafts.header_name(agency),
+            "symbol_code": drafts.symbol_code(agency),
+            "place": drafts.place(agency),
+        },
+    )
+    if form.validate_on_submit():
+        changed = update_identity(
+            db.session, current_user, agency, **{key: form[key].data for key in EDITABLE_FIELDS}
+        )
+        db.session.commit()
+        flash("Đã lưu." if changed else "Không có gì thay đổi.", "success")
+        return redirect(url_for("agencies.index") + f"#agency-{agency.id}")
+    return render_template(
+        "agencies/identity.html", agency=agency, form=form
+    ), 422 if form.errors else 200

@@ -50,8 +50,10 @@ def assign_task(
     """
     if actor is not None and not actor.is_staff:
         raise AssignmentError("Chỉ văn phòng mới được giao nhiệm vụ.")
-    if task.directive.status != DirectiveStatus.ACTIVE:
+    if task.directive.status == DirectiveStatus.DRAFT:
         raise AssignmentError("Văn bản chưa được xác nhận: hãy xác nhận trước khi giao nhiệm vụ.")
+    if task.directive.status != DirectiveStatus.ACTIVE:
+        raise AssignmentError("Văn bản đã kết thúc: không giao thêm nhiệm vụ.")
     try:
         role = AssignmentRole(role)
     except ValueError:

@@ -50,7 +50,7 @@ def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
     """The periods of a rule whose due date falls after `assigned_on` and on or before
     `until`."""
     start = datetime.combine(assigned_on, datetime.min.time())
-    parsed = rrulestr(rule, dtstart=start)
+    parsed = rrulestr(_count_reports(rule), dtstart=start)
     months = cut_off_months(rule)
     frequency = parsed._freq  # noqa: SLF001
     result: list[Bounds] = []
@@ -75,6 +75,15 @@ def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
         result.append(Bounds(starts, max(ends, starts), due))
         previous_due = occurrence.date()
     return result
+
+
+def _count_reports(rule: str) -> str:
+    """COUNT=n means n reports; the rule's start (the day of assignment) is not one, but
+    RFC 5545 counts it, so one more occurrence is asked for."""
+    return ";".join(
+        f"COUNT={int(part[6:]) + 1}" if part.upper().startswith("COUNT=") else part
+        for part in rule.split(";")
+    )
 
 
 def end_rule(rule: str, until: date) -> str:

@@ -109,6 +109,7 @@ def _render(
     if form is None:
         form = form_class(formdata=None)
     form.version.data = str(assignment.version)
+    shown, page, pages = _period_page(assignment)
     return render_template(
         "assignments/show.html",
         row=row,
@@ -128,9 +129,10 @@ def _render(
         submission_labels=SUBMISSION_LABELS,
         event_labels=EVENT_LABELS,
         Action=Action,
-        periods=[
-            (period, allowed_period_actions(period, current_user)) for period in assignment.periods
-        ],
+        periods=[(period, allowed_period_actions(period, current_user)) for period in shown],
+        period_page=page,
+        period_pages=pages,
+        period_count=len(assignment.periods),
         period_status_labels=PERIOD_STATUS_LABELS,
         period_form=PeriodForm(),
         can_request_extension=extension_refusal(assignment, current_user) is None,
@@ -139,6 +141,19 @@ def _render(
         error=error,
         failed_action=failed_action,
     ), status
+
+
+#: Reporting periods shown per page of an assignment, the latest first.
+PERIODS_PER_PAGE = 10
+
+
+def _period_page(assignment) -> tuple[list, int, int]:
+    """The periods of the page asked for (?periods=N), the latest first."""
+    latest_first = list(reversed(assignment.periods))
+    pages = max(1, -(-len(latest_first) // PERIODS_PER_PAGE))
+    page = min(max(request.args.get("periods", 1, type=int) or 1, 1), pages)
+    start = (page - 1) * PERIODS_PER_PAGE
+    return latest_first[start : start + PERIODS_PER_PAGE], page, pages
 
 
 def _can_upload(assignment) -> bool:

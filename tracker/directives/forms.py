@@ -116,3 +116,17 @@ class TextForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Confirming a draft directive: a POST with only a CSRF token."""
+
+
+class CloseForm(FlaskForm):
+    """Closing a directive: done, with a date and a note."""
+
+    closed_on = DateField("Ngày kết thúc", validators=[InputRequired("Hãy nhập ngày kết thúc.")])
+    note = TextAreaField(
+        "Kết quả, lý do kết thúc",
+        validators=[DataRequired("Hãy ghi kết quả hoặc lý do kết thúc."), Length(max=2000)],
+    )
+
+
+class SupersedeForm(FlaskForm):
+    """This directive replaces one it cites: a POST with only a CSRF token."""

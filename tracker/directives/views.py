@@ -12,17 +12,20 @@ from tracker.agencies.models import Agency
 from tracker.agencies.operations import all_agencies
 from tracker.assignments import obligations
 from tracker.assignments import queries as assignment_queries
+from tracker.assignments.closing import close_directive, supersedable
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import ROLE_LABELS
 from tracker.assignments.models import Assignment
 from tracker.assignments.obligations import Counts
-from tracker.assignments.workflow import STATUS_LABELS
+from tracker.assignments.workflow import STATUS_LABELS, WorkflowError
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.calendar import RECURRENCE_LABELS
 from tracker.directives import operations, queries
 from tracker.directives.forms import (
+    CloseForm,
     ConfirmForm,
     DirectiveForm,
+    SupersedeForm,
     TaskForm,
     TextForm,
     lines,
@@ -98,6 +101,9 @@ def show(directive_id: int):
         task_form=_task_form() if current_user.is_staff and directive.is_draft else None,
         text_form=TextForm() if current_user.is_staff and directive.body is None else None,
         confirm_form=ConfirmForm(),
+        close_form=CloseForm(formdata=None, closed_on=today) if current_user.is_staff else None,
+        supersede_form=SupersedeForm(),
+        supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
         documents=documents_of(db.session, directive.id),
         today=today,
     )
@@ -187,6 +193,51 @@ def confirm(directive_id: int):
         else:
             db.session.commit()
             flash("Đã xác nhận văn bản: có thể giao nhiệm vụ.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
+
+
+@blueprint.route("/directives/<int:directive_id>/close", methods=["POST"])
+@staff_required
+def close(directive_id: int):
+    """Close a directive (done, with a date and a note): its open obligations end."""
+    directive = found_or_404(db.session.get(Directive, directive_id))
+    form = CloseForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(url_for("directives.show", directive_id=directive.id))
+    try:
+        ended = close_directive(
+            db.session, current_user, directive, on=form.closed_on.data, note=form.note.data
+        )
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"Đã kết thúc văn bản; {ended} nhiệm vụ còn mở được kết thúc theo.", "success")
+    return redirect(url_for("directives.show", directive_id=directive.id))
+
+
+@blueprint.route("/directives/<int:directive_id>/supersede/<int:old_id>", methods=["POST"])
+@staff_required
+def supersede(directive_id: int, old_id: int):
+    """This directive replaces one it cites: the old one's open obligations end today."""
+    directive = found_or_404(db.session.get(Directive, directive_id))
+    old = found_or_404(db.session.get(Directive, old_id))
+    if SupersedeForm().validate_on_submit():
+        try:
+            ended = close_directive(db.session, current_user, old, note="", superseded_by=directive)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                f"{old.title} đã được thay thế; {ended} nhiệm vụ còn mở được kết thúc theo.",
+                "success",
+            )
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
