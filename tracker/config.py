@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
     "LARGE_REPORT_ROWS": 150,
     "REPORT_JOB_SECONDS": 300,
     "REPORT_JOB_MEMORY_MB": 2048,
+    #: Register numbers of issued documents: "counter" gives the next number when the
+    #: records clerk enters none; "entered" requires the clerk's number.
+    "REGISTER_NUMBERS": "counter",
     #: Failed sign-ins allowed per account and per address within the window.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 60,

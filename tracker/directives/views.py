@@ -55,7 +55,13 @@ def index():
         visible = {d.id for d in queries.list_directives(db.session, current_user)}
         summaries = [s for s in directive_summaries(db.session, today) if s.directive.id in visible]
     return render_template(
-        "directives/index.html", summaries=summaries, status_names=STATUS_NAMES, today=today
+        "directives/index.html",
+        summaries=summaries,
+        total=obligations.total_of(summary.counts for summary in summaries),
+        total_label=obligations.TOTAL_LABEL,
+        total_definition=obligations.TOTAL_DEFINITION,
+        status_names=STATUS_NAMES,
+        today=today,
     )
 
 

@@ -16,6 +16,7 @@ from tracker.documents.drafts import (
     Table,
     agency_identity,
     filing_line,
+    numbered,
     symbol_code,
 )
 from tracker.formatting import format_datetime
@@ -85,7 +86,6 @@ def _section_summary(section: DirectiveSection) -> str:
 
 def _section_table(section: DirectiveSection) -> Table:
     columns = [
-        Column("TT", numeric=True, width=0.45),
         Column("Cơ quan, đơn vị", width=2.6),
         Column(TOTAL_LABEL, numeric=True, width=0.8),
         Column("Đúng hạn", numeric=True, width=0.8),
@@ -102,9 +102,8 @@ def _section_table(section: DirectiveSection) -> Table:
         ]
     columns.append(Column("Thủ trưởng", width=1.9))
     rows = []
-    for number, line in enumerate(section.lines, start=1):
+    for line in section.lines:
         row = [
-            str(number),
             line.agency_name,
             *_counts(line),
             str(line.extended or ""),
@@ -115,11 +114,11 @@ def _section_table(section: DirectiveSection) -> Table:
         row.append(f"{head} {line.head_name}".strip())
         rows.append(row)
     totals = section.totals
-    total = ["", "Tổng cộng", *_counts(totals), str(totals.extended or "")]
+    total = ["Tổng cộng", *_counts(totals), str(totals.extended or "")]
     if section.indicator_name:
         total += ["", ""]
     total.append("")
-    return Table(columns=columns, rows=rows, total=total)
+    return numbered(columns, rows, total)
 
 
 def _counts(line) -> list[str]:
@@ -134,25 +133,23 @@ def _counts(line) -> list[str]:
 
 
 def _appendix(report: AccountabilityReport) -> Appendix:
-    evidence = Table(
-        columns=[
-            Column("TT", numeric=True, width=0.45),
+    evidence = numbered(
+        [
             Column("Tệp", width=2.2),
             Column("Đơn vị", width=2.2),
             Column("Người tải lên", width=1.8),
             Column("Thời gian", width=1.3),
             Column("SHA-256", width=3.6),
         ],
-        rows=[
+        [
             [
-                str(number),
                 item.file_name,
                 item.agency_name,
                 item.uploaded_by or "",
                 format_datetime(item.uploaded_at),
                 item.sha256,
             ]
-            for number, item in enumerate(report.evidence, start=1)
+            for item in report.evidence
         ],
     )
     chain = ""

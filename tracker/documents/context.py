@@ -71,7 +71,7 @@ def attached_to(draft: DocumentDraft, number: int | None) -> str:
 
 def appendix_context(appendix: Appendix, label: str, attached: str) -> dict[str, Any]:
     return {
-        "label": label,
+        "label": nd30.upper(label),
         "title": appendix.title,
         "attached_to": attached,
         "blocks": [{"kind": "paragraph", "text": text} for text in appendix.paragraphs]

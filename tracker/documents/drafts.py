@@ -36,6 +36,18 @@ class Table:
     caption: str = ""
 
 
+def numbered(
+    columns: list[Column], rows: list[list[str]], total: list[str] | None = None, **fields
+) -> Table:
+    """A table whose first column, "TT", numbers its rows."""
+    return Table(
+        columns=[Column("TT", numeric=True, width=0.6), *columns],
+        rows=[[str(number), *row] for number, row in enumerate(rows, start=1)],
+        total=["", *total] if total is not None else None,
+        **fields,
+    )
+
+
 @dataclass
 class Appendix:
     """A Phụ lục: starts on a new page under "(Kèm theo <document> số ... ngày ...)"."""
@@ -125,11 +137,11 @@ def agency_identity(agency: Agency) -> dict:
     return {
         "header_parent": header_parent(agency),
         "header_name": header_name(agency),
-        "state_heading": agency.state_heading,
+        "state_heading": agency.state_heading or "",
         "place": place(agency),
         "signer_title": agency.head_title or "THỦ TRƯỞNG ĐƠN VỊ",
-        "signer_name": agency.head_name,
-        "signer_is_demo": agency.head_name_is_demo,
+        "signer_name": agency.head_name or "",
+        "signer_is_demo": bool(agency.head_name_is_demo),
         "author": agency.name,
         "agency_id": agency.id,
     }

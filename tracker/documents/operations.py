@@ -24,9 +24,6 @@ from tracker.documents.rendering import plain, render_html, render_pdf
 from tracker.evidence.storage import EvidenceStore
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
-#: Register numbering: "counter" gives the next number when none is entered; "entered"
-#: requires the clerk's number from the office's own register.
-NUMBERING_MODES = ("counter", "entered")
 
 
 class DocumentError(ValueError):
@@ -70,7 +67,7 @@ def issue_document(
     try:
         if number is not None:
             number = take_number(session, draft.agency_id, year, number)
-        elif current_app.config.get("REGISTER_NUMBERS", "counter") == "entered":
+        elif current_app.config["REGISTER_NUMBERS"] == "entered":
             raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
         else:
             number = next_number(session, draft.agency_id, year)

@@ -34,6 +34,7 @@ from tracker.documents.drafts import (
     Table,
     agency_identity,
     filing_line,
+    numbered,
     symbol_code,
 )
 from tracker.evidence.models import Evidence
@@ -219,27 +220,25 @@ def _period_table(
     if not periods:
         return None
     rows = []
-    for number, period in enumerate(periods, start=1):
+    for period in periods:
         outcome = outcomes[(obligations.Kind.PERIOD.value, assignment.id, period.id)]
         sent = [s for s in period.submissions if s.submitted_on <= as_of]
         rows.append(
             [
-                str(number),
                 f"{nd30.short_date(period.starts_on)} – {nd30.short_date(period.ends_on)}",
                 nd30.short_date(period.due_date),
                 nd30.short_date(sent[-1].submitted_on) if sent else "",
                 PERIOD_LABELS[outcome],
             ]
         )
-    return Table(
-        columns=[
-            Column("TT", numeric=True, width=0.5),
+    return numbered(
+        [
             Column("Kỳ báo cáo", width=2.6),
             Column("Hạn báo cáo", width=1.4),
             Column("Ngày báo cáo", width=1.4),
             Column("Tình trạng", width=2.2),
         ],
-        rows=rows,
+        rows,
         caption=f"Các kỳ báo cáo của nhiệm vụ {assignment.task.number}",
     )
 
@@ -269,7 +268,7 @@ def _compilation(
         return None
     indicator = task.indicators[0]
     others = session.execute(
-        sa.select(Assignment.agency_id, Agency.name, Agency.headcount)
+        sa.select(Assignment.agency_id, Agency.name)
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(
             Assignment.task_id == task.id,
@@ -283,7 +282,7 @@ def _compilation(
         return None
     figures = reported(session, as_of, Assignment.task_id == task.id)
     rows, values, missing = [], [], []
-    for agency_id, name, _headcount in others:
+    for agency_id, name in others:
         found = figures.get((task.id, agency_id))
         value = found.value(indicator.code) if found else None
         if value is None:
@@ -292,7 +291,6 @@ def _compilation(
         values.append(value)
         rows.append(
             [
-                str(len(rows) + 1),
                 name,
                 nd30.format_number(value[1]),
                 nd30.format_number(value[0]),
@@ -301,18 +299,16 @@ def _compilation(
             ]
         )
     total = aggregate(values)
-    table = Table(
-        columns=[
-            Column("TT", numeric=True, width=0.5),
+    table = numbered(
+        [
             Column("Cơ quan, đơn vị", width=4.2),
             Column(indicator.denominator_label, numeric=True, width=1.6),
             Column(indicator.numerator_label, numeric=True, width=1.5),
             Column("Tỷ lệ", numeric=True, width=1.1),
             Column("Ngày báo cáo", width=1.3),
         ],
-        rows=rows,
-        total=[
-            "",
+        rows,
+        [
             "Tổng cộng (toàn tỉnh)",
             nd30.format_number(total.denominator),
             nd30.format_number(total.numerator),
@@ -364,23 +360,21 @@ def _evidence_appendix(session: Session, ids: list[int], as_of: date) -> Appendi
     return Appendix(
         title="Danh mục tài liệu minh chứng",
         tables=[
-            Table(
-                columns=[
-                    Column("TT", numeric=True, width=0.5),
+            numbered(
+                [
                     Column("Nhiệm vụ", width=0.9),
                     Column("Tên tệp", width=3.0),
                     Column("Ngày tải lên", width=1.3),
                     Column("Mã SHA-256", width=4.3),
                 ],
-                rows=[
+                [
                     [
-                        str(number),
                         row.number,
                         row.original_name,
                         nd30.short_date(clock.local_date(row.uploaded_at)),
                         row.sha256,
                     ]
-                    for number, row in enumerate(rows, start=1)
+                    for row in rows
                 ],
             )
         ],

@@ -30,6 +30,7 @@ from tracker.documents.drafts import (
     Table,
     agency_identity,
     filing_line,
+    numbered,
     symbol_code,
 )
 from tracker.documents.reply import issuer_name
@@ -184,24 +185,20 @@ def draft_urge(
 
 def _appendix_table(groups: dict[tuple, list[OverdueItem]]) -> Table:
     """One row per overdue content (task, what, deadline), naming its agencies."""
-    return Table(
-        columns=[
-            Column("TT", numeric=True, width=0.5),
+    return numbered(
+        [
             Column("Nội dung chưa thực hiện", width=3.0),
             Column("Thời hạn", width=1.5),
             Column("Báo cáo về", width=1.8),
             Column("Cơ quan, đơn vị chưa thực hiện", width=4.2),
         ],
-        rows=[
+        [
             [
-                str(number),
                 f"Nhiệm vụ {task_number}: {what[0].lower()}{what[1:]}",
                 nd30.short_date(due),
                 group[0].report_to,
                 f"{len(group)}: " + "; ".join(item.agency_name for item in group) + ".",
             ]
-            for number, ((task_number, _title, what, due), group) in enumerate(
-                groups.items(), start=1
-            )
+            for (task_number, _title, what, due), group in groups.items()
         ],
     )

@@ -40,9 +40,10 @@ from sqlalchemy.orm import Session
 
 from tracker import calendar, clock
 from tracker.agencies.models import Agency
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import (
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     Period,
     PeriodStatus,
@@ -153,7 +154,8 @@ def run_reminders(
 def due_reminders(
     session: Session, as_of: date, *, ladder: Sequence[int], repeat_days: int
 ) -> list[DueReminder]:
-    """Every open assignment and period with a ladder step due on `as_of`."""
+    """Every open obligation (`tracker.assignments.obligations`) not waiting for its
+    reviewer, with a ladder step due on `as_of`: one query."""
     # A deadline later than this has no step due yet (its first step is still to come).
     horizon = calendar.add_working_days(as_of, max([*ladder, 0]) + 1)
     paths = current_app.url_map.bind("localhost")
@@ -165,44 +167,44 @@ def due_reminders(
             link = paths.build("assignments.show", {"assignment_id": assignment_id})
             found.append(DueReminder(kind, object_id, agency_id, link, subject, step))
 
-    for row in session.execute(
-        _joined(
-            sa.select(
-                Assignment.id,
-                Assignment.agency_id,
-                Assignment.due_date,
-                *_described,
-            )
-        ).where(
-            Assignment.status.in_(REMINDED_STATUSES),
-            Assignment.due_date.is_not(None),
-            Assignment.due_date <= horizon,
+    owed = obligations.obligations(as_of)
+    rows = session.execute(
+        sa.select(
+            owed.c.kind,
+            owed.c.assignment_id,
+            owed.c.period_id,
+            owed.c.agency_id,
+            owed.c.due_date,
+            Period.starts_on,
+            Period.ends_on,
+            *_described,
         )
-    ):
-        subject = _subject(row, messages.assignment_label(row.number, _title(row)), row.due_date)
-        add("assignment", row.id, row.id, subject, row.agency_id)
-
-    for row in session.execute(
-        _joined(
-            sa.select(
-                Period.id,
-                Period.assignment_id,
-                Period.due_date,
-                Period.starts_on,
-                Period.ends_on,
-                Assignment.agency_id,
-                *_described,
-            ).join(Assignment, Period.assignment_id == Assignment.id)
-        ).where(
-            Period.status.in_(REMINDED_PERIOD_STATUSES),
-            # A recurring report goes on after the one-off report is accepted; only
-            # cancelling the assignment ends it.
-            Assignment.status != AssignmentStatus.CANCELLED,
-            Period.due_date <= horizon,
+        .join(Assignment, owed.c.assignment_id == Assignment.id)
+        .join(Task, owed.c.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .join(Agency, owed.c.agency_id == Agency.id)
+        .outerjoin(Period, owed.c.period_id == Period.id)
+        .where(
+            owed.c.outcome.in_((Outcome.OPEN_WITHIN.value, Outcome.OPEN_OVERDUE.value)),
+            owed.c.due_date.is_not(None),
+            owed.c.due_date <= horizon,
+            Directive.status == DirectiveStatus.ACTIVE,
+            # Work waiting for its reviewer is not the agency's to chase.
+            sa.case(
+                (owed.c.period_id.is_(None), Assignment.status.in_(REMINDED_STATUSES)),
+                else_=Period.status.in_(REMINDED_PERIOD_STATUSES),
+            ),
         )
-    ):
-        label = messages.period_label(row.starts_on, row.ends_on, row.number, _title(row))
-        add("period", row.id, row.assignment_id, _subject(row, label, row.due_date), row.agency_id)
+        .order_by(owed.c.due_date, owed.c.assignment_id, owed.c.period_id)
+    )
+    for row in rows:
+        if row.period_id is None:
+            label = messages.assignment_label(row.number, _title(row))
+            kind, object_id = "assignment", row.assignment_id
+        else:
+            label = messages.period_label(row.starts_on, row.ends_on, row.number, _title(row))
+            kind, object_id = "period", row.period_id
+        add(kind, object_id, row.assignment_id, _subject(row, label, row.due_date), row.agency_id)
     return found
 
 
@@ -215,16 +217,6 @@ _described = (
     Agency.name.label("agency_name"),
     Agency.short_name.label("agency_short_name"),
 )
-
-
-def _joined(select: sa.Select) -> sa.Select:
-    """Join an assignment query to its task, directive and agency; only reminded work."""
-    return (
-        select.join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .join(Agency, Assignment.agency_id == Agency.id)
-        .where(Directive.status == DirectiveStatus.ACTIVE, Assignment.role != AssignmentRole.INFORM)
-    )
 
 
 def _title(row: Any) -> str:
