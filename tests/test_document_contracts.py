@@ -13,7 +13,15 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import csrf_token
-from tests.nd30 import Pdf, find_line, find_line_anywhere
+from tests.nd30 import (
+    Pdf,
+    assert_a4_portrait,
+    assert_only_fonts,
+    assert_page_numbers,
+    assert_within_margins,
+    find_line,
+    find_line_anywhere,
+)
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.periods import generate_periods
@@ -234,7 +242,13 @@ def test_accountability_issued_as_a_numbered_document(client, auth, session):
     document = session.scalar(sa.select(OutgoingDocument))
     assert document.reference == "12/BC-VPUBND"
     with client.get(f"/documents/{document.id}") as download:
-        text = _pdf_text(download.get_data())
+        data = download.get_data()
+    text = _pdf_text(data)
+    with Pdf(data) as pdf:
+        assert_a4_portrait(pdf)
+        assert_within_margins(pdf, allow_top_margin=True)
+        assert_only_fonts(pdf)
+        assert_page_numbers(pdf)
     assert "Số: 12/BC-VPUBND" in text and "THẢO" not in text
     assert "(Kèm theo Báo cáo số 12/BC-VPUBND ngày 21/8/2020 của Văn phòng" in text
     assert re.search(r"Tổng cộng \d+ \d+ \d+ \d+ \d+", text)
@@ -281,3 +295,13 @@ def test_dashboard_as_of_a_date_with_totals(client, auth):
     assert numbers[0] == sum(numbers[1:5])
     assert client.get("/?as_of=9999-12-31").status_code == 422
     assert client.get("/?as_of=2020-13-01").status_code == 400
+
+
+def test_agency_list_counts_add_up(client, auth):
+    auth.login("vanphong")
+    page = client.get("/agencies").get_data(as_text=True)
+    totals = re.search(r'data-testid="totals">(.*?)</tr>', page, re.S).group(1)
+    numbers = [int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", totals)]
+    assert numbers[0] == sum(numbers[1:5]) > 0
+    rows = re.findall(r'<td data-count="total">(\d+)</td>', page)
+    assert sum(int(n) for n in rows[:-1]) == numbers[0]

@@ -376,13 +376,13 @@ def test_table_numeric_cells_are_right_aligned_and_the_total_row_bold():
     assert total.cells[2].paragraphs[0].alignment == right
 
 
-def test_table_of_more_than_seven_columns_uses_eleven_points():
+def test_table_of_more_than_seven_columns_uses_ten_points():
     context = report_context()
     columns = [{"label": f"Cột {n}", "numeric": True} for n in range(8)]
     context["blocks"] = [{"kind": "table", "columns": columns, "rows": [["1"] * 8], "total": None}]
     table = open_docx(context).tables[1]
 
-    assert all(runs_are(cell.paragraphs[0], size=11, bold=False) for cell in table.rows[1].cells)
+    assert all(runs_are(cell.paragraphs[0], size=10, bold=False) for cell in table.rows[1].cells)
 
 
 def test_table_caption_stays_with_its_table():

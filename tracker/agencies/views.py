@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from tracker import db
+from tracker import clock, db
 from tracker.agencies.forms import IdentityForm
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import EDITABLE_FIELDS, all_agencies, all_groups, update_identity
+from tracker.assignments import obligations
 from tracker.auth.guards import found_or_404
 from tracker.auth.models import Role
 from tracker.documents import drafts
@@ -32,11 +33,18 @@ KIND_LABELS = {
 def index():
     if not current_user.reads_everything:
         abort(403)
+    today = clock.today()
+    counts = obligations.count_by(db.session, today, ("agency_id",))
     return render_template(
         "agencies/index.html",
         agencies=all_agencies(db.session),
         groups=all_groups(db.session),
         kind_labels=KIND_LABELS,
+        counts={agency_id: value for (agency_id,), value in counts.items()},
+        total=obligations.total_of(counts.values()),
+        total_label=obligations.TOTAL_LABEL,
+        empty=obligations.Counts(),
+        today=today,
     )
 
 

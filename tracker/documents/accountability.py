@@ -32,8 +32,8 @@ def draft_accountability(report: AccountabilityReport, office: Agency) -> Docume
     paragraphs = [
         f"Tính đến {nd30.nd30_date(report.as_of)}, tình hình thực hiện được tổng hợp theo bốn"
         " nhóm: hoàn thành đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn và quá hạn"
-        f" chưa hoàn thành. {TOTAL_DEFINITION} Cột “Gia hạn” là số nhiệm vụ đã được gia hạn"
-        " (thời hạn ban đầu vẫn được lưu)."
+        f" chưa hoàn thành. {TOTAL_DEFINITION} Cột “Gia hạn” (nếu có) là số nhiệm vụ đã được"
+        " gia hạn (thời hạn ban đầu vẫn được lưu)."
     ]
     tables = []
     for index, section in enumerate(report.sections, start=1):
@@ -85,40 +85,36 @@ def _section_summary(section: DirectiveSection) -> str:
 
 
 def _section_table(section: DirectiveSection) -> Table:
+    """One line per agency and a "Tổng cộng" line; the "Gia hạn" column only when some
+    work was extended, the indicator's only when the directive has one."""
+    extended = section.totals.extended > 0
+    indicator = section.indicator_name is not None
     columns = [
         Column("Cơ quan, đơn vị", width=2.6),
-        Column(TOTAL_LABEL, numeric=True, width=0.8),
-        Column("Đúng hạn", numeric=True, width=0.8),
+        Column(TOTAL_LABEL, numeric=True, width=0.85),
+        Column("Đúng hạn", numeric=True, width=0.85),
         Column("Quá hạn (đã xong)", numeric=True, width=0.85),
-        Column("Trong hạn", numeric=True, width=0.8),
-        Column("Quá hạn", numeric=True, width=0.8),
-        Column("Tỷ lệ đúng hạn", numeric=True, width=0.95),
-        Column("Gia hạn", numeric=True, width=0.7),
+        Column("Trong hạn", numeric=True, width=0.85),
+        Column("Quá hạn", numeric=True, width=0.85),
+        Column("Tỷ lệ đúng hạn", numeric=True, width=1.0),
     ]
-    if section.indicator_name:
-        columns += [
-            Column("Chỉ tiêu", numeric=True, width=0.95),
-            Column("Hạng", numeric=True, width=0.6),
-        ]
+    columns += [Column("Gia hạn", numeric=True, width=0.75)] if extended else []
+    if indicator:
+        columns += [Column("Chỉ tiêu", numeric=True, width=1.0), Column("Hạng", width=0.6)]
     columns.append(Column("Thủ trưởng", width=1.9))
     rows = []
     for line in section.lines:
-        row = [
-            line.agency_name,
-            *_counts(line),
-            str(line.extended or ""),
-        ]
-        if section.indicator_name:
+        row = [line.agency_name, *_counts(line)]
+        row += [str(line.extended or "")] if extended else []
+        if indicator:
             row += [nd30.percent(line.indicator_value), str(line.indicator_rank or "")]
-        head = line.head_title.capitalize()
-        row.append(f"{head} {line.head_name}".strip())
+        row.append(f"{line.head_title.capitalize()} {line.head_name}".strip())
         rows.append(row)
     totals = section.totals
-    total = ["Tổng cộng", *_counts(totals), str(totals.extended or "")]
-    if section.indicator_name:
-        total += ["", ""]
-    total.append("")
-    return numbered(columns, rows, total)
+    total = ["Tổng cộng", *_counts(totals)]
+    total += [str(totals.extended)] if extended else []
+    total += ["", ""] if indicator else []
+    return numbered(columns, rows, [*total, ""])
 
 
 def _counts(line) -> list[str]:

@@ -41,7 +41,7 @@ def numbered(
 ) -> Table:
     """A table whose first column, "TT", numbers its rows."""
     return Table(
-        columns=[Column("TT", numeric=True, width=0.6), *columns],
+        columns=[Column("TT", numeric=True, width=0.75), *columns],
         rows=[[str(number), *row] for number, row in enumerate(rows, start=1)],
         total=["", *total] if total is not None else None,
         **fields,
