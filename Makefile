@@ -7,14 +7,17 @@ PORT ?= 5000
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Package managers' progress goes here; the screen gets one line a step.
+export SETUP_LOG := $(CURDIR)/.setup.log
 SYSTEM_PACKAGES := scripts/install-system-packages.sh
 # Set REQUIRE_SYSTEM_PACKAGES=1 to fail when a system package cannot be installed.
 SYSTEM_PACKAGES_FLAGS := $(if $(filter 1 yes true,$(REQUIRE_SYSTEM_PACKAGES)),--require)
 
 # Debian packages: WeasyPrint's PDFs (text layout, font subsetting, fonts), then the
-# browser of the end-to-end tests and the PDF inspection tools of the tests.
+# browser of the end-to-end tests with what Playwright's driver needs, the PDF
+# inspection tools of the tests, and a second font they use to catch stray fonts.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
-TEST_PACKAGES := chromium poppler-utils
+TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -55,12 +58,15 @@ setup: $(STAMP)
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
 		|| $(SYSTEM_PACKAGES) --require python3-venv
-	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "== creating $(VENV) (log: $(SETUP_LOG))"
+	@{ $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --upgrade pip; } \
+		>>$(SETUP_LOG) 2>&1 || { tail -n 30 $(SETUP_LOG); rm -rf $(VENV); exit 1; }
 
 # Reinstall only when the package metadata changes.
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "== installing tracker and its Python packages (log: $(SETUP_LOG))"
+	@$(BIN)/python -m pip install -e '.[test]' >>$(SETUP_LOG) 2>&1 \
+		|| { tail -n 30 $(SETUP_LOG); exit 1; }
 	@touch $@
 
 test: setup
@@ -91,6 +97,6 @@ benchmark: setup
 	[ "$$found" -eq 1 ] || echo "no benchmarks in benchmarks/"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info .setup.log
 	find . -path ./instance -prune -o -path ./.git -prune \
 		-o -type d -name __pycache__ -exec rm -rf {} +

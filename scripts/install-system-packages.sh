@@ -36,6 +36,8 @@ purpose() {
         libharfbuzz-subset0) echo "font subsetting for the PDF documents (WeasyPrint)" ;;
         libpango-1.0-0 | libpangoft2-1.0-0) echo "text layout for the PDF documents (WeasyPrint)" ;;
         chromium) echo "the browser of the end-to-end tests (Playwright)" ;;
+        libatomic1) echo "the Node.js runtime Playwright ships to drive the browser" ;;
+        fonts-dejavu-core) echo "a second font the PDF tests use to prove a stray font is caught" ;;
         poppler-utils) echo "pdffonts and pdftotext, used by the tests to check PDFs" ;;
         python3-venv) echo "creating the Python virtual environment (.venv)" ;;
         postgresql) echo "the PostgreSQL server the CI suite runs on" ;;
@@ -99,13 +101,16 @@ if [ "$apt_usable" -eq 0 ]; then
     give_up
 fi
 
-echo "Installing system packages: ${missing[*]}"
-if "${sudo[@]}" apt-get update -qq \
+# apt-get's progress goes to the set-up log; the screen gets one line.
+log=${SETUP_LOG:-/dev/null}
+echo "== installing system packages: ${missing[*]} (log: $log)"
+if { "${sudo[@]}" apt-get update -qq \
     && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >>"$log" 2>&1; then
     exit 0
 fi
 
+[ "$log" = /dev/null ] || tail -n 30 "$log" >&2
 echo "install-system-packages: apt-get could not install:" >&2
 describe "${missing[@]}"
 give_up

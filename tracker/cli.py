@@ -19,7 +19,7 @@ from tracker.agencies.operations import agency_by_code
 from tracker.assignments.periods import generate_periods
 from tracker.audit import verify_chain
 from tracker.auth.models import Role
-from tracker.auth.operations import UserError, create_user
+from tracker.auth.operations import UserError, account_exists, create_user, unlock_account
 from tracker.demo import (
     DEMO_PASSWORD,
     create_demo_users,
@@ -355,6 +355,20 @@ def create_user_command(
         raise click.ClickException(str(error)) from None
     session.commit()
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role.value}).")
+
+
+@user_group.command("unlock")
+@click.argument("username")
+@with_appcontext
+@needs_database
+def user_unlock(username: str) -> None:
+    """Forget an account's failed sign-ins, ending its sign-in delay."""
+    session = db.session
+    if not account_exists(session, username):
+        raise click.ClickException(f"Không có tài khoản {username!r}.")
+    cleared = unlock_account(session, None, username)
+    session.commit()
+    click.echo(f"Đã mở khóa đăng nhập của {username.strip().lower()} ({cleared} lần sai).")
 
 
 @main.group("audit")

@@ -37,9 +37,18 @@ DEFAULTS: dict[str, object] = {
     #: Register numbers of issued documents: "counter" gives the next number when the
     #: records clerk enters none; "entered" requires the clerk's number.
     "REGISTER_NUMBERS": "counter",
-    #: Failed sign-ins allowed per account and per address within the window.
+    #: Failed sign-ins allowed from one address within the window (then 429 there).
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 60,
+    #: From this many failures for one account within its window, from any addresses,
+    #: each further attempt waits a delay doubling from LOGIN_DELAY_SECONDS to the max.
+    "LOGIN_ACCOUNT_FAILURES": 10,
+    "LOGIN_ACCOUNT_WINDOW_SECONDS": 900,
+    "LOGIN_DELAY_SECONDS": 30,
+    "LOGIN_DELAY_MAX_SECONDS": 900,
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+    #: (0: none, so a client cannot forge its address).
+    "PROXY_HOPS": 0,
     #: Reminder ladder (tracker remind): working days before the deadline (positive), on
     #: the day (0), after it (negative); see tracker/notifications/ladder.py.
     "REMINDER_LADDER": [3, 1, 0, -1],

@@ -11,7 +11,7 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.assignments.models import AssignmentRole
@@ -49,7 +49,12 @@ class AssignForm(FlaskForm):
 class ActionForm(FlaskForm):
     """Fields of every step; each step's template shows the ones it needs."""
 
-    version = HiddenField(validators=[InputRequired()])
+    version = HiddenField(
+        validators=[
+            InputRequired(),
+            Regexp(r"^\d{1,9}$", message="Biểu mẫu đã cũ: hãy tải lại trang rồi thực hiện lại."),
+        ]
+    )
     reason = TextAreaField("Lý do", validators=[Optional(), Length(max=5000)])
     text = TextAreaField("Nội dung báo cáo", validators=[Optional(), Length(max=20_000)])
     progress = IntegerField(

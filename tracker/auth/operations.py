@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.audit import record_event
-from tracker.auth import passwords
+from tracker.auth import passwords, throttle
 from tracker.auth.models import Role, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -83,6 +83,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def account_exists(session: Session, username: str) -> bool:
+    return (
+        session.scalar(sa.select(User.id).where(User.username == username.strip().lower()))
+        is not None
+    )
+
+
 def end_sessions(user: User) -> None:
     """Invalidate every session of this user (logout, password change, disabling)."""
     user.session_version += 1
@@ -93,3 +100,19 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = passwords.hash_password("not a real password")
     return _DUMMY_HASH
+
+
+def unlock_account(session: Session, actor: User | None, username: str) -> int:
+    """An admin ends an account's sign-in delay: its failures are forgotten; one event."""
+    username = username.strip().lower()
+    cleared = throttle.clear_account(session, username)
+    user = session.scalar(sa.select(User).where(User.username == username))
+    record_event(
+        session,
+        actor=actor,
+        action="user.unlock",
+        subject_type="user",
+        subject_id=user.id if user else None,
+        after={"username": username, "failures_cleared": cleared},
+    )
+    return cleared

@@ -1,9 +1,23 @@
-"""Login throttling: too many failures for one account or one address within a window
-answer 429. Counted in the database, so the limit holds across worker processes."""
+"""Login throttling that cannot be turned against users.
+
+Two counters, both in the database, so they hold across worker processes:
+
+- **an address**: LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS from one
+  client address (whatever names it tries) answer 429 to that address until the window
+  has passed;
+- **an account, from everywhere**: from LOGIN_ACCOUNT_FAILURES failures within
+  LOGIN_ACCOUNT_WINDOW_SECONDS on, the account waits after each failure, a delay that
+  doubles from LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS: a progressive delay,
+  never a lock that lasts; the refusal says until when, and an admin can clear it.
+
+Failures for names that are no account count for their address only, so they never
+affect a real account. The address is the client's real one: behind a reverse proxy,
+PROXY_HOPS tells ProxyFix how many X-Forwarded-For hops to trust (0: none)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,25 +30,77 @@ from tracker.auth.models import LoginAttempt
 RETENTION = timedelta(days=1)
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=int(current_app.config["LOGIN_WINDOW_SECONDS"]))
+@dataclass(frozen=True)
+class Refusal:
+    #: "address" or "account".
+    reason: str
+    #: The first instant another attempt is heard.
+    until: datetime
+
+    @property
+    def message(self) -> str:
+        until = self.until.astimezone(clock.LOCAL_ZONE).strftime("%H:%M:%S %d/%m/%Y")
+        if self.reason == "account":
+            return (
+                "Tài khoản này bị đăng nhập sai nhiều lần nên tạm khóa đến"
+                f" {until}. Hãy thử lại sau, hoặc nhờ quản trị hệ thống mở khóa."
+            )
+        return f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {until}."
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, int((self.until - clock.now()).total_seconds()) + 1)
 
 
-def is_throttled(session: Session, username: str, remote_addr: str) -> bool:
-    """True when the account or the address has used up its failures in the window."""
-    since = clock.now() - _window()
-    limit = int(current_app.config["LOGIN_MAX_FAILURES"])
-    recent = sa.select(sa.func.count(LoginAttempt.id)).where(LoginAttempt.attempted_at > since)
-    by_account = session.scalar(recent.where(LoginAttempt.username == username))
-    by_address = session.scalar(recent.where(LoginAttempt.remote_addr == remote_addr))
-    return by_account >= limit or by_address >= limit
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=int(current_app.config[name]))
 
 
-def record_failure(session: Session, username: str, remote_addr: str) -> None:
+def check(session: Session, username: str, remote_addr: str) -> Refusal | None:
+    """Why a sign-in from this address for this name is not heard now; None if it is."""
+    now = clock.now()
+    config = current_app.config
+    window = _seconds("LOGIN_WINDOW_SECONDS")
+    by_address = session.execute(
+        sa.select(sa.func.count(LoginAttempt.id), sa.func.min(LoginAttempt.attempted_at)).where(
+            LoginAttempt.remote_addr == remote_addr[:64], LoginAttempt.attempted_at > now - window
+        )
+    ).one()
+    if by_address[0] >= int(config["LOGIN_MAX_FAILURES"]):
+        return Refusal("address", by_address[1] + window)
+    account_window = _seconds("LOGIN_ACCOUNT_WINDOW_SECONDS")
+    count, last = session.execute(
+        sa.select(sa.func.count(LoginAttempt.id), sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.username == username[:64],
+            LoginAttempt.username != "",
+            LoginAttempt.attempted_at > now - account_window,
+        )
+    ).one()
+    threshold = int(config["LOGIN_ACCOUNT_FAILURES"])
+    if count >= threshold:
+        doubling = min(count - threshold, 20)
+        delay = min(
+            _seconds("LOGIN_DELAY_SECONDS") * 2**doubling, _seconds("LOGIN_DELAY_MAX_SECONDS")
+        )
+        if now < last + delay:
+            return Refusal("account", last + delay)
+    return None
+
+
+def record_failure(session: Session, username: str | None, remote_addr: str) -> None:
+    """One failed sign-in from the address; `username` only when it names an account."""
     session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < clock.now() - RETENTION)
     )
     session.add(
-        LoginAttempt(username=username[:64], remote_addr=remote_addr[:64], attempted_at=clock.now())
+        LoginAttempt(
+            username=(username or "")[:64], remote_addr=remote_addr[:64], attempted_at=clock.now()
+        )
     )
     session.flush()
+
+
+def clear_account(session: Session, username: str) -> int:
+    """Forget an account's failures (an admin unlocks it); returns how many."""
+    result = session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+    return result.rowcount or 0

@@ -12,7 +12,7 @@ from tracker import db
 from tracker.auth import throttle
 from tracker.auth.forms import LoginForm, LogoutForm
 from tracker.auth.login import start_session
-from tracker.auth.operations import authenticate, end_sessions
+from tracker.auth.operations import account_exists, authenticate, end_sessions
 from tracker.errors import render_error
 
 blueprint = Blueprint("auth", __name__)
@@ -42,13 +42,16 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         address = request.remote_addr or "unknown"
-        if throttle.is_throttled(db.session, username, address):
-            log.warning("throttled login for %r from %s", username, address)
-            return render_error(429, "Đăng nhập sai quá nhiều lần. Hãy đợi một phút rồi thử lại.")
+        refusal = throttle.check(db.session, username, address)
+        if refusal is not None:
+            log.warning("throttled login (%s) for %r from %s", refusal.reason, username, address)
+            body, status = render_error(429, refusal.message)
+            return body, status, {"Retry-After": str(refusal.retry_after)}
         user = authenticate(db.session, username, form.password.data)
         if user is None:
             log.warning("failed login for %r from %s", username, address)
-            throttle.record_failure(db.session, username, address)
+            known = account_exists(db.session, username)
+            throttle.record_failure(db.session, username if known else None, address)
             db.session.commit()
             form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
         else:
