@@ -76,6 +76,7 @@ def connection(app: Flask) -> Iterator[sa.Connection]:
     transaction, rolled back at the end."""
     database = app.extensions["tracker.db"]
     conn = database.engine.connect()
+    conn.info[db.BEGIN_IMMEDIATE] = True  # one write transaction around the whole test
     outer = conn.begin()
     database.connection = conn
     try:

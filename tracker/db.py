@@ -63,12 +63,15 @@ def enum_type(enum_class: type[enum.Enum]) -> sa.Enum:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and
-    BEGIN IMMEDIATE so that writers queue instead of failing with 'database is locked'."""
+    """An engine for the URL. SQLite gets WAL, foreign keys and a busy timeout; its
+    transactions start deferred, so reading locks nothing, and take the write lock at
+    their first write (`take_write_lock`), so writers queue for it instead of failing."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo, connect_args={"timeout": 5})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "commit", _sqlite_on_end)
+        event.listen(engine, "rollback", _sqlite_on_end)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 
@@ -87,8 +90,38 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Set on a connection's info before it begins: start with the write lock (tests that
+#: hold one outer transaction around everything they do).
+BEGIN_IMMEDIATE = "tracker.begin_immediate"
+_WRITING = "tracker.writing"
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    immediate = bool(connection.info.get(BEGIN_IMMEDIATE))
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN DEFERRED")
+    connection.info[_WRITING] = immediate
+
+
+def _sqlite_on_end(connection: Connection) -> None:
+    connection.info[_WRITING] = False
+
+
+def take_write_lock(session: Session) -> None:
+    """SQLite: end the transaction's read-only part and take the write lock (BEGIN
+    IMMEDIATE), waiting for other writers up to the busy timeout. Called at the first
+    write of a transaction, so a long read never holds the lock and a write never fails
+    on a snapshot that another writer has moved past. Rows the transaction read before
+    may have changed since: the optimistic version columns catch that where it matters.
+    Nothing to do on PostgreSQL, or once the transaction writes."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_WRITING):
+        return
+    if session.in_nested_transaction():
+        raise RuntimeError("take the write lock before opening a savepoint")
+    driver = connection.connection.driver_connection
+    driver.execute("COMMIT")
+    driver.execute("BEGIN IMMEDIATE")
+    connection.info[_WRITING] = True
 
 
 class Database:
@@ -109,6 +142,17 @@ class AppSession(Session):
 
     def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Any:
         return database().bind()
+
+
+@event.listens_for(AppSession, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    take_write_lock(session)
+
+
+@event.listens_for(AppSession, "do_orm_execute")
+def _before_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        take_write_lock(state.session)
 
 
 def _scope() -> int:

@@ -49,6 +49,7 @@ from tracker.assignments.models import (
     PeriodStatus,
 )
 from tracker.auth.models import Role, User
+from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.notifications import messages
 from tracker.notifications.ladder import Step, step_due
@@ -364,6 +365,7 @@ def send_digests(
         try:
             # A savepoint per person: if the mail is not accepted, their DigestSent and
             # emailed_at marks vanish with it and the next run sends it.
+            take_write_lock(session)
             with session.begin_nested():
                 sent = _send_digest(session, mailer, user, address, as_of, config)
         except RecipientRefused:
