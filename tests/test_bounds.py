@@ -3,9 +3,19 @@ versions, dates far out of range."""
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
+import openpyxl
 import pytest
 
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, user_named
+from tracker.agencies.operations import agency_by_code
+from tracker.documents.operations import issue_document
+from tracker.documents.reply import draft_reply
+from tracker.evidence.operations import add_evidence
+from tracker.reports.accountability import build_accountability
+from tracker.reports.export import to_xlsx
 
 
 @pytest.mark.parametrize(
@@ -40,3 +50,57 @@ def test_forged_form_version_answers_422(client, auth, session, make_assignment)
         )
         assert response.status_code == 422, version
         assert "tải lại trang" in response.get_data(as_text=True) or version == ""
+
+
+def test_control_characters_in_forms_are_refused(client, auth, session, make_assignment):
+    assignment = make_assignment("SNV")
+    auth.login("snv")
+    path = f"/assignments/{assignment.id}"
+    response = client.post(
+        f"{path}/submit",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "version": str(assignment.version),
+            "text": "Báo cáo\x00có NUL",
+        },
+    )
+    assert response.status_code == 422
+    assert "ký tự điều khiển" in response.get_data(as_text=True)
+    session.refresh(assignment)
+    assert assignment.submissions == []
+    assert client.get("/?as_of=2020-08-21\x01").status_code == 422
+
+
+def test_signed_in_pages_are_not_cached(client, auth):
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    auth.login("snv")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_file_names_are_cleaned_everywhere(session, make_assignment):
+    assignment = make_assignment("SNV")
+    evidence = add_evidence(
+        session,
+        user_named(session, "snv"),
+        assignment,
+        io.BytesIO(b"noi dung"),
+        "=cmd|' /C calc'!A0\x00bao\u202ecao.txt",
+    )
+    assert evidence.original_name == "=cmd|' /C calc'!A0baocao.txt"
+    report = build_accountability(session, date.today(), assignment.task.directive_id)
+    (line,) = report.evidence
+    assert "\u202e" not in line.file_name and "\x00" not in line.file_name
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))["Minh chứng"]
+    cell = sheet.cell(row=2, column=3)
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_agencies_see_only_their_own_issued_documents(client, auth, session, directive_1661):
+    draft = draft_reply(session, directive_1661, agency_by_code(session, "SNV"), date(2020, 8, 20))
+    document = issue_document(session, None, draft)
+    link = f"/documents/{document.id}"
+    auth.login("stp")
+    assert link not in client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("snv")
+    assert link in client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)

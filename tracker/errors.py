@@ -54,7 +54,9 @@ def init_app(app: Flask) -> None:
             )
         if error.code in (401, 403):
             log.warning("access denied: %s %s", request.method, request.path)
-        body, status = render_error(error.code or 500)
+        # A description given to abort() is ours and Vietnamese; Werkzeug's own is not.
+        own = error.description if error.description != type(error).description else None
+        body, status = render_error(error.code or 500, own)
         # Keep the exception's own headers (Allow on 405, for instance).
         headers = [
             (name, value) for name, value in error.get_headers() if name.lower() != "content-type"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+
+from tracker.text import has_forbidden_controls
 
 csrf = CSRFProtect()
 
@@ -13,8 +16,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+CONTROL_CHARACTERS_MESSAGE = (
+    "Nội dung có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL): hãy xóa rồi gửi lại."
+)
+
+
+def _refuse_control_characters() -> None:
+    """NUL and other control characters in any form field or query parameter answer
+    422 before anything is stored (PostgreSQL refuses NUL in text; no field needs them)."""
+    values = [*request.args.values(), *request.form.values()]
+    if any(has_forbidden_controls(value) for value in values):
+        abort(
+            422, "Nội dung có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL): hãy xóa rồi gửi lại."
+        )
+
+
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(_refuse_control_characters)
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -25,4 +44,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if (
+            current_user
+            and current_user.is_authenticated
+            and "no-store" not in headers.get("Cache-Control", "")
+        ):
+            # Pages of a signed-in user are theirs alone: no shared or back-button cache.
+            headers["Cache-Control"] = "no-store"
         return response

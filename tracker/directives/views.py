@@ -110,7 +110,7 @@ def show(directive_id: int):
         close_form=CloseForm(formdata=None, closed_on=today) if current_user.is_staff else None,
         supersede_form=SupersedeForm(),
         supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
-        documents=documents_of(db.session, directive.id),
+        documents=documents_of(db.session, directive.id, current_user),
         today=today,
     )
 

@@ -111,14 +111,13 @@ def issue_document(
     return document
 
 
-def documents_of(session: Session, directive_id: int) -> list[OutgoingDocument]:
-    return list(
-        session.scalars(
-            sa.select(OutgoingDocument)
-            .where(OutgoingDocument.directive_id == directive_id)
-            .order_by(OutgoingDocument.id)
-        )
-    )
+def documents_of(session: Session, directive_id: int, user: User) -> list[OutgoingDocument]:
+    """The directive's issued documents this user may open: all for the office and
+    leaders, an agency's own for its staff."""
+    query = sa.select(OutgoingDocument).where(OutgoingDocument.directive_id == directive_id)
+    if not user.reads_everything:
+        query = query.where(OutgoingDocument.agency_id == user.agency_id)
+    return list(session.scalars(query.order_by(OutgoingDocument.id)))
 
 
 def _check(draft: DocumentDraft) -> None:

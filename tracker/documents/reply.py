@@ -39,6 +39,7 @@ from tracker.documents.drafts import (
 )
 from tracker.evidence.models import Evidence
 from tracker.reports.indicators import Reported, aggregate, end_of_day, reported
+from tracker.text import display_name
 
 DEMO_MARK = "[Minh họa] "
 PERIOD_LABELS = {
@@ -370,7 +371,7 @@ def _evidence_appendix(session: Session, ids: list[int], as_of: date) -> Appendi
                 [
                     [
                         row.number,
-                        row.original_name,
+                        display_name(row.original_name),
                         nd30.short_date(clock.local_date(row.uploaded_at)),
                         row.sha256,
                     ]

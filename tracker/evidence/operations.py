@@ -16,6 +16,7 @@ from tracker.evidence.models import Evidence
 from tracker.evidence.sniff import UnsupportedFile, sniff_file
 from tracker.evidence.storage import EmptyFile, EvidenceStore, FileTooLarge
 from tracker.formatting import format_number
+from tracker.text import display_name
 
 MAX_NAME_LENGTH = 255
 MEBIBYTE = 1024 * 1024
@@ -40,7 +41,7 @@ def add_evidence(
 
     If the surrounding transaction fails later, the stored blob is an orphan that
     `EvidenceStore.sweep_orphans` removes; a row never points to a missing file."""
-    name = original_name.strip()[-MAX_NAME_LENGTH:] or "tai-lieu"
+    name = display_name(original_name)[-MAX_NAME_LENGTH:] or "tai-lieu"
     config = current_app.config
     try:
         blob, sniffed = store().save_stream(

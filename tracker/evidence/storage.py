@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, TypeVar
 
+from tracker.text import INVISIBLE_CATEGORIES
+
 T = TypeVar("T")
 
 CHUNK_SIZE: Final = 64 * 1024
@@ -41,9 +43,7 @@ MAX_DOWNLOAD_NAME_LENGTH: Final = 150
 
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
 _PATH_SEPARATORS: Final = re.compile(r"[/\\]")
-# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned
-# characters, and the Unicode line and paragraph separators.
-_DROPPED_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_DROPPED_CATEGORIES: Final = INVISIBLE_CATEGORIES
 
 
 class FileTooLarge(ValueError):  # noqa: N818 (name fixed by the module API)

@@ -35,6 +35,7 @@ from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
 from tracker.evidence.models import Evidence
 from tracker.reports.indicators import end_of_day, reported
+from tracker.text import display_name
 
 #: Directives the report covers when no single one is asked for.
 REPORTED_STATUSES = (DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED)
@@ -350,7 +351,7 @@ def _evidence(
     )
     return tuple(
         EvidenceLine(
-            file_name=row.original_name,
+            file_name=display_name(row.original_name),
             sha256=row.sha256,
             size=row.size,
             agency_code=row.code,

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tracker import clock
 from tracker.assignments.obligations import PERIODS_LABEL, REPORTS_LABEL, TOTAL_LABEL
 from tracker.reports.accountability import AccountabilityReport
+from tracker.text import inert_cell
 
 #: Header of the summary: one row per directive and agency, then a "Tổng cộng" row
 #: ("Tổng hợp" sheet and CSV). The total counts obligations: see TOTAL_DEFINITION.
@@ -127,7 +128,7 @@ def to_xlsx(report: AccountabilityReport) -> bytes:
     _header(summary, SUMMARY_HEADER, SUMMARY_WIDTHS)
     row_number = 1
     for row in summary_rows(report):
-        summary.append(row)
+        summary.append([inert_cell(value) for value in row])
         row_number += 1
         for column in SUMMARY_PERCENT_COLUMNS:
             summary.cell(row=row_number, column=column + 1).number_format = "0.0"
@@ -139,16 +140,19 @@ def to_xlsx(report: AccountabilityReport) -> bytes:
     _header(evidence, EVIDENCE_HEADER, EVIDENCE_WIDTHS)
     for line in report.evidence:
         evidence.append(
-            (
-                line.directive_reference,
-                line.task_number,
-                line.file_name,
-                line.sha256,
-                line.size,
-                line.agency_name,
-                line.uploaded_by,
-                _excel_time(line.uploaded_at),
-            )
+            [
+                inert_cell(value)
+                for value in (
+                    line.directive_reference,
+                    line.task_number,
+                    line.file_name,
+                    line.sha256,
+                    line.size,
+                    line.agency_name,
+                    line.uploaded_by,
+                    _excel_time(line.uploaded_at),
+                )
+            ]
         )
         cell = evidence.cell(row=evidence.max_row, column=EVIDENCE_TIME_COLUMN + 1)
         cell.number_format = "dd/mm/yyyy hh:mm"
@@ -192,7 +196,7 @@ def to_csv(report: AccountabilityReport) -> bytes:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(SUMMARY_HEADER)
     for row in summary_rows(report):
-        writer.writerow(_csv_value(value) for value in row)
+        writer.writerow(inert_cell(_csv_value(value)) for value in row)
     return text.getvalue().encode("utf-8-sig")
 
 
