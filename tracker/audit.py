@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tracker import clock
 from tracker.auth.models import User
-from tracker.db import Base
+from tracker.db import Base, take_write_lock
 
 GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -124,9 +124,12 @@ def record_event(
 
 
 def _lock_chain(session: Session) -> None:
-    """Serialise appends. SQLite already does: every write transaction is BEGIN IMMEDIATE."""
+    """Serialise appends before the head is read: PostgreSQL takes an advisory lock;
+    SQLite takes its write lock, which only one transaction holds at a time."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+    else:
+        take_write_lock(session)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker import calendar, clock
 from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus, Period
+from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
 #: How many periods one assignment may have at most (a runaway rule stops here).
@@ -109,6 +110,7 @@ def generate_periods(session: Session, as_of: date | None = None) -> int:
     recurring task that is not cancelled. Returns how many were created; running it
     again creates none."""
     as_of = as_of or clock.today()
+    take_write_lock(session)  # what exists is read under the lock it is written under
     assignments = session.scalars(
         sa.select(Assignment)
         .join(Task, Assignment.task_id == Task.id)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from tracker.db import take_write_lock
 from tracker.documents.models import OutgoingDocument, RegisterCounter
 
 #: A register that runs past this in a year is certainly a typing error.
@@ -25,6 +26,7 @@ def take_number(session: Session, agency_id: int, year: int, number: int) -> int
     """The clerk's number, if it is a valid number not yet used this year."""
     if not 1 <= number <= MAX_NUMBER:
         raise RegisterError(f"Số văn bản phải từ 1 đến {MAX_NUMBER}.")
+    take_write_lock(session)  # the check and the document's row in one locked write
     if _used(session, agency_id, year, number):
         raise RegisterError(
             f"Số {number:02d} năm {year} đã được dùng cho một văn bản khác của cơ quan này:"
