@@ -333,6 +333,102 @@ def test_audit_verify_detects_deleted_event(initialised, cli, tmp_path):
     assert "tại sự kiện #4." in result.stderr
 
 
+def _raw(tmp_path: Path, *statements: str) -> None:
+    """Tamper with the database directly, as someone with the file would."""
+    with contextlib.closing(sqlite3.connect(tmp_path / "cli.db")) as raw:
+        for statement in statements:
+            raw.execute(statement)
+        raw.commit()
+
+
+def test_audit_anchor_is_written_after_each_commit(initialised, cli, tmp_path):
+    anchor = (tmp_path / "audit-anchor.log").read_text().splitlines()
+    events = counts(initialised)["event"]
+    assert [int(line.split()[0]) for line in anchor] == list(range(1, events + 1))
+    assert oct((tmp_path / "audit-anchor.log").stat().st_mode & 0o777) == "0o600"
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert f"({len(anchor)} sự kiện được neo, 0 sau lần neo cuối)" in result.output
+
+
+def test_audit_verify_catches_truncation(initialised, cli, tmp_path):
+    events = counts(initialised)["event"]
+    # The two newest events go (the chain that is left still links up).
+    _raw(
+        tmp_path,
+        "DROP TRIGGER event_no_delete",
+        "DELETE FROM event WHERE id > (SELECT max(id) - 2 FROM event)",
+    )
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"Sự kiện #{events - 1} đã được neo nhưng không còn" in result.stderr
+
+
+def test_audit_verify_catches_a_rewritten_chain(initialised, cli, tmp_path):
+    """Edit one event, then recompute every hash after it: the chain holds, the anchor
+    does not."""
+    from tracker.audit import _PAYLOAD_COLUMNS, GENESIS_HASH, _payload, chain_hash
+
+    _raw(tmp_path, "DROP TRIGGER event_no_update", "UPDATE event SET comment = 'x' WHERE id = 3")
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/cli.db")
+    with engine.begin() as connection:
+        previous = GENESIS_HASH
+        for row in connection.execute(sa.select(Event.__table__).order_by(Event.id)).mappings():
+            new = chain_hash(previous, _payload(*(row[c.key] for c in _PAYLOAD_COLUMNS)))
+            connection.execute(
+                sa.update(Event.__table__)
+                .where(Event.__table__.c.id == row["id"])
+                .values(prev_hash=previous, row_hash=new)
+            )
+            previous = new
+    engine.dispose()
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1, result.output
+    assert "Chuỗi sự kiện bị sửa đổi" not in result.stderr  # the rewrite is consistent
+    assert "Sự kiện #3 khác với mã băm đã neo" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            "UPDATE assignment SET status = 'done', completed_on = '2020-08-16', progress = 100"
+            " WHERE id = (SELECT min(id) FROM assignment)",
+            "Nhiệm vụ giao #",
+        ),
+        (
+            "UPDATE assignment SET due_date = '2030-01-01'"
+            " WHERE id = (SELECT min(id) FROM assignment)",
+            "due_date là '2030-01-01'",
+        ),
+        ("UPDATE user_account SET role = 'admin' WHERE username = 'stttt'", "Tài khoản #"),
+    ],
+)
+def test_audit_verify_catches_direct_edits(cli, fresh_app, tmp_path, statement, expected):
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    assert invoke(cli, "audit", "verify").exit_code == 0
+    _raw(tmp_path, statement)
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1
+    assert expected in result.stderr
+
+
+def test_audit_verify_catches_evidence_edits(cli, fresh_app, tmp_path):
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    _raw(tmp_path, "UPDATE evidence SET sha256 = replace(sha256, substr(sha256, 1, 1), 'f')"
+         " WHERE id = 1")  # fmt: skip
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1 and "Minh chứng #1: mã SHA-256 không khớp" in result.stderr
+
+
+def test_audit_verify_catches_a_lost_evidence_file(cli, fresh_app, tmp_path):
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    stored = next(path for path in (tmp_path / "evidence").rglob("*") if path.is_file())
+    stored.write_bytes(b"noi dung khac")
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1 and "tệp lưu trữ bị mất hoặc bị sửa" in result.stderr
+
+
 # The event table refuses changes at the database level ------------------------------------
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from tracker import clock
+from tracker import anchor, clock
 from tracker.auth.models import User
 from tracker.db import Base, take_write_lock
 
@@ -120,6 +120,7 @@ def record_event(
     event.row_hash = chain_hash(prev_hash, event.payload())
     session.add(event)
     session.flush()
+    anchor.remember(session, event.id, event.row_hash)
     return event
 
 

@@ -14,10 +14,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker import clock, create_app, db
+from tracker import anchor, clock, create_app, db, integrity
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.periods import generate_periods
-from tracker.audit import verify_chain
 from tracker.auth.models import Role
 from tracker.auth.operations import UserError, account_exists, create_user, unlock_account
 from tracker.demo import (
@@ -380,13 +379,26 @@ def audit_group() -> None:
 @with_appcontext
 @needs_database
 def verify_command() -> None:
-    """Recompute the chain; exit 1 at the first broken event."""
-    check = verify_chain(db.session)
-    if check.ok:
-        click.echo(f"Chuỗi sự kiện toàn vẹn: {check.count} sự kiện; mã cuối {check.head_hash}")
-        return
-    click.echo(f"Chuỗi sự kiện bị sửa đổi tại sự kiện #{check.first_broken_id}.", err=True)
-    sys.exit(1)
+    """Recompute the chain, compare it with its anchor file, and the assignments,
+    evidence and users with their events; exit 1 at the first row that does not hold."""
+    config = current_app.config
+    try:
+        report = integrity.verify(
+            db.session,
+            anchor.path(),
+            Path(config["EVIDENCE_DIR"]),
+        )
+    except ValueError as error:
+        raise click.ClickException(f"Tệp neo nhật ký không đọc được: {error}") from None
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo(f"Chuỗi sự kiện toàn vẹn: {report.event_count} sự kiện; mã cuối {report.head_hash}")
+    click.echo(
+        f"Đã đối chiếu tệp neo ({report.anchored} sự kiện được neo, {report.unanchored} sau"
+        " lần neo cuối), nhiệm vụ giao, minh chứng và tài khoản với nhật ký."
+    )
 
 
 @main.group("evidence")

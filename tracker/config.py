@@ -105,6 +105,8 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     app.config.setdefault("EVIDENCE_DIR", str(instance / "evidence"))
     app.config.setdefault("DOCUMENTS_DIR", str(instance / "documents"))
+    #: The event chain's anchor (tracker.anchor); an empty setting turns anchoring off.
+    app.config.setdefault("AUDIT_ANCHOR_FILE", str(instance / "audit-anchor.log"))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
 
 

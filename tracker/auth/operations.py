@@ -112,7 +112,7 @@ def unlock_account(session: Session, actor: User | None, username: str) -> int:
         actor=actor,
         action="user.unlock",
         subject_type="user",
-        subject_id=user.id if user else None,
+        subject_id=user.id if user else 0,
         after={"username": username, "failures_cleared": cleared},
     )
     return cleared
