@@ -479,3 +479,30 @@ def test_tracker_help_lists_commands(tmp_path):
         if line.strip()
     }
     assert {"init", "user", "audit", "run"} <= listed
+
+
+def test_user_commands_disable_enable_reset_and_end_sessions(initialised, cli):
+    assert invoke(cli, "user", "create", "chuyenvien", "--role", "secretariat",
+                  input=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n").exit_code == 0  # fmt: skip
+    assert invoke(cli, "user", "disable", "chuyenvien").exit_code == 0
+    assert users(initialised)["chuyenvien"].active is False
+    assert invoke(cli, "user", "enable", "chuyenvien").exit_code == 0
+    weak = invoke(cli, "user", "reset-password", "chuyenvien", input="1234567890\n1234567890\n")
+    assert weak.exit_code == 1 and "dễ đoán" in weak.output
+    new = "cây đa đầu làng 1975 Sìn Hồ"
+    assert (
+        invoke(cli, "user", "reset-password", "chuyenvien", input=f"{new}\n{new}\n").exit_code == 0
+    )
+    assert invoke(cli, "user", "end-sessions", "chuyenvien").exit_code == 0
+    assert invoke(cli, "user", "disable", "khong-co-ai").exit_code == 1
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_audit_verify_catches_a_reenabled_account(initialised, cli, tmp_path):
+    assert invoke(cli, "user", "create", "chuyenvien", "--role", "secretariat",
+                  input=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n").exit_code == 0  # fmt: skip
+    assert invoke(cli, "user", "disable", "chuyenvien").exit_code == 0
+    _raw(tmp_path, "UPDATE user_account SET active = 1 WHERE username = 'chuyenvien'")
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1 and "active là True" in result.stderr

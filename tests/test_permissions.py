@@ -82,6 +82,8 @@ class World:
     extension: ExtensionRequest
     #: `own`'s calendar feed token.
     feed_token: str
+    #: A user of `other`, the subject of the account routes.
+    other_user_id: int = 0
 
     def path(self, template: str) -> str:
         return template.format(
@@ -97,6 +99,7 @@ class World:
             extension=self.extension.id,
             agency=self.own.id,
             feed_token=self.feed_token,
+            user=self.other_user_id,
         )
 
 
@@ -144,6 +147,7 @@ def world(session, make_agency, make_user, make_assignment) -> World:
         extension=request_extension(
             assignment, own_user, proposed_date=date(2020, 9, 30), reason="Chờ số liệu."
         ),
+        other_user_id=other_user.id,
     )
 
 
@@ -324,6 +328,21 @@ CASES = (
         expect(agency=302, leader=302, secretariat=302),
     ),
     Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
+    # One's own password; the accounts of everyone: admins only.
+    Case("auth.change_password", "GET", "/account/password", SIGNED_IN),
+    Case(
+        "auth.change_password",
+        "POST",
+        "/account/password",
+        expect(agency=422, leader=422, secretariat=422),
+    ),
+    Case("users.index", "GET", "/users", expect(agency=403, leader=403, secretariat=403)),
+    Case(
+        "users.act",
+        "POST",
+        "/users/{user}/disable",
+        expect(agency=403, leader=403, secretariat=403),
+    ),
     # An agency's ND30 identity: admins only.
     Case(
         "agencies.identity",
@@ -571,6 +590,7 @@ def test_route_matrix_paths_reach_their_endpoints(app):
             extension=1,
             agency=1,
             feed_token="x" * 43,
+            user=1,
         ).split("?")[0]
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
@@ -944,6 +964,8 @@ STATE_CHANGING = {
     "directives.close",
     "directives.supersede",
     "agencies.identity",
+    "auth.change_password",
+    "users.act",
     "assignments.assign",
     "assignments.act",
     "assignments.upload",
@@ -969,6 +991,7 @@ def url_values(world: World) -> dict[str, object]:
     return {
         "directive_id": world.directive.id,
         "old_id": world.directive.id,
+        "user_id": world.other_user_id,
         "task_id": world.task.id,
         "assignment_id": world.assignment.id,
         "evidence_id": world.evidence.id,

@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
+    from tracker.auth.admin_views import blueprint as users_blueprint
     from tracker.auth.views import blueprint as auth_blueprint
     from tracker.calendar.views import blueprint as calendar_blueprint
     from tracker.directives.import_views import blueprint as imports_blueprint
@@ -52,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     for blueprint in (
         auth_blueprint,
+        users_blueprint,
         reports_blueprint,
         directives_blueprint,
         imports_blueprint,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.engine import make_url
@@ -17,8 +18,16 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from tracker import anchor, clock, create_app, db, integrity
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.periods import generate_periods
-from tracker.auth.models import Role
-from tracker.auth.operations import UserError, account_exists, create_user, unlock_account
+from tracker.auth.models import Role, User
+from tracker.auth.operations import (
+    UserError,
+    account_exists,
+    create_user,
+    end_user_sessions,
+    reset_password,
+    set_active,
+    unlock_account,
+)
 from tracker.demo import (
     DEMO_PASSWORD,
     create_demo_users,
@@ -368,6 +377,66 @@ def user_unlock(username: str) -> None:
     cleared = unlock_account(session, None, username)
     session.commit()
     click.echo(f"Đã mở khóa đăng nhập của {username.strip().lower()} ({cleared} lần sai).")
+
+
+def _user_or_fail(username: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản {username!r}.")
+    return user
+
+
+@user_group.command("disable")
+@click.argument("username")
+@with_appcontext
+@needs_database
+def user_disable(username: str) -> None:
+    """Lock an account: its sessions end at once and it cannot sign in."""
+    user = _user_or_fail(username)
+    set_active(db.session, None, user, False)
+    db.session.commit()
+    click.echo(f"Đã khóa tài khoản {user.username}.")
+
+
+@user_group.command("enable")
+@click.argument("username")
+@with_appcontext
+@needs_database
+def user_enable(username: str) -> None:
+    """Open a locked account again."""
+    user = _user_or_fail(username)
+    set_active(db.session, None, user, True)
+    db.session.commit()
+    click.echo(f"Đã mở lại tài khoản {user.username}.")
+
+
+@user_group.command("reset-password")
+@click.argument("username")
+@click.password_option(prompt="Mật khẩu mới", confirmation_prompt="Nhập lại mật khẩu mới")
+@with_appcontext
+@needs_database
+def user_reset_password(username: str, password: str) -> None:
+    """Set a user's password (forgotten); their sessions end."""
+    user = _user_or_fail(username)
+    try:
+        reset_password(db.session, None, user, password)
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Đã đặt mật khẩu mới cho {user.username}.")
+
+
+@user_group.command("end-sessions")
+@click.argument("username")
+@with_appcontext
+@needs_database
+def user_end_sessions(username: str) -> None:
+    """Sign a user out on every device."""
+    user = _user_or_fail(username)
+    end_user_sessions(db.session, None, user)
+    db.session.commit()
+    click.echo(f"Đã đăng xuất {user.username} khỏi mọi thiết bị.")
 
 
 @main.group("audit")

@@ -166,17 +166,26 @@ def _check_users(session: Session, report: Report) -> None:
     expected: dict[int, dict] = {}
     for event in _events(session, Event.subject_type == "user"):
         known = {
-            key: event.after[key] for key in ("username", "role", "agency") if key in event.after
+            key: event.after[key]
+            for key in ("username", "role", "agency", "active")
+            if key in event.after
         }
-        expected.setdefault(event.subject_id, {}).update(known)
+        expected.setdefault(event.subject_id, {"active": True}).update(known)
     codes = dict(session.execute(sa.select(Agency.id, Agency.code)).all())
-    rows = session.execute(sa.select(User.id, User.username, User.role, User.agency_id))
-    for user_id, username, role, agency_id in rows:
+    rows = session.execute(
+        sa.select(User.id, User.username, User.role, User.agency_id, User.active)
+    )
+    for user_id, username, role, agency_id, active in rows:
         state = expected.get(user_id)
         if state is None:
             report.problems.append(f"Tài khoản #{user_id} ({username}) không có sự kiện tạo ra nó.")
             return
-        actual = {"username": username, "role": role.value, "agency": codes.get(agency_id)}
+        actual = {
+            "username": username,
+            "role": role.value,
+            "agency": codes.get(agency_id),
+            "active": active,
+        }
         for key, value in actual.items():
             if key in state and state[key] != value:
                 report.problems.append(

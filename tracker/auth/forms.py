@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -20,3 +20,28 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logging out changes state, so it is a POST with a CSRF token."""
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Mật khẩu hiện tại",
+        validators=[DataRequired("Hãy nhập mật khẩu hiện tại."), Length(max=1024)],
+    )
+    new = PasswordField(
+        "Mật khẩu mới (từ 10 ký tự; nên là một cụm vài từ)",
+        validators=[DataRequired("Hãy nhập mật khẩu mới."), Length(max=1024)],
+    )
+    confirm = PasswordField(
+        "Nhập lại mật khẩu mới",
+        validators=[EqualTo("new", "Hai lần nhập mật khẩu mới không khớp.")],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    new = PasswordField(
+        "Mật khẩu mới", validators=[DataRequired("Hãy nhập mật khẩu mới."), Length(max=1024)]
+    )
+
+
+class UserActionForm(FlaskForm):
+    """Disable, enable, end sessions, unlock: a POST with only a CSRF token."""

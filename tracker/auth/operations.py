@@ -22,6 +22,10 @@ class UserError(ValueError):
     """A refused user operation; the message is Vietnamese."""
 
 
+class WrongPassword(UserError):
+    """The current password given to change it is not the user's."""
+
+
 def create_user(
     session: Session,
     *,
@@ -116,3 +120,57 @@ def unlock_account(session: Session, actor: User | None, username: str) -> int:
         after={"username": username, "failures_cleared": cleared},
     )
     return cleared
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """A user sets a new password: the current one must be right; every other session
+    of the user ends."""
+    if not passwords.check_password(user.password_hash, current):
+        raise WrongPassword("Mật khẩu hiện tại không đúng.")
+    _set_password(session, user, new, actor=user, action="user.password")
+
+
+def reset_password(session: Session, actor: User | None, user: User, new: str) -> None:
+    """An admin sets a user's password (the user forgot it); their sessions end."""
+    _set_password(session, user, new, actor=actor, action="user.reset_password")
+
+
+def _set_password(
+    session: Session, user: User, new: str, *, actor: User | None, action: str
+) -> None:
+    problem = passwords.password_problem(new, user.username, user.full_name)
+    if problem:
+        raise UserError(problem)
+    user.password_hash = passwords.hash_password(new)
+    end_sessions(user)
+    session.flush()
+    record_event(session, actor=actor, action=action, subject_type="user", subject_id=user.id)
+
+
+def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
+    """An admin disables an account (its sessions end at once) or enables it again."""
+    if actor is not None and user.id == actor.id and not active:
+        raise UserError("Không thể tự khóa tài khoản của chính mình.")
+    if user.active == active:
+        return
+    user.active = active
+    end_sessions(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="user.enable" if active else "user.disable",
+        subject_type="user",
+        subject_id=user.id,
+        before={"active": not active},
+        after={"active": active},
+    )
+
+
+def end_user_sessions(session: Session, actor: User | None, user: User) -> None:
+    """An admin signs a user out everywhere (a lost phone, a shared computer)."""
+    end_sessions(user)
+    session.flush()
+    record_event(
+        session, actor=actor, action="user.end_sessions", subject_type="user", subject_id=user.id
+    )

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
+#: zxcvbn's estimate (0-4) a new password must reach: 3 means "safely unguessable",
+#: about 10^8 guesses; its dictionaries know names, words, dates, keyboard walks.
+MIN_SCORE = 3
+#: zxcvbn reads at most this many characters; a longer passphrase is judged by them.
+SCORED_LENGTH = 72
+#: Words of this system an attacker would try with a password.
+CONTEXT_WORDS = ("lai chau", "laichau", "ubnd", "tracker", "bluezone", "matkhau", "mat khau")
 
-#: A few passwords every attacker tries first; refused outright.
+#: A few passwords every attacker tries first here, besides the common lists.
 COMMON_PASSWORDS = frozenset(
     {
         "1234567890",
@@ -45,15 +55,29 @@ def hasher() -> PasswordHasher:
     )
 
 
-def password_problem(password: str, username: str = "") -> str | None:
+@cache
+def blocklist() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's list (from leaked password sets) and
+    our own, in lower case."""
+    return frozenset(FREQUENCY_LISTS["passwords"]) | COMMON_PASSWORDS
+
+
+def password_problem(password: str, username: str = "", full_name: str = "") -> str | None:
     """Why a new password is refused, in Vietnamese; None if it is acceptable."""
     password = normalised(password)
     if len(password) < MIN_LENGTH:
         return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
     if len(password) > MAX_LENGTH:
         return f"Mật khẩu không được dài quá {MAX_LENGTH} ký tự."
-    if password.lower() in COMMON_PASSWORDS or (username and username.lower() in password.lower()):
+    lowered = password.lower()
+    if lowered in blocklist() or (username and username.lower() in lowered):
         return "Mật khẩu quá dễ đoán; hãy chọn một cụm từ dài hơn."
+    hints = [word for word in (username, *full_name.split(), *CONTEXT_WORDS) if word]
+    if zxcvbn(password[:SCORED_LENGTH], user_inputs=hints)["score"] < MIN_SCORE:
+        return (
+            "Mật khẩu quá dễ đoán (dễ bị dò ra): hãy dùng một cụm vài từ không liền nghĩa,"
+            " có thể kèm số, dài từ 12 ký tự."
+        )
     return None
 
 

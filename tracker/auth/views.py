@@ -9,8 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, logout_user
 
 from tracker import db
-from tracker.auth import throttle
-from tracker.auth.forms import LoginForm, LogoutForm
+from tracker.auth import operations, throttle
+from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
 from tracker.auth.login import start_session
 from tracker.auth.operations import account_exists, authenticate, end_sessions
 from tracker.errors import render_error
@@ -76,3 +76,26 @@ def logout():
         session.clear()
         flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions end, this one goes on."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            operations.change_password(db.session, user, form.current.data, form.new.data)
+        except operations.WrongPassword as error:
+            db.session.rollback()
+            form.current.errors.append(str(error))
+        except operations.UserError as error:
+            db.session.rollback()
+            form.new.errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(user)
+            flash("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc.", "success")
+            return redirect(url_for("reports.dashboard"))
+    return render_template("auth/password.html", form=form), 200 if not form.errors else 422
