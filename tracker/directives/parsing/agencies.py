@@ -266,8 +266,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
                 gazetteer.lookup(match.group()),
             )
         )
+    known = len(found)  # in text order, not overlapping: one pointer finds the covering one
+    cursor = 0
     for match in re.finditer(rf"(?<![\wÀ-ỹ]){HEAD}(?![\wÀ-ỹ])", text):
-        if any(m.start <= match.start() < m.end for m in found):
+        while cursor < known and found[cursor].end <= match.start():
+            cursor += 1
+        if cursor < known and found[cursor].start <= match.start():
             continue
         head = match.group()
         following = text[match.end() : match.end() + 3].strip()[:1]
@@ -383,14 +387,21 @@ def _through(
     return name, (begin, end)
 
 
+#: Characters after a position in which a body's name must fit.
+NAME_WINDOW = 300
+
+
 def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """A body's name starting at `position` (spaces allowed before it)."""
     while position < len(text) and text[position].isspace():
         position += 1
     rest = text[position:]
-    known = [m for m in mentions(rest, gazetteer) if m.start == 0 and m.entry is not None]
-    if known:
-        return known[0].name, (position, position + known[0].end)
+    # Only a name that starts here: matched at the start of a bounded window, so a long
+    # text with many "báo cáo" stays linear.
+    start = rest[:NAME_WINDOW]
+    known = gazetteer.pattern().match(_fold_keep_length(start))
+    if known is not None and gazetteer.lookup(known.group()) is not None:
+        return squash(start[: known.end()]), (position, position + known.end())
     head = re.match(rf"{HEAD}(?![\wÀ-ỹ])", rest)
     if not head:
         return None

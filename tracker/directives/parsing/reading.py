@@ -10,12 +10,20 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from tracker.directives.parsing.source import NotADirective
 
 MAX_BYTES = 20 * 1024 * 1024
+#: The longest text a directive may have (a few hundred pages); the parser is linear,
+#: this bounds its time and memory.
+MAX_CHARS = 400_000
+MAX_PDF_PAGES = 300
+#: A .docx is a ZIP: its parts are checked before anything is decompressed.
+MAX_DOCX_MEMBERS = 2_000
+MAX_DOCX_UNZIPPED = 60 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -28,9 +36,9 @@ def read_bytes(data: bytes, name: str = "") -> str:
     if len(data) > MAX_BYTES:
         raise NotADirective(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
     if data.startswith(PDF_MAGIC):
-        return _read_pdf(data)
+        return _bounded(_read_pdf(data))
     if data.startswith(ZIP_MAGIC):
-        return _read_docx(data)
+        return _bounded(_read_docx(data))
     if name.lower().endswith((".doc", ".xls", ".pdf", ".docx")):
         raise NotADirective("Không đọc được tệp: nội dung không khớp với loại tệp.")
     try:
@@ -41,6 +49,14 @@ def read_bytes(data: bytes, name: str = "") -> str:
         ) from None
     if "\x00" in text:
         raise NotADirective("Tệp không phải văn bản thuần.")
+    return _bounded(text)
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_CHARS:
+        raise NotADirective(
+            f"Văn bản quá dài ({len(text):,} ký tự; tối đa {MAX_CHARS:,}).".replace(",", ".")
+        )
     return text
 
 
@@ -62,6 +78,8 @@ def _read_pdf(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise NotADirective("Tệp PDF có mật khẩu; hãy gửi bản không khóa.")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise NotADirective(f"Tệp PDF quá nhiều trang (tối đa {MAX_PDF_PAGES} trang).")
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except NotADirective:
         raise
@@ -75,11 +93,33 @@ def _read_pdf(data: bytes) -> str:
     return text
 
 
+def _check_zip(data: bytes) -> None:
+    """Member count and uncompressed size, read from the ZIP's directory: a "zip bomb"
+    is refused before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise NotADirective("Không đọc được tệp Word (.docx).") from None
+    if len(members) > MAX_DOCX_MEMBERS or sum(m.file_size for m in members) > MAX_DOCX_UNZIPPED:
+        raise NotADirective("Tệp Word quá lớn khi giải nén; hãy lưu lại văn bản rồi gửi.")
+
+
 def _read_docx(data: bytes) -> str:
+    _check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
-        raise NotADirective("Không đọc được tệp Word (.docx).") from None
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        etree.LxmlError,
+        OSError,
+    ):
+        raise NotADirective(
+            "Không đọc được tệp Word (.docx): tệp hỏng hoặc sai cấu trúc."
+        ) from None
     lines: list[str] = []
     # Paragraphs and tables in document order; the two-column header is usually a table.
     for element in document.element.body.iterchildren():
