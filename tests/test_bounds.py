@@ -104,3 +104,26 @@ def test_agencies_see_only_their_own_issued_documents(client, auth, session, dir
     auth.logout()
     auth.login("snv")
     assert link in client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+
+
+def test_error_page_renders_while_the_database_is_down(tmp_path):
+    """A signed-in user's request while the database cannot be reached: a clear 503
+    page, drawn without the database, never a bare server error."""
+    from tracker import create_app
+
+    app = create_app(
+        {
+            "TESTING": False,
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2",
+        }
+    )
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"
+        session["_fresh"] = True
+    response = client.get("/")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "không truy cập được cơ sở dữ liệu" in page and "Traceback" not in page

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker import db
@@ -25,14 +26,35 @@ MESSAGES = {
     422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
     429: ("Quá nhiều lần thử", "Bạn đã thử quá nhiều lần. Hãy đợi một phút rồi thử lại."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau."),
+    503: (
+        "Tạm thời gián đoạn",
+        "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; dữ liệu của bạn không bị thay"
+        " đổi. Hãy thử lại sau ít phút.",
+    ),
 }
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    """The error page in the site's frame; when the frame itself cannot be drawn (the
+    database is down, so the signed-in user cannot be loaded), a page that needs
+    nothing but the template."""
     title, default = MESSAGES.get(status, MESSAGES[500])
-    return render_template(
-        "error.html", title=title, message=message or default, status=status
-    ), status
+    context = {"title": title, "message": message or default, "status": status}
+    try:
+        return render_template("error.html", **context), status
+    except Exception:  # noqa: BLE001 (any failure here must still answer the user)
+        log.warning("error page drawn without the site frame", exc_info=True)
+        _forget_session()
+        # Straight from the environment: no context processor (they read the database).
+        page = current_app.jinja_env.get_template("error_plain.html").render(**context)
+        return page, status
+
+
+def _forget_session() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (the connection may be gone)
+        db.session.remove()
 
 
 def init_app(app: Flask) -> None:
@@ -67,6 +89,13 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http(error)
-        db.session.rollback()
+        _forget_session()
+        if (
+            isinstance(error, sa_exc.DBAPIError)
+            and error.connection_invalidated
+            or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
+        ):
+            log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+            return render_error(503)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(InternalServerError.code)

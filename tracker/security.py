@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
-from flask_login import current_user
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from tracker.text import has_forbidden_controls
@@ -44,9 +43,12 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # The user this request already loaded (never loaded again here: the database
+        # may be what failed).
+        user = g.get("_login_user")
         if (
-            current_user
-            and current_user.is_authenticated
+            user is not None
+            and user.is_authenticated
             and "no-store" not in headers.get("Cache-Control", "")
         ):
             # Pages of a signed-in user are theirs alone: no shared or back-button cache.
