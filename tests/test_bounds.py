@@ -4,18 +4,23 @@ versions, dates far out of range."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 from datetime import date
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers import csrf_token, user_named
+from tracker import create_app, db
 from tracker.agencies.operations import agency_by_code
 from tracker.documents.operations import issue_document
 from tracker.documents.reply import draft_reply
 from tracker.evidence.operations import add_evidence
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_xlsx
+from tracker.routing import external_url
 
 
 @pytest.mark.parametrize(
@@ -127,3 +132,26 @@ def test_error_page_renders_while_the_database_is_down(tmp_path):
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "không truy cập được cơ sở dữ liệu" in page and "Traceback" not in page
+
+
+def test_links_use_the_configured_address_not_the_host_header(app):
+    token = "x" * 43
+    with app.test_request_context("/", headers={"Host": "attacker.example"}):
+        assert external_url("feeds.calendar", token=token).startswith("http://attacker.example/")
+        app.config["BASE_URL"] = "https://tracker.laichau.example/"
+        try:
+            link = external_url("feeds.calendar", token=token)
+        finally:
+            app.config["BASE_URL"] = ""
+    assert link == f"https://tracker.laichau.example/feeds/{token}.ics"
+
+
+def test_files_are_private(tmp_path):
+    instance = tmp_path / "instance"
+    app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "x"})
+    with app.app_context():
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.remove()
+    assert stat.S_IMODE(os.stat(instance).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(instance / "tracker.db").st_mode) == 0o600
+    app.extensions["tracker.db"].engine.dispose()

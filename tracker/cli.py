@@ -319,7 +319,7 @@ def backup_command(target: Path) -> None:
     config = current_app.config
     folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
     try:
-        result = backup(config["DATABASE_URL"], folders, target)
+        result = backup(config["DATABASE_URL"], folders, target, anchor.path())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Đã sao lưu cơ sở dữ liệu: {result.database}")

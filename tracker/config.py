@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -49,6 +50,9 @@ DEFAULTS: dict[str, object] = {
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
     #: (0: none, so a client cannot forge its address).
     "PROXY_HOPS": 0,
+    #: The canonical address links are given out on, e.g. "https://tracker.laichau.gov.vn"
+    #: (calendar feeds); empty: the address of the request.
+    "BASE_URL": "",
     #: Reminder ladder (tracker remind): working days before the deadline (positive), on
     #: the day (0), after it (negative); see tracker/notifications/ladder.py.
     "REMINDER_LADDER": [3, 1, 0, -1],
@@ -98,7 +102,9 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
         app.config.update(test_config)
 
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # an instance folder someone else owns stays as it is
+        instance.chmod(0o700)  # the database, evidence and keys: the owner's alone
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.db'}"
     if not app.config["SECRET_KEY"]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -77,6 +79,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The database file is the owner's alone; SQLite gives its WAL and shared-memory
+    # files the same permissions.
+    for _sequence, name, path in dbapi_connection.execute("PRAGMA database_list"):
+        if name == "main" and path:
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.chmod(path + suffix, 0o600)
     # Take over transaction control from the driver so BEGIN IMMEDIATE is ours to emit.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

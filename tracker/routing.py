@@ -1,9 +1,10 @@
-"""URL converters: numeric ids in a range every database holds, so a huge number in a
-path answers 404 instead of overflowing the database driver."""
+"""URLs: numeric ids in a range every database holds, so a huge number in a path answers
+404 instead of overflowing the database driver; full links built on the configured
+canonical address."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, url_for
 from werkzeug.routing import IntegerConverter
 
 #: The largest id any table can hold (a PostgreSQL INTEGER).
@@ -16,6 +17,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (Werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A full link to give out (a calendar feed, a link in a message): on BASE_URL when it
+    is set, so a forged Host header cannot send people elsewhere; else the request's."""
+    base = current_app.config.get("BASE_URL") or ""
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
 
 
 def init_app(app: Flask) -> None:

@@ -19,6 +19,7 @@ from tracker.agencies.feed import (
 from tracker.agencies.models import Agency
 from tracker.auth.guards import found_or_404
 from tracker.auth.models import Role
+from tracker.routing import external_url
 
 blueprint = Blueprint("feeds", __name__)
 #: Never log a feed URL: its path is the credential.
@@ -68,7 +69,7 @@ def manage(agency_id: int):
         return redirect(url_for("feeds.manage", agency_id=agency.id))
     feed_url = webcal_url = None
     if agency.feed_token:
-        feed_url = url_for("feeds.calendar", token=agency.feed_token, _external=True)
+        feed_url = external_url("feeds.calendar", token=agency.feed_token)
         webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     response = make_response(
         render_template(
@@ -109,4 +110,4 @@ def _managed_agency(agency_id: int) -> Agency:
 
 
 def _assignment_url(assignment_id: int) -> str:
-    return url_for("assignments.show", assignment_id=assignment_id, _external=True)
+    return external_url("assignments.show", assignment_id=assignment_id)

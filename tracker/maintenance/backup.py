@@ -31,8 +31,11 @@ class BackupResult:
     files: int
 
 
-def backup(database_url: str, folders: dict[str, Path], target: Path) -> BackupResult:
-    """Write the database and a file manifest into the folder `target`."""
+def backup(
+    database_url: str, folders: dict[str, Path], target: Path, anchor: Path | None = None
+) -> BackupResult:
+    """Write the database, a file manifest and a copy of the event log's anchor file
+    into the folder `target`, readable by its owner only."""
     target.mkdir(parents=True, exist_ok=True)
     url = make_url(database_url)
     stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
@@ -47,6 +50,15 @@ def backup(database_url: str, folders: dict[str, Path], target: Path) -> BackupR
     manifest = target / f"tracker-{stamp}.files.json"
     entries = file_manifest(folders)
     manifest.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+    copied = [database, manifest]
+    if anchor is not None and anchor.is_file():
+        copy = target / f"tracker-{stamp}.audit-anchor.log"
+        copy.write_bytes(anchor.read_bytes())
+        copied.append(copy)
+    # A backup holds everything: only its owner may read it.
+    target.chmod(0o700)
+    for path in copied:
+        path.chmod(0o600)
     return BackupResult(database, manifest, len(entries))
 
 
