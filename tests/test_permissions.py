@@ -328,6 +328,13 @@ CASES = (
         expect(agency=302, leader=302, secretariat=302),
     ),
     Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
+    # Taking an evidence file back: its uploader only.
+    Case(
+        "evidence.withdraw",
+        "POST",
+        "/evidence/{evidence}/withdraw",
+        expect(own=302, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
     # One's own password; the accounts of everyone: admins only.
     Case("auth.change_password", "GET", "/account/password", SIGNED_IN),
     Case(
@@ -966,6 +973,7 @@ STATE_CHANGING = {
     "agencies.identity",
     "auth.change_password",
     "users.act",
+    "evidence.withdraw",
     "assignments.assign",
     "assignments.act",
     "assignments.upload",

@@ -18,6 +18,10 @@ DEFAULTS: dict[str, object] = {
     "MAX_UNZIPPED_MB": 200,
     #: Storage allowed for all evidence of one agency.
     "EVIDENCE_QUOTA_MB": 2048,
+    #: Each file counts at least this much against the quota.
+    "EVIDENCE_MIN_COST_KB": 64,
+    "EVIDENCE_UPLOADS_PER_MINUTE": 20,
+    "EVIDENCE_MAX_FILES": 50,
     "DUE_SOON_WORKING_DAYS": 3,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

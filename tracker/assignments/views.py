@@ -39,7 +39,7 @@ from tracker.assignments.workflow import (
 )
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.directives.models import Task
-from tracker.evidence.operations import EvidenceError, add_evidence
+from tracker.evidence.operations import EvidenceError, add_evidence, can_withdraw
 from tracker.evidence.queries import evidence_of
 
 blueprint = Blueprint("assignments", __name__)
@@ -110,6 +110,7 @@ def _render(
         form = form_class(formdata=None)
     form.version.data = str(assignment.version)
     shown, page, pages = _period_page(assignment)
+    files = evidence_of(db.session, assignment.id)
     return render_template(
         "assignments/show.html",
         row=row,
@@ -119,7 +120,8 @@ def _render(
         upload_form=UploadForm(),
         actions=allowed_actions(assignment, current_user),
         can_upload=_can_upload(assignment),
-        evidence=evidence_of(db.session, assignment.id),
+        evidence=files,
+        withdrawable={e.id for e in files if can_withdraw(e, current_user)},
         events=audit.history(db.session, "assignment", assignment.id),
         action_labels=ACTION_LABELS,
         status_labels=STATUS_LABELS,

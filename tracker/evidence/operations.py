@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -9,7 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from tracker.assignments.models import Assignment
+from tracker import clock
+from tracker.assignments.models import Assignment, SubmissionOutcome
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.evidence.models import Evidence
@@ -43,6 +45,7 @@ def add_evidence(
     `EvidenceStore.sweep_orphans` removes; a row never points to a missing file."""
     name = display_name(original_name)[-MAX_NAME_LENGTH:] or "tai-lieu"
     config = current_app.config
+    _check_pace(session, actor, assignment)
     try:
         blob, sniffed = store().save_stream(
             stream,
@@ -83,18 +86,51 @@ def add_evidence(
     return evidence
 
 
+def _check_pace(session: Session, actor: User, assignment: Assignment) -> None:
+    """Before anything is stored: at most EVIDENCE_UPLOADS_PER_MINUTE uploads a minute
+    per user, and EVIDENCE_MAX_FILES files per assignment."""
+    config = current_app.config
+    recent = session.scalar(
+        sa.select(sa.func.count(Evidence.id)).where(
+            Evidence.uploaded_by_id == actor.id,
+            Evidence.uploaded_at > clock.now() - timedelta(minutes=1),
+        )
+    )
+    if recent >= int(config["EVIDENCE_UPLOADS_PER_MINUTE"]):
+        raise EvidenceError("Tải lên quá nhanh: hãy đợi một phút rồi tải tiếp.", 429)
+    files = session.scalar(
+        sa.select(sa.func.count(Evidence.id)).where(Evidence.assignment_id == assignment.id)
+    )
+    if files >= int(config["EVIDENCE_MAX_FILES"]):
+        raise EvidenceError(
+            f"Nhiệm vụ đã có {files} tệp minh chứng, mức tối đa: hãy ghép các tệp thành một"
+            " tệp PDF, hoặc rút bớt tệp không cần.",
+            422,
+        )
+
+
+def _cost(size: sa.ColumnElement | int, minimum: int):
+    """What a file counts against the quota: its size, but never less than the minimum,
+    so thousands of tiny files cannot slip under it."""
+    if isinstance(size, int):
+        return max(size, minimum)
+    return sa.case((size < minimum, minimum), else_=size)
+
+
 def _check_quota(session: Session, assignment: Assignment, size: int) -> None:
-    """Each agency has a storage quota over all its evidence (EVIDENCE_QUOTA_MB).
+    """Each agency has a storage quota over all its evidence (EVIDENCE_QUOTA_MB); each
+    file costs at least EVIDENCE_MIN_COST_KB.
 
     The blob is already stored when this refuses it; it stays only if another row uses
     the same content, otherwise the orphan sweep removes it."""
     quota = int(current_app.config["EVIDENCE_QUOTA_MB"]) * MEBIBYTE
+    minimum = int(current_app.config["EVIDENCE_MIN_COST_KB"]) * 1024
     used = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Evidence.size), 0))
+        sa.select(sa.func.coalesce(sa.func.sum(_cost(Evidence.size, minimum)), 0))
         .join(Assignment, Evidence.assignment_id == Assignment.id)
         .where(Assignment.agency_id == assignment.agency_id)
     )
-    if used + size > quota:
+    if used + _cost(size, minimum) > quota:
         raise EvidenceError(
             f"Đơn vị đã dùng {format_number(used / MEBIBYTE, 1)} MB trên hạn mức"
             f" {quota // MEBIBYTE} MB dành cho minh chứng; hãy liên hệ văn phòng.",
@@ -117,3 +153,34 @@ def verify_files(session: Session) -> list[Evidence]:
         if not checked[evidence.sha256]:
             broken.append(evidence)
     return broken
+
+
+def can_withdraw(evidence: Evidence, user: User) -> bool:
+    """The uploader may take a file back while it is not under review or accepted: a
+    working file, or one that went out with a submission that was returned."""
+    if evidence.uploaded_by_id != user.id or not evidence.assignment.is_worker(user):
+        return False
+    submission = evidence.submission
+    return submission is None or submission.outcome == SubmissionOutcome.RETURNED
+
+
+def withdraw_evidence(session: Session, actor: User, evidence: Evidence) -> None:
+    """Take an evidence file back; the stored content stays for the history (its event
+    keeps name, size and SHA-256)."""
+    if not can_withdraw(evidence, actor):
+        raise EvidenceError(
+            "Chỉ người tải lên mới rút được minh chứng, và chỉ khi báo cáo kèm nó chưa được"
+            " gửi duyệt hoặc đã bị trả lại.",
+            403,
+        )
+    record_event(
+        session,
+        actor=actor,
+        action="evidence.withdraw",
+        subject_type="assignment",
+        subject_id=evidence.assignment_id,
+        comment=evidence.original_name,
+        before={"evidence_id": evidence.id, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    session.delete(evidence)
+    session.flush()

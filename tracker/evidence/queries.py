@@ -13,7 +13,7 @@ def evidence_of(session: Session, assignment_id: int) -> list[Evidence]:
         session.scalars(
             sa.select(Evidence)
             .where(Evidence.assignment_id == assignment_id)
-            .options(joinedload(Evidence.uploaded_by))
+            .options(joinedload(Evidence.uploaded_by), joinedload(Evidence.submission))
             .order_by(Evidence.id)
         )
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, send_file
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from tracker import db
 from tracker.auth.guards import found_or_404
 from tracker.evidence.models import Evidence
-from tracker.evidence.operations import store
+from tracker.evidence.operations import EvidenceError, store, withdraw_evidence
 from tracker.evidence.storage import safe_download_name
 
 blueprint = Blueprint("evidence", __name__)
@@ -31,3 +32,22 @@ def download(evidence_id: int):
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@blueprint.route("/evidence/<int:evidence_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(evidence_id: int):
+    """The uploader takes a file back before it is under review or accepted."""
+    evidence = db.session.get(Evidence, evidence_id)
+    found_or_404(evidence, evidence is not None and evidence.assignment.can_view(current_user))
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    assignment_id, name = evidence.assignment_id, evidence.original_name
+    try:
+        withdraw_evidence(db.session, current_user, evidence)
+    except EvidenceError as error:
+        db.session.rollback()
+        abort(error.http_status, str(error))
+    db.session.commit()
+    flash(f"Đã rút minh chứng “{name}”.", "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")
