@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from tracker import clock
 from tracker.assignments.obligations import PERIODS_LABEL, REPORTS_LABEL, TOTAL_LABEL
@@ -116,51 +117,59 @@ def summary_rows(report: AccountabilityReport) -> Iterator[Row]:
 
 
 def to_xlsx(report: AccountabilityReport) -> bytes:
-    """A workbook with three sheets: "Tổng hợp" (one row per directive and agency),
-    "Minh chứng" (the evidence manifest) and "Thông tin" (date, event log head hash).
+    """A workbook with three sheets: "Tổng hợp" (one row per directive and agency, then
+    "Tổng cộng"), "Minh chứng" (the evidence manifest) and "Thông tin" (date, event log
+    head hash). Written in openpyxl's write-only mode: row by row, in time and memory
+    linear in the rows.
 
     Numbers are numeric cells, percentages in percent units shown as '0.0' (Excel
     shows the decimal comma in a Vietnamese locale), times are local (Asia/Ho_Chi_Minh)
-    and timezone-naive, as Excel has no time zones. The header row is frozen."""
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = SUMMARY_SHEET
-    _header(summary, SUMMARY_HEADER, SUMMARY_WIDTHS)
-    row_number = 1
-    for row in summary_rows(report):
-        summary.append([inert_cell(value) for value in row])
-        row_number += 1
-        for column in SUMMARY_PERCENT_COLUMNS:
-            summary.cell(row=row_number, column=column + 1).number_format = "0.0"
-    for column in range(1, len(SUMMARY_HEADER) + 1):
-        summary.cell(row=row_number, column=column).font = Font(bold=True)
-    _finish(summary, len(SUMMARY_HEADER))
+    and timezone-naive, as Excel has no time zones. The header row is frozen. Text that
+    a spreadsheet would run as a formula is made inert."""
+    workbook = Workbook(write_only=True)
 
-    evidence = workbook.create_sheet(EVIDENCE_SHEET)
-    _header(evidence, EVIDENCE_HEADER, EVIDENCE_WIDTHS)
-    for line in report.evidence:
-        evidence.append(
+    rows = list(summary_rows(report))
+    summary = _sheet(workbook, SUMMARY_SHEET, SUMMARY_HEADER, SUMMARY_WIDTHS, len(rows))
+    for index, row in enumerate(rows):
+        total = index == len(rows) - 1
+        summary.append(
             [
-                inert_cell(value)
-                for value in (
-                    line.directive_reference,
-                    line.task_number,
-                    line.file_name,
-                    line.sha256,
-                    line.size,
-                    line.agency_name,
-                    line.uploaded_by,
-                    _excel_time(line.uploaded_at),
+                _cell(
+                    summary,
+                    value,
+                    number_format="0.0" if column in SUMMARY_PERCENT_COLUMNS else None,
+                    bold=total,
                 )
+                for column, value in enumerate(row)
             ]
         )
-        cell = evidence.cell(row=evidence.max_row, column=EVIDENCE_TIME_COLUMN + 1)
-        cell.number_format = "dd/mm/yyyy hh:mm"
-    _finish(evidence, len(EVIDENCE_HEADER))
 
-    info = workbook.create_sheet(INFO_SHEET)
-    _header(info, ("Mục", "Giá trị"), (40, 70))
-    for label, value, number_format in (
+    evidence = _sheet(
+        workbook, EVIDENCE_SHEET, EVIDENCE_HEADER, EVIDENCE_WIDTHS, len(report.evidence)
+    )
+    for line in report.evidence:
+        values = (
+            line.directive_reference,
+            line.task_number,
+            line.file_name,
+            line.sha256,
+            line.size,
+            line.agency_name,
+            line.uploaded_by,
+            _excel_time(line.uploaded_at),
+        )
+        evidence.append(
+            [
+                _cell(
+                    evidence,
+                    value,
+                    number_format="dd/mm/yyyy hh:mm" if column == EVIDENCE_TIME_COLUMN else None,
+                )
+                for column, value in enumerate(values)
+            ]
+        )
+
+    facts = (
         ("Báo cáo", report_title(report), None),
         ("Tính đến ngày", report.as_of, "dd/mm/yyyy"),
         ("Thời điểm lập", _excel_time(report.generated_at), "dd/mm/yyyy hh:mm"),
@@ -169,11 +178,10 @@ def to_xlsx(report: AccountabilityReport) -> bytes:
         ("Số sự kiện trong nhật ký", report.event_count, None),
         ("Mã băm cuối chuỗi nhật ký (SHA-256)", report.event_head_hash, None),
         ("Kiểm tra chuỗi nhật ký", _chain_label(report.chain_ok), None),
-    ):
-        info.append((label, value))
-        if number_format:
-            info.cell(row=info.max_row, column=2).number_format = number_format
-    info.freeze_panes = "A2"
+    )
+    info = _sheet(workbook, INFO_SHEET, ("Mục", "Giá trị"), (40, 70), None)
+    for label, value, number_format in facts:
+        info.append([_cell(info, label), _cell(info, value, number_format=number_format)])
 
     properties = workbook.properties
     properties.title = report_title(report)
@@ -208,20 +216,42 @@ def _csv_value(value: str | int | float | None) -> str:
     return str(value)
 
 
-def _header(sheet: Worksheet, header: tuple[str, ...], widths: tuple[int, ...]) -> None:
-    sheet.append(header)
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="center")
+def _sheet(
+    workbook: Workbook,
+    title: str,
+    header: tuple[str, ...],
+    widths: tuple[int, ...],
+    rows: int | None,
+) -> WriteOnlyWorksheet:
+    """A write-only sheet with its column widths, a bold wrapped header row frozen at
+    the top and, when `rows` is given, a filter over the header and those rows."""
+    sheet = workbook.create_sheet(title)
     for column, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=column)
-        cell.font = bold
-        cell.alignment = wrap
         sheet.column_dimensions[get_column_letter(column)].width = width
-
-
-def _finish(sheet: Worksheet, columns: int) -> None:
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(sheet.max_row, 1)}"
+    if rows is not None:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{rows + 1}"
+    wrap = Alignment(wrap_text=True, vertical="center")
+    sheet.append([_cell(sheet, label, bold=True, alignment=wrap) for label in header])
+    return sheet
+
+
+def _cell(
+    sheet: WriteOnlyWorksheet,
+    value,
+    *,
+    number_format: str | None = None,
+    bold: bool = False,
+    alignment: Alignment | None = None,
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=inert_cell(value))
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
 
 
 def _excel_time(instant: datetime) -> datetime:
