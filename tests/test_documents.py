@@ -483,6 +483,7 @@ def test_large_report_renders_in_a_worker_and_reprints_at_once(tmp_path):
         assert db.session.scalar(sa.select(sa.func.count(ReportJob.id))) == 1
         job = db.session.scalar(sa.select(ReportJob))
         assert job.status == JobStatus.DONE and job.progress == 100
+    assert (tmp_path / "logs" / "report-worker.log").is_file()  # its output is kept
     app.extensions["tracker.db"].engine.dispose()
 
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -79,14 +80,18 @@ def launch(job: ReportJob) -> subprocess.Popen:
         "TRACKER_SECRET_KEY": config["SECRET_KEY"],
         "TRACKER_DOCUMENTS_DIR": config["DOCUMENTS_DIR"],
     }
-    worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module, no shell)
-        [sys.executable, "-m", "tracker.documents.worker", str(job.id)],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    # What the worker prints (a crash's traceback above all) goes to the instance's log.
+    logs = Path(current_app.instance_path) / "logs"
+    logs.mkdir(mode=0o700, exist_ok=True)
+    with (logs / "report-worker.log").open("ab") as log_file:
+        worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module, no shell)
+            [sys.executable, "-m", "tracker.documents.worker", str(job.id)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     _workers.append(worker)
     return worker
 
