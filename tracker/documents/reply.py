@@ -119,7 +119,9 @@ def draft_reply(
             paragraphs.append(f"[Bảng {len(tables)}]")
         if compiled is not None:
             appendices.append(compiled.appendix)
-            paragraphs.append(compiled.summary.format(appendix=_APPENDIX.format(len(appendices))))
+            paragraphs.append(
+                compiled.summary.replace("{appendix}", _APPENDIX.format(len(appendices)))
+            )
     evidence = _evidence_appendix(session, ids, as_of)
     if evidence is not None:
         appendices.append(evidence)
