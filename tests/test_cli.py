@@ -506,3 +506,18 @@ def test_audit_verify_catches_a_reenabled_account(initialised, cli, tmp_path):
     _raw(tmp_path, "UPDATE user_account SET active = 1 WHERE username = 'chuyenvien'")
     result = invoke(cli, "audit", "verify")
     assert result.exit_code == 1 and "active là True" in result.stderr
+
+
+def test_verify_restore_checks_files_against_the_manifest(cli, fresh_app, tmp_path):
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    target = tmp_path / "backup"
+    assert invoke(cli, "backup", "-o", str(target)).exit_code == 0
+    (manifest,) = target.glob("*.files.json")
+    assert oct(target.stat().st_mode & 0o777) == "0o700"
+    assert len(list(target.glob("*.audit-anchor.log"))) == 1
+    result = invoke(cli, "verify-restore", str(manifest))
+    assert result.exit_code == 0, result.output + result.stderr
+    stored = next(path for path in (tmp_path / "evidence").rglob("*") if path.is_file())
+    stored.write_bytes(b"khac")
+    result = invoke(cli, "verify-restore", str(manifest))
+    assert result.exit_code == 1 and "sai mã băm evidence/" in result.stderr

@@ -53,7 +53,7 @@ from tracker.documents.operations import store as documents_store
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
-from tracker.maintenance.backup import BackupError, backup
+from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
 from tracker.notifications.mail import MailError
 from tracker.notifications.operations import run_reminders
@@ -324,6 +324,25 @@ def backup_command(target: Path) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Đã sao lưu cơ sở dữ liệu: {result.database}")
     click.echo(f"Danh mục {result.files} tệp minh chứng, văn bản: {result.manifest}")
+
+
+@main.command("verify-restore")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def verify_restore_command(manifest: Path) -> None:
+    """After a restore: check the evidence and document files against a backup's
+    manifest; exit 1 naming what is missing or altered."""
+    config = current_app.config
+    folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
+    try:
+        problems = verify_manifest(manifest, folders)
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(f"Không đọc được danh mục {manifest}: {error}") from None
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"Mọi tệp trong danh mục {manifest.name} có mặt và đúng mã băm.")
 
 
 @main.group("user")

@@ -165,8 +165,8 @@ def can_withdraw(evidence: Evidence, user: User) -> bool:
 
 
 def withdraw_evidence(session: Session, actor: User, evidence: Evidence) -> None:
-    """Take an evidence file back; the stored content stays for the history (its event
-    keeps name, size and SHA-256)."""
+    """Take an evidence file back. Its event keeps name, size and SHA-256; the stored
+    content, if no other row uses it, goes with the next `tracker evidence sweep`."""
     if not can_withdraw(evidence, actor):
         raise EvidenceError(
             "Chỉ người tải lên mới rút được minh chứng, và chỉ khi báo cáo kèm nó chưa được"
