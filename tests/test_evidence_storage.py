@@ -757,3 +757,35 @@ def test_safe_download_name_shortens_keeping_extension():
     assert len(result) <= 150
     assert result.startswith("Báo cáo")
     assert result.endswith(".xlsx")
+
+
+def test_partial_uploads_of_dead_processes_go_at_start_up(store, tmp_path):
+    """A kill -9 mid-upload leaves a temporary file named after its process; the next
+    start removes it at once, while a live process's upload is left alone."""
+    import subprocess
+    import sys
+
+    from tracker import create_app
+    from tracker.evidence.storage import _writer_prefix
+
+    store.save_stream(io.BytesIO(b"stored"), max_bytes=1000)  # makes the folder
+    dead = subprocess.run(  # a process that has ended: its pid is free
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    prefix = _writer_prefix()
+    own_pid = prefix.rsplit("-", 2)[-2]
+    partial = store.root / (prefix.replace(f"-{own_pid}-", f"-{dead}-") + "abc")
+    partial.write_bytes(b"half an upload")
+    alive = store.root / (prefix + "def")
+    alive.write_bytes(b"being written")
+    other_host = store.root / f".upload-another-host-{dead}-ghi"
+    other_host.write_bytes(b"not ours to judge")
+
+    create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "x",
+                "EVIDENCE_DIR": str(store.root)})  # fmt: skip
+
+    assert not partial.exists()
+    assert alive.exists() and other_host.exists()

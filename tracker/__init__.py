@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    _sweep_dead_uploads(app)
     for blueprint in (
         auth_blueprint,
         users_blueprint,
@@ -67,3 +68,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def _sweep_dead_uploads(app: Flask) -> None:
+    """Partial uploads left by a process that died are removed as the app starts."""
+    from tracker.evidence.storage import EvidenceStore
+
+    removed = EvidenceStore(Path(app.config["EVIDENCE_DIR"])).sweep_dead_uploads()
+    if removed:
+        app.logger.warning("removed %d partial uploads of dead processes", len(removed))

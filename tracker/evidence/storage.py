@@ -18,6 +18,7 @@ import contextlib
 import hashlib
 import os
 import re
+import socket
 import stat
 import tempfile
 import time
@@ -101,7 +102,7 @@ class EvidenceStore:
         if max_bytes < 1:
             raise ValueError("max_bytes must be positive")
         _make_directory(self.root)
-        descriptor, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
+        descriptor, temp_name = tempfile.mkstemp(prefix=_writer_prefix(), dir=self.root)
         temp_path = Path(temp_name)
         try:
             with os.fdopen(descriptor, "wb") as temp_file:
@@ -140,6 +141,23 @@ class EvidenceStore:
         except FileNotFoundError:
             return False
         return digest.hexdigest() == sha256
+
+    def sweep_dead_uploads(self) -> list[Path]:
+        """Temporary files of uploads whose process on this host has died (a kill -9 or
+        a crash mid-upload): removed at once, whatever their age. Run at start-up."""
+        if not self.root.is_dir():
+            return []
+        removed = []
+        own = f"{TEMP_PREFIX}{_host()}-"
+        for entry in self.root.iterdir():
+            if not entry.name.startswith(own):
+                continue
+            pid = entry.name[len(own) :].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(FileNotFoundError):
+                    entry.unlink()
+                    removed.append(entry)
+        return removed
 
     def sweep_orphans(
         self, known: set[str], *, grace_seconds: float = SWEEP_GRACE_SECONDS
@@ -193,6 +211,25 @@ def safe_download_name(name: str) -> str:
         else:
             text = text[:MAX_DOWNLOAD_NAME_LENGTH].rstrip(". ")
     return text or DEFAULT_DOWNLOAD_NAME
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:40] or "host"
+
+
+def _writer_prefix() -> str:
+    """Temporary names say which process on which host writes them."""
+    return f"{TEMP_PREFIX}{_host()}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def _copy_hashing(stream: BinaryIO, target: BinaryIO, max_bytes: int) -> tuple[str, int]:
