@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, current_app, render_template, request
@@ -9,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker import db
+from tracker import clock, db
+from tracker.notifications.operations import notify_admins
 
 log = logging.getLogger("tracker")
 
@@ -26,6 +28,11 @@ MESSAGES = {
     422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
     429: ("Quá nhiều lần thử", "Bạn đã thử quá nhiều lần. Hãy đợi một phút rồi thử lại."),
     500: ("Lỗi hệ thống", "Đã có lỗi xảy ra; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau."),
+    507: (
+        "Hết dung lượng lưu trữ",
+        "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được; dữ liệu của bạn không bị thay đổi."
+        " Quản trị hệ thống đã được báo; hãy thử lại sau.",
+    ),
     503: (
         "Tạm thời gián đoạn",
         "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; dữ liệu của bạn không bị thay"
@@ -48,6 +55,22 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
         # Straight from the environment: no context processor (they read the database).
         page = current_app.jinja_env.get_template("error_plain.html").render(**context)
         return page, status
+
+
+def _tell_admins_storage_is_full() -> None:
+    """An in-app notice to every active admin, once a day; never fails the answer."""
+    try:
+        notify_admins(
+            db.session,
+            key=f"storage-full:{clock.today().isoformat()}",
+            title="Máy chủ hết dung lượng lưu trữ",
+            body="Tải tệp hoặc phát hành văn bản đã thất bại vì hết chỗ trên đĩa. Hãy giải"
+            " phóng dung lượng hoặc mở rộng ổ lưu trữ.",
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 (the notice is a courtesy; the page must still answer)
+        log.warning("could not notify the admins that storage is full", exc_info=True)
+        _forget_session()
 
 
 def _forget_session() -> None:
@@ -90,11 +113,11 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return _http(error)
         _forget_session()
-        if (
-            isinstance(error, sa_exc.DBAPIError)
-            and error.connection_invalidated
-            or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)
-        ):
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.error("storage full on %s %s: %s", request.method, request.path, error)
+            _tell_admins_storage_is_full()
+            return render_error(507)
+        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             log.error("database unavailable on %s %s: %s", request.method, request.path, error)
             return render_error(503)
         log.exception("unhandled error on %s %s", request.method, request.path)

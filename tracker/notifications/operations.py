@@ -469,3 +469,22 @@ def mark_all_read(session: Session, user: User) -> int:
     )
     session.flush()
     return result.rowcount
+
+
+def notify_admins(session: Session, *, key: str, title: str, body: str) -> int:
+    """An in-app notification to every active admin, once per admin and key."""
+    admins = session.scalars(
+        sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+    ).all()
+    already = set(
+        session.scalars(
+            sa.select(Notification.user_id).where(
+                Notification.key == key, Notification.user_id.in_(admins)
+            )
+        )
+    )
+    new = [admin for admin in admins if admin not in already]
+    for admin in new:
+        session.add(Notification(user_id=admin, key=key, kind="system", title=title, body=body))
+    session.flush()
+    return len(new)
