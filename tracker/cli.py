@@ -398,11 +398,18 @@ def user_unlock(username: str) -> None:
     click.echo(f"Đã mở khóa đăng nhập của {username.strip().lower()} ({cleared} lần sai).")
 
 
-def _user_or_fail(username: str) -> User:
+def _on_account(username: str, step: Callable[[User], object], done: str) -> None:
+    """One account operation on USERNAME, committed; a refusal exits with its message."""
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(f"Không có tài khoản {username!r}.")
-    return user
+    try:
+        step(user)
+    except UserError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(done.format(user.username))
 
 
 @user_group.command("disable")
@@ -411,10 +418,9 @@ def _user_or_fail(username: str) -> User:
 @needs_database
 def user_disable(username: str) -> None:
     """Lock an account: its sessions end at once and it cannot sign in."""
-    user = _user_or_fail(username)
-    set_active(db.session, None, user, False)
-    db.session.commit()
-    click.echo(f"Đã khóa tài khoản {user.username}.")
+    _on_account(
+        username, lambda user: set_active(db.session, None, user, False), "Đã khóa tài khoản {}."
+    )
 
 
 @user_group.command("enable")
@@ -423,10 +429,9 @@ def user_disable(username: str) -> None:
 @needs_database
 def user_enable(username: str) -> None:
     """Open a locked account again."""
-    user = _user_or_fail(username)
-    set_active(db.session, None, user, True)
-    db.session.commit()
-    click.echo(f"Đã mở lại tài khoản {user.username}.")
+    _on_account(
+        username, lambda user: set_active(db.session, None, user, True), "Đã mở lại tài khoản {}."
+    )
 
 
 @user_group.command("reset-password")
@@ -436,14 +441,11 @@ def user_enable(username: str) -> None:
 @needs_database
 def user_reset_password(username: str, password: str) -> None:
     """Set a user's password (forgotten); their sessions end."""
-    user = _user_or_fail(username)
-    try:
-        reset_password(db.session, None, user, password)
-    except UserError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Đã đặt mật khẩu mới cho {user.username}.")
+    _on_account(
+        username,
+        lambda user: reset_password(db.session, None, user, password),
+        "Đã đặt mật khẩu mới cho {}.",
+    )
 
 
 @user_group.command("end-sessions")
@@ -452,10 +454,11 @@ def user_reset_password(username: str, password: str) -> None:
 @needs_database
 def user_end_sessions(username: str) -> None:
     """Sign a user out on every device."""
-    user = _user_or_fail(username)
-    end_user_sessions(db.session, None, user)
-    db.session.commit()
-    click.echo(f"Đã đăng xuất {user.username} khỏi mọi thiết bị.")
+    _on_account(
+        username,
+        lambda user: end_user_sessions(db.session, None, user),
+        "Đã đăng xuất {} khỏi mọi thiết bị.",
+    )
 
 
 @main.group("audit")

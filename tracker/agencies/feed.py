@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
-from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import Assignment, Period
 from tracker.audit import record_event
 from tracker.auth.models import User
@@ -26,8 +25,6 @@ PRODID = "-//tracker//Theo dõi nhiệm vụ//VI"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 #: secrets.token_urlsafe(32) gives 43 URL-safe characters; allow some room, no more.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-#: Obligations still expecting a report (until it is accepted).
-OPEN_OUTCOMES = (Outcome.OPEN_WITHIN.value, Outcome.OPEN_OVERDUE.value)
 #: How often a client should fetch the feed again (RFC 7986; X-PUBLISHED-TTL for Outlook).
 REFRESH_INTERVAL = timedelta(hours=1)
 
@@ -116,7 +113,7 @@ def build_feed(
         .join(Task, owed.c.task_id == Task.id)
         .join(Directive, Task.directive_id == Directive.id)
         .outerjoin(Period, owed.c.period_id == Period.id)
-        .where(owed.c.outcome.in_(OPEN_OUTCOMES), owed.c.due_date.is_not(None))
+        .where(owed.c.outcome.in_(obligations.OPEN_OUTCOMES), owed.c.due_date.is_not(None))
         .order_by(owed.c.due_date, owed.c.assignment_id, owed.c.period_id)
     ).all()
     for row in rows:

@@ -34,7 +34,7 @@ def close_directive(
     Returns how many assignments were ended."""
     if not actor.is_staff:
         raise ClosingError("Chỉ văn phòng mới kết thúc văn bản.")
-    if directive.status != DirectiveStatus.ACTIVE:
+    if not directive.is_active:
         raise ClosingError("Chỉ văn bản đang thực hiện mới kết thúc được.")
     on = on or clock.today()
     if on > clock.today():
@@ -86,6 +86,11 @@ def close_directive(
         },
     )
     return ended
+
+
+def can_close(directive: Directive, user: User) -> bool:
+    """Office staff close a directive that is being carried out."""
+    return user.is_staff and directive.is_active
 
 
 def supersedable(session: Session, directive: Directive) -> list[Directive]:

@@ -18,9 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker import calendar
 from tracker.assignments.models import (
     OPEN_STATUSES,
-    PERIOD_OPEN_STATUSES,
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     Period,
     PeriodStatus,
@@ -75,7 +73,7 @@ def deadline_state_expr(as_of: date, cutoff: date) -> ColumnElement[str]:
     """Deadline state of an assignment on `as_of`; `cutoff` is the last 'due soon' date."""
     due = Assignment.due_date
     return sa.case(
-        (Assignment.role == AssignmentRole.INFORM, sa.literal(DeadlineState.NOT_OWED.value)),
+        (sa.not_(Assignment.owes), sa.literal(DeadlineState.NOT_OWED.value)),
         (Assignment.status.not_in(OPEN_STATUSES), sa.literal(DeadlineState.CLOSED.value)),
         (due.is_(None), sa.literal(DeadlineState.NO_DEADLINE.value)),
         (due < as_of, sa.literal(DeadlineState.OVERDUE.value)),
@@ -90,7 +88,7 @@ def outcome_expr(as_of: date) -> ColumnElement[str]:
     due = Assignment.due_date
     done = sa.and_(Assignment.status == AssignmentStatus.DONE, Assignment.completed_on <= as_of)
     return sa.case(
-        (Assignment.role == AssignmentRole.INFORM, sa.literal(Outcome.NOT_OWED.value)),
+        (sa.not_(Assignment.owes), sa.literal(Outcome.NOT_OWED.value)),
         (
             sa.and_(
                 Assignment.status == AssignmentStatus.CANCELLED, Assignment.cancelled_on <= as_of
@@ -107,16 +105,12 @@ def outcome_expr(as_of: date) -> ColumnElement[str]:
     )
 
 
-#: Kept for callers that name the open period states by this module.
-PERIOD_OPEN = PERIOD_OPEN_STATUSES
-
-
 def period_outcome_expr(as_of: date) -> ColumnElement[str]:
     """The four-way class of a reporting period on `as_of`; every period counts on its
     own. The query must join the period's Assignment (its role decides if it is owed)."""
     done = sa.and_(Period.status == PeriodStatus.DONE, Period.completed_on <= as_of)
     return sa.case(
-        (Assignment.role == AssignmentRole.INFORM, sa.literal(Outcome.NOT_OWED.value)),
+        (sa.not_(Assignment.owes), sa.literal(Outcome.NOT_OWED.value)),
         (
             sa.and_(Period.status == PeriodStatus.CANCELLED, Period.cancelled_on <= as_of),
             sa.literal(Outcome.CANCELLED.value),

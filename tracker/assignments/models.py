@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
@@ -96,9 +97,10 @@ class Assignment(Base):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
+    @hybrid_property
     def owes(self) -> bool:
-        """The agency owes a report: "for information" (để biết) work owes nothing."""
+        """The agency owes a report: "for information" (để biết) work owes nothing.
+        Also a SQL expression: `Assignment.owes`."""
         return self.role != AssignmentRole.INFORM
 
     @property

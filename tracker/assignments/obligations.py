@@ -41,6 +41,10 @@ REPORTS_LABEL = "Trong đó: báo cáo một lần"
 PERIODS_LABEL = "Trong đó: kỳ báo cáo định kỳ"
 
 
+#: The classes of an obligation still waiting for its report.
+OPEN_OUTCOMES = (Outcome.OPEN_WITHIN.value, Outcome.OPEN_OVERDUE.value)
+
+
 class Kind(StrEnum):
     REPORT = "report"  # the assignment's own (one-off) report
     PERIOD = "period"  # one reporting period of a recurring task

@@ -20,7 +20,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 from sqlalchemy.orm import Session, joinedload
 
 from tracker import calendar, clock
-from tracker.assignments.models import Assignment, AssignmentRole, AssignmentStatus, Period
+from tracker.assignments.models import Assignment, AssignmentStatus, Period
 from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
@@ -97,14 +97,6 @@ def end_rule(rule: str, until: date) -> str:
     return ";".join([*parts, f"UNTIL={until:%Y%m%d}"])
 
 
-def rule_end(rule: str) -> date | None:
-    """The last day a rule may fall on (its UNTIL), None for a rule without one."""
-    for part in rule.upper().split(";"):
-        if part.startswith("UNTIL="):
-            return datetime.strptime(part[6:14], "%Y%m%d").date()
-    return None
-
-
 def generate_periods(session: Session, as_of: date | None = None) -> int:
     """Create the periods that have begun by `as_of` (today), for every assignment of a
     recurring task that is not cancelled. Returns how many were created; running it
@@ -123,7 +115,7 @@ def generate_periods(session: Session, as_of: date | None = None) -> int:
             Task.recurrence.is_not(None),
             Directive.status == DirectiveStatus.ACTIVE,
             Assignment.status != AssignmentStatus.CANCELLED,
-            Assignment.role != AssignmentRole.INFORM,
+            Assignment.owes,
         )
         .options(joinedload(Assignment.task))
     ).all()

@@ -107,6 +107,11 @@ class Directive(Base):
         return self.status == DirectiveStatus.DRAFT
 
     @property
+    def is_active(self) -> bool:
+        """Confirmed and not closed: work may be assigned and reported on it."""
+        return self.status == DirectiveStatus.ACTIVE
+
+    @property
     def is_closed(self) -> bool:
         return self.status in (DirectiveStatus.CLOSED, DirectiveStatus.SUPERSEDED)
 

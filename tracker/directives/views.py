@@ -12,7 +12,7 @@ from tracker.agencies.models import Agency
 from tracker.agencies.operations import all_agencies
 from tracker.assignments import obligations
 from tracker.assignments import queries as assignment_queries
-from tracker.assignments.closing import close_directive, supersedable
+from tracker.assignments.closing import can_close, close_directive, supersedable
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import ROLE_LABELS
 from tracker.assignments.models import Assignment
@@ -107,7 +107,11 @@ def show(directive_id: int):
         task_form=_task_form() if current_user.is_staff and directive.is_draft else None,
         text_form=TextForm() if current_user.is_staff and directive.body is None else None,
         confirm_form=ConfirmForm(),
-        close_form=CloseForm(formdata=None, closed_on=today) if current_user.is_staff else None,
+        close_form=(
+            CloseForm(formdata=None, closed_on=today)
+            if can_close(directive, current_user)
+            else None
+        ),
         supersede_form=SupersedeForm(),
         supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
         documents=documents_of(db.session, directive.id, current_user),

@@ -10,6 +10,7 @@ from tracker.agencies.models import Agency
 from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL
 from tracker.documents import nd30
 from tracker.documents.drafts import (
+    TABLE_MARKER,
     Appendix,
     Column,
     DocumentDraft,
@@ -43,7 +44,7 @@ def draft_accountability(report: AccountabilityReport, office: Agency) -> Docume
         paragraphs.append(heading)
         paragraphs.append(_section_summary(section))
         tables.append(_section_table(section))
-        paragraphs.append(f"[Bảng {len(tables)}]")
+        paragraphs.append(TABLE_MARKER.format(len(tables)))
         if section.indicator_name:
             paragraphs.append(
                 f"Chỉ tiêu: {section.indicator_name} (theo báo cáo được chấp nhận, nếu chưa có"

@@ -13,7 +13,7 @@ from typing import Any
 
 from tracker import clock
 from tracker.documents import nd30
-from tracker.documents.drafts import TABLE_MARKER, Appendix, DocumentDraft, Table
+from tracker.documents.drafts import Appendix, DocumentDraft, Table
 
 HEADING = re.compile(r"^(?:[IVX]+|\d+(?:\.\d+)*)\.\s")
 TABLE_LINE = re.compile(r"^\[Bảng (\d+)\]$")
@@ -115,6 +115,3 @@ def document_context(
             for i, appendix in enumerate(draft.appendices)
         ],
     }
-
-
-__all__ = ["TABLE_MARKER", "attached_to", "blocks", "document_context", "lines", "paragraphs"]

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
-from tracker.auth.models import User
+from tracker.auth.models import Role, User
 from tracker.documents.context import document_context
 from tracker.documents.docx import render_docx
 from tracker.documents.drafts import DocumentDraft
@@ -53,6 +53,13 @@ def draft_docx(draft: DocumentDraft) -> bytes:
 def issued_docx(document: OutgoingDocument) -> bytes | None:
     """The Word copy of an issued document, from the context it was issued with."""
     return render_docx(document.content) if document.content else None
+
+
+def may_issue(user: User, draft: DocumentDraft) -> bool:
+    """Office staff issue any document; an agency's staff only their own agency's."""
+    if user.is_staff:
+        return True
+    return user.role == Role.AGENCY and user.agency_id == draft.agency_id
 
 
 def issue_document(

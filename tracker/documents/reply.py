@@ -23,11 +23,12 @@ from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
 from tracker.assignments.deadlines import COUNTED, OUTCOME_LABELS, Outcome
-from tracker.assignments.models import Assignment, AssignmentRole, Period, Submission
+from tracker.assignments.models import Assignment, Period
 from tracker.directives.models import Directive, Task
 from tracker.documents import nd30
 from tracker.documents.context import ROMAN
 from tracker.documents.drafts import (
+    TABLE_MARKER,
     Appendix,
     Column,
     DocumentDraft,
@@ -61,6 +62,11 @@ def issuer_name(directive: Directive) -> str:
     return directive.issuer_agency.name if directive.issuer_agency else directive.issuer
 
 
+def reports_to(task: Task, directive: Directive) -> str:
+    """Where a task's results go: its report-to agency, else the directive's issuer."""
+    return task.report_to.name if task.report_to else issuer_name(directive)
+
+
 def draft_reply(
     session: Session, directive: Directive, agency: Agency, as_of: date
 ) -> DocumentDraft:
@@ -70,10 +76,9 @@ def draft_reply(
         .where(
             Task.directive_id == directive.id,
             Assignment.agency_id == agency.id,
-            Assignment.role != AssignmentRole.INFORM,
+            Assignment.owes,
         )
         .options(
-            selectinload(Assignment.submissions),
             selectinload(Assignment.periods).selectinload(Period.submissions),
             selectinload(Assignment.task).selectinload(Task.indicators),
             selectinload(Assignment.task).joinedload(Task.report_to),
@@ -116,7 +121,7 @@ def draft_reply(
                 + _period_summary(assignment, outcomes)
                 + "."
             )
-            paragraphs.append(f"[Bảng {len(tables)}]")
+            paragraphs.append(TABLE_MARKER.format(len(tables)))
         if compiled is not None:
             appendices.append(compiled.appendix)
             paragraphs.append(
@@ -174,20 +179,19 @@ def _task_lines(
     outcomes: dict[tuple, Outcome],
     as_of: date,
 ) -> list[str]:
-    """The agency's own report on the task, its figures and its result; [] without one."""
-    text = _submission_text(assignment, as_of)
-    if text is None:
+    """The agency's own report on the task (the one `reported` chooses: never a period's),
+    its figures and its result; [] without one."""
+    if submission is None or not submission.text.strip():
         return []
-    lines = [text]
-    if submission is not None:
-        for indicator in assignment.task.indicators:
-            value = submission.value(indicator.code)
-            if value:
-                lines.append(
-                    f"{indicator.denominator_label}: {nd30.format_number(value[1])}; "
-                    f"{indicator.numerator_label.lower()}: {nd30.format_number(value[0])},"
-                    f" đạt {nd30.percent(submission.rate(indicator.code))}."
-                )
+    lines = [submission.text.removeprefix(DEMO_MARK).strip()]
+    for indicator in assignment.task.indicators:
+        value = submission.value(indicator.code)
+        if value:
+            lines.append(
+                f"{indicator.denominator_label}: {nd30.format_number(value[1])}; "
+                f"{indicator.numerator_label.lower()}: {nd30.format_number(value[0])},"
+                f" đạt {nd30.percent(submission.rate(indicator.code))}."
+            )
     outcome = outcomes.get((obligations.Kind.REPORT.value, assignment.id, None))
     if outcome is not None:
         state = OUTCOME_LABELS[outcome]
@@ -197,19 +201,6 @@ def _task_lines(
             state += f" (thời hạn {nd30.short_date(assignment.due_date)})"
         lines.append(f"Kết quả: {state}.")
     return lines
-
-
-def _submission_text(assignment: Assignment, as_of: date) -> str | None:
-    """The text of the task's own accepted report, else its latest, sent by the date;
-    reports of periods never stand for the task."""
-    sent = [
-        s
-        for s in assignment.submissions
-        if s.period_id is None and s.submitted_on <= as_of and s.text.strip()
-    ]
-    accepted = [s for s in sent if s.reviewed_at is not None and s.outcome.value == "accepted"]
-    chosen: Submission | None = (accepted or sent or [None])[-1]
-    return chosen.text.removeprefix(DEMO_MARK).strip() if chosen else None
 
 
 def _period_table(
@@ -276,7 +267,7 @@ def _compilation(
         .where(
             Assignment.task_id == task.id,
             Assignment.agency_id != agency.id,
-            Assignment.role != AssignmentRole.INFORM,
+            Assignment.owes,
             Assignment.cancelled_on.is_(None) | (Assignment.cancelled_on > as_of),
         )
         .order_by(Agency.name)
@@ -397,8 +388,9 @@ def _recipients(assignments: list[Assignment], directive: Directive, agency: Age
     reported on to the directive's issuer. Never the agency itself."""
     names: list[str] = []
     for assignment in assignments:
-        target = assignment.task.report_to
-        name = issuer_name(directive) if target is None or target.id == agency.id else target.name
+        task = assignment.task
+        own = task.report_to_id == agency.id
+        name = issuer_name(directive) if own else reports_to(task, directive)
         if name != agency.name and name not in names:
             names.append(name)
     return names or [issuer_name(directive)]

@@ -33,7 +33,7 @@ from tracker.documents.drafts import (
     numbered,
     symbol_code,
 )
-from tracker.documents.reply import issuer_name
+from tracker.documents.reply import reports_to
 
 #: Working days the urging letter gives late agencies.
 NEW_LIMIT_WORKING_DAYS = 5
@@ -75,7 +75,6 @@ def overdue_items(session: Session, directive: Directive, as_of: date) -> list[O
             sa.select(Period).where(Period.id.in_({i.period_id for i in late if i.period_id}))
         )
     }
-    issuer = issuer_name(directive)
     items = []
     for item in late:
         task = tasks[item.task_id]
@@ -96,7 +95,7 @@ def overdue_items(session: Session, directive: Directive, as_of: date) -> list[O
                 task_title=task.title,
                 what=what,
                 due_date=item.due_date,
-                report_to=task.report_to.name if task.report_to else issuer,
+                report_to=reports_to(task, directive),
             )
         )
     position = {task_id: index for index, task_id in enumerate(tasks)}

@@ -33,6 +33,7 @@ from tracker.documents.drafts import DocumentDraft
 from tracker.documents.fetcher import ASSETS_DIR
 from tracker.documents.forms import DocumentForm
 from tracker.documents.models import OutgoingDocument
+from tracker.documents.operations import may_issue
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.storage import safe_download_name
@@ -102,7 +103,7 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
         if form.word.data:
             return _file_response(operations.draft_docx(edited), f"{name}.docx", DOCX_MIME)
         if form.issue.data:
-            if not _may_issue(edited):
+            if not may_issue(current_user, edited):
                 abort(403)
             try:
                 document = operations.issue_document(
@@ -123,18 +124,12 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
         draft=draft,
         heading=heading,
         back=back,
-        may_issue=_may_issue(draft),
+        may_issue=may_issue(current_user, draft),
     ), 422 if form.errors else 200
 
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _may_issue(draft: DocumentDraft) -> bool:
-    if current_user.is_staff:
-        return True
-    return current_user.role == Role.AGENCY and current_user.agency_id == draft.agency_id
 
 
 def _directive_back(directive: Directive) -> tuple[str, str]:

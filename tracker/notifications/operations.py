@@ -41,7 +41,6 @@ from sqlalchemy.orm import Session
 from tracker import calendar, clock
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
-from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import (
     Assignment,
     AssignmentStatus,
@@ -186,7 +185,7 @@ def due_reminders(
         .join(Agency, owed.c.agency_id == Agency.id)
         .outerjoin(Period, owed.c.period_id == Period.id)
         .where(
-            owed.c.outcome.in_((Outcome.OPEN_WITHIN.value, Outcome.OPEN_OVERDUE.value)),
+            owed.c.outcome.in_(obligations.OPEN_OUTCOMES),
             owed.c.due_date.is_not(None),
             owed.c.due_date <= horizon,
             Directive.status == DirectiveStatus.ACTIVE,

@@ -26,7 +26,6 @@ from tracker.assignments import obligations
 from tracker.assignments.deadlines import COUNTED
 from tracker.assignments.models import (
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
 )
 from tracker.audit import GENESIS_HASH, Event, verify_chain
@@ -197,9 +196,7 @@ def build_accountability(
 # Queries -----------------------------------------------------------------------------------
 
 #: Work that owes a report (see `tracker.assignments.obligations`).
-_COUNTED_ASSIGNMENT = sa.and_(
-    Assignment.status != AssignmentStatus.CANCELLED, Assignment.role != AssignmentRole.INFORM
-)
+_COUNTED_ASSIGNMENT = sa.and_(Assignment.status != AssignmentStatus.CANCELLED, Assignment.owes)
 
 
 def _scoped(query: sa.Select, directive_id: int | None) -> sa.Select:

@@ -14,9 +14,6 @@ from tracker.assignments import obligations
 from tracker.assignments.obligations import Counts
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
-#: The four-way count; the name the pages have used.
-FourWay = Counts
-
 
 @dataclass
 class DirectiveSummary:

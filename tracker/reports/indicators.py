@@ -1,4 +1,5 @@
-"""Indicator figures as reported by a date, and their aggregates.
+"""What an assignment's report says as of a date (its text and indicator figures), and
+the aggregates of figures.
 
 Which submission speaks for an assignment on a date: its latest accepted one, else its
 latest still pending then; a submission sent later does not exist yet, and one reviewed
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from tracker import clock
 from tracker.assignments.models import (
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     Submission,
     SubmissionOutcome,
@@ -37,6 +37,7 @@ class Reported:
 
     task_id: int
     agency_id: int
+    text: str
     figures: dict[str, Any]
     submitted_on: date
     accepted: bool
@@ -74,6 +75,7 @@ def reported(
         sa.select(
             Assignment.task_id,
             Assignment.agency_id,
+            Submission.text,
             Submission.figures,
             Submission.submitted_at,
             preference.label("preference"),
@@ -87,7 +89,7 @@ def reported(
         .join(Assignment, Submission.assignment_id == Assignment.id)
         .where(
             Assignment.status != AssignmentStatus.CANCELLED,
-            Assignment.role != AssignmentRole.INFORM,
+            Assignment.owes,
             Submission.period_id.is_(None),
             Submission.submitted_at < cutoff,
             sa.or_(accepted_then, pending_then),
@@ -98,6 +100,7 @@ def reported(
         (row.task_id, row.agency_id): Reported(
             task_id=row.task_id,
             agency_id=row.agency_id,
+            text=row.text,
             figures=row.figures or {},
             submitted_on=clock.local_date(row.submitted_at),
             accepted=row.preference == 0,
