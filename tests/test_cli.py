@@ -481,6 +481,14 @@ def test_tracker_help_lists_commands(tmp_path):
     assert {"init", "user", "audit", "run"} <= listed
 
 
+def test_remind_takes_the_write_lock_through_the_app_session(initialised, cli):
+    # The shared test database begins every transaction with the write lock; on a file of
+    # its own the command's first write takes it, on the app's scoped session.
+    result = invoke(cli, "remind", "--as-of", "2020-08-19", "--dry-run")
+
+    assert result.exit_code == 0, result.output + result.stderr
+
+
 def test_user_commands_disable_enable_reset_and_end_sessions(initialised, cli):
     assert invoke(cli, "user", "create", "chuyenvien", "--role", "secretariat",
                   input=f"{GOOD_PASSWORD}\n{GOOD_PASSWORD}\n").exit_code == 0  # fmt: skip

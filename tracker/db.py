@@ -8,7 +8,7 @@ import os
 import re
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -171,10 +171,36 @@ def _scope() -> int:
         return threading.get_ident()
 
 
+class _ScopedSession(scoped_session[Session]):
+    """A scoped session that stands in for the whole `Session` of the current scope:
+    what `scoped_session` does not proxy itself (`in_nested_transaction`, ...) is
+    looked up on that session."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Private names stay unforwarded, and so does `registry` itself, which is missing
+        # only before __init__ (a copy, say): looking it up there would recurse.
+        if name.startswith("_") or name == "registry":
+            raise AttributeError(name)
+        return getattr(self.registry(), name)
+
+
+if TYPE_CHECKING:
+
+    class ContextSession(Session):
+        """How the type checker sees `session`: the current scope's `Session`, plus
+        `remove()`, which closes it and forgets it."""
+
+        def remove(self) -> None: ...
+
+
 #: The session of the current app context. Operations flush; the request commits.
-session: scoped_session[Session] = scoped_session(
-    sessionmaker(class_=AppSession, join_transaction_mode="create_savepoint"),
-    scopefunc=_scope,
+#: Typed as the `Session` it stands for, so operations take `session: Session`.
+session = cast(
+    "ContextSession",
+    _ScopedSession(
+        sessionmaker(class_=AppSession, join_transaction_mode="create_savepoint"),
+        scopefunc=_scope,
+    ),
 )
 
 
