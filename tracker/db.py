@@ -128,6 +128,7 @@ def take_write_lock(session: Session) -> None:
     if session.in_nested_transaction():
         raise RuntimeError("take the write lock before opening a savepoint")
     driver = connection.connection.driver_connection
+    assert driver is not None  # a connection in use has its driver's
     driver.execute("COMMIT")
     driver.execute("BEGIN IMMEDIATE")
     connection.info[_WRITING] = True
@@ -166,7 +167,7 @@ def _before_statement(state: Any) -> None:
 
 def _scope() -> int:
     try:
-        return id(app_ctx._get_current_object())
+        return id(app_ctx._get_current_object())  # type: ignore[attr-defined]  # a LocalProxy
     except RuntimeError:
         return threading.get_ident()
 

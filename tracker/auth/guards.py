@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+
+T = TypeVar("T")
 
 
 def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -23,7 +25,7 @@ def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def found_or_404(obj: Any, visible: bool = True) -> Any:
+def found_or_404(obj: T | None, visible: bool = True) -> T:
     """Objects a user may not see answer exactly like objects that do not exist."""
     if obj is None or not visible:
         abort(404)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, flash, redirect, session, url_for
+from flask import Flask, current_app, flash, redirect, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from tracker import clock, db
 from tracker.auth.models import User

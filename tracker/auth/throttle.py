@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -102,5 +103,6 @@ def record_failure(session: Session, username: str | None, remote_addr: str) -> 
 
 def clear_account(session: Session, username: str) -> int:
     """Forget an account's failures (an admin unlocks it); returns how many."""
-    result = session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+    statement = sa.delete(LoginAttempt).where(LoginAttempt.username == username)
+    result = cast("sa.CursorResult[Any]", session.execute(statement))  # a DELETE's result
     return result.rowcount or 0

@@ -201,7 +201,7 @@ def download(document_id: int):
     visible = document is not None and (
         current_user.reads_everything or document.agency_id == current_user.agency_id
     )
-    found_or_404(document, visible)
+    document = found_or_404(document, visible)
     path = operations.store().path_for(document.sha256)
     found_or_404(path if path.is_file() else None)
     if request.args.get("format") == "docx":

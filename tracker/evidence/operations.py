@@ -90,17 +90,17 @@ def _check_pace(session: Session, actor: User, assignment: Assignment) -> None:
     """Before anything is stored: at most EVIDENCE_UPLOADS_PER_MINUTE uploads a minute
     per user, and EVIDENCE_MAX_FILES files per assignment."""
     config = current_app.config
-    recent = session.scalar(
+    recent = session.execute(
         sa.select(sa.func.count(Evidence.id)).where(
             Evidence.uploaded_by_id == actor.id,
             Evidence.uploaded_at > clock.now() - timedelta(minutes=1),
         )
-    )
+    ).scalar_one()
     if recent >= int(config["EVIDENCE_UPLOADS_PER_MINUTE"]):
         raise EvidenceError("Tải lên quá nhanh: hãy đợi một phút rồi tải tiếp.", 429)
-    files = session.scalar(
+    files = session.execute(
         sa.select(sa.func.count(Evidence.id)).where(Evidence.assignment_id == assignment.id)
-    )
+    ).scalar_one()
     if files >= int(config["EVIDENCE_MAX_FILES"]):
         raise EvidenceError(
             f"Nhiệm vụ đã có {files} tệp minh chứng, mức tối đa: hãy ghép các tệp thành một"
@@ -109,7 +109,7 @@ def _check_pace(session: Session, actor: User, assignment: Assignment) -> None:
         )
 
 
-def _cost(size: sa.ColumnElement | int, minimum: int):
+def _cost(size: sa.SQLColumnExpression[int] | int, minimum: int):
     """What a file counts against the quota: its size, but never less than the minimum,
     so thousands of tiny files cannot slip under it."""
     if isinstance(size, int):
@@ -125,11 +125,11 @@ def _check_quota(session: Session, assignment: Assignment, size: int) -> None:
     the same content, otherwise the orphan sweep removes it."""
     quota = int(current_app.config["EVIDENCE_QUOTA_MB"]) * MEBIBYTE
     minimum = int(current_app.config["EVIDENCE_MIN_COST_KB"]) * 1024
-    used = session.scalar(
+    used = session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(_cost(Evidence.size, minimum)), 0))
         .join(Assignment, Evidence.assignment_id == Assignment.id)
         .where(Assignment.agency_id == assignment.agency_id)
-    )
+    ).scalar_one()
     if used + _cost(size, minimum) > quota:
         raise EvidenceError(
             f"Đơn vị đã dùng {format_number(used / MEBIBYTE, 1)} MB trên hạn mức"

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Final, TypeVar
+from typing import BinaryIO, Final, TypeVar, overload
 
 from tracker.text import INVISIBLE_CATEGORIES
 
@@ -80,6 +80,16 @@ class EvidenceStore:
         if not isinstance(sha256, str) or not _SHA256_HEX.fullmatch(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256
+
+    @overload
+    def save_stream(
+        self, stream: BinaryIO, *, max_bytes: int, validate: Callable[[Path], T]
+    ) -> tuple[StoredBlob, T]: ...
+
+    @overload
+    def save_stream(
+        self, stream: BinaryIO, *, max_bytes: int, validate: None = None
+    ) -> tuple[StoredBlob, None]: ...
 
     def save_stream(
         self,

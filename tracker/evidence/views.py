@@ -19,7 +19,9 @@ blueprint = Blueprint("evidence", __name__)
 @login_required
 def download(evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
-    found_or_404(evidence, evidence is not None and evidence.assignment.can_view(current_user))
+    evidence = found_or_404(
+        evidence, evidence is not None and evidence.assignment.can_view(current_user)
+    )
     path = store().path_for(evidence.sha256)
     found_or_404(path if path.is_file() else None)
     response = send_file(
@@ -39,7 +41,9 @@ def download(evidence_id: int):
 def withdraw(evidence_id: int):
     """The uploader takes a file back before it is under review or accepted."""
     evidence = db.session.get(Evidence, evidence_id)
-    found_or_404(evidence, evidence is not None and evidence.assignment.can_view(current_user))
+    evidence = found_or_404(
+        evidence, evidence is not None and evidence.assignment.can_view(current_user)
+    )
     if not FlaskForm().validate_on_submit():
         abort(400)
     assignment_id, name = evidence.assignment_id, evidence.original_name

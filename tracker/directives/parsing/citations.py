@@ -65,12 +65,16 @@ def find_citations(text: str, offset: int = 0, *, exclude: str | None = None) ->
         number = match.group("number")
         symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip("-/")
         key = (number, symbol.upper())
-        doc_type = TYPE_BY_ABBREVIATION.get(match.group("abbr"))
-        if key in found or doc_type is None or (exclude and f"{number}/{symbol}" == exclude):
+        abbreviated_type = TYPE_BY_ABBREVIATION.get(match.group("abbr"))
+        if (
+            key in found
+            or abbreviated_type is None
+            or (exclude and f"{number}/{symbol}" == exclude)
+        ):
             continue
         date_match = ANY_DATE.search(match.group("date") or "")
         found[key] = CitedDraft(
-            doc_type=doc_type,
+            doc_type=abbreviated_type,
             number=number,
             symbol=symbol,
             date=date_from(date_match) if date_match else None,

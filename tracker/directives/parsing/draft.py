@@ -8,7 +8,7 @@ appear in the JSON only on request."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from typing import Any
 
 Span = tuple[int, int]
@@ -44,11 +44,11 @@ class AgencyRef:
 class Deadline:
     kind: str
     text: str
-    date: date | None = None
+    date: dt.date | None = None
     #: RRULE of a recurring report, e.g. FREQ=WEEKLY or FREQ=MONTHLY;BYMONTHDAY=20.
     rule: str | None = None
     #: First day of a period ("từ ngày ... đến ngày ...", "trong tháng 11/2020").
-    start: date | None = None
+    start: dt.date | None = None
     #: Time of day, "HH:MM", when the text gives one.
     time: str | None = None
     #: Relative deadlines: so many (working) days from a reference.
@@ -99,7 +99,7 @@ class CitedDraft:
     doc_type: str | None
     number: str | None
     symbol: str
-    date: date | None = None
+    date: dt.date | None = None
     issuer: str | None = None
     text: str = ""
     span: Span | None = None
@@ -138,7 +138,7 @@ class Draft:
     issuer: str | None = None
     issuer_parent: str | None = None
     place: str | None = None
-    issued_date: date | None = None
+    issued_date: dt.date | None = None
     subject: str | None = None
     recipients: list[str] = field(default_factory=list)
     cited: list[CitedDraft] = field(default_factory=list)

@@ -158,6 +158,7 @@ def _tag(text: str) -> str:
 
 def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
     match = DATE_LINE.search(segment.text)
+    assert match is not None  # the segment was tagged "date" by this pattern
     header.place = squash(match.group("place"))
     header.spans["place"] = (
         segment.start + match.start("place"),
@@ -266,7 +267,7 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
         header.doc_type = names[text]
         header.spans["doc_type"] = (lines[index].start + lines[index].indent, lines[index].end)
         parts: list[str] = []
-        span_start = span_end = None
+        span_start = span_end = 0
         cursor = index + 1
         while cursor < len(lines) and not parts and lines[cursor].blank:
             cursor += 1
@@ -277,8 +278,9 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
                 break
             if parts and _looks_like_body(text):
                 break
+            if not parts:
+                span_start = line.start + line.indent
             parts.append(text)
-            span_start = span_start if span_start is not None else line.start + line.indent
             span_end = line.end
             cursor += 1
         if parts:

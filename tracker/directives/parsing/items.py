@@ -81,7 +81,7 @@ def segment_body(lines: list[Line]) -> Body:
     for line in lines:
         marker = _marker(line.text) if not line.blank else None
         item = _accept(marker, stack, last_numbers) if marker else None
-        if item is None:
+        if marker is None or item is None:
             if stack:
                 stack[-1].lines.append(line)
                 stack[-1].end = line.end
@@ -154,7 +154,7 @@ def _find_parent(stack: list[Item], parts: tuple[str, ...]) -> int | None:
 def _follows(kind: str, previous: str | None, number: str) -> bool:
     if kind == "roman":
         value = ROMAN_VALUES.get(number)
-        before = ROMAN_VALUES.get(previous) if previous else 0
+        before = ROMAN_VALUES[previous] if previous else 0  # accepted, so a known numeral
         return value is not None and value == before + 1
     if kind == "letter":
         expected = "a" if previous is None else chr(ord(previous) + 1)
