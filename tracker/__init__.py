@@ -13,7 +13,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
-    from tracker import config, db, errors, formatting, routing, security
+    from tracker import config, db, errors, formatting, logs, routing, security
     from tracker.agencies.feed_views import blueprint as feeds_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_DIR / "templates"),
     )
     config.load_config(app, test_config)
+    logs.init_app(app)
     hops = int(app.config["PROXY_HOPS"])
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix

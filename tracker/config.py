@@ -35,6 +35,9 @@ DEFAULTS: dict[str, object] = {
     "ABSOLUTE_SESSION_HOURS": 12,
     "WTF_CSRF_TIME_LIMIT": None,
     "SQL_ECHO": False,
+    #: Level of tracker's log, the development server's and gunicorn's (tracker/logs.py):
+    #: debug, info, warning, error or critical.
+    "LOG_LEVEL": "INFO",
     #: Reports with more agency lines than this render in a worker process.
     "LARGE_REPORT_ROWS": 150,
     "REPORT_JOB_SECONDS": 300,

@@ -1,0 +1,62 @@
+"""gunicorn's settings for tracker, shipped with the package:
+
+    gunicorn -c python:tracker.gunicorn_config -w 4 -b 127.0.0.1:8000 'tracker:create_app()'
+
+- gunicorn's own log (stderr) and an access log (stdout) in tracker's key=value format
+  (tracker/logs.py), at TRACKER_LOG_LEVEL;
+- the access line carries the request id the app gave (also in the X-Request-ID
+  response header) and the signed-in user's id, so it joins up with the app's own lines.
+
+The access line's fields are fixed (`access_log_format` is not used): remote_addr,
+method, path, query, status, bytes, duration_ms, request_id, user_id, user_agent.
+Command-line options still override everything here (e.g. `--access-logfile FILE`)."""
+
+from __future__ import annotations
+
+import os
+
+from gunicorn.glogging import Logger
+
+from tracker.logs import REQUEST_ID_KEY, USER_ID_KEY, KeyValueFormatter, level_number
+
+
+class GunicornLogger(Logger):
+    """gunicorn's logger with tracker's formatter and a structured access line."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(KeyValueFormatter())
+
+    def access(self, resp, req, environ, request_time) -> None:
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        fields = {
+            "remote_addr": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"] or None,
+            "status": atoms["s"],
+            "bytes": atoms["B"] if atoms["B"] is not None else 0,
+            "duration_ms": atoms["M"],
+            "request_id": environ.get(REQUEST_ID_KEY),
+            "user_id": environ.get(USER_ID_KEY),
+            "user_agent": atoms["a"],
+        }
+        self.access_log.info(
+            "%s %s %s",
+            atoms["m"],
+            atoms["U"],
+            atoms["s"],
+            extra={"fields": {name: value for name, value in fields.items() if value is not None}},
+        )
+
+
+logger_class = GunicornLogger
+#: The access log to stdout, gunicorn's own to stderr (the service manager keeps both).
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("TRACKER_LOG_LEVEL", "info").lower()
+level_number(loglevel)  # an unknown level stops gunicorn at start, not at the first line
