@@ -1,6 +1,6 @@
-"""Structured logging (tracker/logs.py), down to the access logs of the real servers:
-gunicorn with the package's config module, and the development server of `tracker run`
-(issue 9, item 10)."""
+"""Structured logging (tracker/logs.py) and feed tokens kept out of the logs, down to the
+access logs of the real servers: gunicorn with the package's config module, and the
+development server of `tracker run` (issue 9, items 9 and 10)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from flask import Flask
 from tests.conftest import FAST_ARGON2
 from tests.helpers import Auth, user_named
 from tracker import create_app, db, logs
+from tracker.agencies.feed import issue_feed_token
 from tracker.agencies.operations import agency_by_code
 from tracker.auth.models import Role
 from tracker.auth.operations import create_user
@@ -32,6 +33,7 @@ from tracker.migrations.runner import upgrade
 
 PAIR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+TOKEN = "k3JqXbT9mW2vLp8sQz4RyN6cUd1hAe5fGo7iKj0lMnB"
 
 
 def parse_line(line: str) -> dict[str, str]:
@@ -169,6 +171,41 @@ def fresh_app(tmp_path) -> Iterator:
         application.extensions["tracker.db"].engine.dispose()
 
 
+# Redaction -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"/feeds/{TOKEN}.ics", "/feeds/k3Jq….ics"),
+        (f'"GET /feeds/{TOKEN}.ics HTTP/1.1" 200', '"GET /feeds/k3Jq….ics HTTP/1.1" 200'),
+        (f"GET /feeds%2F{TOKEN}.ics", "GET /feeds/k3Jq….ics"),
+        (f"/%66eeds/{TOKEN}.ics?x=1", "/feeds/k3Jq….ics?x=1"),
+        (f"https://tracker.example/feeds/{TOKEN}", "https://tracker.example/feeds/k3Jq…"),
+        ("/feeds/short.ics", "/feeds/….ics"),
+        ("/feeds/k3Jq….ics", "/feeds/k3Jq….ics"),
+        ("/agencies/3/feed 100% done", "/agencies/3/feed 100% done"),
+    ],
+)
+def test_redact_keeps_four_characters_of_a_feed_token(text, expected):
+    assert logs.redact(text) == expected
+    assert logs.redact(logs.redact(text)) == expected
+
+
+def test_app_log_lines_never_carry_a_feed_token(restore_logging, capsys):
+    logs.configure("INFO")
+    log = logging.getLogger("tracker.test")
+    log.warning("odd request %s", f"/feeds/{TOKEN}.ics")
+    log.info("fields", extra={"fields": {"path": f"/feeds/{TOKEN}.ics"}})
+    try:
+        raise LookupError(f"/feeds/{TOKEN}.ics")
+    except LookupError:
+        log.exception("failed")
+    written = capsys.readouterr().err
+    assert TOKEN not in written
+    assert written.count("/feeds/k3Jq….ics") == 3
+
+
 # The real servers ------------------------------------------------------------------------
 
 
@@ -176,6 +213,7 @@ def fresh_app(tmp_path) -> Iterator:
 class Instance:
     path: Path
     database_url: str
+    token: str
     username: str
     password: str
     user_id: int
@@ -193,7 +231,7 @@ class Instance:
 @pytest.fixture(scope="module")
 def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     """An instance folder and a SQLite database initialised as the tests' own (schema,
-    seed directives) and one account, all committed."""
+    seed directives), an agency's feed token issued and one account, all committed."""
     folder = tmp_path_factory.mktemp("live-logs")
     url = f"sqlite:///{folder / 'tracker.db'}"
     application = create_app({"INSTANCE_PATH": str(folder), "DATABASE_URL": url, **FAST_ARGON2})
@@ -202,6 +240,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         with db.database().engine.begin() as connection:
             upgrade(connection)
         load_all(db.session, backdate=True)
+        token = issue_feed_token(db.session, None, agency_by_code(db.session, "STTTT"))
         user = create_user(
             db.session,
             username="nhatky",
@@ -213,7 +252,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
         user_id = user.id
         db.session.remove()
     application.extensions["tracker.db"].engine.dispose()
-    yield Instance(folder, url, "nhatky", password, user_id)
+    yield Instance(folder, url, token, "nhatky", password, user_id)
 
 
 @dataclass
@@ -326,3 +365,35 @@ def test_development_server_logs_in_tracker_format(dev_server):
     [line] = dev_server.lines(logger="werkzeug", msg="GET /login HTTP/1.1")
     assert line["level"] == "info" and TIME.fullmatch(line["time"])
     assert line["status"] == "200" and line["remote_addr"] == "127.0.0.1"
+
+
+def feed_requests(base: str, token: str) -> list[str]:
+    """The feed fetched as a calendar client does, and once with its slash encoded (the
+    app serves that too); returns the request ids the app answered with."""
+    opener = urllib.request.build_opener()
+    ids = []
+    for path in (f"/feeds/{token}.ics", f"/feeds%2F{token}.ics"):
+        status, headers, body = get(opener, base + path)
+        assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+        ids.append(headers["X-Request-ID"])
+    return ids
+
+
+@pytest.mark.slow
+def test_gunicorn_access_log_redacts_feed_tokens(gunicorn, instance):
+    request_ids = feed_requests(gunicorn.base, instance.token)
+    shown = f"/feeds/{instance.token[:4]}….ics"
+    lines = gunicorn.lines(2, logger="gunicorn.access", path=shown)
+    assert [line["request_id"] for line in lines] == request_ids
+    for line in lines:
+        assert line["msg"] == f"GET {shown} 200" and line["status"] == "200"
+    assert instance.token not in gunicorn.written()
+
+
+@pytest.mark.slow
+def test_development_server_log_redacts_feed_tokens(dev_server, instance):
+    feed_requests(dev_server.base, instance.token)
+    shown = f"GET /feeds/{instance.token[:4]}….ics HTTP/1.1"
+    for line in dev_server.lines(2, logger="werkzeug", msg=shown):
+        assert line["status"] == "200" and line["remote_addr"] == "127.0.0.1"
+    assert instance.token not in dev_server.written()

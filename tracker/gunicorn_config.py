@@ -4,6 +4,8 @@
 
 - gunicorn's own log (stderr) and an access log (stdout) in tracker's key=value format
   (tracker/logs.py), at TRACKER_LOG_LEVEL;
+- calendar feed tokens redacted in the access log: the path of /feeds/<token>.ics is
+  logged as /feeds/k3Jq….ics;
 - the access line carries the request id the app gave (also in the X-Request-ID
   response header) and the signed-in user's id, so it joins up with the app's own lines.
 
@@ -17,17 +19,25 @@ import os
 
 from gunicorn.glogging import Logger
 
-from tracker.logs import REQUEST_ID_KEY, USER_ID_KEY, KeyValueFormatter, level_number
+from tracker.logs import REQUEST_ID_KEY, USER_ID_KEY, KeyValueFormatter, level_number, redact
 
 
 class GunicornLogger(Logger):
-    """gunicorn's logger with tracker's formatter and a structured access line."""
+    """gunicorn's logger with tracker's formatter and a structured, redacted access line."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(KeyValueFormatter())
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        """gunicorn's atoms with every feed token redacted (the request line, the path,
+        headers such as Referer, and the environ), whatever else reads them."""
+        return {
+            name: redact(value) if isinstance(value, str) else value
+            for name, value in super().atoms(resp, req, environ, request_time).items()
+        }
 
     def access(self, resp, req, environ, request_time) -> None:
         if not self.access_log_enabled:

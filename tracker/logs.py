@@ -1,5 +1,5 @@
 """Logging for the app, the `tracker` command and gunicorn: one line per record, as
-key=value pairs (logfmt).
+key=value pairs (logfmt), secrets redacted.
 
     time=2026-11-30T04:17:56.123Z level=warning logger=tracker.auth msg="access denied: GET
     /users" request_id=5f0c2a9e1b7d4c3a remote_addr=203.0.113.7 user_id=12
@@ -16,7 +16,12 @@ request `request_id`, `remote_addr` (the client's, after the trusted proxies) an
 {...}}`, e.g. an access line's status and bytes); last `exc`, the traceback.
 
 The level of tracker's own loggers, the development server's and gunicorn's is LOG_LEVEL
-(TRACKER_LOG_LEVEL); other libraries keep Python's default, WARNING."""
+(TRACKER_LOG_LEVEL); other libraries keep Python's default, WARNING.
+
+Calendar feed URLs carry their secret token in the path (/feeds/<token>.ics): every line
+written through here shows only its first characters (`/feeds/k3Jq….ics`), and so do the
+development server's request lines. gunicorn's access log is set up by
+tracker/gunicorn_config.py with the same formatter and redaction."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import secrets
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from flask import Flask, Response, g, has_request_context, request
 from flask.logging import default_handler
@@ -40,11 +46,35 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
 #: The loggers that take LOG_LEVEL: tracker's own and the development server's.
 APP_LOGGERS = ("tracker", "werkzeug")
 
+#: A feed path and its token, matched on the percent-decoded text; a token already cut
+#: ("k3Jq…") is left as it is, so redacting twice changes nothing.
+_FEED_PATH = re.compile(r"(/feeds/)([^/?#\s\"'.…]++)(?!…)")
+#: Characters of a token a log keeps, and the shortest token that keeps any.
+TOKEN_SHOWN = 4
+_TOKEN_KEPT_FROM = 12
 #: The development server colours its request lines for a terminal; a log has no use
 #: for the escape codes.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 #: The development server's request line: 'ADDRESS - - [DATE] "%s" %s %s'.
 _WERKZEUG_REQUEST = re.compile(r'^(?P<address>\S+) - - \[[^\]]*\] "%s" %s %s$')
+
+
+def redact(text: str) -> str:
+    """The text with each calendar feed token cut to its first characters and "…":
+    /feeds/k3JqXb…(43 characters).ics -> /feeds/k3Jq….ics. Percent-encoded forms of the
+    path (/feeds%2F…) are decoded first, since the app would serve them too."""
+    if "feeds" not in text and "%" not in text:
+        return text
+    decoded = unquote(text)
+    if not _FEED_PATH.search(decoded):
+        return text
+    return _FEED_PATH.sub(_shortened, decoded)
+
+
+def _shortened(match: re.Match[str]) -> str:
+    token = match.group(2)
+    kept = token[:TOKEN_SHOWN] if len(token) >= _TOKEN_KEPT_FROM else ""
+    return f"{match.group(1)}{kept}…"
 
 
 class RequestContextFilter(logging.Filter):
@@ -62,26 +92,28 @@ class RequestContextFilter(logging.Filter):
 
 class WerkzeugRequestFilter(logging.Filter):
     """The development server's request line as a record of its own: the request as the
-    message (no colour codes) and the address, status and size as fields,
+    message (token redacted, no colour codes) and the address, status and size as fields,
     not a second timestamp inside the message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         match = _WERKZEUG_REQUEST.match(str(record.msg))
         if match and isinstance(record.args, tuple) and len(record.args) == 3:
             line, status, size = (str(arg) for arg in record.args)
-            record.msg, record.args = _ANSI.sub("", line), None
+            record.msg, record.args = redact(_ANSI.sub("", line)), None
             record.fields = {"remote_addr": match["address"], "status": status, "bytes": size}
         else:
             try:
                 message = record.getMessage()
             except (TypeError, ValueError):  # a malformed call: the handler reports it
                 return True
-            record.msg, record.args = _ANSI.sub("", message), None
+            record.msg, record.args = redact(_ANSI.sub("", message)), None
         return True
 
 
 class KeyValueFormatter(logging.Formatter):
-    """One record as one logfmt line (see the module's docstring for the fields)."""
+    """One record as one logfmt line (see the module's docstring for the fields). Every
+    value it writes passes through `redact`: whatever a message, a field or a traceback
+    holds, no feed token leaves through here."""
 
     CONTEXT = ("request_id", "remote_addr", "user_id")
 
@@ -111,9 +143,10 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def quote(value: object) -> str:
-    """A logfmt value: bare when it has no space, quote, '=' or control character; else
-    in double quotes with those escaped, so a value never breaks the line."""
-    text = "" if value is None else str(value)
+    """A logfmt value, feed tokens redacted: bare when it has no space, quote, '=' or
+    control character; else in double quotes with those escaped, so a value never
+    breaks the line."""
+    text = redact("" if value is None else str(value))
     if text and _BARE.fullmatch(text):
         return text
     escaped = "".join(_ESCAPES.get(c) or (f"\\x{ord(c):02x}" if _control(c) else c) for c in text)
