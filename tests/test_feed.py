@@ -37,7 +37,7 @@ def feed_path(token: str) -> str:
 def fetch_calendar(client, token: str) -> Calendar:
     response = client.get(feed_path(token))
     assert response.status_code == 200
-    assert response.mimetype == "text/calendar"
+    assert response.content_type == "text/calendar; charset=utf-8"
     assert response.headers["Cache-Control"] == "private, no-store"
     return Calendar.from_ical(response.data)
 

@@ -58,7 +58,7 @@ def create_demo_users(session: Session) -> int:
                 f"Cán bộ {agency.short_name} (tài khoản minh họa)",
             )
         )
-    for username, role, agency, full_name in accounts:
+    for username, role, home_agency, full_name in accounts:
         if username in existing:
             continue
         create_user(
@@ -66,7 +66,7 @@ def create_demo_users(session: Session) -> int:
             username=username,
             password=DEMO_PASSWORD,
             role=role,
-            agency=agency,
+            agency=home_agency,
             full_name=full_name,
             password_hash=shared_hash,
         )

@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
+    def _http(
+        error: HTTPException,
+    ) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]]:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             return render_error(

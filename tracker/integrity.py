@@ -100,7 +100,9 @@ def _check_anchor(session: Session, entries: dict[int, str], report: Report) -> 
             )
             return
     newest = max(entries)
-    report.unanchored = session.scalar(sa.select(sa.func.count(Event.id)).where(Event.id > newest))
+    report.unanchored = session.execute(
+        sa.select(sa.func.count(Event.id)).where(Event.id > newest)
+    ).scalar_one()
 
 
 def _check_assignments(session: Session, report: Report) -> None:
@@ -183,7 +185,7 @@ def _check_users(session: Session, report: Report) -> None:
         actual = {
             "username": username,
             "role": role.value,
-            "agency": codes.get(agency_id),
+            "agency": codes.get(agency_id) if agency_id is not None else None,
             "active": active,
         }
         for key, value in actual.items():

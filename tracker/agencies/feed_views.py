@@ -42,8 +42,7 @@ def calendar(token: str):
         log.exception("calendar feed of agency %s failed", agency.code)
         abort(500)
     response = make_response(body)
-    response.mimetype = "text/calendar"
-    response.charset = "utf-8"
+    response.mimetype = "text/calendar"  # Werkzeug adds "; charset=utf-8" to text types
     response.headers["Content-Disposition"] = f'inline; filename="{agency.code.lower()}.ics"'
     response.headers["Cache-Control"] = PRIVATE
     response.headers["X-Robots-Tag"] = "noindex"

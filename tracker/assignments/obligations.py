@@ -204,10 +204,7 @@ def overdue(session: Session, as_of: date, *where: sa.ColumnElement[bool]) -> li
         .where(rows.c.outcome == Outcome.OPEN_OVERDUE.value)
         .order_by(rows.c.due_date, rows.c.assignment_id, rows.c.period_id)
     )
-    return [
-        Overdue(Kind(row.kind), *row[1:])  # type: ignore[arg-type]
-        for row in session.execute(query)
-    ]
+    return [Overdue(Kind(row.kind), *row[1:]) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ class Bounds:
 def cut_off_months(rule: str) -> int | None:
     """Months per period for monthly-or-longer rules (ND 09/2019 cut-offs), else None."""
     parsed = rrulestr(rule, dtstart=datetime(2020, 1, 1))
-    frequency = parsed._freq  # noqa: SLF001 (dateutil keeps no public accessor)
-    interval = parsed._interval  # noqa: SLF001
+    # dateutil keeps no public accessor for a rule's frequency and interval.
+    frequency = parsed._freq  # type: ignore[union-attr]  # noqa: SLF001
+    interval = parsed._interval  # type: ignore[union-attr]  # noqa: SLF001
     if frequency == MONTHLY:
         return interval
     if frequency == YEARLY:
@@ -53,7 +54,7 @@ def period_bounds(rule: str, assigned_on: date, until: date) -> list[Bounds]:
     start = datetime.combine(assigned_on, datetime.min.time())
     parsed = rrulestr(_count_reports(rule), dtstart=start)
     months = cut_off_months(rule)
-    frequency = parsed._freq  # noqa: SLF001
+    frequency = parsed._freq  # type: ignore[union-attr]  # noqa: SLF001
     result: list[Bounds] = []
     previous_due = assigned_on
     for occurrence in parsed.xafter(start, count=MAX_PERIODS, inc=False):
@@ -134,7 +135,9 @@ def generate_periods(session: Session, as_of: date | None = None) -> int:
         assigned_on = clock.local_date(assignment.assigned_at)
         # A period exists once it has begun: its due date may still be ahead.
         horizon = as_of + relativedelta(months=13)
-        for bounds in period_bounds(assignment.task.recurrence, assigned_on, horizon):
+        rule = assignment.task.recurrence
+        assert rule is not None  # the query selects recurring tasks only
+        for bounds in period_bounds(rule, assigned_on, horizon):
             if bounds.starts_on > as_of:
                 break
             if (assignment.id, bounds.due_date) in existing:

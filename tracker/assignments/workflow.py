@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
@@ -89,9 +89,12 @@ def _staff(_assignment: Assignment, user: User) -> bool:
     return user.is_staff
 
 
+StatusT = TypeVar("StatusT", AssignmentStatus, PeriodStatus)
+
+
 @dataclass(frozen=True)
-class Transition:
-    target: AssignmentStatus
+class Transition(Generic[StatusT]):
+    target: StatusT
     who: Rule
     requires_reason: bool = False
     #: Submitting a task that requires evidence needs at least one file.
@@ -203,6 +206,13 @@ def _cancel(_session: Session, assignment: Assignment, _actor: User, data: dict)
     assignment.cancelled_on = day
 
 
+def _session_of(instance: object) -> Session:
+    session = object_session(instance)
+    if session is None:
+        raise RuntimeError(f"{type(instance).__name__} is not attached to a session")
+    return session
+
+
 def _end_periods(assignment: Assignment, day: date) -> list[Period]:
     ended = [period for period in assignment.periods if period.is_open]
     for period in ended:
@@ -213,7 +223,7 @@ def _end_periods(assignment: Assignment, day: date) -> list[Period]:
 def end_open_periods(assignment: Assignment, actor: User | None, day: date, reason: str) -> int:
     """End the open reporting periods of work that is itself finished (its directive
     closed after its one-off report was accepted); one event. Returns how many."""
-    session = object_session(assignment)
+    session = _session_of(assignment)
     ended = _end_periods(assignment, day)
     if not ended:
         return 0
@@ -232,7 +242,7 @@ def end_open_periods(assignment: Assignment, actor: User | None, day: date, reas
 
 # The table ---------------------------------------------------------------------------------
 
-TRANSITIONS: dict[tuple[AssignmentStatus, Action], Transition] = {
+TRANSITIONS: dict[tuple[AssignmentStatus, Action], Transition[AssignmentStatus]] = {
     (S.ASSIGNED, Action.START): Transition(S.IN_PROGRESS, _worker),
     (S.RETURNED, Action.START): Transition(S.IN_PROGRESS, _worker),
     (S.ASSIGNED, Action.REPORT_PROGRESS): Transition(
@@ -356,7 +366,7 @@ def apply(
 
 P = PeriodStatus
 
-PERIOD_TRANSITIONS: dict[tuple[PeriodStatus, Action], Transition] = {
+PERIOD_TRANSITIONS: dict[tuple[PeriodStatus, Action], Transition[PeriodStatus]] = {
     (P.OPEN, Action.SUBMIT): Transition(P.SUBMITTED, _worker),
     (P.RETURNED, Action.SUBMIT): Transition(P.SUBMITTED, _worker),
     (P.SUBMITTED, Action.ACCEPT): Transition(P.DONE, _reviewer),
@@ -382,7 +392,7 @@ def allowed_period_actions(period: Period, user: User) -> list[Action]:
 
 def apply_period(period: Period, action: Action | str, actor: User, **data: Any) -> Event:
     """One step on one reporting period: submit, accept or return its report."""
-    session = object_session(period)
+    session = _session_of(period)
     try:
         action = Action(action)
     except ValueError:
@@ -402,6 +412,7 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
     if transition.requires_reason and not reason:
         raise GuardFailed("Hãy nêu lý do.")
     before = {"period_status": period.status.value}
+    submission: Submission | None
     if action == Action.SUBMIT:
         text = (data.get("text") or "").strip()
         if not text:
@@ -465,10 +476,11 @@ def request_extension(
     assignment: Assignment, actor: User, *, proposed_date: date | None, reason: str
 ) -> ExtensionRequest:
     """The agency asks for a later working deadline, with a reason."""
-    session = object_session(assignment)
+    session = _session_of(assignment)
     refusal = extension_refusal(assignment, actor)
     if refusal is not None:
         raise refusal
+    assert assignment.due_date is not None  # extension_refusal refuses work without one
     reason = (reason or "").strip()
     if not reason:
         raise GuardFailed("Hãy nêu lý do đề nghị gia hạn.")
@@ -509,8 +521,8 @@ def decide_extension(
 ) -> Event:
     """The office grants (possibly another date) or refuses (with a reason). Granting
     moves the working deadline; the original deadline stays on record."""
-    session = object_session(extension)
-    assignment = session.get(Assignment, extension.assignment_id)
+    session = _session_of(extension)
+    assignment = session.get_one(Assignment, extension.assignment_id)
     if not actor.is_staff:
         raise NotPermitted("Chỉ văn phòng mới quyết định gia hạn.")
     if extension.status != ExtensionStatus.PENDING:

@@ -192,6 +192,7 @@ def _link_citations(session: Session, path: Path, document: dict[str, Any]) -> N
     citing = operations.find_directive(
         session, f"{header['number']}/{header['symbol']}", header["issued_date"]
     )
+    assert citing is not None  # every directive of the folder is loaded first
     for entry in document.get("citation", []):
         cited = operations.find_directive(session, entry["ref"])
         if cited is None:

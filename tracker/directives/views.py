@@ -185,9 +185,9 @@ def add_task(directive_id: int):
             db.session.commit()
             flash(f"Đã thêm nhiệm vụ {form.number.data}.", "success")
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "danger")
     return redirect(url_for("directives.show", directive_id=directive.id) + "#tasks")
 
 

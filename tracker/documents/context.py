@@ -8,6 +8,7 @@ body does not place follow it. Appendices start on a page of their own under the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -40,7 +41,7 @@ def table_block(table: Table) -> dict[str, Any]:
     return {"kind": "table", **asdict(table)}
 
 
-def blocks(body: str, tables: list[Table] = ()) -> list[dict[str, Any]]:
+def blocks(body: str, tables: Sequence[Table] = ()) -> list[dict[str, Any]]:
     """The body as blocks: headings, paragraphs and the tables placed by "[Bảng N]";
     tables the body does not place come last."""
     result: list[dict[str, Any]] = []

@@ -13,6 +13,7 @@ the agency has not reported on is not printed: the drafter is told on the form."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -238,7 +239,7 @@ def _period_table(
 
 
 def _period_summary(assignment: Assignment, outcomes: dict[tuple, Outcome]) -> str:
-    counted = defaultdict(int)
+    counted: defaultdict[Outcome, int] = defaultdict(int)
     for (kind, assignment_id, _period), outcome in outcomes.items():
         if kind == obligations.Kind.PERIOD.value and assignment_id == assignment.id:
             counted[outcome] += 1
@@ -279,7 +280,7 @@ def _compilation(
     for agency_id, name in others:
         found = figures.get((task.id, agency_id))
         value = found.value(indicator.code) if found else None
-        if value is None:
+        if found is None or value is None:
             missing.append(name)
             continue
         values.append(value)
@@ -383,7 +384,9 @@ def _joined(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
 
 
-def _recipients(assignments: list[Assignment], directive: Directive, agency: Agency) -> list[str]:
+def _recipients(
+    assignments: Sequence[Assignment], directive: Directive, agency: Agency
+) -> list[str]:
     """The bodies the tasks report to; a task reported to this agency itself is
     reported on to the directive's issuer. Never the agency itself."""
     names: list[str] = []

@@ -57,13 +57,15 @@ def _file_response(data: bytes, name: str, mimetype: str) -> Response:
 
 
 def _apply(draft: DocumentDraft, form: DocumentForm) -> DocumentDraft:
+    issued_on = form.issued_on.data
+    assert issued_on is not None  # the form was validated: InputRequired
     return dataclasses.replace(
         draft,
         header_parent="\n".join(lines(form.header_parent.data or "")),
         header_name="\n".join(lines(form.header_name.data)),
         symbol=form.symbol.data.strip(),
         place=form.place.data.strip(),
-        issued_on=form.issued_on.data,
+        issued_on=issued_on,
         subject=" ".join(form.subject.data.split()),
         recipients=lines(form.recipients.data),
         body=form.body.data.replace("\r\n", "\n"),
@@ -143,7 +145,7 @@ def reply(directive_id: int):
     if current_user.is_staff:
         agency = found_or_404(agency_by_code(db.session, request.args.get("agency", "")))
     elif current_user.role == Role.AGENCY:
-        agency = db.session.get(Agency, current_user.agency_id)
+        agency = db.session.get_one(Agency, current_user.agency_id)
     else:
         abort(403)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,7 +37,7 @@ def store() -> EvidenceStore:
 
 
 def add_evidence(
-    session: Session, actor: User, assignment: Assignment, stream: BinaryIO, original_name: str
+    session: Session, actor: User, assignment: Assignment, stream: IO[bytes], original_name: str
 ) -> Evidence:
     """Stream the upload into the store (hashed, sniffed, fsynced), then add its row.
 

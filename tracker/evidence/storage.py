@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Final, TypeVar, overload
+from typing import IO, BinaryIO, Final, TypeVar, overload
 
 from tracker.text import INVISIBLE_CATEGORIES
 
@@ -83,17 +83,17 @@ class EvidenceStore:
 
     @overload
     def save_stream(
-        self, stream: BinaryIO, *, max_bytes: int, validate: Callable[[Path], T]
+        self, stream: IO[bytes], *, max_bytes: int, validate: Callable[[Path], T]
     ) -> tuple[StoredBlob, T]: ...
 
     @overload
     def save_stream(
-        self, stream: BinaryIO, *, max_bytes: int, validate: None = None
+        self, stream: IO[bytes], *, max_bytes: int, validate: None = None
     ) -> tuple[StoredBlob, None]: ...
 
     def save_stream(
         self,
-        stream: BinaryIO,
+        stream: IO[bytes],
         *,
         max_bytes: int,
         validate: Callable[[Path], T] | None = None,
@@ -242,7 +242,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _copy_hashing(stream: BinaryIO, target: BinaryIO, max_bytes: int) -> tuple[str, int]:
+def _copy_hashing(stream: IO[bytes], target: BinaryIO, max_bytes: int) -> tuple[str, int]:
     """Copy in chunks; return the SHA-256 hex digest and the size."""
     digest = hashlib.sha256()
     size = 0

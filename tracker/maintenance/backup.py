@@ -40,6 +40,8 @@ def backup(
     url = make_url(database_url)
     stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise BackupError("Cơ sở dữ liệu SQLite trong bộ nhớ không có tệp để sao lưu.")
         database = target / f"tracker-{stamp}.sqlite3"
         _sqlite_backup(Path(url.database), database)
     elif url.get_backend_name() == "postgresql":

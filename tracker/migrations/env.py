@@ -25,7 +25,10 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = sa.create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("no connection handed over and no sqlalchemy.url set")
+        engine = sa.create_engine(url)
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

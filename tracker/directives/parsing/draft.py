@@ -7,8 +7,8 @@ appear in the JSON only on request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 Span = tuple[int, int]
