@@ -32,7 +32,7 @@ help:
 	@echo "                TRACKER_TEST_DATABASE_URL when it is set"
 	@echo "make setup      create $(VENV), install tracker with its test extras and"
 	@echo "                the system packages the PDFs need"
-	@echo "make lint       ruff"
+	@echo "make lint       ruff and mypy (its settings: [mypy] in setup.cfg)"
 	@echo "make benchmark  run every benchmarks/*.py"
 	@echo "make clean      remove $(VENV) and caches (instance/ is kept)"
 
@@ -73,6 +73,8 @@ test: setup
 	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES) $(TEST_PACKAGES)
 	@echo "== ruff"
 	$(BIN)/ruff check .
+	@echo "== mypy"
+	$(BIN)/mypy
 	@echo "== tests on SQLite"
 	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$${TRACKER_TEST_DATABASE_URL:-}" ]; then \
@@ -85,6 +87,7 @@ test: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 benchmark: setup
 	@found=0; \
@@ -97,6 +100,6 @@ benchmark: setup
 	[ "$$found" -eq 1 ] || echo "no benchmarks in benchmarks/"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info .setup.log
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info .setup.log
 	find . -path ./instance -prune -o -path ./.git -prune \
 		-o -type d -name __pycache__ -exec rm -rf {} +
