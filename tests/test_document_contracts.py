@@ -22,6 +22,7 @@ from tests.nd30 import (
     find_line,
     find_line_anywhere,
 )
+from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.periods import generate_periods
@@ -191,7 +192,8 @@ def test_register_takes_the_clerks_number_once(session, app):
         session, _directive(session), agency_by_code(session, "SNV"), date(2020, 8, 21)
     )
     assert issue_document(session, None, draft, 37).reference == "37/BC-SNV"
-    with pytest.raises(DocumentError, match="Số 37 năm 2020 đã được dùng"):
+    # The register's year is the document's (dated today), not its figures' (issue 9).
+    with pytest.raises(DocumentError, match=f"Số 37 năm {draft.issued_on.year} đã được dùng"):
         issue_document(session, None, draft, 37)
     with pytest.raises(DocumentError, match="từ 1 đến"):
         issue_document(session, None, draft, 0)
@@ -229,7 +231,7 @@ def test_accountability_issued_as_a_numbered_document(client, auth, session):
         "symbol": "BC-VPUBND",
         "number": "12",
         "place": "Lai Châu",
-        "issued_on": "21/08/2020",
+        "issued_on": clock.today().strftime("%d/%m/%Y"),
         "subject": "Tình hình thực hiện Công văn số 1661/UBND-VX",
         "recipients": "Chủ tịch, các Phó Chủ tịch UBND tỉnh",
         "body": "Đoạn mở đầu.\n\n[Bảng 1]\n\nVăn phòng báo cáo./.",
@@ -250,7 +252,9 @@ def test_accountability_issued_as_a_numbered_document(client, auth, session):
         assert_only_fonts(pdf)
         assert_page_numbers(pdf)
     assert "Số: 12/BC-VPUBND" in text and "THẢO" not in text
-    assert "(Kèm theo Báo cáo số 12/BC-VPUBND ngày 21/8/2020 của Văn phòng" in text
+    dated = f"{document.issued_on.day}/{document.issued_on.month}/{document.issued_on.year}"
+    assert document.issued_on == clock.today()
+    assert f"(Kèm theo Báo cáo số 12/BC-VPUBND ngày {dated} của Văn phòng" in text
     assert re.search(r"Tổng cộng \d+ \d+ \d+ \d+ \d+", text)
     assert "mã băm cuối (SHA-256)" in text and "tại thời điểm lập báo cáo" in text
     with client.get(f"/documents/{document.id}?format=docx") as word:

@@ -33,6 +33,7 @@ from tests.nd30 import (
     find_line_anywhere,
     nd30_date,
 )
+from tracker import clock
 from tracker.agencies.operations import agency_by_code
 from tracker.cli import main
 from tracker.documents.fetcher import AssetsOnlyFetcher
@@ -49,6 +50,8 @@ AS_OF = date(2020, 8, 20)
 @pytest.fixture
 def reply_pdf(session, directive_1661):
     draft = draft_reply(session, directive_1661, agency_by_code(session, "SNV"), AS_OF)
+    # Its figures as of AS_OF; the document itself dated today (issue 9).
+    assert (draft.as_of, draft.issued_on) == (AS_OF, clock.today())
     with capture_weasyprint_warnings() as log:
         document = issue_document(session, None, draft)
     assert not log.records, log.messages
@@ -76,7 +79,7 @@ def test_reply_report_follows_nd30(reply_pdf):
         assert_centred(number, within=issuer)
         place_date = find_line(pdf, r"^Lai Châu, ngày")
         assert_line_style(place_date, size_range=(12.5, 14.5), italic=True)
-        assert assert_date_line(place_date.text) == AS_OF
+        assert assert_date_line(place_date.text) == document.issued_on
         assert abs(place_date.top - number.top) < 3  # box 4 on the line of box 3
         doc_type = find_line(pdf, r"^BÁO CÁO$")
         assert_line_style(doc_type, size_range=(13.5, 14.5), bold=True, upper=True)
@@ -97,11 +100,13 @@ def test_reply_report_follows_nd30(reply_pdf):
         find_line(pdf, r"^Trên đây là kết quả thực hiện", page_index=page)
         appendix_page, appendix = find_line_anywhere(pdf, r"^PHỤ LỤC$")
         assert appendix_page > page
-        attached = find_line(pdf, r"^\(Kèm theo Báo cáo số 01/BC-SNV ngày 20/8/2020", appendix_page)
+        dated = f"{document.issued_on.day}/{document.issued_on.month}/{document.issued_on.year}"
+        attached = find_line(pdf, rf"^\(Kèm theo Báo cáo số 01/BC-SNV ngày {dated}", appendix_page)
         assert_line_style(attached, size_range=(12.5, 13.5), italic=True)
         text = " ".join(pdf.text.split())
         # Task 1 reports to the issuer, task 2 to STTTT; never to the agency itself.
         assert "Kính gửi: - Ủy ban nhân dân tỉnh Lai Châu; - Sở Thông tin và Truyền thông." in text
+        assert "báo cáo kết quả thực hiện tính đến ngày 20/8/2020 như sau:" in text
         assert "Sở Nội vụ có 71/72 cán bộ" in text
         raw = "".join(page.extract_text() for page in pdf.reader.pages)
         assert re.search("đạt\\s98,6\u00a0%", raw)  # the no-break space is kept
@@ -113,9 +118,12 @@ def test_reply_report_follows_nd30(reply_pdf):
 
 def test_urging_letter_names_late_agencies_and_numbers_pages(session, directive_1661):
     issuer = agency_by_code(session, "UBND")
-    draft = draft_urge(session, directive_1661, issuer, date(2020, 8, 21))
-    with capture_weasyprint_warnings() as log:
-        document = issue_document(session, None, draft)
+    # Sent on the day of its figures, as the office would have in 2020: the new time limit
+    # runs from the letter's date (issue 9), here that same day.
+    with clock.frozen(date(2020, 8, 21)):
+        draft = draft_urge(session, directive_1661, issuer, date(2020, 8, 21))
+        with capture_weasyprint_warnings() as log:
+            document = issue_document(session, None, draft)
     assert not log.records, log.messages
     data = store().path_for(document.sha256).read_bytes()
     assert document.reference == "01/UBND-TH"
@@ -132,7 +140,7 @@ def test_urging_letter_names_late_agencies_and_numbers_pages(session, directive_
         assert "báo cáo về Sở Thông tin và Truyền thông: 22 cơ quan, đơn vị" in text
         assert "Sở Công Thương" in text  # late on task 2 in the demo
         assert "Sở Nội vụ" not in text  # reported on time
-        assert "trước ngày 28/8/2020" in text  # five working days after 21/8/2020
+        assert "trước ngày 28/8/2020" in text  # five working days after the letter's 21/8/2020
         assert "Lưu: VT, TH." in text
     assert nd30_date(date(2020, 8, 21)) == "ngày 21 tháng 8 năm 2020"
 
@@ -276,7 +284,7 @@ def test_agency_drafts_edits_and_issues_its_reply(client, auth, session, directi
         "header_name": "SỞ NỘI VỤ",
         "symbol": "BC-SNV",
         "place": "Lai Châu",
-        "issued_on": "20/08/2020",
+        "issued_on": clock.today().strftime("%d/%m/%Y"),
         "subject": "Kết quả thực hiện Công văn số 1661/UBND-VX",
         "recipients": "Sở Thông tin và Truyền thông",
         "body": "Đoạn thứ nhất đã sửa tay.\n\nĐoạn thứ hai.",

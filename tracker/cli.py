@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
@@ -42,6 +43,7 @@ from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
 from tracker.directives.seed import SeedError, load_all
 from tracker.documents.accountability import draft_accountability
+from tracker.documents.dating import date_problem
 from tracker.documents.operations import (
     DocumentError,
     draft_docx,
@@ -216,12 +218,36 @@ FORMAT_OPTION = click.option(
 NUMBER_OPTION = click.option(
     "--number", type=click.IntRange(1), help="With --issue: the number the records clerk gave."
 )
+AS_OF_OPTION = click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day the figures are as of (default today).",
+)
+DATE_OPTION = click.option(
+    "--date",
+    "document_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The document's own date (default today): from DOCUMENT_DATE_PAST_DAYS before today"
+    " to DOCUMENT_DATE_FUTURE_DAYS after, and not before --as-of.",
+)
+
+
+def _dates(as_of, document_date) -> tuple[date, date]:
+    """(as of, document date): each today unless given; refused when the document date is
+    outside the configured window or before the figures it reports."""
+    day = as_of.date() if as_of else clock.today()
+    dated = document_date.date() if document_date else clock.today()
+    problem = date_problem(dated, day)
+    if problem is not None:
+        raise click.ClickException(problem)
+    return day, dated
 
 
 @document_group.command("reply")
 @click.option("--directive", "reference", required=True, help="Number/symbol, e.g. 1661/UBND-VX.")
 @click.option("--agency", "code", required=True, help="Agency code, e.g. STTTT.")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Report date (default today).")
+@AS_OF_OPTION
+@DATE_OPTION
 @click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
 @NUMBER_OPTION
 @FORMAT_OPTION
@@ -229,13 +255,20 @@ NUMBER_OPTION = click.option(
 @with_appcontext
 @needs_database
 def reply_command(
-    reference: str, code: str, as_of, issue: bool, number: int | None, kind: str, output: Path
+    reference: str,
+    code: str,
+    as_of,
+    document_date,
+    issue: bool,
+    number: int | None,
+    kind: str,
+    output: Path,
 ) -> None:
     """The reply report of one agency on one directive, as PDF."""
     directive, agency = _directive_or_fail(reference), _agency_or_fail(code)
-    day = as_of.date() if as_of else clock.today()
+    day, dated = _dates(as_of, document_date)
     try:
-        draft = draft_reply(db.session, directive, agency, day)
+        draft = draft_reply(db.session, directive, agency, day, dated)
     except LookupError:
         raise click.ClickException(
             f"{agency.short_name} không có nhiệm vụ nào trong {directive.title}."
@@ -246,7 +279,8 @@ def reply_command(
 
 @document_group.command("urge")
 @click.option("--directive", "reference", required=True)
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@AS_OF_OPTION
+@DATE_OPTION
 @click.option("--issue", is_flag=True, help="Take a register number and store the final PDF.")
 @NUMBER_OPTION
 @FORMAT_OPTION
@@ -254,14 +288,14 @@ def reply_command(
 @with_appcontext
 @needs_database
 def urge_command(
-    reference: str, as_of, issue: bool, number: int | None, kind: str, output: Path
+    reference: str, as_of, document_date, issue: bool, number: int | None, kind: str, output: Path
 ) -> None:
     """The urging letter to the agencies late on a directive, as PDF."""
     directive = _directive_or_fail(reference)
     issuer = _agency_or_fail(current_app.config.get("URGE_ISSUER", "UBND"))
-    day = as_of.date() if as_of else clock.today()
+    day, dated = _dates(as_of, document_date)
     try:
-        draft = draft_urge(db.session, directive, issuer, day)
+        draft = draft_urge(db.session, directive, issuer, day, dated)
     except LookupError:
         raise click.ClickException(
             f"Không có cơ quan, đơn vị nào chậm thực hiện {directive.title} đến ngày"
@@ -278,7 +312,8 @@ def report_group() -> None:
 
 @report_group.command("accountability")
 @click.option("--directive", "reference", help="Number/symbol; all directives when omitted.")
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+@AS_OF_OPTION
+@DATE_OPTION
 @click.option("--format", "kind", type=click.Choice(["pdf", "docx", "xlsx", "csv"]), default="pdf")
 @click.option("--issue", is_flag=True, help="Number and store the report as a document.")
 @NUMBER_OPTION
@@ -286,12 +321,23 @@ def report_group() -> None:
 @with_appcontext
 @needs_database
 def accountability_command(
-    reference: str | None, as_of, kind: str, issue: bool, number: int | None, output: Path
+    reference: str | None,
+    as_of,
+    document_date,
+    kind: str,
+    issue: bool,
+    number: int | None,
+    output: Path,
 ) -> None:
     """Who did what, on time or late, as of a date: PDF or .docx (a draft unless
-    --issue), XLSX or CSV."""
+    --issue), XLSX or CSV. Only the PDF and .docx are documents with a date of their own."""
     directive_id = _directive_or_fail(reference).id if reference else None
-    day = as_of.date() if as_of else clock.today()
+    if kind in ("xlsx", "csv"):
+        if document_date:
+            raise click.UsageError("--date chỉ dùng cho văn bản (pdf, docx), không cho bảng tính.")
+        day = as_of.date() if as_of else clock.today()
+    else:
+        day, dated = _dates(as_of, document_date)
     report = build_accountability(db.session, day, directive_id)
     if kind == "xlsx":
         output.write_bytes(to_xlsx(report))
@@ -300,7 +346,8 @@ def accountability_command(
     else:
         office = _agency_or_fail(current_app.config.get("OFFICE_CODE", "VPUBND"))
         with current_app.test_request_context():
-            _issue_or_preview(draft_accountability(report, office), output, issue, kind, number)
+            draft = draft_accountability(report, office, dated)
+            _issue_or_preview(draft, output, issue, kind, number)
     click.echo(f"Đã ghi {output} ({len(report.sections)} văn bản).")
 
 

@@ -42,6 +42,11 @@ DEFAULTS: dict[str, object] = {
     "LARGE_REPORT_ROWS": 150,
     "REPORT_JOB_SECONDS": 300,
     "REPORT_JOB_MEMORY_MB": 2048,
+    #: The date a document bears (tracker/documents/dating.py): today unless set, and only
+    #: from this many days before today to this many after. Its figures may be as of any
+    #: earlier day.
+    "DOCUMENT_DATE_PAST_DAYS": 30,
+    "DOCUMENT_DATE_FUTURE_DAYS": 0,
     #: Register numbers of issued documents: "counter" gives the next number when the
     #: records clerk enters none; "entered" requires the clerk's number.
     "REGISTER_NUMBERS": "counter",

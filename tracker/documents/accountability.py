@@ -6,6 +6,9 @@ it stood when the report was generated."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL
 from tracker.documents import nd30
@@ -24,7 +27,11 @@ from tracker.formatting import format_datetime
 from tracker.reports.accountability import AccountabilityReport, DirectiveSection
 
 
-def draft_accountability(report: AccountabilityReport, office: Agency) -> DocumentDraft:
+def draft_accountability(
+    report: AccountabilityReport, office: Agency, issued_on: date | None = None
+) -> DocumentDraft:
+    """The report as a document: figures as of the report's date, dated `issued_on`
+    (default today)."""
     if len(report.sections) == 1:
         section = report.sections[0]
         about = f"Tình hình thực hiện {section.doc_type_label} số {section.reference}"
@@ -58,7 +65,8 @@ def draft_accountability(report: AccountabilityReport, office: Agency) -> Docume
         kind="accountability",
         title=f"Báo cáo tổng hợp: {about.lower()} đến ngày {nd30.short_date(report.as_of)}",
         symbol=f"BC-{symbol_code(office)}",
-        issued_on=report.as_of,
+        issued_on=issued_on or clock.today(),
+        as_of=report.as_of,
         doc_type="Báo cáo",
         subject=f"{about} (tính đến {nd30.nd30_date(report.as_of)})",
         recipients=["Chủ tịch, các Phó Chủ tịch UBND tỉnh"],

@@ -74,6 +74,7 @@ class DocumentDraft:
     header_name: str
     symbol: str
     place: str
+    #: The document's own date (ngày ký): today unless set; see tracker/documents/dating.py.
     issued_on: date
     #: "Báo cáo" ...; None for a công văn, whose subject stands under its number.
     doc_type: str | None
@@ -95,6 +96,8 @@ class DocumentDraft:
     #: Lines the drafter must see before issuing (e.g. a task without a report); never
     #: printed.
     warnings: list[str] = field(default_factory=list)
+    #: The day the figures are as of (the data cut-off); never after `issued_on`.
+    as_of: date | None = None
 
     @property
     def is_cong_van(self) -> bool:

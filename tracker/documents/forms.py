@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from tracker.documents.dating import date_problem
 from tracker.documents.register import MAX_NUMBER
 from tracker.fields import DateField
 
 
 class DocumentForm(FlaskForm):
+    """`as_of` is the day the document's figures are as of: its date may not be earlier."""
+
+    def __init__(self, *args, as_of: date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of
+
     header_parent = TextAreaField(
         "Cơ quan chủ quản (mỗi dòng một dòng in)", validators=[Optional(), Length(max=255)]
     )
@@ -52,3 +68,9 @@ class DocumentForm(FlaskForm):
     preview = SubmitField("Xem bản dự thảo (PDF)")
     word = SubmitField("Tải bản Word (.docx)")
     issue = SubmitField("Phát hành (cấp số)")
+
+    def validate_issued_on(self, field: DateField) -> None:
+        """Within the configured window around today, and not before the figures."""
+        problem = date_problem(field.data, self.as_of) if field.data else None
+        if problem is not None:
+            raise ValidationError(problem)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tracker.audit import record_event
 from tracker.auth.models import Role, User
 from tracker.documents.context import document_context
+from tracker.documents.dating import date_problem
 from tracker.documents.docx import render_docx
 from tracker.documents.drafts import DocumentDraft
 from tracker.documents.models import DocumentKind, OutgoingDocument
@@ -113,6 +114,8 @@ def issue_document(
             "reference": document.reference,
             "sha256": blob.sha256,
             "directive_id": draft.directive_id,
+            "issued_on": draft.issued_on.isoformat(),
+            "as_of": draft.as_of.isoformat() if draft.as_of else None,
         },
     )
     return document
@@ -130,6 +133,9 @@ def documents_of(session: Session, directive_id: int, user: User) -> list[Outgoi
 def _check(draft: DocumentDraft) -> None:
     if draft.agency_id is None:
         raise DocumentError("Văn bản phải có cơ quan ban hành.")
+    problem = date_problem(draft.issued_on, draft.as_of)
+    if problem is not None:  # never backdated, never dated before its figures
+        raise DocumentError(problem)
     if not draft.signer_title.strip():
         raise DocumentError("Hãy nhập chức vụ người ký.")
     if not draft.signer_name.strip():

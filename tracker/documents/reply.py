@@ -69,8 +69,13 @@ def reports_to(task: Task, directive: Directive) -> str:
 
 
 def draft_reply(
-    session: Session, directive: Directive, agency: Agency, as_of: date
+    session: Session,
+    directive: Directive,
+    agency: Agency,
+    as_of: date,
+    issued_on: date | None = None,
 ) -> DocumentDraft:
+    """The reply with its figures as of `as_of`, dated `issued_on` (default today)."""
     assignments = session.scalars(
         sa.select(Assignment)
         .join(Task, Assignment.task_id == Task.id)
@@ -94,7 +99,7 @@ def draft_reply(
     citation = directive_citation(directive)
     paragraphs = [
         f"Thực hiện {citation} về việc {directive.subject}, {agency.name} báo cáo kết quả"
-        " thực hiện như sau:"
+        f" thực hiện tính đến ngày {nd30.short_date(as_of)} như sau:"
     ]
     tables: list[Table] = []
     appendices: list[Appendix] = []
@@ -148,7 +153,8 @@ def draft_reply(
         kind="reply",
         title=f"Báo cáo kết quả thực hiện {directive.doc_type.label} số {directive.reference}",
         symbol=f"BC-{symbol_code(agency)}",
-        issued_on=as_of,
+        issued_on=issued_on or clock.today(),
+        as_of=as_of,
         doc_type="Báo cáo",
         subject=f"Kết quả thực hiện {citation} về việc {directive.subject}",
         recipients=recipients,

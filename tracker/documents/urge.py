@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tracker import calendar
+from tracker import calendar, clock
 from tracker.agencies.models import Agency, AgencyKind
 from tracker.assignments import obligations
 from tracker.assignments.models import Period
@@ -104,12 +104,19 @@ def overdue_items(session: Session, directive: Directive, as_of: date) -> list[O
 
 
 def draft_urge(
-    session: Session, directive: Directive, issuer: Agency, as_of: date
+    session: Session,
+    directive: Directive,
+    issuer: Agency,
+    as_of: date,
+    issued_on: date | None = None,
 ) -> DocumentDraft:
+    """The letter naming who is late as of `as_of`, dated `issued_on` (default today);
+    the new time limit runs from the letter's date."""
     items = overdue_items(session, directive, as_of)
     if not items:
         raise LookupError(f"no agency is late on {directive.reference} on {as_of}")
-    limit = calendar.add_working_days(as_of, NEW_LIMIT_WORKING_DAYS)
+    issued_on = issued_on or clock.today()
+    limit = calendar.add_working_days(issued_on, NEW_LIMIT_WORKING_DAYS)
     agencies = list(dict.fromkeys(item.agency_name for item in items))
     by_appendix = len(agencies) > MAX_LISTED_RECIPIENTS
     reference = f"{directive.doc_type.label} số {directive.reference}"
@@ -165,7 +172,8 @@ def draft_urge(
         kind="urge",
         title=f"Đôn đốc thực hiện {reference}",
         symbol=f"{symbol_code(issuer)}-{issuer.drafting_unit or 'TH'}",
-        issued_on=as_of,
+        issued_on=issued_on,
+        as_of=as_of,
         doc_type=None,
         subject=subject,
         recipients=[ADDRESSED_BY_APPENDIX] if by_appendix else agencies,

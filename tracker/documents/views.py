@@ -29,6 +29,7 @@ from tracker.directives.forms import lines
 from tracker.directives.models import Directive
 from tracker.documents import operations
 from tracker.documents.accountability import draft_accountability
+from tracker.documents.dating import date_problem, date_window
 from tracker.documents.drafts import DocumentDraft
 from tracker.documents.fetcher import ASSETS_DIR
 from tracker.documents.forms import DocumentForm
@@ -94,9 +95,12 @@ def _fill(form: DocumentForm, draft: DocumentDraft) -> None:
 def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
     """The draft form: GET shows it; 'preview' answers the marked PDF, 'word' the .docx,
     'issue' numbers, stores and registers the final PDF. `back` is (label, url)."""
-    form = DocumentForm()
+    form = DocumentForm(as_of=draft.as_of)
     if request.method == "GET":
         _fill(form, draft)
+        problem = date_problem(draft.issued_on, draft.as_of)  # figures as of a later day
+        if problem is not None:
+            form.issued_on.errors = [problem]
     elif form.validate_on_submit():
         edited = _apply(draft, form)
         name = f"du-thao-{edited.symbol}"
@@ -127,6 +131,7 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
         heading=heading,
         back=back,
         may_issue=may_issue(current_user, draft),
+        date_window=date_window(),
     ), 422 if form.errors else 200
 
 
