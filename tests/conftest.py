@@ -56,6 +56,10 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
             # Every test's events are rolled back: an anchor of them would name events
             # that never were. The anchor is tested on databases that really commit.
             "AUDIT_ANCHOR_FILE": "",
+            # Jobs run inside the request, in the test's transaction; the queue itself
+            # (a `tracker worker` process, SQLite and Redis storage) is tested in
+            # tests/test_jobs.py and the browser journeys.
+            "JOB_QUEUE_IMMEDIATE": True,
             **FAST_ARGON2,
         }
     )

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -70,3 +77,40 @@ def count_queries(connection):
         yield statements
     finally:
         sa.event.remove(connection, "before_cursor_execute", before)
+
+
+def _env_value(value: object) -> str:
+    return json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+
+
+@contextmanager
+def job_worker(config: dict, *, workers: int = 1, periodic: bool = False):
+    """A real `tracker worker` process for an app built from `config` (a test_config
+    dict with INSTANCE_PATH); stopped with SIGINT, then killed if it lingers. Its output
+    is in INSTANCE_PATH/worker.log."""
+    env = {**os.environ, **{f"TRACKER_{key}": _env_value(value) for key, value in config.items()}}
+    command = [str(Path(sys.executable).with_name("tracker")), "worker", "--workers", str(workers)]
+    if not periodic:
+        command.append("--no-periodic")
+    log_path = Path(config["INSTANCE_PATH"]) / "worker.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 (the project's own command)
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until(predicate, seconds: float = 60, message: str = "the condition") -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, f"{message} did not happen in {seconds:g} s"
+        time.sleep(0.2)

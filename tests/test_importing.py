@@ -282,7 +282,7 @@ def test_import_1661_end_to_end_on_a_database_without_it(tmp_path):
     """The founding directive, imported through the pages into a database that has only
     Lai Châu's agencies: five tasks, fanned-out assignments, four placeholder citations."""
     from tests.conftest import FAST_ARGON2
-    from tests.helpers import Auth
+    from tests.helpers import Auth, job_worker, wait_until
     from tracker import create_app, db
     from tracker.agencies.operations import agency_by_code
     from tracker.auth.models import Role
@@ -290,14 +290,12 @@ def test_import_1661_end_to_end_on_a_database_without_it(tmp_path):
     from tracker.directives.seed import load_agencies
     from tracker.migrations.runner import upgrade
 
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "import-1661",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
-            **FAST_ARGON2,
-        }
-    )
+    config = {
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": "import-1661",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+    }
+    app = create_app(config | FAST_ARGON2)
     with app.app_context():
         with db.database().engine.begin() as connection:
             upgrade(connection)
@@ -312,9 +310,15 @@ def test_import_1661_end_to_end_on_a_database_without_it(tmp_path):
         db.session.commit()
     client = app.test_client()
     assert Auth(client).login("vanphong", "mat-khau-van-phong").status_code == 302
-    pasted = _paste(client, SEED)
-    assert pasted.status_code == 302
-    html = client.get(pasted.headers["Location"]).get_data(as_text=True)
+    with job_worker(config):  # parsed by the job queue, as in production
+        pasted = _paste(client, SEED)
+        assert pasted.status_code == 302
+
+        def review_page() -> str:
+            return client.get(pasted.headers["Location"]).get_data(as_text=True)
+
+        wait_until(lambda: 'data-testid="import-job"' not in review_page(), message="parsing")
+        html = review_page()
     assert 'data-testid="existing"' not in html
     confirmed = client.post(pasted.headers["Location"], data=_form_fields(html))
     assert confirmed.status_code == 302

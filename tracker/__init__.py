@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.directives.views import blueprint as directives_blueprint
     from tracker.documents.views import blueprint as documents_blueprint
     from tracker.evidence.views import blueprint as evidence_blueprint
+    from tracker.jobs import queue as job_queue
     from tracker.notifications.views import blueprint as notifications_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
 
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     routing.init_app(app)
     db.init_app(app)
+    job_queue.init_app(app)
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)

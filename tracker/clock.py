@@ -25,9 +25,14 @@ def today() -> date:
 
 def local_date(instant: datetime) -> date:
     """The Vietnamese calendar date of an instant."""
+    return to_local(instant).date()
+
+
+def to_local(instant: datetime) -> datetime:
+    """An instant on Vietnamese wall-clock time (a naive instant is taken as UTC)."""
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(LOCAL_ZONE).date()
+    return instant.astimezone(LOCAL_ZONE)
 
 
 def local_noon(day: date) -> datetime:

@@ -38,10 +38,33 @@ DEFAULTS: dict[str, object] = {
     #: Level of tracker's log, the development server's and gunicorn's (tracker/logs.py):
     #: debug, info, warning, error or critical.
     "LOG_LEVEL": "INFO",
-    #: Reports with more agency lines than this render in a worker process.
+    #: Reports with more agency lines than this render in the job queue.
     "LARGE_REPORT_ROWS": 150,
     "REPORT_JOB_SECONDS": 300,
     "REPORT_JOB_MEMORY_MB": 2048,
+    #: Finished report files are kept this many days, then removed by housekeeping.
+    "REPORT_JOB_KEEP_DAYS": 7,
+    #: The job queue (tracker/jobs): Redis when REDIS_URL is set (production), else a
+    #: SQLite file (JOB_QUEUE_PATH, default instance/queue.db). JOB_WORKERS: jobs run at
+    #: once per `tracker worker` process. JOB_QUEUE_IMMEDIATE: run each job inside the
+    #: caller at once (the tests' in-process app only).
+    "REDIS_URL": "",
+    "JOB_QUEUE_PATH": "",
+    "JOB_QUEUE_NAME": "tracker",
+    "JOB_WORKERS": 2,
+    "JOB_QUEUE_IMMEDIATE": False,
+    #: A running job that has not shown a sign of life for this long has died.
+    "JOB_HEARTBEAT_SECONDS": 30,
+    #: Parsing an imported directive: its time and memory in the job queue, and how long
+    #: the page waits for it before showing progress instead.
+    "IMPORT_PARSE_SECONDS": 30,
+    "IMPORT_PARSE_MEMORY_MB": 1024,
+    "IMPORT_WAIT_SECONDS": 3,
+    #: The daily reminders and digests run at this local time (HH:MM) in the job queue.
+    "REMIND_AT": "06:30",
+    #: Stored evidence files without a row are removed by the queue this long after they
+    #: were written (time enough for an upload's commit to land).
+    "EVIDENCE_ORPHAN_GRACE_SECONDS": 300,
     #: The date a document bears (tracker/documents/dating.py): today unless set, and only
     #: from this many days before today to this many after. Its figures may be as of any
     #: earlier day.
@@ -50,6 +73,8 @@ DEFAULTS: dict[str, object] = {
     #: Register numbers of issued documents: "counter" gives the next number when the
     #: records clerk enters none; "entered" requires the clerk's number.
     "REGISTER_NUMBERS": "counter",
+    #: The provincial office's agency code: it compiles the leaders' reports.
+    "OFFICE_CODE": "VPUBND",
     #: Failed sign-ins allowed from one address within the window (then 429 there).
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 60,

@@ -23,6 +23,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from tests.helpers import job_worker
 from tracker import create_app, db
 from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity, load_demo_heads
 from tracker.directives.seed import load_all
@@ -69,21 +70,21 @@ def _initialise_demo_database(app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """A production-like app (TESTING off, CSRF on) on its own fresh SQLite database."""
+    """A production-like app (TESTING off, CSRF on) on its own fresh SQLite database,
+    with a `tracker worker` process for its job queue."""
     instance = tmp_path_factory.mktemp("e2e-instance")
-    app = create_app(
-        {
-            "TESTING": False,
-            "INSTANCE_PATH": str(instance),
-            # Always SQLite, never TRACKER_TEST_DATABASE_URL: see the module docstring.
-            "DATABASE_URL": f"sqlite:///{instance / 'tracker-e2e.db'}",
-            "SECRET_KEY": "e2e",
-            **FAST_ARGON2,
-        }
-    )
+    config = {
+        "TESTING": False,
+        "INSTANCE_PATH": str(instance),
+        # Always SQLite, never TRACKER_TEST_DATABASE_URL: see the module docstring.
+        "DATABASE_URL": f"sqlite:///{instance / 'tracker-e2e.db'}",
+        "SECRET_KEY": "e2e",
+    }
+    app = create_app(config | FAST_ARGON2)
     _initialise_demo_database(app)
     try:
-        yield app
+        with job_worker(config):  # imports and large reports go through the job queue
+            yield app
     finally:
         app.extensions["tracker.db"].engine.dispose()
 

@@ -19,6 +19,17 @@ def agency_by_code(session: Session, code: str) -> Agency | None:
     return session.scalar(sa.select(Agency).where(Agency.code == code.strip().upper()))
 
 
+def office_agency(session: Session) -> Agency:
+    """The provincial office (OFFICE_CODE), which compiles the leaders' reports."""
+    from flask import current_app
+
+    code = str(current_app.config["OFFICE_CODE"])
+    office = agency_by_code(session, code)
+    if office is None:
+        raise LookupError(f"no agency {code} (OFFICE_CODE)")
+    return office
+
+
 def group_by_code(session: Session, code: str) -> AgencyGroup | None:
     return session.scalar(sa.select(AgencyGroup).where(AgencyGroup.code == code.strip().upper()))
 

@@ -88,11 +88,16 @@ def check(session: Session, username: str, remote_addr: str) -> Refusal | None:
     return None
 
 
-def record_failure(session: Session, username: str | None, remote_addr: str) -> None:
-    """One failed sign-in from the address; `username` only when it names an account."""
+def prune_attempts(session: Session) -> None:
+    """Failed sign-ins are kept only as long as a limit may count them."""
     session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < clock.now() - RETENTION)
     )
+
+
+def record_failure(session: Session, username: str | None, remote_addr: str) -> None:
+    """One failed sign-in from the address; `username` only when it names an account."""
+    prune_attempts(session)
     session.add(
         LoginAttempt(
             username=(username or "")[:64], remote_addr=remote_addr[:64], attempted_at=clock.now()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from tracker import db
@@ -15,9 +24,9 @@ from tracker.directives.forms import lines
 from tracker.directives.import_forms import ImportForm, ReviewForm
 from tracker.directives.importing import Reviewed, ReviewedCitation, ReviewedTask
 from tracker.directives.models import ImportDraft, ImportStatus
-from tracker.directives.parsing.parser import gazetteer_from_session
 from tracker.directives.parsing.reading import MAX_BYTES, read_bytes
 from tracker.directives.parsing.source import NotADirective
+from tracker.jobs.queue import enqueue
 
 blueprint = Blueprint("imports", __name__)
 
@@ -43,6 +52,7 @@ def start():
     form = ImportForm()
     status = 200
     if form.validate_on_submit():
+        db.session.commit()  # no transaction stays open while the file is read
         upload = request.files.get("file")
         try:
             if upload is not None and upload.filename:
@@ -52,16 +62,24 @@ def start():
                 text, name = form.text.data, ""
             else:
                 raise NotADirective("Hãy chọn một tệp hoặc dán toàn văn của văn bản.")
-            imported = importing.start_import(
-                db.session, current_user, text, name, gazetteer_from_session(db.session)
-            )
         except NotADirective as error:
             db.session.rollback()
             form.text.errors.append(str(error))
             status = 422
         else:
+            imported = importing.begin_import(db.session, current_user, text, name)
             db.session.commit()
-            return redirect(url_for("imports.review", import_id=imported.id))
+            enqueue("parse_import", imported.id)
+            imported = importing.wait_for_parse(
+                db.session, imported.id, float(current_app.config["IMPORT_WAIT_SECONDS"])
+            )
+            if imported.status != ImportStatus.FAILED:
+                return redirect(url_for("imports.review", import_id=imported.id))
+            # Refused at once: said on the form, which still holds the pasted text.
+            form.text.errors.append(imported.error)
+            db.session.delete(imported)
+            db.session.commit()
+            status = 422
     elif form.is_submitted():
         status = 422
     return render_template("directives/import.html", form=form), status
@@ -71,6 +89,12 @@ def start():
 @staff_required
 def review(import_id: int):
     imported = found_or_404(db.session.get(ImportDraft, import_id))
+    if imported.status in (ImportStatus.PARSING, ImportStatus.FAILED):
+        if importing.settle_if_stuck(imported):
+            db.session.commit()
+        return render_template(
+            "directives/import_progress.html", imported=imported, ImportStatus=ImportStatus
+        )
     if imported.status != ImportStatus.OPEN:
         if imported.directive_id:
             return redirect(url_for("directives.show", directive_id=imported.directive_id))

@@ -6,12 +6,15 @@ the reviewer asks for it."""
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tracker import clock
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import agency_by_code, group_by_code
 from tracker.assignments.models import AssignmentRole
@@ -24,6 +27,9 @@ from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, ImportStatus
 from tracker.directives.parsing.agencies import Gazetteer, fold
 from tracker.directives.parsing.parser import parse_text
+from tracker.directives.parsing.source import NotADirective
+
+log = logging.getLogger(__name__)
 
 DOC_TYPE_BY_LABEL = {doc_type.label: doc_type for doc_type in DocType}
 
@@ -88,30 +94,144 @@ class Reviewed:
 def start_import(
     session: Session, actor: User | None, text: str, source_name: str, gazetteer: Gazetteer
 ) -> ImportDraft:
-    """Parse and keep the draft for review (NotADirective for unreadable input)."""
+    """Parse here and now and keep the draft for review (NotADirective for unreadable
+    input): the command line's way. Pages parse in the job queue (`parse_in_queue`)."""
+    imported = begin_import(session, actor, text, source_name)
+    return complete_import(session, imported, parsed_data(text, gazetteer))
+
+
+def begin_import(session: Session, actor: User | None, text: str, source_name: str) -> ImportDraft:
+    """The text, kept for the job queue's parser."""
+    imported = ImportDraft(
+        created_by_id=actor.id if actor else None,
+        source_name=source_name,
+        text=text,
+        data={},
+        status=ImportStatus.PARSING,
+    )
+    session.add(imported)
+    session.flush()
+    return imported
+
+
+def parsed_data(text: str, gazetteer: Gazetteer) -> dict:
+    """The parser's draft as kept for review: a pure function of the text and the known
+    agencies, so it can run in a child process with limits."""
     draft = parse_text(text, gazetteer)
     data = draft.to_json(with_spans=True)
     data["issuer_parent"] = draft.issuer_parent
     data["task_spans"] = [list(task.span) if task.span else None for task in draft.tasks]
     data["warnings"] = draft.warnings
-    imported = ImportDraft(
-        created_by_id=actor.id if actor else None,
-        source_name=source_name,
-        text=draft.text,
-        data=data,
-        status=ImportStatus.OPEN,
-    )
-    session.add(imported)
+    data["text"] = draft.text
+    return data
+
+
+def complete_import(session: Session, imported: ImportDraft, data: dict) -> ImportDraft:
+    """The parsed draft, open for review."""
+    imported.text = data.pop("text")
+    imported.data = data
+    imported.status = ImportStatus.OPEN
     session.flush()
     record_event(
         session,
-        actor=actor,
+        actor=session.get(User, imported.created_by_id) if imported.created_by_id else None,
         action="import.start",
         subject_type="import",
         subject_id=imported.id,
-        after={"source": source_name, "reference": _reference(data), "tasks": len(draft.tasks)},
+        after={
+            "source": imported.source_name,
+            "reference": _reference(data),
+            "tasks": len(data["tasks"]),
+        },
     )
     return imported
+
+
+def fail_import(session: Session, imported: ImportDraft, reason: str) -> None:
+    imported.status, imported.error = ImportStatus.FAILED, reason
+    session.flush()
+
+
+def parse_in_queue(import_id: int) -> None:
+    """The job queue's step: parse in a child process with bounded time and memory, with
+    no transaction open meanwhile; the draft opens for review, or says why it failed."""
+    from flask import current_app
+
+    from tracker import db
+    from tracker.directives.parsing.parser import gazetteer_from_session
+    from tracker.jobs.limits import JobFailed, call_limited
+
+    session, config = db.session, current_app.config
+    imported = session.get(ImportDraft, import_id)
+    if imported is None or imported.status != ImportStatus.PARSING:
+        return
+    text, gazetteer = imported.text, gazetteer_from_session(session)
+    session.commit()
+    try:
+        data = call_limited(
+            parsed_data,
+            (text, gazetteer),
+            seconds=float(config["IMPORT_PARSE_SECONDS"]),
+            memory_mb=int(config["IMPORT_PARSE_MEMORY_MB"]),
+        )
+    except (NotADirective, JobFailed) as error:
+        reason = str(error)
+    except Exception as error:  # noqa: BLE001 (a parser bug: the user is told, the log has it)
+        log.exception("parsing import %s failed", import_id)
+        reason = f"Không phân tích được văn bản (lỗi {type(error).__name__})."
+    else:
+        reason = ""
+    imported = session.get(ImportDraft, import_id)
+    if imported is None or imported.status != ImportStatus.PARSING:
+        session.rollback()  # discarded meanwhile, or settled as stuck
+        return
+    if reason:
+        fail_import(session, imported, reason)
+    else:
+        complete_import(session, imported, data)
+    session.commit()
+
+
+#: How long past its time limit an import may still show as being parsed.
+STUCK_AFTER = timedelta(seconds=60)
+
+
+def settle_if_stuck(imported: ImportDraft) -> bool:
+    """An import the queue never finished parsing (its worker died, or none runs) is
+    marked failed, saying so (the caller commits); whether it was."""
+    from flask import current_app
+
+    limit = timedelta(seconds=float(current_app.config["IMPORT_PARSE_SECONDS"])) + STUCK_AFTER
+    if imported.status != ImportStatus.PARSING or clock.now() - imported.created_at <= limit:
+        return False
+    imported.status, imported.error = ImportStatus.FAILED, STUCK_REASON
+    return True
+
+
+def settle_stuck_imports(session: Session) -> int:
+    """Housekeeping: every stuck import marked failed. Returns how many."""
+    parsing = session.scalars(
+        sa.select(ImportDraft).where(ImportDraft.status == ImportStatus.PARSING)
+    ).all()
+    return sum(settle_if_stuck(imported) for imported in parsing)
+
+
+def wait_for_parse(session: Session, import_id: int, seconds: float) -> ImportDraft:
+    """The draft once parsed or failed, or as it stands after `seconds`; no transaction
+    stays open while waiting."""
+    deadline = time.monotonic() + seconds
+    while True:
+        session.commit()
+        imported = session.get_one(ImportDraft, import_id, populate_existing=True)
+        if imported.status != ImportStatus.PARSING or time.monotonic() >= deadline:
+            return imported
+        time.sleep(0.2)
+
+
+STUCK_REASON = (
+    "Không phân tích xong văn bản trong thời gian cho phép (tiến trình xử lý nền không"
+    " hoạt động); hãy nhập lại hoặc báo quản trị viên."
+)
 
 
 def existing_directive(
@@ -138,7 +258,8 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
     tasks = []
     spans = data.get("task_spans") or []
     for index, task in enumerate(data.get("tasks", [])):
-        leads, cooperating = [], []
+        leads: list[Agency | AgencyGroup] = []
+        cooperating: list[Agency | AgencyGroup] = []
         for agency in task.get("agencies", []):
             target = _target(session, agency.get("code"), agency.get("kind"))
             if target is None:
@@ -278,12 +399,12 @@ def confirm_import(
         )
     if directive.status == DirectiveStatus.DRAFT:
         operations.confirm_directive(session, actor, directive)
-    for reviewed_task, task in created:
+    for reviewed_task, new_task in created:
         if reviewed_task.leads:
-            assign_task(session, actor, task, reviewed_task.leads, role=AssignmentRole.LEAD)
+            assign_task(session, actor, new_task, reviewed_task.leads, role=AssignmentRole.LEAD)
         if reviewed_task.cooperating:
             assign_task(
-                session, actor, task, reviewed_task.cooperating, role=AssignmentRole.COOPERATE
+                session, actor, new_task, reviewed_task.cooperating, role=AssignmentRole.COOPERATE
             )
     for citation in reviewed.citations:
         if citation.include and citation.number and citation.symbol:

@@ -231,6 +231,8 @@ class Indicator(Base):
 
 
 class ImportStatus(StrEnum):
+    PARSING = "parsing"  # waiting for the job queue's parser
+    FAILED = "failed"  # the parser refused the text or ran out of time; `error` says why
     OPEN = "open"  # parsed, waiting for review
     CONFIRMED = "confirmed"
     DISCARDED = "discarded"
@@ -251,6 +253,8 @@ class ImportDraft(Base):
     #: The parser's draft: its JSON contract with spans, plus the issuer's parent.
     data: Mapped[dict] = mapped_column(sa.JSON)
     status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus), default=ImportStatus.OPEN)
+    #: Why parsing failed, in the user's words.
+    error: Mapped[str] = mapped_column(sa.Text, default="")
     directive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
 
     directive: Mapped[Directive | None] = relationship()

@@ -85,7 +85,7 @@ class JobStatus(StrEnum):
 
 
 class ReportJob(Base):
-    """A large report rendered outside the request, in a worker process of its own."""
+    """A large report rendered outside the request, by the job queue."""
 
     __tablename__ = "report_job"
 
@@ -102,6 +102,8 @@ class ReportJob(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     started_at: Mapped[datetime | None]
+    #: Renewed while the job runs; a running job whose heartbeat stops has died.
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (

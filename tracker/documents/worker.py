@@ -1,27 +1,25 @@
-"""The worker process of one report job: `python -m tracker.documents.worker JOB_ID`.
+"""The child process of one report job: `python -m tracker.documents.worker JOB_ID`.
 
-It limits its own memory and CPU time first, so a runaway render ends the process, not
-the server; the job row says how far it got and why it failed."""
+The job queue starts it (tracker.documents.jobs.render) and waits on it. It limits its
+own memory and CPU time first, so a runaway render ends this process, not the worker;
+the job row says how far it got, and why it failed."""
 
 from __future__ import annotations
 
 import io
-import resource
+import logging
 import sys
-import traceback
 from datetime import date
 
 from tracker import clock, create_app, db
-from tracker.agencies.operations import agency_by_code
+from tracker.agencies.operations import office_agency
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf, store
+from tracker.jobs.limits import OUT_OF_MEMORY, limit_resources
 from tracker.reports.accountability import build_accountability
 
-
-def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+log = logging.getLogger(__name__)
 
 
 def run(job_id: int) -> int:
@@ -30,38 +28,47 @@ def run(job_id: int) -> int:
     with app.test_request_context():
         session = db.session
         job = session.get(ReportJob, job_id)
-        if job is None or job.status != JobStatus.QUEUED:
+        if job is None or job.status != JobStatus.RUNNING:
             return 1
-        job.status, job.started_at, job.progress = JobStatus.RUNNING, clock.now(), 5
-        session.commit()
+        params = dict(job.params)
+        session.commit()  # no transaction stays open while the report is built
         try:
             report = build_accountability(
-                session, date.fromisoformat(job.params["as_of"]), job.params["directive_id"]
+                session, date.fromisoformat(params["as_of"]), params["directive_id"]
             )
-            _progress(session, job, 30)
-            office = agency_by_code(session, app.config.get("OFFICE_CODE", "VPUBND"))
-            draft = draft_accountability(report, office)
-            pdf = preview_pdf(draft)
-            _progress(session, job, 90)
+            office = office_agency(session)
+            session.commit()
+            _progress(session, job_id, 30)
+            pdf = preview_pdf(draft_accountability(report, office))
+            _progress(session, job_id, 90)
             blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
+            job = session.get_one(ReportJob, job_id)
             job.sha256, job.size = blob.sha256, blob.size
             job.pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type/Page")
             job.status, job.progress, job.finished_at = JobStatus.DONE, 100, clock.now()
             session.commit()
             return 0
-        except (Exception, MemoryError):
-            session.rollback()
-            job = session.get(ReportJob, job_id)
-            job.status, job.finished_at = JobStatus.FAILED, clock.now()
-            job.error = traceback.format_exc(limit=3)[-2000:]
-            session.commit()
-            return 2
+        except MemoryError:
+            return _failed(session, job_id, OUT_OF_MEMORY)
+        except Exception as error:
+            log.exception("report job %s failed", job_id)
+            return _failed(session, job_id, f"Lỗi khi dựng báo cáo ({type(error).__name__}).")
 
 
-def _progress(session, job: ReportJob, percent: int) -> None:
-    job.progress = percent
+def _progress(session, job_id: int, percent: int) -> None:
+    job = session.get_one(ReportJob, job_id)
+    job.progress, job.heartbeat_at = percent, clock.now()
     session.commit()
 
 
+def _failed(session, job_id: int, reason: str) -> int:
+    session.rollback()
+    job = session.get_one(ReportJob, job_id)
+    job.status, job.finished_at, job.error = JobStatus.FAILED, clock.now(), reason
+    session.commit()
+    return 2
+
+
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     sys.exit(run(int(sys.argv[1])))

@@ -251,7 +251,8 @@ def notification_rows(
         )
         .order_by(User.id)
     ):
-        agency_users[agency_id].append(user_id)
+        if agency_id is not None:  # agency users always have one (the query asks for it)
+            agency_users[agency_id].append(user_id)
     office: list[int] = []
     if any(item.step.overdue for item in due):
         office = list(
@@ -262,7 +263,7 @@ def notification_rows(
             )
         )
     now = clock.now()
-    rows = []
+    rows: list[dict] = []
     for item in due:
         recipients = agency_users[item.agency_id] + (office if item.step.overdue else [])
         title = messages.notification_title(item.step, item.subject, as_of)
@@ -439,11 +440,11 @@ def _send_digest(
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    return session.scalar(
+    return session.execute(
         sa.select(sa.func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def recent_notifications(session: Session, user_id: int, limit: int = 200) -> list[Notification]:
@@ -467,7 +468,7 @@ def mark_all_read(session: Session, user: User) -> int:
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
 
 
 def notify_admins(session: Session, *, key: str, title: str, body: str) -> int:

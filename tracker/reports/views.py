@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -17,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from tracker import clock, db
-from tracker.agencies.operations import agency_by_code
+from tracker.agencies.operations import office_agency
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
@@ -120,10 +122,9 @@ def accountability():
         job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id)
         db.session.commit()
         if created:
-            jobs.launch(job)
+            jobs.enqueue(job)
         return redirect(url_for("reports.job", job_id=job.id))
-    office = agency_by_code(db.session, current_app.config.get("OFFICE_CODE", "VPUBND"))
-    draft = draft_accountability(report, office)
+    draft = draft_accountability(report, office_agency(db.session))
     if kind == "docx":
         return _attachment(draft_docx(draft), f"{name}.docx", DOCX_MIME)
     return _attachment(preview_pdf(draft), f"{name}.pdf", "application/pdf")
@@ -149,11 +150,14 @@ def job(job_id: int):
     report_job = db.session.get(ReportJob, job_id)
     if report_job is None:
         abort(404)
-    if jobs.expired(report_job):
-        report_job.status = JobStatus.FAILED
-        report_job.error = "Quá thời gian cho phép."
+    if jobs.settle_if_dead(report_job):
         db.session.commit()
-    return render_template("reports/job.html", job=report_job, JobStatus=JobStatus)
+    return render_template(
+        "reports/job.html",
+        job=report_job,
+        as_of=date.fromisoformat(report_job.params["as_of"]),
+        JobStatus=JobStatus,
+    )
 
 
 @blueprint.route("/reports/jobs/<int:job_id>/file")
@@ -162,7 +166,7 @@ def job_file(job_id: int):
     if not current_user.reads_everything:
         abort(403)
     report_job = db.session.get(ReportJob, job_id)
-    if report_job is None or report_job.status != JobStatus.DONE:
+    if report_job is None or report_job.status != JobStatus.DONE or report_job.sha256 is None:
         abort(404)
     path = document_store().path_for(report_job.sha256)
     if not path.is_file():
