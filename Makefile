@@ -27,7 +27,8 @@ SHELL := /bin/bash
 .PHONY: help run setup test lint benchmark clean
 
 help:
-	@echo "make run        set up, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make run        set up, load the demo data, start a job worker and serve"
+	@echo "                http://$(HOST):$(PORT)"
 	@echo "make test       lint, then the test suite on SQLite, then on"
 	@echo "                TRACKER_TEST_DATABASE_URL when it is set"
 	@echo "make setup      create $(VENV), install tracker with its test extras and"
@@ -50,7 +51,12 @@ run: setup
 	@echo "    mttq       agency: Ủy ban MTTQ tỉnh"
 	@echo "    …          one per agency: its code in lower case"
 	@echo
-	exec $(BIN)/tracker run --host $(HOST) --port $(PORT)
+	@echo "  One job worker runs beside the server (log: instance/logs/worker.log)."
+	@echo
+	@mkdir -p -m 700 instance/logs
+	@$(BIN)/tracker worker >>instance/logs/worker.log 2>&1 & worker=$$!; \
+		trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+		$(BIN)/tracker run --host $(HOST) --port $(PORT)
 
 setup: $(STAMP)
 	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES)

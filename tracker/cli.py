@@ -18,7 +18,6 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from tracker import anchor, clock, create_app, db, integrity
 from tracker.agencies.operations import agency_by_code
-from tracker.assignments.periods import generate_periods
 from tracker.auth.models import Role, User
 from tracker.auth.operations import (
     UserError,
@@ -55,10 +54,11 @@ from tracker.documents.operations import store as documents_store
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
+from tracker.jobs.queue import queue_of
 from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
+from tracker.notifications.daily import run_day
 from tracker.notifications.mail import MailError
-from tracker.notifications.operations import run_reminders
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 
@@ -569,6 +569,32 @@ def evidence_sweep_command() -> None:
     click.echo(f"Đã xóa {len(removed)} tệp không còn được dùng.")
 
 
+@main.command("worker")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    help="Jobs run at once by this process (default: JOB_WORKERS).",
+)
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Leave the daily reminders and housekeeping to another worker process.",
+)
+@with_appcontext
+def worker_command(workers: int | None, no_periodic: bool) -> None:
+    """Run the job queue: large reports, imports, the daily reminders and mail, and
+    housekeeping. SIGINT stops it once running jobs finish; SIGTERM stops it at once (a
+    job it cut short is marked failed by housekeeping)."""
+    huey = queue_of(current_app).huey
+    consumer = huey.create_consumer(
+        workers=workers or int(current_app.config["JOB_WORKERS"]),
+        worker_type="thread",
+        periodic=not no_periodic,
+        max_delay=1.0,
+    )
+    consumer.run()
+
+
 @main.command("remind")
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day to run for (default today)."
@@ -578,15 +604,12 @@ def evidence_sweep_command() -> None:
 @needs_database
 def remind_command(as_of, dry_run: bool) -> None:
     """Create due reporting periods, reminders and overdue alerts, then send each person's
-    daily e-mail digest. For cron, daily: running it twice, or again after it was killed
-    half-way, notifies nobody twice and misses nobody."""
+    daily e-mail digest. The job queue runs this every morning (REMIND_AT); run it by
+    hand to catch up. Running it twice notifies nobody twice and misses nobody."""
     session = db.session
     day = as_of.date() if as_of else clock.today()
-    periods = generate_periods(session, day)
     try:
-        summary = run_reminders(
-            session, day, dry_run=dry_run, checkpoint=None if dry_run else session.commit
-        )
+        outcome = run_day(session, day, dry_run=dry_run)
     except MailError as error:
         session.rollback()
         raise click.ClickException(
@@ -597,6 +620,7 @@ def remind_command(as_of, dry_run: bool) -> None:
         session.rollback()
     else:
         session.commit()
+    periods, summary = outcome.periods, outcome.summary
     date_text = day.strftime("%d/%m/%Y")
     if dry_run:
         click.echo(f"Chạy thử ngày {date_text} (không ghi dữ liệu, không gửi thư):")

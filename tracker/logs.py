@@ -43,8 +43,9 @@ USER_ID_KEY = "tracker.user_id"
 REQUEST_ID_HEADER = "X-Request-ID"
 #: A request id a trusted proxy may hand in (nginx's $request_id is 32 hex digits).
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{8,64}")
-#: The loggers that take LOG_LEVEL: tracker's own and the development server's.
-APP_LOGGERS = ("tracker", "werkzeug")
+#: The loggers that take LOG_LEVEL: tracker's own, the development server's and the job
+#: queue's (Huey: a worker starting, each job run, a job's error).
+APP_LOGGERS = ("tracker", "werkzeug", "huey")
 
 #: A feed path and its token, matched on the percent-decoded text; a token already cut
 #: ("k3Jq…") is left as it is, so redacting twice changes nothing.

@@ -70,5 +70,4 @@ def _failed(session, job_id: int, reason: str) -> int:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     sys.exit(run(int(sys.argv[1])))

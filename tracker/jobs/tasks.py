@@ -121,7 +121,8 @@ def housekeeping() -> None:
     session.commit()
     if failed or removed_jobs or swept:
         log.info(
-            "housekeeping: %d dead jobs marked failed, %d old report files, %d stray files removed",
+            "housekeeping: %d dead jobs or stuck imports marked failed,"
+            " %d old report jobs and %d stray files removed",
             failed,
             removed_jobs,
             len(swept),
