@@ -1,5 +1,6 @@
-"""Long work never holds the database: while one request reads for seconds (a report
-render, a parse), page loads and sign-ins go on, none fails and each stays fast."""
+"""Long work never holds the database: while a request reads for seconds, or the job
+queue renders reports and parses an import, page loads and sign-ins go on, none fails
+and each stays fast."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token
+from tests.helpers import Auth, csrf_token, job_worker, wait_until
 from tracker import db
-from tracker.auth.models import User
-from tracker.directives.models import Directive
+from tracker.agencies.operations import agency_by_code
+from tracker.auth.models import Role, User
+from tracker.auth.operations import create_user
+from tracker.directives.models import Directive, ImportDraft, ImportStatus
+from tracker.directives.seed import DATA_DIR
+from tracker.documents.models import JobStatus, ReportJob
+
+SEED = (DATA_DIR / "lai-chau" / "1661-UBND-VX.txt").read_text(encoding="utf-8")
 
 #: How long the long read holds its transaction open.
 HOLD_SECONDS = 4
@@ -35,13 +42,8 @@ def _timed(function) -> tuple[int, float]:
     return status, time.perf_counter() - start
 
 
-@pytest.mark.slow
-def test_long_read_blocks_neither_pages_nor_sign_ins(scratch_app):
-    app = scratch_app
-    started, done = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_long_read, args=(app, started, done))
-    holder.start()
-    assert started.wait(10)
+def _sign_ins_and_page_loads(app) -> list[tuple[str, int, float]]:
+    """5 sign-ins, each followed by 4 page loads, from 5 threads at once."""
     results: list[tuple[str, int, float]] = []
     lock = threading.Lock()
 
@@ -77,19 +79,137 @@ def test_long_read_blocks_neither_pages_nor_sign_ins(scratch_app):
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(30)
-    assert not done.is_set(), "the long read ended before the others were measured"
-    holder.join(30)
+        worker.join(60)
+    return results
+
+
+def _assert_none_failed_and_fast(results: list[tuple[str, int, float]]) -> None:
     assert len(results) == 25  # 5 sign-ins, 20 page loads
     assert {status for kind, status, _ in results if kind == "login"} == {302}
     assert {status for kind, status, _ in results if kind == "page"} == {200}
     seconds = sorted(seconds for _, _, seconds in results)
     p95 = seconds[int(0.95 * len(seconds)) - 1]
     assert p95 < 1.0, f"p95 {p95:.2f} s, median {statistics.median(seconds):.2f} s"
+
+
+@pytest.mark.slow
+def test_long_read_blocks_neither_pages_nor_sign_ins(scratch_app):
+    app = scratch_app
+    started, done = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_long_read, args=(app, started, done))
+    holder.start()
+    assert started.wait(10)
+    results = _sign_ins_and_page_loads(app)
+    assert not done.is_set(), "the long read ended before the others were measured"
+    holder.join(30)
+    _assert_none_failed_and_fast(results)
     with app.app_context():  # the sign-ins were written
         assert (
             db.session.scalar(
                 sa.select(sa.func.count(User.id)).where(User.last_login_at.is_not(None))
             )
             == 2
+        )
+
+
+class _IdleInTransaction(threading.Thread):
+    """Samples PostgreSQL's sessions on the test database: any left idle inside an open
+    transaction for over a second while long work runs is a finding."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        self.found: list[tuple] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with self.engine.connect() as connection:
+            while not self.stop.wait(0.1):
+                self.found += connection.execute(
+                    sa.text(
+                        "SELECT pid, application_name, left(query, 120) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        " AND state = 'idle in transaction'"
+                        " AND now() - state_change > interval '1 second'"
+                    )
+                ).all()
+                connection.commit()
+        self.engine.dispose()
+
+
+@pytest.mark.slow
+def test_work_in_the_job_queue_blocks_neither_pages_nor_sign_ins(scratch_app):
+    """Renders and a long import keep a real worker busy while people sign in and load
+    pages: none fails, p95 stays under a second, and on PostgreSQL no session sits idle
+    inside a transaction while the work goes on."""
+    app = scratch_app
+    app.config["LARGE_REPORT_ROWS"] = 0
+    config = {
+        "INSTANCE_PATH": app.instance_path,
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    with app.app_context():
+        create_user(
+            db.session,
+            username="lanhdao",
+            password="mat-khau-lanh-dao",
+            role=Role.LEADER,
+            agency=agency_by_code(db.session, "UBND"),
+        )
+        db.session.commit()
+    leader, office = app.test_client(), app.test_client()
+    Auth(leader).login("lanhdao", "mat-khau-lanh-dao")
+    Auth(office).login("vanphong", "mat-khau-van-phong")
+    sampler = (
+        _IdleInTransaction(config["DATABASE_URL"])
+        if "postgresql" in config["DATABASE_URL"]
+        else None
+    )
+    long_text = SEED + "\n".join(f"{n}. Sở Nội vụ báo cáo việc thứ {n}." for n in range(6, 6000))
+    with job_worker(config, workers=2):
+        for day in range(10, 16):  # six reports: the worker stays busy for many seconds
+            response = leader.get(f"/reports/accountability?as_of=2020-08-{day}")
+            assert response.status_code == 302
+        imported = office.post(
+            "/directives/import",
+            data={"text": long_text, "csrf_token": csrf_token(office, "/directives/import")},
+        )
+        assert imported.status_code == 302
+        wait_until(lambda: _running(app), 30, message="a job running")
+        if sampler:
+            sampler.start()
+        results = _sign_ins_and_page_loads(app)
+        assert _running(app), "the queue's work ended before the others were measured"
+        wait_until(lambda: not _unfinished(app), 120, message="the jobs finishing")
+        if sampler:
+            sampler.stop.set()
+            sampler.join(10)
+    _assert_none_failed_and_fast(results)
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(ReportJob.status))) == {JobStatus.DONE}
+        assert db.session.scalars(sa.select(ImportDraft.status)).one() == ImportStatus.OPEN
+    if sampler:
+        assert sampler.found == []
+
+
+def _unfinished(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(sa.func.count(ReportJob.id)).where(
+                ReportJob.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))
+            )
+        ) + db.session.scalar(
+            sa.select(sa.func.count(ImportDraft.id)).where(
+                ImportDraft.status == ImportStatus.PARSING
+            )
+        )
+
+
+def _running(app) -> bool:
+    with app.app_context():
+        return bool(
+            db.session.scalar(
+                sa.select(sa.func.count(ReportJob.id)).where(ReportJob.status == JobStatus.RUNNING)
+            )
         )
