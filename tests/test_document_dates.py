@@ -333,3 +333,14 @@ def test_accountability_page_refuses_a_backdated_report(client, auth, session, d
         client.post(path, data={**form, "csrf_token": csrf_token(client, path)}).status_code == 302
     )
     assert session.scalar(sa.select(OutgoingDocument.issued_on)) == clock.today()
+
+
+def test_leaders_report_refuses_figures_later_than_today(client, auth):
+    auth.login("lanhdao")
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    for kind in ("pdf", "docx"):
+        response = client.get(f"/reports/accountability?as_of={tomorrow}&format={kind}")
+        assert response.status_code == 422
+        assert "muộn hơn ngày ký" in response.get_data(as_text=True)
+    spreadsheet = client.get(f"/reports/accountability?as_of={tomorrow}&format=csv")
+    assert spreadsheet.status_code == 200  # a spreadsheet bears no date

@@ -28,6 +28,7 @@ from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import DirectiveStatus, Task
 from tracker.documents import jobs
 from tracker.documents.accountability import draft_accountability
+from tracker.documents.dating import date_problem
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.documents.operations import store as document_store
@@ -117,6 +118,10 @@ def accountability():
         return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
     if kind == "csv":
         return _attachment(to_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
+    # The PDF and .docx are documents dated today: their figures cannot be of a later day.
+    problem = date_problem(clock.today(), as_of)
+    if problem is not None:
+        abort(422, description=problem)
     rows = sum(len(section.lines) for section in report.sections) + len(report.evidence)
     if kind == "pdf" and jobs.is_large(rows):
         job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id)
