@@ -203,7 +203,7 @@ def _issue_or_preview(
             raise click.ClickException(str(error)) from None
         db.session.commit()
         if kind == "docx":
-            output.write_bytes(issued_docx(document))
+            output.write_bytes(issued_docx(document) or b"")
         else:
             output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
         click.echo(f"Đã phát hành văn bản số {document.reference}: {output}")

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, object] = {
     "LARGE_REPORT_ROWS": 150,
     "REPORT_JOB_SECONDS": 300,
     "REPORT_JOB_MEMORY_MB": 2048,
+    #: The job queue renders a large report in parts of at most this many table rows, so
+    #: its memory is bounded by a part, not by the report (tracker/documents/pieces.py).
+    "REPORT_PART_ROWS": 400,
     #: Finished report files are kept this many days, then removed by housekeeping.
     "REPORT_JOB_KEEP_DAYS": 7,
     #: The job queue (tracker/jobs): Redis when REDIS_URL is set (production), else a

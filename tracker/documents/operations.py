@@ -41,6 +41,14 @@ def preview_pdf(draft: DocumentDraft) -> bytes:
     return render_pdf(document_context(draft, None, draft_mark=True))
 
 
+def preview_pdf_in_parts(draft: DocumentDraft, max_rows: int) -> tuple[bytes, int]:
+    """The draft as `preview_pdf` gives it, rendered in parts of at most `max_rows` table
+    rows (memory bounded by a part); and its page count."""
+    from tracker.documents.pieces import render_pdf_in_parts
+
+    return render_pdf_in_parts(document_context(draft, None, draft_mark=True), max_rows=max_rows)
+
+
 def preview_html(draft: DocumentDraft) -> str:
     """The draft as a web page, with the document stylesheet, marked, unnumbered."""
     return render_html(document_context(draft, None, draft_mark=True) | {"browser": True})
@@ -69,16 +77,16 @@ def issue_document(
     """Number, render and register the final document. `number` is the records clerk's
     number from the agency's register, checked unique for the agency and year; without
     one the built-in counter gives the next (unless the configuration requires one)."""
-    _check(draft)
+    agency_id = _check(draft)
     kind = DocumentKind(draft.kind)
     year = draft.issued_on.year
     try:
         if number is not None:
-            number = take_number(session, draft.agency_id, year, number)
+            number = take_number(session, agency_id, year, number)
         elif current_app.config["REGISTER_NUMBERS"] == "entered":
             raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
         else:
-            number = next_number(session, draft.agency_id, year)
+            number = next_number(session, agency_id, year)
     except RegisterError as error:
         raise DocumentError(str(error)) from None
     context = plain(document_context(draft, number))
@@ -130,7 +138,8 @@ def documents_of(session: Session, directive_id: int, user: User) -> list[Outgoi
     return list(session.scalars(query.order_by(OutgoingDocument.id)))
 
 
-def _check(draft: DocumentDraft) -> None:
+def _check(draft: DocumentDraft) -> int:
+    """The issuing agency's id, once the draft may be issued (else DocumentError)."""
     if draft.agency_id is None:
         raise DocumentError("Văn bản phải có cơ quan ban hành.")
     problem = date_problem(draft.issued_on, draft.as_of)
@@ -145,6 +154,7 @@ def _check(draft: DocumentDraft) -> None:
         )
     if not draft.body.strip():
         raise DocumentError("Nội dung văn bản đang trống.")
+    return draft.agency_id
 
 
 def _json_ready(value):

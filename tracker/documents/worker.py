@@ -2,7 +2,8 @@
 
 The job queue starts it (tracker.documents.jobs.render) and waits on it. It limits its
 own memory and CPU time first, so a runaway render ends this process, not the worker;
-the job row says how far it got, and why it failed."""
+it renders in parts (REPORT_PART_ROWS), so the memory it needs does not grow with the
+report; the job row says how far it got, and why it failed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tracker import clock, create_app, db
 from tracker.agencies.operations import office_agency
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.models import JobStatus, ReportJob
-from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf, store
+from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf_in_parts, store
 from tracker.jobs.limits import OUT_OF_MEMORY, limit_resources
 from tracker.reports.accountability import build_accountability
 
@@ -39,12 +40,14 @@ def run(job_id: int) -> int:
             office = office_agency(session)
             session.commit()
             _progress(session, job_id, 30)
-            pdf = preview_pdf(draft_accountability(report, office))
+            pdf, pages = preview_pdf_in_parts(
+                draft_accountability(report, office), int(app.config["REPORT_PART_ROWS"])
+            )
             _progress(session, job_id, 90)
             blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
             job = session.get_one(ReportJob, job_id)
             job.sha256, job.size = blob.sha256, blob.size
-            job.pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type/Page")
+            job.pages = pages
             job.status, job.progress, job.finished_at = JobStatus.DONE, 100, clock.now()
             session.commit()
             return 0
