@@ -114,3 +114,22 @@ def wait_until(predicate, seconds: float = 60, message: str = "the condition") -
     while not predicate():
         assert time.monotonic() < deadline, f"{message} did not happen in {seconds:g} s"
         time.sleep(0.2)
+
+
+def initialise_demo_database(app) -> None:
+    """What `tracker init --demo` does, with the same functions: for tests whose app has
+    a database of its own that really commits (workers, live servers)."""
+    from tracker import db
+    from tracker.demo import create_demo_users, load_demo_activity, load_demo_heads
+    from tracker.directives.seed import load_all
+    from tracker.migrations.runner import upgrade
+
+    with app.app_context():
+        with db.database().engine.begin() as connection:
+            upgrade(connection)
+        load_all(db.session, backdate=True)
+        create_demo_users(db.session)
+        load_demo_heads(db.session)
+        load_demo_activity(db.session)
+        db.session.commit()
+        db.session.remove()

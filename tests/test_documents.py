@@ -423,20 +423,18 @@ def test_cli_document_commands(runner, tmp_path, connection):
         assert out.stat().st_size > 0
 
 
+@pytest.mark.slow  # a `tracker worker` process starts and renders
 def test_large_report_renders_in_the_job_queue_and_reprints_at_once(tmp_path):
     """Above the threshold the request only puts the report on the job queue and answers
     at once; a `tracker worker` renders it while the page shows progress; the same
     unchanged report is handed out again at once."""
     import time as clock_time
 
-    from tests.helpers import Auth, job_worker
+    from tests.helpers import Auth, initialise_demo_database, job_worker
     from tracker import create_app, db
     from tracker.auth.models import Role
     from tracker.auth.operations import create_user
-    from tracker.demo import create_demo_users, load_demo_activity
-    from tracker.directives.seed import load_all
     from tracker.documents.models import JobStatus, ReportJob
-    from tracker.migrations.runner import upgrade
 
     config = {
         "INSTANCE_PATH": str(tmp_path),
@@ -445,12 +443,8 @@ def test_large_report_renders_in_the_job_queue_and_reprints_at_once(tmp_path):
         "LARGE_REPORT_ROWS": 5,
     }
     app = create_app(config | FAST_ARGON2)
+    initialise_demo_database(app)
     with app.app_context():
-        with db.database().engine.begin() as connection:
-            upgrade(connection)
-        load_all(db.session, backdate=True)
-        create_demo_users(db.session)
-        load_demo_activity(db.session)
         create_user(
             db.session,
             username="lanhdao2",

@@ -17,18 +17,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FAST_ARGON2
-from tests.helpers import Auth, csrf_token, job_worker, wait_until
+from tests.helpers import Auth, csrf_token, initialise_demo_database, job_worker, wait_until
 from tracker import clock, create_app, db
 from tracker.auth.models import LoginAttempt
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity
+from tracker.demo import DEMO_PASSWORD
 from tracker.directives.models import ImportDraft, ImportStatus
 from tracker.directives.parsing.source import NotADirective
-from tracker.directives.seed import DATA_DIR, load_all
+from tracker.directives.seed import DATA_DIR
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.jobs.limits import OUT_OF_MEMORY, JobFailed, call_limited
 from tracker.jobs.queue import queue_of
 from tracker.jobs.tasks import at_local_time
-from tracker.migrations.runner import upgrade
 
 SEED = (DATA_DIR / "lai-chau" / "1661-UBND-VX.txt").read_text(encoding="utf-8")
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "")
@@ -60,13 +59,7 @@ def _site(tmp_path: Path, **settings) -> tuple[dict, object]:
         **settings,
     }
     app = create_app(config | FAST_ARGON2)
-    with app.app_context():
-        with db.database().engine.begin() as connection:
-            upgrade(connection)
-        load_all(db.session, backdate=True)
-        create_demo_users(db.session)
-        load_demo_activity(db.session)
-        db.session.commit()
+    initialise_demo_database(app)
     return config, app
 
 

@@ -23,11 +23,9 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from tests.helpers import job_worker
-from tracker import create_app, db
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity, load_demo_heads
-from tracker.directives.seed import load_all
-from tracker.migrations.runner import upgrade
+from tests.helpers import initialise_demo_database, job_worker
+from tracker import create_app
+from tracker.demo import DEMO_PASSWORD
 
 #: Debian's Chromium (installed by `make test`); a browser is never downloaded.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,21 +51,6 @@ class _QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-def _initialise_demo_database(app: Flask) -> None:
-    """What `tracker init --demo` does, with the same functions."""
-    with app.app_context():
-        database = db.database()
-        with database.engine.begin() as connection:
-            upgrade(connection)
-        session = db.session
-        load_all(session, backdate=True)
-        create_demo_users(session)
-        load_demo_heads(session)
-        load_demo_activity(session)
-        session.commit()
-        db.session.remove()
-
-
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """A production-like app (TESTING off, CSRF on) on its own fresh SQLite database,
@@ -81,7 +64,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "SECRET_KEY": "e2e",
     }
     app = create_app(config | FAST_ARGON2)
-    _initialise_demo_database(app)
+    initialise_demo_database(app)
     try:
         with job_worker(config):  # imports and large reports go through the job queue
             yield app
