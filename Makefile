@@ -19,6 +19,17 @@ SYSTEM_PACKAGES_FLAGS := $(if $(filter 1 yes true,$(REQUIRE_SYSTEM_PACKAGES)),--
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
 TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core
 
+# The test runs: pytest-xdist, WORKERS processes ("auto": one per CPU), all the tests of a
+# file on one worker (its module fixtures, a browser or a server, are built once).
+# Tests marked slow run only with SLOW=1, as in .ci/run. The PostgreSQL run takes the
+# tests marked database (tests/conftest.py): the others do not use the database.
+WORKERS ?= auto
+SLOW ?= 0
+RUN_SLOW := $(filter 1 yes true,$(SLOW))
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+SQLITE_MARKS := $(if $(RUN_SLOW),,not slow)
+POSTGRES_MARKS := database$(if $(RUN_SLOW),, and not slow)
+
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -30,7 +41,8 @@ help:
 	@echo "make run        set up, load the demo data, start a job worker and serve"
 	@echo "                http://$(HOST):$(PORT)"
 	@echo "make test       lint, then the test suite on SQLite, then on"
-	@echo "                TRACKER_TEST_DATABASE_URL when it is set"
+	@echo "                TRACKER_TEST_DATABASE_URL when it is set; SLOW=1 adds the"
+	@echo "                tests marked slow (.ci/run sets it)"
 	@echo "make setup      create $(VENV), install tracker with its test extras and"
 	@echo "                the system packages the PDFs need"
 	@echo "make lint       ruff and mypy (its settings: [mypy] in setup.cfg)"
@@ -81,12 +93,12 @@ test: setup
 	$(BIN)/ruff check .
 	@echo "== mypy"
 	$(BIN)/mypy
-	@echo "== tests on SQLite"
-	env -u TRACKER_TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== tests on SQLite$(if $(RUN_SLOW),, (SLOW=1 adds the slow ones))"
+	env -u TRACKER_TEST_DATABASE_URL $(PYTEST) -m "$(SQLITE_MARKS)" $(PYTEST_ARGS)
 	@if [ -n "$${TRACKER_TEST_DATABASE_URL:-}" ]; then \
 		url=$$(sed -E 's#(//[^:/@]*):[^/]*@#\1:***@#' <<<"$$TRACKER_TEST_DATABASE_URL"); \
-		echo "== tests on $$url"; \
-		$(BIN)/pytest $(PYTEST_ARGS); \
+		echo "== tests of the database on $$url"; \
+		$(PYTEST) -m "$(POSTGRES_MARKS)" $(PYTEST_ARGS); \
 	else \
 		echo "== TRACKER_TEST_DATABASE_URL is not set: no second run on PostgreSQL"; \
 	fi

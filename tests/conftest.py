@@ -1,14 +1,30 @@
-"""Shared fixtures: one app and one migrated, seeded database per run; each test runs
+"""Shared fixtures: one app and one migrated, seeded database per process; each test runs
 inside a transaction that is rolled back at its end (SQLAlchemy's "join a session into
 an external transaction" recipe), so tests see the seed and never each other.
 
-The suite runs on SQLite by default and on TRACKER_TEST_DATABASE_URL when it is set."""
+The suite runs on SQLite by default and on TRACKER_TEST_DATABASE_URL when it is set.
+
+Parallel runs. `make test` runs the suite in pytest-xdist workers (`-n auto`), each a
+process of its own with its own session fixtures: its own app, instance folder and SQLite
+file (tmp_path_factory gives each worker a folder of its own), and on PostgreSQL its own
+database, "<the URL's database>_gw0", "_gw1", ..., created through the server's
+`postgres` maintenance database (the URL's user needs CREATEDB) and dropped at the end.
+A test must not meet another worker's, nor another run's on the same machine:
+- anything it creates outside tmp_path (a Redis key prefix or database, a Huey queue
+  name, a scratch database, a lock file) takes the `unique_name` fixture in its name;
+- servers listen on port 0 (or a port the system just gave out), never on a fixed one;
+- environment variables are set with monkeypatch (a subprocess gets an `env=` of its
+  own); processes a test starts are stopped in its own teardown.
+All the tests of a file run on one worker (`--dist loadfile`), so a module-scoped fixture
+(a browser, a server process) is built once. Tests that take seconds by design are marked
+`@pytest.mark.slow`: `make test` leaves them out unless SLOW=1, as .ci/run sets it."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
 
 import pytest
@@ -32,15 +48,67 @@ from tracker.directives.seed import load_all
 from tracker.migrations.runner import upgrade
 
 TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL")
+#: This process's pytest-xdist worker ("gw0", "gw1", ...), or None when the run is not split.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 #: Cheap Argon2 parameters: the suite hashes many passwords.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker-test.db'}"
+def unique_name() -> str:
+    """A name that is this worker's alone in this run and this run's alone on the machine,
+    e.g. "tracker_test_gw0_5f3a9c1e": the prefix of whatever a test creates outside its
+    tmp_path (see the module docstring)."""
+    return f"tracker_test_{WORKER or 'main'}_{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def postgres_database(base_url: str, name: str) -> Iterator[str]:
+    """A new, empty database `name` on the PostgreSQL server of `base_url`, dropped on
+    exit (sessions still connected or not): its URL. One left by a run that died is
+    dropped first."""
+    base = make_url(base_url)
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in this worker's temporary folder; or TRACKER_TEST_DATABASE_URL's database,
+    which an xdist worker does not share: it gets "<database>_<worker>" beside it."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker-test.db'}"
+    elif not WORKER:
+        yield TEST_DATABASE_URL
+    else:
+        base = make_url(TEST_DATABASE_URL)
+        if base.get_backend_name() != "postgresql":
+            pytest.fail("xdist workers need TRACKER_TEST_DATABASE_URL to name PostgreSQL")
+        with postgres_database(TEST_DATABASE_URL, f"{base.database}_{WORKER}") as url:
+            yield url
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `database` the tests that reach the test database: through `database_url`
+    (and so `app`, `session`, `client`, ...) or a PostgreSQL `scratch_app`. The
+    PostgreSQL run of `make test` runs only these; any other test would run there just
+    as it ran on SQLite. A test that reaches TRACKER_TEST_DATABASE_URL another way says
+    so with `@pytest.mark.database`."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        callspec = getattr(item, "callspec", None)
+        scratch = callspec.params.get("scratch_app") if callspec else None
+        if "database_url" in fixtures or scratch == "postgresql":
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture(scope="session")
@@ -265,22 +333,14 @@ def scratch_app(request, tmp_path) -> Iterator[Flask]:
     worker processes): a fresh SQLite file, and a scratch PostgreSQL database beside the
     test database when TRACKER_TEST_DATABASE_URL names one. Seeded with the directives
     and the users vanphong and snv."""
+    databases = ExitStack()
     if request.param == "sqlite":
-        url, cleanup = f"sqlite:///{tmp_path / 'concurrency.db'}", None
+        url = f"sqlite:///{tmp_path / 'concurrency.db'}"
     else:
         if not (TEST_DATABASE_URL or "").startswith("postgresql"):
             pytest.skip("TRACKER_TEST_DATABASE_URL does not name a PostgreSQL database")
-        base = make_url(TEST_DATABASE_URL)
-        name = f"{base.database}_scratch_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = base.set(database=name).render_as_string(hide_password=False)
-
-        def cleanup():
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        name = f"{make_url(TEST_DATABASE_URL).database}_scratch_{uuid.uuid4().hex[:8]}"
+        url = databases.enter_context(postgres_database(TEST_DATABASE_URL, name))
 
     app = create_app(
         {
@@ -313,5 +373,4 @@ def scratch_app(request, tmp_path) -> Iterator[Flask]:
         yield app
     finally:
         app.extensions["tracker.db"].engine.dispose()
-        if cleanup:
-            cleanup()
+        databases.close()

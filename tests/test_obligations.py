@@ -246,6 +246,7 @@ def _numbers(line: str) -> list[int]:
     return [int(token) for token in re.findall(r"(?<![\d,])\d+(?![\d,])", line)]
 
 
+@pytest.mark.slow  # twenty scenarios, each also rendered to a PDF
 @settings(
     max_examples=20,
     deadline=None,

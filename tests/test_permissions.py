@@ -34,8 +34,8 @@ from tracker.directives import operations as directive_operations
 from tracker.directives.importing import start_import
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Task
 from tracker.directives.parsing.parser import gazetteer_from_session
+from tracker.documents import operations as document_operations
 from tracker.documents.models import OutgoingDocument, ReportJob
-from tracker.documents.operations import issue_document
 from tracker.documents.reply import draft_reply
 from tracker.evidence.models import Evidence
 from tracker.evidence.operations import add_evidence
@@ -46,6 +46,10 @@ IMPORT_TEXT = (
 )
 #: One fixed content, so the evidence folder (not rolled back) gains one file at most.
 EVIDENCE_BYTES = "Minh chứng dùng trong kiểm thử phân quyền.\n".encode()
+#: The file of the world's issued document, in place of WeasyPrint's PDF: the matrix asks
+#: who may download it, not how it looks (tests/test_documents.py renders real ones).
+#: Rendering it for each of the ~400 tests of the world took most of this file's time.
+DOCUMENT_BYTES = b"%PDF-1.7\n% issued document of the permission tests\n%%EOF\n"
 VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d+)"')
 CONFLICT_MESSAGE = "vừa được người khác cập nhật"
 CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ"
@@ -136,11 +140,7 @@ def world(session, make_agency, make_user, make_assignment) -> World:
             "",
             gazetteer_from_session(session),
         ),
-        document=issue_document(
-            session,
-            None,
-            draft_reply(session, assignment.task.directive, own, date(2020, 8, 20)),
-        ),
+        document=_issued_reply(session, assignment.task.directive, own),
         job=_queued_job(session),
         feed_token=issue_feed_token(session, None, own),
         period=_open_period(session, assignment),
@@ -161,6 +161,17 @@ def _open_period(session, assignment: Assignment) -> Period:
     session.add(period)
     session.flush()
     return period
+
+
+def _issued_reply(session, directive: Directive, agency: Agency) -> OutgoingDocument:
+    """`agency`'s reply report, numbered, registered and stored by the real operation;
+    only the PDF rendering is stood in for, and only for this call."""
+    draft = draft_reply(session, directive, agency, date(2020, 8, 20))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(document_operations, "render_pdf", lambda context, **_: DOCUMENT_BYTES)
+        document = document_operations.issue_document(session, None, draft)
+    assert document.size == len(DOCUMENT_BYTES), "issue_document rendered a PDF after all"
+    return document
 
 
 def _queued_job(session) -> ReportJob:
