@@ -4,6 +4,7 @@ register; the restricted fetcher; the pages and commands that make them."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import threading
@@ -239,6 +240,45 @@ def test_register_is_safe_under_concurrent_generation(scratch_app):
         thread.join(timeout=60)
     assert errors == []
     assert sorted(numbers) == list(range(1, 51))
+
+
+@pytest.mark.slow
+def test_documents_issued_at_once_each_show_their_own_number(scratch_app):
+    """Four people issue at the same moment: each document renders before its number is
+    taken, so one that lost the race is rendered again; every PDF shows the number its
+    row holds, and the numbers are 1..4."""
+    from tracker import db
+    from tracker.directives.operations import find_directive
+
+    app = scratch_app
+    barrier = threading.Barrier(4)
+    issued: list[tuple[int, str]] = []
+    errors: list[BaseException] = []
+
+    def issue() -> None:
+        try:
+            with app.test_request_context():
+                directive = find_directive(db.session, "1661/UBND-VX")
+                draft = draft_reply(db.session, directive, agency_by_code(db.session, "SNV"), AS_OF)
+                draft = dataclasses.replace(draft, signer_name="Nguyễn Văn A")
+                barrier.wait(timeout=30)
+                document = issue_document(db.session, None, draft)
+                db.session.commit()
+                issued.append((document.number, document.sha256))
+        except BaseException as error:  # noqa: BLE001 (asserted below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=issue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert errors == []
+    assert sorted(number for number, _ in issued) == [1, 2, 3, 4]
+    with app.test_request_context():
+        for number, sha256 in issued:
+            with Pdf(store().path_for(sha256).read_bytes()) as pdf:
+                assert f"Số: {number:02d}/BC-SNV" in pdf.text
 
 
 def test_fetcher_refuses_local_files_and_network(tmp_path):

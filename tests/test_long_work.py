@@ -4,9 +4,11 @@ and each stays fast."""
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import threading
 import time
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -17,9 +19,13 @@ from tracker.agencies.operations import agency_by_code
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
 from tracker.directives.models import Directive, ImportDraft, ImportStatus
+from tracker.directives.operations import find_directive
 from tracker.directives.seed import DATA_DIR
 from tracker.documents.models import JobStatus, ReportJob
+from tracker.documents.operations import issue_document
+from tracker.documents.reply import draft_reply
 
+AS_OF = date(2020, 8, 21)
 SEED = (DATA_DIR / "lai-chau" / "1661-UBND-VX.txt").read_text(encoding="utf-8")
 
 #: How long the long read holds its transaction open.
@@ -116,10 +122,12 @@ class _IdleInTransaction(threading.Thread):
     """Samples PostgreSQL's sessions on the test database: any left idle inside an open
     transaction for over a second while long work runs is a finding."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, seconds: float = 1.0) -> None:
         super().__init__(daemon=True)
+        self.seconds = seconds
         self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
         self.found: list[tuple] = []
+        self.samples = 0
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -130,10 +138,12 @@ class _IdleInTransaction(threading.Thread):
                         "SELECT pid, application_name, left(query, 120) FROM pg_stat_activity"
                         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                         " AND state = 'idle in transaction'"
-                        " AND now() - state_change > interval '1 second'"
-                    )
+                        " AND now() - state_change > make_interval(secs => :seconds)"
+                    ),
+                    {"seconds": self.seconds},
                 ).all()
                 connection.commit()
+                self.samples += 1
         self.engine.dispose()
 
 
@@ -213,3 +223,39 @@ def _running(app) -> bool:
                 sa.select(sa.func.count(ReportJob.id)).where(ReportJob.status == JobStatus.RUNNING)
             )
         )
+
+
+@pytest.mark.slow
+def test_pages_that_render_hold_no_transaction_meanwhile(scratch_app):
+    """The leaders' report rendered inside the request (PDF and .docx) and an issued
+    reply: on PostgreSQL no session sits idle inside a transaction while they render."""
+    app = scratch_app
+    if "postgresql" not in app.config["DATABASE_URL"]:
+        pytest.skip("idle-in-transaction is PostgreSQL's state")
+    with app.app_context():
+        create_user(
+            db.session,
+            username="lanhdao",
+            password="mat-khau-lanh-dao",
+            role=Role.LEADER,
+            agency=agency_by_code(db.session, "UBND"),
+        )
+        db.session.commit()
+    leader = app.test_client()
+    Auth(leader).login("lanhdao", "mat-khau-lanh-dao")
+    sampler = _IdleInTransaction(app.config["DATABASE_URL"], seconds=0.5)
+    sampler.start()
+    try:
+        for kind in ("pdf", "docx", "xlsx"):
+            response = leader.get(f"/reports/accountability?as_of=2020-08-21&format={kind}")
+            assert response.status_code == 200
+        with app.test_request_context():
+            directive = find_directive(db.session, "1661/UBND-VX")
+            draft = draft_reply(db.session, directive, agency_by_code(db.session, "SNV"), AS_OF)
+            draft = dataclasses.replace(draft, signer_name="Nguyễn Văn A")
+            issue_document(db.session, None, draft)
+            db.session.commit()
+    finally:
+        sampler.stop.set()
+        sampler.join(10)
+    assert sampler.samples > 3 and sampler.found == []

@@ -115,6 +115,15 @@ def _sqlite_on_end(connection: Connection) -> None:
     connection.info[_WRITING] = False
 
 
+def end_reads(session: Session) -> None:
+    """End the current transaction before long work (rendering, parsing, hashing) so
+    that no snapshot, lock or idle-in-transaction connection is held while it runs. For
+    a session that has read but not written: pending changes are a mistake here."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() with changes pending: commit them first")
+    session.commit()
+
+
 def take_write_lock(session: Session) -> None:
     """SQLite: end the transaction's read-only part and take the write lock (BEGIN
     IMMEDIATE), waiting for other writers up to the busy timeout. Called at the first

@@ -15,16 +15,25 @@ from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
 from tracker.auth.models import Role, User
+from tracker.db import end_reads
 from tracker.documents.context import document_context
 from tracker.documents.dating import date_problem
 from tracker.documents.docx import render_docx
 from tracker.documents.drafts import DocumentDraft
 from tracker.documents.models import DocumentKind, OutgoingDocument
-from tracker.documents.register import RegisterError, next_number, take_number
+from tracker.documents.register import (
+    RegisterError,
+    check_free,
+    next_number,
+    peek_next,
+    take_number,
+)
 from tracker.documents.rendering import plain, render_html, render_pdf
-from tracker.evidence.storage import EvidenceStore
+from tracker.evidence.storage import EvidenceStore, StoredBlob
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
+#: Renders of a document whose counter number another document took meanwhile.
+RENDER_ATTEMPTS = 3
 
 
 class DocumentError(ValueError):
@@ -76,22 +85,39 @@ def issue_document(
 ) -> OutgoingDocument:
     """Number, render and register the final document. `number` is the records clerk's
     number from the agency's register, checked unique for the agency and year; without
-    one the built-in counter gives the next (unless the configuration requires one)."""
+    one the built-in counter gives the next (unless the configuration requires one).
+
+    The PDF renders before the number is taken, outside any transaction (the caller's
+    reads end here; it must have nothing pending): the number it shows is the one free
+    then, taken afterwards in a short write. Should another document take it meanwhile,
+    the clerk's number is refused, and with the counter's the document renders again
+    with the next one (the last of RENDER_ATTEMPTS with the number already taken)."""
     agency_id = _check(draft)
     kind = DocumentKind(draft.kind)
     year = draft.issued_on.year
+    entered = number
+    if entered is None and current_app.config["REGISTER_NUMBERS"] == "entered":
+        raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
     try:
-        if number is not None:
-            number = take_number(session, agency_id, year, number)
-        elif current_app.config["REGISTER_NUMBERS"] == "entered":
-            raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
-        else:
-            number = next_number(session, agency_id, year)
+        for attempt in range(1, RENDER_ATTEMPTS + 1):
+            if entered is not None:
+                candidate = check_free(session, agency_id, year, entered)
+            else:
+                candidate = peek_next(session, agency_id, year)
+            end_reads(session)
+            context, blob = _final_pdf(draft, candidate)
+            if entered is not None:
+                number = take_number(session, agency_id, year, entered)
+            else:
+                number = next_number(session, agency_id, year)
+            if number == candidate:
+                break
+            if attempt < RENDER_ATTEMPTS:  # another document took it meanwhile:
+                session.rollback()  # give the number back and render with the next
+                continue
+            context, blob = _final_pdf(draft, number)  # the last try keeps the one it took
     except RegisterError as error:
         raise DocumentError(str(error)) from None
-    context = plain(document_context(draft, number))
-    pdf = render_pdf(context, pdf_variant="pdf/a-3u")
-    blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
     document = OutgoingDocument(
         kind=kind,
         agency_id=draft.agency_id,
@@ -136,6 +162,14 @@ def documents_of(session: Session, directive_id: int, user: User) -> list[Outgoi
     if not user.reads_everything:
         query = query.where(OutgoingDocument.agency_id == user.agency_id)
     return list(session.scalars(query.order_by(OutgoingDocument.id)))
+
+
+def _final_pdf(draft: DocumentDraft, number: int) -> tuple[dict, StoredBlob]:
+    """The issued PDF (PDF/A-3u) with its number, stored; and the context it came from."""
+    context = plain(document_context(draft, number))
+    pdf = render_pdf(context, pdf_variant="pdf/a-3u")
+    blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
+    return context, blob
 
 
 def _check(draft: DocumentDraft) -> int:

@@ -24,15 +24,41 @@ class RegisterError(ValueError):
 
 def take_number(session: Session, agency_id: int, year: int, number: int) -> int:
     """The clerk's number, if it is a valid number not yet used this year."""
-    if not 1 <= number <= MAX_NUMBER:
-        raise RegisterError(f"Số văn bản phải từ 1 đến {MAX_NUMBER}.")
+    check_free(session, agency_id, year, number)
     take_write_lock(session)  # the check and the document's row in one locked write
     if _used(session, agency_id, year, number):
-        raise RegisterError(
-            f"Số {number:02d} năm {year} đã được dùng cho một văn bản khác của cơ quan này:"
-            " hãy kiểm tra lại sổ văn bản đi."
-        )
+        raise RegisterError(_taken(number, year))
     return number
+
+
+def peek_next(session: Session, agency_id: int, year: int) -> int:
+    """The number `next_number` would give now, read without taking it (a document is
+    rendered with it before the number is taken; see issue_document)."""
+    last = session.scalar(
+        sa.select(RegisterCounter.last_number).where(
+            RegisterCounter.agency_id == agency_id, RegisterCounter.year == year
+        )
+    )
+    number = (last or 0) + 1
+    while _used(session, agency_id, year, number):
+        number += 1
+    return number
+
+
+def check_free(session: Session, agency_id: int, year: int, number: int) -> int:
+    """The clerk's number if valid and free now, read without taking it."""
+    if not 1 <= number <= MAX_NUMBER:
+        raise RegisterError(f"Số văn bản phải từ 1 đến {MAX_NUMBER}.")
+    if _used(session, agency_id, year, number):
+        raise RegisterError(_taken(number, year))
+    return number
+
+
+def _taken(number: int, year: int) -> str:
+    return (
+        f"Số {number:02d} năm {year} đã được dùng cho một văn bản khác của cơ quan này:"
+        " hãy kiểm tra lại sổ văn bản đi."
+    )
 
 
 def next_number(session: Session, agency_id: int, year: int) -> int:

@@ -14,7 +14,7 @@ import warnings
 from datetime import date, datetime
 from typing import Any
 
-from flask import render_template
+from flask import current_app
 from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -65,7 +65,10 @@ TEMPLATE = "documents/document.html"
 
 
 def render_html(context: dict[str, Any]) -> str:
-    return render_template(TEMPLATE, **plain(context))
+    """The document's HTML from its plain context alone: no context processors (which
+    read the database, e.g. the navbar's unread count), so rendering needs no
+    transaction."""
+    return current_app.jinja_env.get_template(TEMPLATE).render(**plain(context))
 
 
 def render_pdf(

@@ -104,6 +104,8 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
     elif form.validate_on_submit():
         edited = _apply(draft, form)
         name = f"du-thao-{edited.symbol}"
+        if not form.issue.data:
+            db.end_reads(db.session)  # no transaction stays open while it renders
         if form.preview_html.data:
             return operations.preview_html(edited)
         if form.word.data:

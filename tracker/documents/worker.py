@@ -37,12 +37,9 @@ def run(job_id: int) -> int:
             report = build_accountability(
                 session, date.fromisoformat(params["as_of"]), params["directive_id"]
             )
-            office = office_agency(session)
-            session.commit()
-            _progress(session, job_id, 30)
-            pdf, pages = preview_pdf_in_parts(
-                draft_accountability(report, office), int(app.config["REPORT_PART_ROWS"])
-            )
+            draft = draft_accountability(report, office_agency(session))
+            _progress(session, job_id, 30)  # commits: no transaction stays open meanwhile
+            pdf, pages = preview_pdf_in_parts(draft, int(app.config["REPORT_PART_ROWS"]))
             _progress(session, job_id, 90)
             blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
             job = session.get_one(ReportJob, job_id)

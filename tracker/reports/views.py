@@ -114,6 +114,8 @@ def accountability():
     except LookupError:
         abort(404)
     name = f"bao-cao-tong-hop-{as_of.isoformat()}"
+    if kind in ("xlsx", "csv"):
+        db.end_reads(db.session)  # no transaction stays open while the file is written
     if kind == "xlsx":
         return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
     if kind == "csv":
@@ -130,6 +132,7 @@ def accountability():
             jobs.enqueue(job)
         return redirect(url_for("reports.job", job_id=job.id))
     draft = draft_accountability(report, office_agency(db.session))
+    db.end_reads(db.session)  # no transaction stays open while it renders
     if kind == "docx":
         return _attachment(draft_docx(draft), f"{name}.docx", DOCX_MIME)
     return _attachment(preview_pdf(draft), f"{name}.pdf", "application/pdf")
