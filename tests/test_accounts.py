@@ -94,3 +94,16 @@ def test_admin_cannot_lock_themselves_out(session):
     with pytest.raises(UserError, match="chính mình"):
         set_active(session, admin, admin, False)
     assert session.scalar(sa.select(User.active).where(User.id == admin.id))
+
+
+def test_password_hashing_costs_come_from_the_environment(tmp_path, monkeypatch):
+    from tracker import create_app
+    from tracker.auth.passwords import hasher
+
+    monkeypatch.setenv("TRACKER_ARGON2_TIME_COST", "2")
+    monkeypatch.setenv("TRACKER_ARGON2_MEMORY_COST", "2048")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        assert (hasher().time_cost, hasher().memory_cost) == (2, 2048)
+        assert hasher().verify(hasher().hash("một mật khẩu dài"), "một mật khẩu dài")
+    assert hasher().time_cost == 3  # outside an app: the defaults

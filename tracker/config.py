@@ -96,6 +96,10 @@ DEFAULTS: dict[str, object] = {
     #: Reminder ladder (tracker remind): working days before the deadline (positive), on
     #: the day (0), after it (negative); see tracker/notifications/ladder.py.
     "REMINDER_LADDER": [3, 1, 0, -1],
+    #: Password hashing (Argon2id): argon2-cffi's RFC 9106 low-memory profile.
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 65536,
+    "ARGON2_PARALLELISM": 4,
     #: After the last step, remind again every so many days while overdue (0: never).
     "REMINDER_REPEAT_DAYS": 7,
     #: The daily e-mail digest over SMTP. MAIL_USE_TLS: STARTTLS; MAIL_USE_SSL: TLS from

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from tracker.config import DEFAULTS
 
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
@@ -47,11 +51,11 @@ COMMON_PASSWORDS = frozenset(
 
 def hasher() -> PasswordHasher:
     """The configured hasher; defaults are argon2-cffi's RFC 9106 low-memory profile."""
-    config = current_app.config if has_app_context() else {}
+    config: Mapping[str, Any] = current_app.config if has_app_context() else DEFAULTS
     return PasswordHasher(
-        time_cost=config.get("ARGON2_TIME_COST", 3),
-        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
-        parallelism=config.get("ARGON2_PARALLELISM", 4),
+        time_cost=int(config["ARGON2_TIME_COST"]),
+        memory_cost=int(config["ARGON2_MEMORY_COST"]),
+        parallelism=int(config["ARGON2_PARALLELISM"]),
     )
 
 
