@@ -52,7 +52,7 @@ def start():
     form = ImportForm()
     status = 200
     if form.validate_on_submit():
-        db.session.commit()  # no transaction stays open while the file is read
+        db.end_reads(db.session)  # no transaction stays open while the file is read
         upload = request.files.get("file")
         try:
             if upload is not None and upload.filename:

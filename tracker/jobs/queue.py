@@ -33,9 +33,6 @@ class Queue:
         """Put the task on the queue (in immediate mode: run it now)."""
         return self.tasks[name](*args)
 
-    def pending(self) -> int:
-        return self.huey.pending_count()
-
 
 def make_huey(app: Flask) -> Huey:
     config = app.config

@@ -16,16 +16,20 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_app_context
 from huey import crontab
 
 from tracker import clock
 
+if TYPE_CHECKING:
+    from tracker.jobs.queue import Queue
+
 log = logging.getLogger(__name__)
 
 
-def register(queue, app: Flask) -> None:
+def register(queue: Queue, app: Flask) -> None:
     huey = queue.huey
 
     def in_app(function: Callable[..., None]) -> Callable[..., None]:
