@@ -21,14 +21,14 @@ TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core
 
 # The test runs: pytest-xdist, WORKERS processes ("auto": one per CPU), all the tests of a
 # file on one worker (its module fixtures, a browser or a server, are built once).
-# Tests marked slow run only with SLOW=1, as in .ci/run. The PostgreSQL run takes the
-# tests marked database (tests/conftest.py): the others do not use the database.
+# Tests marked slow run only with SLOW=1, as in .ci/run: after the others and one at a
+# time, as some measure response times that a busy parallel run would spoil. The
+# PostgreSQL runs take the tests marked database (tests/conftest.py): the others do not
+# use the database. A selection (PYTEST_ARGS) may leave a run empty: pytest's 5 is fine.
 WORKERS ?= auto
 SLOW ?= 0
 RUN_SLOW := $(filter 1 yes true,$(SLOW))
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
-SQLITE_MARKS := $(if $(RUN_SLOW),,not slow)
-POSTGRES_MARKS := database$(if $(RUN_SLOW),, and not slow)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -94,11 +94,16 @@ test: setup
 	@echo "== mypy"
 	$(BIN)/mypy
 	@echo "== tests on SQLite$(if $(RUN_SLOW),, (SLOW=1 adds the slow ones))"
-	env -u TRACKER_TEST_DATABASE_URL $(PYTEST) -m "$(SQLITE_MARKS)" $(PYTEST_ARGS)
+	env -u TRACKER_TEST_DATABASE_URL $(PYTEST) -m "not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(if $(RUN_SLOW),@echo "== slow tests on SQLite (one at a time)")
+	$(if $(RUN_SLOW),env -u TRACKER_TEST_DATABASE_URL \
+		$(BIN)/pytest -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ])
 	@if [ -n "$${TRACKER_TEST_DATABASE_URL:-}" ]; then \
 		url=$$(sed -E 's#(//[^:/@]*):[^/]*@#\1:***@#' <<<"$$TRACKER_TEST_DATABASE_URL"); \
 		echo "== tests of the database on $$url"; \
-		$(PYTEST) -m "$(POSTGRES_MARKS)" $(PYTEST_ARGS); \
+		$(PYTEST) -m "database and not slow" $(PYTEST_ARGS) || [ $$? -eq 5 ]; \
+		$(if $(RUN_SLOW),echo "== slow tests of the database (one at a time)"; \
+		$(BIN)/pytest -m "database and slow" $(PYTEST_ARGS) || [ $$? -eq 5 ];) \
 	else \
 		echo "== TRACKER_TEST_DATABASE_URL is not set: no second run on PostgreSQL"; \
 	fi

@@ -17,7 +17,8 @@ A test must not meet another worker's, nor another run's on the same machine:
   own); processes a test starts are stopped in its own teardown.
 All the tests of a file run on one worker (`--dist loadfile`), so a module-scoped fixture
 (a browser, a server process) is built once. Tests that take seconds by design are marked
-`@pytest.mark.slow`: `make test` leaves them out unless SLOW=1, as .ci/run sets it."""
+`@pytest.mark.slow`: `make test` leaves them out unless SLOW=1 (.ci/run sets it), and then
+runs them after the others, one at a time: a slow test may time its requests."""
 
 from __future__ import annotations
 
