@@ -25,6 +25,11 @@ log = logging.getLogger("tracker.documents")
 
 _lock = threading.Lock()
 _shared: dict[str, Any] = {}
+#: One render at a time per process: WeasyPrint (Pango, fontconfig, the shared font
+#: configuration) is not thread-safe, and two renders in two threads of one process at
+#: once crashed it (SIGSEGV). Processes (gunicorn's, the job queue's children) render in
+#: parallel.
+_render_lock = threading.Lock()
 
 
 def _resources() -> tuple[FontConfiguration, CSS, AssetsOnlyFetcher]:
@@ -82,14 +87,15 @@ def render_pdf(
     subject, dates). A context with "draft" set shows the DỰ THẢO mark."""
     html = render_html(context)
     fonts, stylesheet, fetcher = _resources()
-    document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
     options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
-    if not pdf_variant:
-        return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)
-    # WeasyPrint 70 opens its sRGB ICC profile for PDF/A and drops the file unclosed
-    # (a ResourceWarning at once, on CPython); that one warning is silenced here.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014", ResourceWarning)
-        return document.write_pdf(
-            stylesheets=[stylesheet], font_config=fonts, pdf_variant=pdf_variant, **options
-        )
+    with _render_lock:
+        document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
+        if not pdf_variant:
+            return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)
+        # WeasyPrint 70 opens its sRGB ICC profile for PDF/A and drops the file unclosed
+        # (a ResourceWarning at once, on CPython); that one warning is silenced here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014", ResourceWarning)
+            return document.write_pdf(
+                stylesheets=[stylesheet], font_config=fonts, pdf_variant=pdf_variant, **options
+            )
