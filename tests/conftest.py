@@ -34,7 +34,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
-from tests.helpers import Auth, csrf_token, post_form, text_file, user_named
+from tests.helpers import (
+    Auth,
+    csrf_token,
+    initialise_demo_database,
+    post_form,
+    text_file,
+    user_named,
+)
 from tracker import clock, create_app, db
 from tracker.agencies.models import Agency
 from tracker.agencies.operations import agency_by_code, upsert_agency
@@ -42,7 +49,7 @@ from tracker.assignments.models import Assignment, AssignmentRole
 from tracker.assignments.operations import assign_task
 from tracker.auth.models import Role, User
 from tracker.auth.operations import create_user
-from tracker.demo import DEMO_PASSWORD, create_demo_users, load_demo_activity, load_demo_heads
+from tracker.demo import DEMO_PASSWORD
 from tracker.directives import operations as directive_operations
 from tracker.directives.models import Directive, Task
 from tracker.directives.seed import load_all
@@ -132,16 +139,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator
             **FAST_ARGON2,
         }
     )
-    with application.app_context():
-        database = db.database()
-        with database.engine.begin() as connection:
-            upgrade(connection)
-        load_all(db.session, backdate=True)
-        create_demo_users(db.session)
-        load_demo_heads(db.session)
-        load_demo_activity(db.session)
-        db.session.commit()
-        db.session.remove()
+    initialise_demo_database(application)
     yield application
     application.extensions["tracker.db"].engine.dispose()
 

@@ -118,6 +118,22 @@ def test_long_read_blocks_neither_pages_nor_sign_ins(scratch_app):
         )
 
 
+def _signed_in_leader(app):
+    """A leader's account on the scratch database, and a client signed in with it."""
+    with app.app_context():
+        create_user(
+            db.session,
+            username="lanhdao",
+            password="mat-khau-lanh-dao",
+            role=Role.LEADER,
+            agency=agency_by_code(db.session, "UBND"),
+        )
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login("lanhdao", "mat-khau-lanh-dao")
+    return client
+
+
 class _IdleInTransaction(threading.Thread):
     """Samples PostgreSQL's sessions on the test database: any left idle inside an open
     transaction for over a second while long work runs is a finding."""
@@ -159,17 +175,7 @@ def test_work_in_the_job_queue_blocks_neither_pages_nor_sign_ins(scratch_app):
         "DATABASE_URL": app.config["DATABASE_URL"],
         "SECRET_KEY": app.config["SECRET_KEY"],
     }
-    with app.app_context():
-        create_user(
-            db.session,
-            username="lanhdao",
-            password="mat-khau-lanh-dao",
-            role=Role.LEADER,
-            agency=agency_by_code(db.session, "UBND"),
-        )
-        db.session.commit()
-    leader, office = app.test_client(), app.test_client()
-    Auth(leader).login("lanhdao", "mat-khau-lanh-dao")
+    leader, office = _signed_in_leader(app), app.test_client()
     Auth(office).login("vanphong", "mat-khau-van-phong")
     sampler = (
         _IdleInTransaction(config["DATABASE_URL"])
@@ -232,17 +238,7 @@ def test_pages_that_render_hold_no_transaction_meanwhile(scratch_app):
     app = scratch_app
     if "postgresql" not in app.config["DATABASE_URL"]:
         pytest.skip("idle-in-transaction is PostgreSQL's state")
-    with app.app_context():
-        create_user(
-            db.session,
-            username="lanhdao",
-            password="mat-khau-lanh-dao",
-            role=Role.LEADER,
-            agency=agency_by_code(db.session, "UBND"),
-        )
-        db.session.commit()
-    leader = app.test_client()
-    Auth(leader).login("lanhdao", "mat-khau-lanh-dao")
+    leader = _signed_in_leader(app)
     sampler = _IdleInTransaction(app.config["DATABASE_URL"], seconds=0.5)
     sampler.start()
     try:
