@@ -149,6 +149,14 @@ def test_directive_page_shows_citation_graph(client, auth, directive_1661, sessi
     assert "Được viện dẫn tại" in back and "1661/UBND-VX" in back
 
 
+def test_directive_full_text_shows_no_markup(client, auth, directive_1661):
+    auth.login("vanphong")
+    html = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+    source = html.split('data-testid="source-text">', 1)[1].split("</div>", 1)[0]
+    assert "ỦY BAN NHÂN DÂN" in source and "Nơi nhận:" in source
+    assert "**" not in source
+
+
 def test_directive_agency_sees_only_its_own_rows(client, auth, directive_1661):
     auth.login("snv")
     html = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)

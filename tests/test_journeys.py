@@ -54,6 +54,20 @@ def test_journey_secretariat_assigns_a_task(client, auth, session):
     assigned = session.scalars(sa.select(Assignment).where(Assignment.task_id == task.id)).all()
     assert len(assigned) == 9
     assert {a.due_date for a in assigned} == {date(2020, 8, 25)}
+    assert 'alert-success" role="alert">Đã giao nhiệm vụ' in html
+    again = client.post(
+        f"/tasks/{task.id}/assign",
+        data={
+            "csrf_token": csrf_token(client, f"/tasks/{task.id}/assign"),
+            "targets": [f"a{syt.id}"],
+            "role": "lead",
+            "due_date": "25/08/2020",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "alert-success" not in again  # nobody new: no green "assigned to 0 agencies"
+    assert 'alert-warning" role="alert">Không giao thêm:' in again
+    assert "Sở Y tế đã được giao nhiệm vụ" in again or "SYT" in again
 
 
 def test_journey_assign_form_errors_keep_input(client, auth, session):

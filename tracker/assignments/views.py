@@ -71,12 +71,19 @@ def assign(task_id: int):
             status = 422
         else:
             db.session.commit()
-            message = f"Đã giao nhiệm vụ {task.number} cho {len(result.created)} cơ quan, đơn vị."
-            if result.skipped:
-                message += (
-                    " Đã có từ trước: " + ", ".join(a.short_name for a in result.skipped) + "."
+            earlier = ", ".join(agency.short_name for agency in result.skipped)
+            if result.created:
+                message = (
+                    f"Đã giao nhiệm vụ {task.number} cho {len(result.created)} cơ quan, đơn vị."
                 )
-            flash(message, "success")
+                flash(message + (f" Đã có từ trước: {earlier}." if earlier else ""), "success")
+            elif earlier:
+                flash(
+                    f"Không giao thêm: {earlier} đã được giao nhiệm vụ {task.number} từ trước.",
+                    "warning",
+                )
+            else:
+                flash("Không giao thêm: nhóm đã chọn chưa có cơ quan, đơn vị nào.", "warning")
             return redirect(url_for("directives.show", directive_id=task.directive_id) + "#tasks")
     elif form.is_submitted():
         status = 422

@@ -22,6 +22,7 @@ from tracker.agencies.operations import agency_by_code, group_by_code, upsert_ag
 from tracker.assignments.operations import assign_task
 from tracker.directives import operations
 from tracker.directives.models import Directive, DirectiveStatus
+from tracker.directives.parsing.source import prepare
 
 DATA_DIR = PROJECT_DIR / "directives"
 AGENCIES_FILE = "agencies.toml"
@@ -132,7 +133,8 @@ def _create(
     body = None
     if document.get("text_file"):
         try:
-            body = (folder / document["text_file"]).read_text(encoding="utf-8")
+            # As the parser reads a text: markdown emphasis blanked, length kept.
+            body = prepare((folder / document["text_file"]).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as error:
             raise SeedError(f"{path}: text_file: {error}") from None
     issuer_code = header.pop("issuer_code", "")
