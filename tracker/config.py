@@ -78,8 +78,11 @@ DEFAULTS: dict[str, object] = {
     "REGISTER_NUMBERS": "counter",
     #: The provincial office's agency code: it compiles the leaders' reports.
     "OFFICE_CODE": "VPUBND",
-    #: Failed sign-ins allowed from one address within the window (then 429 there).
+    #: Within the window, an address is refused (429) after LOGIN_MAX_FAILURES failures
+    #: for one account (for that account only), or for names that are no account (for
+    #: every name), or after LOGIN_ADDRESS_FAILURES failures of any kind (every name).
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_ADDRESS_FAILURES": 30,
     "LOGIN_WINDOW_SECONDS": 60,
     #: From this many failures for one account within its window, from any addresses,
     #: each further attempt waits a delay doubling from LOGIN_DELAY_SECONDS to the max.

@@ -1,18 +1,26 @@
 """Login throttling that cannot be turned against users.
 
-Two counters, both in the database, so they hold across worker processes:
+Failed sign-ins are kept in the database, so the limits hold across worker processes.
+Within LOGIN_WINDOW_SECONDS, an address is refused (429) until the window has passed:
 
-- **an address**: LOGIN_MAX_FAILURES failures within LOGIN_WINDOW_SECONDS from one
-  client address (whatever names it tries) answer 429 to that address until the window
-  has passed;
-- **an account, from everywhere**: from LOGIN_ACCOUNT_FAILURES failures within
-  LOGIN_ACCOUNT_WINDOW_SECONDS on, the account waits after each failure, a delay that
-  doubles from LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS: a progressive delay,
-  never a lock that lasts; the refusal says until when, and an admin can clear it.
+- **for one account, from one address** (the pair): after LOGIN_MAX_FAILURES failures
+  for that account from that address, for that account only; colleagues behind the
+  same office NAT still sign in;
+- **for every name, from one address**: after LOGIN_MAX_FAILURES failures for names
+  that are no account (spraying guessed names), or after LOGIN_ADDRESS_FAILURES
+  failures of any kind (spraying real names), far more than one person makes.
+
+And **an account, from everywhere**: from LOGIN_ACCOUNT_FAILURES failures within
+LOGIN_ACCOUNT_WINDOW_SECONDS on, the account waits after each failure, a delay that
+doubles from LOGIN_DELAY_SECONDS up to LOGIN_DELAY_MAX_SECONDS: a progressive delay,
+never a lock that lasts. Every refusal says until when; an admin clears an account's
+failures (both its pair and its account limits).
 
 Failures for names that are no account count for their address only, so they never
-affect a real account. The address is the client's real one: behind a reverse proxy,
-PROXY_HOPS tells ProxyFix how many X-Forwarded-For hops to trust (0: none)."""
+affect a real account; the pair and the unknown-name limits refuse with the same words,
+so a refusal does not tell which names are accounts. The address is the client's real
+one: behind a reverse proxy, PROXY_HOPS tells ProxyFix how many X-Forwarded-For hops to
+trust (0: none)."""
 
 from __future__ import annotations
 
@@ -33,7 +41,7 @@ RETENTION = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Refusal:
-    #: "address" or "account".
+    #: "address", "pair" (one account from one address) or "account".
     reason: str
     #: The first instant another attempt is heard.
     until: datetime
@@ -57,18 +65,33 @@ def _seconds(name: str) -> timedelta:
     return timedelta(seconds=int(current_app.config[name]))
 
 
+def _failures(session: Session, since: datetime, *where: Any) -> tuple[int, datetime | None]:
+    """How many failed sign-ins match since `since`, and the oldest of them."""
+    count, oldest = session.execute(
+        sa.select(sa.func.count(LoginAttempt.id), sa.func.min(LoginAttempt.attempted_at)).where(
+            LoginAttempt.attempted_at > since, *where
+        )
+    ).one()
+    return count, oldest
+
+
 def check(session: Session, username: str, remote_addr: str) -> Refusal | None:
     """Why a sign-in from this address for this name is not heard now; None if it is."""
     now = clock.now()
     config = current_app.config
     window = _seconds("LOGIN_WINDOW_SECONDS")
-    by_address = session.execute(
-        sa.select(sa.func.count(LoginAttempt.id), sa.func.min(LoginAttempt.attempted_at)).where(
-            LoginAttempt.remote_addr == remote_addr[:64], LoginAttempt.attempted_at > now - window
-        )
-    ).one()
-    if by_address[0] >= int(config["LOGIN_MAX_FAILURES"]):
-        return Refusal("address", by_address[1] + window)
+    address = LoginAttempt.remote_addr == remote_addr[:64]
+    limits = [
+        ("address", int(config["LOGIN_MAX_FAILURES"]), (address, LoginAttempt.username == "")),
+        ("address", int(config["LOGIN_ADDRESS_FAILURES"]), (address,)),
+    ]
+    if username:
+        pair = (address, LoginAttempt.username == username[:64])
+        limits.append(("pair", int(config["LOGIN_MAX_FAILURES"]), pair))
+    for reason, limit, where in limits:
+        count, oldest = _failures(session, now - window, *where)
+        if count >= limit and oldest is not None:
+            return Refusal(reason, oldest + window)
     account_window = _seconds("LOGIN_ACCOUNT_WINDOW_SECONDS")
     count, last = session.execute(
         sa.select(sa.func.count(LoginAttempt.id), sa.func.max(LoginAttempt.attempted_at)).where(
