@@ -163,3 +163,6 @@ def test_directive_agency_sees_only_its_own_rows(client, auth, directive_1661):
     assert 'data-agency="SNV"' in html
     assert 'data-agency="STP"' not in html
     assert "Giao nhiệm vụ</a>" not in html
+    # Tasks given to other agencies only are not called unassigned.
+    assert "Chưa giao cho cơ quan, đơn vị nào" not in html
+    assert "Nhiệm vụ này không giao cho đơn vị của bạn." in html
