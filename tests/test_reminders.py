@@ -27,7 +27,8 @@ from tracker.auth.models import Role, User
 from tracker.cli import main
 from tracker.notifications import ladder
 from tracker.notifications.ladder import Step, step_due
-from tracker.notifications.mail import Mailer, email_address
+from tracker.notifications.mail import Mailer, build_message, email_address
+from tracker.notifications.messages import DigestItem, digest_subject
 from tracker.notifications.models import DigestSent, Notification
 from tracker.notifications.operations import run_reminders
 
@@ -316,6 +317,30 @@ def test_mail_is_decoded_vietnamese_utf8(session, team, smtp, app, monkeypatch):
     assert body.startswith("Kính gửi Nguyễn Thị Hường,")
     assert "Cảnh báo quá hạn (1 ngày làm việc): Sở Thử nghiệm chưa hoàn thành nhiệm vụ 1" in body
     assert "Đơn vị thực hiện: Sở Thử nghiệm tỉnh Lai Châu" in body
+
+
+def test_mail_long_subject_and_display_names_decode_exactly(smtp, app):
+    """A digest of hundreds of items (STTTT had 324) folds its subject across lines; the
+    space at the fold stays ("nhắc việc ngày", not "nhắc việcngày"), and display names
+    with commas and diacritics come back whole."""
+    items = [DigestItem("Nhắc việc", "", "", overdue=number == 0) for number in range(324)]
+    subject = digest_subject(items, date(2020, 8, 19))
+    name = "Trần Thị Thu Hà, Phó Giám đốc Sở Thông tin và Truyền thông"
+    with Mailer(app.config) as mailer:
+        mailer.send(build_message(app.config, name, WORKER_ADDRESS, subject, "Nội dung\n"))
+
+    (mail,) = smtp.to(WORKER_ADDRESS)
+    assert mail["Subject"] == (
+        "[Theo dõi nhiệm vụ] 324 nhắc việc ngày 19/08/2020 (1 cảnh báo quá hạn)"
+    )
+    (to,) = mail["To"].addresses
+    assert (to.display_name, to.addr_spec) == (name, WORKER_ADDRESS)
+    (sender,) = mail["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (
+        "Theo dõi nhiệm vụ",
+        "nhacviec@laichau.gov.vn",
+    )
+    assert mail.get_content() == "Nội dung\n"
 
 
 def test_missed_days_send_the_latest_step_only(session, team):

@@ -16,9 +16,10 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from types import TracebackType
 from typing import Any
 
@@ -45,23 +46,23 @@ def email_address(user: User, config: Mapping[str, Any]) -> str | None:
 
 def build_message(
     config: Mapping[str, Any], to_name: str, to_address: str, subject: str, body: str
-) -> EmailMessage:
-    """A plain-text UTF-8 message; non-ASCII names and subject are encoded as RFC 2047."""
-    message = EmailMessage()
-    message["From"] = config["MAIL_SENDER"]
-    local, _, domain = to_address.partition("@")
-    message["To"] = Address(display_name=to_name, username=local, domain=domain)
-    message["Subject"] = subject
+) -> Message:
+    """A plain-text UTF-8 message; non-ASCII names and subject are encoded as RFC 2047.
+
+    Built with the classic (compat32) header encoder on purpose: the modern policy's
+    folder (Python 3.11) drops the space where it folds between two encoded words, so
+    a long subject read "nhắc việcngày", and it encodes a display name word by word
+    ("Theo =?utf-8?...?="). Here the subject is encoded by `Header`, which splits inside
+    encoded words, and each display name is one encoded word from `formataddr`."""
+    sender_name, sender_address = parseaddr(config["MAIL_SENDER"])
+    message = MIMEText(body, "plain", "utf-8")
+    message["From"] = formataddr((sender_name, sender_address))
+    message["To"] = formataddr((to_name, to_address))
+    message["Subject"] = Header(subject, "utf-8", header_name="Subject").encode()
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=_sender_domain(config["MAIL_SENDER"]))
+    message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
-    message.set_content(body, charset="utf-8")
     return message
-
-
-def _sender_domain(sender: str) -> str | None:
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    return address.rpartition("@")[2] or None
 
 
 class Mailer:
@@ -78,7 +79,7 @@ class Mailer:
         self.timeout = float(config.get("MAIL_TIMEOUT") or 30)
         self._smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand the message to the server; raise MailError (RecipientRefused for a refused
         address) when it is not accepted."""
         smtp = self._connect()
