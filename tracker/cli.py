@@ -591,6 +591,9 @@ def worker_command(workers: int | None, no_periodic: bool) -> None:
         worker_type="thread",
         periodic=not no_periodic,
         max_delay=1.0,
+        # A worker killed inside a locked task (the reminders, housekeeping) leaves its
+        # lock behind, and the stores here keep no expiry for it: free them on start.
+        flush_locks=True,
     )
     consumer.run()
 
