@@ -49,6 +49,7 @@ for the SQLite run."""
 
 from __future__ import annotations
 
+import abc
 import argparse
 import base64
 import contextlib
@@ -459,18 +460,13 @@ def evidence_links(text: str) -> dict[str, int]:
     }
 
 
-class AgencyClient:
-    """An agency user working through its assignments: upload, withdraw now and then,
-    submit; the office returns most reports, so the work goes round."""
+class Client(abc.ABC):
+    """One simulated person: signs in, then takes steps until the run ends; a request
+    broken by a kill or refused ends the step, not the person."""
 
     def __init__(self, run: Run, plan: ClientPlan, rng: random.Random, longest_think: float):
         self.run, self.plan, self.rng, self.longest_think = run, plan, rng, longest_think
         self.browser = Browser(run, plan.name)
-        self.sequence = 0
-        #: Per assignment: files landed and not yet part of a report; files that may be.
-        self.working: dict[int, set[str]] = defaultdict(set)
-        self.possible: dict[int, set[str]] = defaultdict(set)
-        self.uploads: dict[str, Upload] = {}
 
     def __call__(self) -> None:
         sign_in(self.browser, self.plan.username)
@@ -479,10 +475,34 @@ class AgencyClient:
                 self.step()
             except (Broken, Failed):
                 time.sleep(0.5)
-            if self.rng.random() < 0.03 and self.run.running():
-                with contextlib.suppress(Broken, Failed):
-                    self.browser = Browser(self.run, self.plan.name)
-                    sign_in(self.browser, self.plan.username)
+            self.between_steps()
+
+    @abc.abstractmethod
+    def step(self) -> None:
+        """One round of this person's work."""
+
+    def between_steps(self) -> None:  # noqa: B027 (optional; most people do nothing)
+        """What the person does between rounds (nothing by default)."""
+
+
+class AgencyClient(Client):
+    """An agency user working through its assignments: upload, withdraw now and then,
+    submit; the office returns most reports, so the work goes round."""
+
+    def __init__(self, run: Run, plan: ClientPlan, rng: random.Random, longest_think: float):
+        super().__init__(run, plan, rng, longest_think)
+        self.sequence = 0
+        #: Per assignment: files landed and not yet part of a report; files that may be.
+        self.working: dict[int, set[str]] = defaultdict(set)
+        self.possible: dict[int, set[str]] = defaultdict(set)
+        self.uploads: dict[str, Upload] = {}
+
+    def between_steps(self) -> None:
+        """Now and then a new session: sign out by losing the cookies, sign in again."""
+        if self.rng.random() < 0.03 and self.run.running():
+            with contextlib.suppress(Broken, Failed):
+                self.browser = Browser(self.run, self.plan.name)
+                sign_in(self.browser, self.plan.username)
 
     def step(self) -> None:
         self.browser.get("/")
@@ -655,21 +675,12 @@ DIRECTIVE_ROW = re.compile(
 )
 
 
-class OfficeClient:
+class OfficeClient(Client):
     """Office staff: the directive pages, reviewing reports, reopening finished work."""
 
     def __init__(self, run: Run, plan: ClientPlan, rng: random.Random, longest_think: float):
-        self.run, self.plan, self.rng, self.longest_think = run, plan, rng, longest_think
-        self.browser = Browser(run, plan.name)
+        super().__init__(run, plan, rng, longest_think)
         self.directives: list[int] = []
-
-    def __call__(self) -> None:
-        sign_in(self.browser, self.plan.username)
-        while self.run.running():
-            try:
-                self.step()
-            except (Broken, Failed):
-                time.sleep(0.5)
 
     def step(self) -> None:
         if not self.directives or self.rng.random() < 0.1:
@@ -716,20 +727,8 @@ class OfficeClient:
         self.browser.follow(answer)
 
 
-class LeaderClient:
+class LeaderClient(Client):
     """Leaders: the dashboard and the accountability report in every format."""
-
-    def __init__(self, run: Run, plan: ClientPlan, rng: random.Random, longest_think: float):
-        self.run, self.plan, self.rng, self.longest_think = run, plan, rng, longest_think
-        self.browser = Browser(run, plan.name)
-
-    def __call__(self) -> None:
-        sign_in(self.browser, self.plan.username)
-        while self.run.running():
-            try:
-                self.step()
-            except (Broken, Failed):
-                time.sleep(0.5)
 
     def step(self) -> None:
         dashboard = self.browser.get("/")

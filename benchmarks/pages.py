@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from tracker import create_app, db
 from tracker.agencies.operations import upsert_agency
 from tracker.assignments.operations import assign_task
-from tracker.demo import create_demo_users, load_demo_activity
+from tracker.demo import load_demo
 from tracker.directives import operations
 from tracker.directives.seed import load_all
 from tracker.migrations.runner import upgrade
@@ -132,8 +132,7 @@ def main() -> None:
             with db.database().engine.begin() as connection:
                 upgrade(connection)
             load_all(db.session, backdate=True)
-            create_demo_users(db.session)
-            load_demo_activity(db.session)
+            load_demo(db.session)
             db.session.commit()
         small = measure(app, args.runs)
         build(app, args.agencies, args.directives)

@@ -326,6 +326,31 @@ __all__ = ["Auth", "csrf_token", "post_form", "text_file", "user_named"]
 # Scratch databases ------------------------------------------------------------------------
 
 
+@pytest.fixture
+def fresh_app(tmp_path) -> Iterator[Callable[..., Flask]]:
+    """Build throwaway apps (not the session's) on in-memory SQLite, disposing of their
+    engines afterwards."""
+    built: list[Flask] = []
+
+    def build(**config) -> Flask:
+        application = create_app(
+            {
+                "TESTING": True,
+                "INSTANCE_PATH": str(tmp_path / f"instance-{len(built)}"),
+                "DATABASE_URL": "sqlite://",
+                "SECRET_KEY": "throwaway-secret-key",
+                **FAST_ARGON2,
+                **config,
+            }
+        )
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        application.extensions["tracker.db"].engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def scratch_app(request, tmp_path) -> Iterator[Flask]:
     """An app on a database of its own, for tests whose transactions must commit (threads,

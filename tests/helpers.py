@@ -117,10 +117,11 @@ def wait_until(predicate, seconds: float = 60, message: str = "the condition") -
 
 
 def initialise_demo_database(app) -> None:
-    """What `tracker init --demo` does, with the same functions: for tests whose app has
-    a database of its own that really commits (workers, live servers)."""
+    """What `tracker init --demo` does (but the weekly periods), with the same functions:
+    for tests whose app has a database of its own that really commits (workers, live
+    servers)."""
     from tracker import db
-    from tracker.demo import create_demo_users, load_demo_activity, load_demo_heads
+    from tracker.demo import load_demo
     from tracker.directives.seed import load_all
     from tracker.migrations.runner import upgrade
 
@@ -128,8 +129,6 @@ def initialise_demo_database(app) -> None:
         with db.database().engine.begin() as connection:
             upgrade(connection)
         load_all(db.session, backdate=True)
-        create_demo_users(db.session)
-        load_demo_heads(db.session)
-        load_demo_activity(db.session)
+        load_demo(db.session)
         db.session.commit()
         db.session.remove()

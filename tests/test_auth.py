@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from tests.helpers import Auth, csrf_token, user_named
-from tracker import create_app
 from tracker.agencies.operations import agency_by_code
 from tracker.assignments.models import AssignmentRole
 from tracker.assignments.operations import assign_task
@@ -38,30 +37,6 @@ def new_client(app, client):
     """Another browser: a client with cookies of its own (of the `client` fixture's class,
     so each request runs in its own app context)."""
     return app.test_client
-
-
-@pytest.fixture
-def fresh_app(tmp_path):
-    """Build throwaway apps (not the session's), disposing of their engines afterwards."""
-    built = []
-
-    def build(**config):
-        application = create_app(
-            {
-                "TESTING": True,
-                "INSTANCE_PATH": str(tmp_path / f"instance-{len(built)}"),
-                "DATABASE_URL": "sqlite://",
-                "SECRET_KEY": "throwaway-secret-key",
-                **FAST_ARGON2,
-                **config,
-            }
-        )
-        built.append(application)
-        return application
-
-    yield build
-    for application in built:
-        application.extensions["tracker.db"].engine.dispose()
 
 
 def fetch(client: FlaskClient, method: str, path: str, **kwargs):

@@ -149,28 +149,6 @@ def test_request_id_from_a_proxy_only_when_the_proxy_is_trusted(fresh_app, resto
     assert re.fullmatch(r"[0-9a-f]{16}", forged.headers["X-Request-ID"])
 
 
-@pytest.fixture
-def fresh_app(tmp_path) -> Iterator:
-    built: list[Flask] = []
-
-    def build(**config) -> Flask:
-        application = create_app(
-            {
-                "TESTING": True,
-                "INSTANCE_PATH": str(tmp_path / f"instance-{len(built)}"),
-                "DATABASE_URL": "sqlite://",
-                "SECRET_KEY": "throwaway-secret-key",
-                **config,
-            }
-        )
-        built.append(application)
-        return application
-
-    yield build
-    for application in built:
-        application.extensions["tracker.db"].engine.dispose()
-
-
 # Redaction -------------------------------------------------------------------------------
 
 

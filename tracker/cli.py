@@ -28,13 +28,7 @@ from tracker.auth.operations import (
     set_active,
     unlock_account,
 )
-from tracker.demo import (
-    DEMO_PASSWORD,
-    create_demo_users,
-    load_demo_activity,
-    load_demo_heads,
-    load_demo_periods,
-)
+from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
 from tracker.directives.operations import DirectiveError, find_directive
 from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
@@ -98,9 +92,7 @@ def init_command(demo: bool) -> None:
         report = load_all(session, backdate=demo)
         users = activity = 0
         if demo:
-            users = create_demo_users(session)
-            load_demo_heads(session)
-            activity = load_demo_activity(session)
+            users, activity = load_demo(session)
             load_demo_periods(session)
         session.commit()
     except SeedError as error:

@@ -137,6 +137,15 @@ def load_demo_heads(session: Session, data_dir: Path = DATA_DIR) -> int:
 DEMO_PERIODS_UNTIL = date(2020, 9, 20)
 
 
+def load_demo(session: Session) -> tuple[int, int]:
+    """The demo on top of the seed directives (loaded with `backdate`): accounts, heads'
+    names and the reports played through the workflow. Returns the accounts and reports
+    created; `tracker init --demo` adds the weekly periods (`load_demo_periods`)."""
+    users = create_demo_users(session)
+    load_demo_heads(session)
+    return users, load_demo_activity(session)
+
+
 def load_demo_periods(session: Session) -> int:
     """The weekly periods of task 4 of 1661 up to the end of the demo story, the first two
     reported and accepted, so the page shows periods with their own statuses."""

@@ -112,15 +112,15 @@ def check(session: Session, username: str, remote_addr: str) -> Refusal | None:
 
 
 def prune_attempts(session: Session) -> None:
-    """Failed sign-ins are kept only as long as a limit may count them."""
+    """Failed sign-ins are kept only as long as a limit may count them (housekeeping)."""
     session.execute(
         sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < clock.now() - RETENTION)
     )
 
 
 def record_failure(session: Session, username: str | None, remote_addr: str) -> None:
-    """One failed sign-in from the address; `username` only when it names an account."""
-    prune_attempts(session)
+    """One failed sign-in from the address; `username` only when it names an account.
+    Old ones are pruned by the job queue's housekeeping (`prune_attempts`)."""
     session.add(
         LoginAttempt(
             username=(username or "")[:64], remote_addr=remote_addr[:64], attempted_at=clock.now()
