@@ -139,7 +139,11 @@ def test_accountability_agency_counts_match_raw_assignments(session, directive_1
     for line in section.lines:
         total = sum(expected[line.agency_code])
         assert line.total == total == line.reports + line.periods
-        assert line.on_time_rate == pytest.approx(100.0 * line.done_on_time / total)
+        judged = total - line.open_within
+        if judged:
+            assert line.on_time_rate == pytest.approx(100.0 * line.done_on_time / judged)
+        else:
+            assert line.on_time_rate is None
 
 
 def test_accountability_seed_numbers_as_of_30_august(session):
@@ -518,3 +522,15 @@ def test_accountability_counts_periods_and_shows_extensions(session, directive_1
     stttt = lines["STTTT"]
     assert stttt.reports == 3  # tasks 1, 2 and 4
     assert stttt.periods > 0 and stttt.total == stttt.reports + stttt.periods
+
+
+def test_nothing_judged_yet_shows_no_rate(client, auth, session, directive_1661):
+    """On 16/08/2020 no deadline of 1661 has come and nothing is done: the dashboard
+    prints a dash for the on-time rate, never '0,0 %'."""
+    counts = directive_counts(session, directive_1661.id, date(2020, 8, 16))
+    assert counts.total and counts.judged == 0 and counts.on_time_rate is None
+    auth.login("vanphong")
+    page = client.get("/?as_of=2020-08-16").get_data(as_text=True)
+    row = page.split('data-directive="1661/UBND-VX"')[1].split("</tr>")[0]
+    cell = row.split('data-count="on_time_rate">')[1].split("</td>")[0]
+    assert "—" in cell and "%" not in cell

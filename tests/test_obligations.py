@@ -282,12 +282,19 @@ def test_obligations_agree_everywhere(app, session, cast, scenario):
             line = lines[agency.code]
             assert [getattr(line, o.value) for o in COUNTED] == [counts.get(o) for o in COUNTED]
             assert line.total == counts.total
+            # The rate judges only work that is done or past its deadline.
+            judged = sum(expected[agency.id][o] for o in COUNTED if o != Outcome.OPEN_WITHIN)
+            on_time = expected[agency.id][Outcome.DONE_ON_TIME]
+            assert line.on_time_rate == (
+                pytest.approx(100 * on_time / judged) if judged else None
+            )
         (summary,) = [
             s for s in directive_summaries(session, as_of) if s.directive.id == directive.id
         ]
         assert [summary.counts.get(o) for o in COUNTED] == [
             getattr(section.totals, o.value) for o in COUNTED
         ]
+        assert summary.counts.on_time_rate == section.totals.on_time_rate
         rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
         header, body = rows[0], rows[1:]
         total_column = header.index("Số nhiệm vụ")

@@ -34,7 +34,9 @@ TOTAL_DEFINITION = (
     "Số nhiệm vụ tính mỗi nhiệm vụ được giao (trừ nhiệm vụ giao để biết và nhiệm vụ đã"
     " hủy) và mỗi kỳ báo cáo định kỳ đã bắt đầu là một; số nhiệm vụ bằng số hoàn thành"
     " đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn và quá hạn chưa hoàn thành"
-    " cộng lại. Tỷ lệ đúng hạn là số hoàn thành đúng hạn trên số nhiệm vụ."
+    " cộng lại. Tỷ lệ đúng hạn là số hoàn thành đúng hạn trên số nhiệm vụ đã đến hạn hoặc"
+    " đã hoàn thành (không tính nhiệm vụ đang thực hiện trong hạn); khi chưa có nhiệm vụ"
+    " nào như vậy thì chưa có tỷ lệ."
 )
 #: The two parts of the total, as column headings.
 REPORTS_LABEL = "Trong đó: báo cáo một lần"
@@ -69,9 +71,16 @@ class Counts:
         return self.done_on_time + self.done_late + self.open_within + self.open_overdue
 
     @property
+    def judged(self) -> int:
+        """Obligations whose timeliness is known: done, or past the deadline and open.
+        Work still open within its deadline may yet be done on time."""
+        return self.done_on_time + self.done_late + self.open_overdue
+
+    @property
     def on_time_rate(self) -> float | None:
-        """Done on time / total, in percent; None when nothing is owed."""
-        return 100.0 * self.done_on_time / self.total if self.total else None
+        """Done on time / judged, in percent; None while nothing is judged (nothing
+        due and nothing done yet), which pages print as a dash, never as 0 %."""
+        return 100.0 * self.done_on_time / self.judged if self.judged else None
 
     def get(self, outcome: Outcome) -> int:
         return getattr(self, outcome.value)

@@ -58,7 +58,7 @@ class AgencyLine:
     done_late: int
     open_within: int
     open_overdue: int
-    #: done_on_time / the four counts, in percent; None when nothing is counted.
+    #: `obligations.Counts.on_time_rate`: on time / judged; None when nothing is judged.
     on_time_rate: float | None
     #: The directive's first indicator (None when the directive has none).
     indicator_name: str | None
@@ -423,7 +423,7 @@ def _totals(lines: Iterable[AgencyLine | Totals]) -> Totals:
         name: sum(getattr(line, name) for line in lines)
         for name in ("total", "reports", "periods", *(kind.value for kind in COUNTED), "extended")
     }
-    return Totals(
-        **counts,
-        on_time_rate=100.0 * counts["done_on_time"] / counts["total"] if counts["total"] else None,
-    )
+    rate = obligations.Counts(
+        **{kind.value: counts[kind.value] for kind in COUNTED}
+    ).on_time_rate
+    return Totals(**counts, on_time_rate=rate)
