@@ -285,9 +285,7 @@ def test_obligations_agree_everywhere(app, session, cast, scenario):
             # The rate judges only work that is done or past its deadline.
             judged = sum(expected[agency.id][o] for o in COUNTED if o != Outcome.OPEN_WITHIN)
             on_time = expected[agency.id][Outcome.DONE_ON_TIME]
-            assert line.on_time_rate == (
-                pytest.approx(100 * on_time / judged) if judged else None
-            )
+            assert line.on_time_rate == (pytest.approx(100 * on_time / judged) if judged else None)
         (summary,) = [
             s for s in directive_summaries(session, as_of) if s.directive.id == directive.id
         ]

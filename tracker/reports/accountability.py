@@ -423,7 +423,5 @@ def _totals(lines: Iterable[AgencyLine | Totals]) -> Totals:
         name: sum(getattr(line, name) for line in lines)
         for name in ("total", "reports", "periods", *(kind.value for kind in COUNTED), "extended")
     }
-    rate = obligations.Counts(
-        **{kind.value: counts[kind.value] for kind in COUNTED}
-    ).on_time_rate
+    rate = obligations.Counts(**{kind.value: counts[kind.value] for kind in COUNTED}).on_time_rate
     return Totals(**counts, on_time_rate=rate)
