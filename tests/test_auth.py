@@ -324,7 +324,7 @@ def test_authenticate_rehashes_when_argon2_parameters_change(app, session, make_
         ("/khong-co-trang-nay", 404),
         ("/static/app.css", 200),
         ("/", 302),
-        ("/directives/1/confirm", 405),
+        ("/directives/1/confirm", 303),
     ],
 )
 def test_security_headers_on_every_response(client, path, status):

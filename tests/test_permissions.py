@@ -415,6 +415,19 @@ CASES = (
     Case("assignments.assign", "GET", "/tasks/{task}/assign", OFFICE_ONLY),
     Case("assignments.assign", "POST", "/tasks/{task}/assign", {**OFFICE_ONLY, "secretariat": 422}),
     Case("assignments.show", "GET", "/assignments/{assignment}", READ),
+    # A period and an extension request live on their assignment's page: a redirect there.
+    Case(
+        "assignments.period",
+        "GET",
+        "/periods/{period}",
+        expect(own=302, other=404, reviewer=302, leader=302, secretariat=302),
+    ),
+    Case(
+        "assignments.extension",
+        "GET",
+        "/extensions/{extension}",
+        expect(own=302, other=404, reviewer=302, leader=302, secretariat=302),
+    ),
     # Starting and uploading are the assigned agency's own work.
     Case(
         "assignments.act",
@@ -1048,8 +1061,8 @@ def test_get_of_every_route_changes_nothing(app, client, session, world):
             continue
         path = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
         response = fetch(client, "GET", path)
-        if "GET" not in rule.methods and response.status_code != 405:
-            problems.append(f"GET {path} answered {response.status_code}, not 405")
+        if "GET" not in rule.methods and not _sent_to_the_form_page(app, response):
+            problems.append(f"GET {path} answered {response.status_code}, not 303 to a page")
         if response.status_code >= 500:
             problems.append(f"GET {path} answered {response.status_code}")
         if fingerprint(session) != before:
@@ -1078,17 +1091,54 @@ def test_state_changing_endpoint_changes_nothing_on_get(app, client, session, wo
     elif endpoint == "auth.login":
         assert response.status_code == 302  # signed in already: sent to the dashboard
     else:
-        assert response.status_code == 405
+        assert _sent_to_the_form_page(app, response)
     assert fingerprint(session) == before
     assert fetch(client, "GET", "/").status_code == 200, "the GET ended the session"
+
+
+def _sent_to_the_form_page(app, response) -> bool:
+    """A GET of a POST-only URL (a reload after a failed form) answers 303 to a page
+    above it that answers GET and is not a file download."""
+    if response.status_code != 303:
+        return False
+    endpoint, _ = app.url_map.bind("localhost").match(redirect_path(response), method="GET")
+    return endpoint not in ("evidence.download", "documents.download", "reports.job_file")
 
 
 def test_post_only_route_answers_405_with_allow_header(client, world):
     """RFC 9110 15.5.6: a 405 response must say which methods the resource allows."""
     sign_in(client, "vanphong")
-    response = fetch(client, "GET", world.path("/directives/{directive}/confirm"))
+    response = fetch(client, "PUT", world.path("/directives/{directive}/confirm"))
     assert response.status_code == 405
     assert "POST" in response.headers.get("Allow", "")
+
+
+def test_reload_after_a_failed_form_shows_the_form_page(client, session, world):
+    """A submission without its text fails (422); reloading that URL, as a browser does
+    from the address bar, lands on the assignment's page, not on 405."""
+    sign_in(client, world.usernames["own"])
+    path = world.path("/assignments/{assignment}/submit")
+    failed = fetch(
+        client,
+        "POST",
+        path,
+        data={
+            "csrf_token": token_of(client, signed_in=True),
+            "version": str(current_version(session, world.assignment)),
+        },
+    )
+    assert failed.status_code == 422
+    reloaded = client.get(path, follow_redirects=True)
+    assert reloaded.status_code == 200
+    assert reloaded.request.path == world.path("/assignments/{assignment}")
+    assert world.task.title in reloaded.get_data(as_text=True)
+    period = fetch(client, "GET", world.path("/periods/{period}/submit"))
+    assert period.status_code == 303 and redirect_path(period) == world.path("/periods/{period}")
+    assert (
+        client.get(redirect_path(period))
+        .headers["Location"]
+        .endswith(world.path("/assignments/{assignment}#periods"))
+    )
 
 
 # 5. CSRF -----------------------------------------------------------------------------------

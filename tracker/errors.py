@@ -5,13 +5,15 @@ from __future__ import annotations
 import errno
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker import clock, db
 from tracker.notifications.operations import notify_admins
+from tracker.routing import page_of_form
 
 log = logging.getLogger("tracker")
 
@@ -93,12 +95,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(
         error: HTTPException,
-    ) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]]:
+    ) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]] | WerkzeugResponse:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             return render_error(
                 413, f"Tệp tải lên vượt quá {limit} MB. Hãy nén hoặc chia nhỏ tệp rồi thử lại."
             )
+        if error.code == 405 and request.method in ("GET", "HEAD"):
+            page = page_of_form(request.path)
+            if page is not None:  # a reload after a failed form: back to the form's page
+                return redirect(page, 303)
         if error.code in (401, 403):
             log.warning("access denied: %s %s", request.method, request.path)
         # A description given to abort() is ours and Vietnamese; Werkzeug's own is not.

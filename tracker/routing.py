@@ -5,6 +5,7 @@ canonical address."""
 from __future__ import annotations
 
 from flask import Flask, current_app, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 #: The largest id any table can hold (a PostgreSQL INTEGER).
@@ -26,6 +27,30 @@ def external_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+#: Endpoints that answer GET with a file, not a page: never a place to send someone back to.
+FILE_ENDPOINTS = frozenset(
+    {"evidence.download", "documents.download", "documents.asset", "reports.job_file"}
+)
+
+
+def page_of_form(path: str) -> str | None:
+    """Where a form posted to `path` lives, for a GET on a POST-only URL (a reload or a
+    bookmark after a failed form): the nearest page up the path, e.g.
+    /assignments/5/submit -> /assignments/5. None when nothing above answers GET."""
+    adapter = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) or "/"
+        try:
+            endpoint, _ = adapter.match(candidate, method="GET")
+        except HTTPException:
+            continue
+        if endpoint not in FILE_ENDPOINTS:
+            return candidate
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -244,6 +244,28 @@ def upload(assignment_id: int):
     return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")
 
 
+@blueprint.route("/periods/<int:period_id>")
+@login_required
+def period(period_id: int):
+    """A reporting period lives on its assignment's page."""
+    found = db.session.get(Period, period_id)
+    if found is None:
+        abort(404)
+    _load_row(found.assignment_id)  # 404 unless the user may see the assignment
+    return redirect(url_for("assignments.show", assignment_id=found.assignment_id) + "#periods")
+
+
+@blueprint.route("/extensions/<int:extension_id>")
+@login_required
+def extension(extension_id: int):
+    """An extension request lives on its assignment's page."""
+    found = db.session.get(ExtensionRequest, extension_id)
+    if found is None:
+        abort(404)
+    _load_row(found.assignment_id)
+    return redirect(url_for("assignments.show", assignment_id=found.assignment_id) + "#extension")
+
+
 @blueprint.route("/periods/<int:period_id>/<action>", methods=["POST"])
 @login_required
 def period_act(period_id: int, action: str):
