@@ -330,6 +330,9 @@ CASES = (
     Case("auth.login", "GET", "/login", expect(200, agency=302, leader=302, secretariat=302)),
     Case("auth.logout", "GET", "/logout", SIGNED_IN),
     Case("reports.dashboard", "GET", "/", SIGNED_IN),
+    # Each user's own inbox and the list of what they may see: no object in the URL.
+    Case("inbox.index", "GET", "/inbox", SIGNED_IN),
+    Case("assignments.index", "GET", "/assignments", SIGNED_IN),
     # Each user's own notifications: nothing of anybody else's is addressed by the URL.
     Case("notifications.index", "GET", "/notifications", SIGNED_IN),
     Case(
@@ -654,7 +657,7 @@ def test_route_matrix_answers_each_role(client, session, world, case, role):
         assert "không có quyền" in body.lower()
 
 
-@pytest.mark.parametrize("page", ["/", "/directives"])
+@pytest.mark.parametrize("page", ["/", "/directives", "/assignments", "/inbox"])
 def test_lists_never_show_another_agency_work(client, new_client, world, page):
     reference = world.directive.reference
     sign_in(client, world.usernames["own"])

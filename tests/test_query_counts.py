@@ -75,3 +75,43 @@ def test_query_count_assignment_page_constant(client, auth, session, connection,
     session.flush()
     assert _queries(client, connection, path) == before
     assert session.get(Assignment, assignment.id).submissions
+
+
+def _grow_waiting(session, make_agency, make_task, make_user, directive_task) -> None:
+    """More of everything an inbox lists: new work, reports waiting for review, and
+    work returned."""
+    agencies = _grow(session, make_agency, make_task, directive_task)
+    office = user_named(session, "vanphong")
+    created = assign_task(session, None, make_task(), agencies).created
+    for index, assignment in enumerate(created[:6]):
+        apply(assignment, Action.SUBMIT, make_user(agency=assignment.agency), text="Đã xong.")
+        if index >= 4:
+            apply(assignment, Action.RETURN, office, reason="Bổ sung.")
+    session.flush()
+
+
+@pytest.mark.parametrize("username", ["vanphong", "lanhdao", "stttt"])
+def test_query_count_inbox_constant(
+    client, auth, session, connection, make_agency, make_task, make_user, directive_1661, username
+):
+    auth.login(username)
+    before = _queries(client, connection, "/inbox")
+    _grow_waiting(session, make_agency, make_task, make_user, directive_1661.tasks[1])
+    assert _queries(client, connection, "/inbox") == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assignments",
+        "/assignments?agency=STTTT&overdue=1&sort=deadline",
+        "/assignments?sort=-agency",
+    ],
+)
+def test_query_count_assignment_list_constant(
+    client, auth, session, connection, make_agency, make_task, make_user, directive_1661, path
+):
+    auth.login("vanphong")
+    before = _queries(client, connection, path)
+    _grow_waiting(session, make_agency, make_task, make_user, directive_1661.tasks[1])
+    assert _queries(client, connection, path) == before

@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.directives.views import blueprint as directives_blueprint
     from tracker.documents.views import blueprint as documents_blueprint
     from tracker.evidence.views import blueprint as evidence_blueprint
+    from tracker.inbox.views import blueprint as inbox_blueprint
     from tracker.jobs import queue as job_queue
     from tracker.notifications.views import blueprint as notifications_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         calendar_blueprint,
         feeds_blueprint,
         notifications_blueprint,
+        inbox_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -4,7 +4,9 @@ canonical address."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -18,6 +20,27 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (Werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path: no scheme, no host, no protocol-relative, backslash or
+    control-character tricks (urlsplit silently drops tabs and line breaks)."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(character) < 32 or ord(character) == 127 for character in target)
+    ):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def back_to(default: str) -> str:
+    """Where to go after a form succeeds: the local page the form named in its `next`
+    field (the inbox, for a step taken there), else `default`."""
+    return safe_next(request.form.get("next")) or default
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from tracker import audit, clock, db
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
-from tracker.assignments import queries
-from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
+from tracker.assignments import listing, listing_export, queries
+from tracker.assignments.deadlines import COUNTED, DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import (
     ROLE_LABELS,
     AssignForm,
@@ -19,7 +30,7 @@ from tracker.assignments.forms import (
     UploadForm,
     action_form_class,
 )
-from tracker.assignments.models import ExtensionRequest, Period
+from tracker.assignments.models import Assignment, ExtensionRequest, Period
 from tracker.assignments.operations import AssignmentError, assign_task
 from tracker.assignments.workflow import (
     ACTION_LABELS,
@@ -38,11 +49,88 @@ from tracker.assignments.workflow import (
     request_extension,
 )
 from tracker.auth.guards import found_or_404, staff_required
-from tracker.directives.models import Task
+from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.evidence.operations import EvidenceError, add_evidence, can_withdraw
 from tracker.evidence.queries import evidence_of
+from tracker.routing import back_to
 
 blueprint = Blueprint("assignments", __name__)
+
+
+@blueprint.route("/assignments")
+@login_required
+def index():
+    """The list of obligations: filtered, sorted, paged; ?format=xlsx|csv exports it."""
+    today = clock.today()
+    soon = int(current_app.config["DUE_SOON_WORKING_DAYS"])
+    try:
+        chosen = listing.Filter.from_args(request.args)
+        export = request.args.get("format")
+        if export in ("xlsx", "csv"):
+            rows = listing.every_row(db.session, current_user, chosen, today, soon)
+            body = listing_export.to_xlsx(rows) if export == "xlsx" else listing_export.to_csv(rows)
+            return Response(
+                body,
+                mimetype=EXPORT_TYPES[export],
+                headers={
+                    "Content-Disposition": (
+                        f"attachment; filename=danh-sach-nhiem-vu-{today.isoformat()}.{export}"
+                    )
+                },
+            )
+        found = listing.page(
+            db.session,
+            current_user,
+            chosen,
+            today,
+            soon,
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+        )
+    except listing.FilterError as error:
+        chosen, found, problem = listing.Filter(), None, str(error)
+    else:
+        problem = None
+    return render_template(
+        "assignments/index.html",
+        chosen=chosen,
+        found=found,
+        problem=problem,
+        today=today,
+        directives=_listed_directives(),
+        agencies=all_agencies(db.session) if current_user.reads_everything else [],
+        sort_labels=listing.SORT_LABELS,
+        Sort=listing.Sort,
+        role_labels=ROLE_LABELS,
+        status_labels=STATUS_LABELS,
+        period_status_labels=PERIOD_STATUS_LABELS,
+        outcome_labels={outcome: OUTCOME_LABELS[outcome] for outcome in COUNTED},
+        all_outcome_labels=OUTCOME_LABELS,
+    ), (400 if problem else 200)
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _listed_directives() -> list[Directive]:
+    """The directives a filter may name: active and closed ones the user has work in
+    (every one, for the office and leaders), newest first."""
+    query = sa.select(Directive).where(
+        Directive.status.in_((DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED))
+    )
+    if not current_user.reads_everything:
+        seen = (
+            sa.select(Task.directive_id)
+            .join(Assignment, Assignment.task_id == Task.id)
+            .where(queries.visible_to(current_user))
+        )
+        query = query.where(Directive.id.in_(seen))
+    return list(
+        db.session.scalars(query.order_by(Directive.issued_date.desc(), Directive.id.desc()))
+    )
 
 
 @blueprint.route("/tasks/<int:task_id>/assign", methods=["GET", "POST"])
@@ -211,7 +299,7 @@ def act(assignment_id: int, action: str):
         )
     db.session.commit()
     flash(f"{ACTION_LABELS[step]}: đã ghi nhận.", "success")
-    return redirect(url_for("assignments.show", assignment_id=assignment_id))
+    return redirect(back_to(url_for("assignments.show", assignment_id=assignment_id)))
 
 
 @blueprint.route("/assignments/<int:assignment_id>/evidence", methods=["POST"])
@@ -292,7 +380,9 @@ def period_act(period_id: int, action: str):
         )
     db.session.commit()
     flash(f"Kỳ báo cáo đến hạn {period.due_date.strftime('%d/%m/%Y')}: đã ghi nhận.", "success")
-    return redirect(url_for("assignments.show", assignment_id=period.assignment_id) + "#periods")
+    return redirect(
+        back_to(url_for("assignments.show", assignment_id=period.assignment_id) + "#periods")
+    )
 
 
 @blueprint.route("/assignments/<int:assignment_id>/extension", methods=["POST"])
@@ -356,4 +446,6 @@ def extension_decide(extension_id: int, decision: str):
         )
     db.session.commit()
     flash("Đã xử lý đề nghị gia hạn.", "success")
-    return redirect(url_for("assignments.show", assignment_id=row.assignment.id) + "#extension")
+    return redirect(
+        back_to(url_for("assignments.show", assignment_id=row.assignment.id) + "#extension")
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
@@ -14,24 +13,10 @@ from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
 from tracker.auth.login import start_session
 from tracker.auth.operations import account_exists, authenticate, end_sessions
 from tracker.errors import render_error
+from tracker.routing import safe_next
 
 blueprint = Blueprint("auth", __name__)
 log = logging.getLogger("tracker.auth")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a local path: no scheme, no host, no protocol-relative, backslash or
-    control-character tricks (urlsplit silently drops tabs and line breaks)."""
-    if (
-        not target
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-        or any(ord(character) < 32 or ord(character) == 127 for character in target)
-    ):
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

@@ -100,7 +100,7 @@ class Directive(Base):
     @property
     def reference(self) -> str:
         """Number and symbol as cited, e.g. '1661/UBND-VX'."""
-        return f"{self.number}/{self.symbol}" if self.number else self.symbol
+        return reference_of(self.number, self.symbol)
 
     @property
     def is_draft(self) -> bool:
@@ -122,10 +122,20 @@ class Directive(Base):
     @property
     def title(self) -> str:
         """e.g. 'Công văn 1661/UBND-VX'."""
-        return f"{self.doc_type.label} {self.reference}"
+        return title_of(self.doc_type, self.number, self.symbol)
 
     def __repr__(self) -> str:
         return f"<Directive {self.reference}>"
+
+
+def reference_of(number: str, symbol: str) -> str:
+    """A directive's reference from its columns (for queries that select columns)."""
+    return f"{number}/{symbol}" if number else symbol
+
+
+def title_of(doc_type: DocType, number: str, symbol: str) -> str:
+    """A directive's title from its columns, e.g. 'Công văn 1661/UBND-VX'."""
+    return f"{DocType(doc_type).label} {reference_of(number, symbol)}"
 
 
 class Citation(Base):

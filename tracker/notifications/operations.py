@@ -49,7 +49,7 @@ from tracker.assignments.models import (
 )
 from tracker.auth.models import Role, User
 from tracker.db import take_write_lock
-from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
 from tracker.notifications import messages
 from tracker.notifications.ladder import Step, step_due
 from tracker.notifications.mail import Mailer, RecipientRefused, build_message, email_address
@@ -220,8 +220,7 @@ _described = (
 
 
 def _title(row: Any) -> str:
-    """e.g. "Công văn 1661/UBND-VX", worded by the model (a transient, unsaved object)."""
-    return Directive(doc_type=row.doc_type, number=row.directive_number, symbol=row.symbol).title
+    return title_of(row.doc_type, row.directive_number, row.symbol)
 
 
 def _subject(row: Any, label: str, due: date) -> messages.Subject:
@@ -447,12 +446,17 @@ def unread_count(session: Session, user_id: int) -> int:
     ).scalar_one()
 
 
-def recent_notifications(session: Session, user_id: int, limit: int = 200) -> list[Notification]:
-    """The user's notifications, newest first."""
+def recent_notifications(
+    session: Session, user_id: int, limit: int = 200, *, unread: bool = False
+) -> list[Notification]:
+    """The user's notifications (or only the unread ones), newest first."""
+    where = [Notification.user_id == user_id]
+    if unread:
+        where.append(Notification.read_at.is_(None))
     return list(
         session.scalars(
             sa.select(Notification)
-            .where(Notification.user_id == user_id)
+            .where(*where)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )

@@ -1,0 +1,173 @@
+"""The list of obligations: filters, sorting, keyset paging, exports and permissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import openpyxl
+import pytest
+
+from tests.helpers import user_named
+from tracker import clock
+from tracker.assignments import listing, obligations
+from tracker.assignments.deadlines import Outcome
+from tracker.auth.models import User
+from tracker.reports.counts import late_agencies
+
+TODAY = date(2020, 8, 19)
+
+
+def _rows(page: str) -> list[tuple[str, str | None]]:
+    """(assignment id, period id or None) of each row of a list page."""
+    return [
+        (assignment, period or None)
+        for assignment, period in re.findall(
+            r'<tr data-assignment="(\d+)"(?: data-period="(\d+)")?', page
+        )
+    ]
+
+
+def _all_pages(session, user: User, chosen: listing.Filter, size: int) -> list[listing.Row]:
+    rows, after = [], None
+    while True:
+        found = listing.page(session, user, chosen, TODAY, 3, after=after, size=size)
+        rows += found.rows
+        if found.after is None:
+            return rows
+        after = found.after
+
+
+@pytest.mark.parametrize("sort", list(listing.Sort))
+@pytest.mark.parametrize("descending", [False, True])
+def test_keyset_pages_walk_the_whole_list_once_in_order(session, sort, descending):
+    office = user_named(session, "vanphong")
+    chosen = listing.Filter(sort=sort, descending=descending)
+    everything = list(listing.every_row(session, office, chosen, TODAY, 3))
+    paged = _all_pages(session, office, chosen, size=7)
+    key = [(row.assignment_id, row.period_id) for row in paged]
+    assert key == [(row.assignment_id, row.period_id) for row in everything]
+    assert len(set(key)) == len(key) == obligations.counts(session, TODAY).total
+
+
+def test_previous_page_gives_back_the_page_before(session):
+    office = user_named(session, "vanphong")
+    chosen = listing.Filter(sort=listing.Sort.AGENCY)
+    first = listing.page(session, office, chosen, TODAY, 3, size=10)
+    second = listing.page(session, office, chosen, TODAY, 3, after=first.after, size=10)
+    back = listing.page(session, office, chosen, TODAY, 3, before=second.before, size=10)
+    assert back.rows == first.rows
+    assert first.before is None and back.before is None
+    assert second.before is not None and back.after == first.after
+
+
+def test_late_agency_list_has_as_many_rows_as_its_count(client, auth, session):
+    """The contract's list (/assignments?agency=STTTT&overdue=1&sort=deadline) is as long
+    as the agency's overdue count wherever that is shown; checked for STTTT and for the
+    agency with the most overdue work."""
+    as_of = date(2020, 9, 30)
+    with clock.frozen(as_of):
+        late = {item.agency.code: item.overdue for item in late_agencies(session, as_of)}
+        most = max(late, key=late.__getitem__)
+        assert late[most] > 1
+        auth.login("vanphong")
+        for code in ("STTTT", most):
+            page = client.get(f"/assignments?agency={code}&overdue=1&sort=deadline")
+            assert page.status_code == 200
+            body = page.get_data(as_text=True)
+            rows = _rows(body)
+            assert len(rows) == late.get(code, 0)
+            assert f"{len(rows)} mục" in body
+            dues = re.findall(r'data-due="([\d-]*)"', body)
+            assert dues == sorted(dues) and all(dues)
+            agencies = re.findall(r'<tr data-assignment="\d+"[^>]* data-agency="(\w+)"', body)
+            assert set(agencies) <= {code}
+
+
+def test_filters_combine(session):
+    office = user_named(session, "vanphong")
+    chosen = listing.Filter(agency="SYT", outcome=Outcome.DONE_ON_TIME, due_from=date(2020, 8, 18))
+    rows = list(listing.every_row(session, office, chosen, TODAY, 3))
+    assert rows
+    for row in rows:
+        assert row.agency_code == "SYT" and row.outcome == Outcome.DONE_ON_TIME
+        assert row.due_date is not None and row.due_date >= date(2020, 8, 18)
+
+
+def test_agency_lists_only_what_it_may_see(client, auth, session):
+    auth.login("syt")
+    body = client.get("/assignments?agency=SNV").get_data(as_text=True)
+    assert _rows(body) == []
+    own = client.get("/assignments").get_data(as_text=True)
+    assert set(re.findall(r'data-agency="(\w+)"', own)) <= {"SYT"} | _reviewed_agencies(
+        session, "syt"
+    )
+    csv_body = client.get("/assignments?format=csv&agency=SNV").get_data()
+    assert len(list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))) == 1  # header
+
+
+def _reviewed_agencies(session, username: str) -> set[str]:
+    user = user_named(session, username)
+    rows = listing.every_row(session, user, listing.Filter(), TODAY, 3)
+    return {row.agency_code for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("sort=bogus", "Không sắp xếp được"),
+        ("status=lost", "Trạng thái"),
+        ("due_from=31/12/2020", "Hạn từ ngày"),
+        ("due_from=2020-09-01&due_to=2020-08-01", "phải trước"),
+        ("after=not-a-cursor", "Liên kết trang không hợp lệ"),
+        ("directive=1e9", "Văn bản"),
+    ],
+)
+def test_bad_filters_say_what_is_wrong(client, auth, query, message):
+    auth.login("vanphong")
+    response = client.get(f"/assignments?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_exports_hold_the_filtered_rows_in_order(client, auth, session):
+    auth.login("vanphong")
+    with clock.frozen(TODAY):
+        query = "agency=SYT&sort=-deadline"
+        page = client.get(f"/assignments?{query}").get_data(as_text=True)
+        csv_rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/assignments?{query}&format=csv").get_data().decode("utf-8-sig")
+                )
+            )
+        )
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(client.get(f"/assignments?{query}&format=xlsx").get_data())
+        ).active
+    header, body = csv_rows[0], csv_rows[1:]
+    assert header[:5] == [
+        "Văn bản",
+        "Nhiệm vụ",
+        "Nội dung nhiệm vụ",
+        "Mã đơn vị",
+        "Cơ quan, đơn vị",
+    ]
+    assert len(body) == len(_rows(page))
+    assert {row[3] for row in body} == {"SYT"}
+    dues = [row[7] for row in body if row[7]]
+    assert dues == sorted(dues, key=lambda d: d.split("/")[::-1], reverse=True)
+    xlsx = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[3] for row in xlsx] == [row[3] for row in body]
+
+
+def test_filter_round_trips_through_the_url():
+    chosen = listing.Filter.from_args(
+        {"agency": "stttt", "overdue": "1", "sort": "-agency", "due_to": "2020-09-30"}
+    )
+    assert chosen.agency == "STTTT" and chosen.overdue and chosen.descending
+    assert listing.Filter.from_args(chosen.to_args()) == chosen
+    assert chosen.sorted_by(listing.Sort.AGENCY).descending is False
+    assert chosen.sorted_by(listing.Sort.DEADLINE).sort == listing.Sort.DEADLINE

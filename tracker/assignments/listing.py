@@ -1,0 +1,372 @@
+"""The list of obligations: every one-off report and reporting period owed, filtered,
+sorted and paged by keyset, for the office, leaders and agencies.
+
+Rows are `tracker.assignments.obligations` rows, so "overdue" here is the dashboard's
+"quá hạn chưa hoàn thành" and a late agency's list has exactly as many rows as its count.
+The filter is a plain value (`Filter`), read from and written to the URL, so a list can
+be shared and bookmarked. A page is one query for its rows and one for the count,
+whatever the amount of data.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import COUNTED, Outcome, soon_cutoff
+from tracker.assignments.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Period,
+    PeriodStatus,
+)
+from tracker.assignments.queries import visible_to
+from tracker.auth.models import User
+from tracker.directives.models import Directive, Task, title_of
+
+#: Rows per page.
+PAGE_ROWS = 50
+#: Rows an export holds at most; the file says when it was cut.
+EXPORT_ROWS = 50_000
+#: The deadline that sorts last: work without one.
+NO_DEADLINE = date(9999, 12, 31)
+
+
+class Sort(StrEnum):
+    DEADLINE = "deadline"
+    AGENCY = "agency"
+    DIRECTIVE = "directive"
+    STATUS = "status"
+    OUTCOME = "outcome"
+
+
+SORT_LABELS = {
+    Sort.DEADLINE: "Thời hạn",
+    Sort.AGENCY: "Cơ quan, đơn vị",
+    Sort.DIRECTIVE: "Văn bản",
+    Sort.STATUS: "Trạng thái",
+    Sort.OUTCOME: "Kết quả",
+}
+
+
+class FilterError(ValueError):
+    """A filter value that makes no sense; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the list shows; every field is a URL parameter of the same name."""
+
+    directive: int | None = None
+    #: An agency's code, e.g. "STTTT".
+    agency: str | None = None
+    role: AssignmentRole | None = None
+    status: AssignmentStatus | None = None
+    outcome: Outcome | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    sort: Sort = Sort.DEADLINE
+    descending: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filter:
+        """Read the URL's parameters; raises FilterError naming the wrong one."""
+
+        def value(name: str) -> str | None:
+            text = (args.get(name) or "").strip()
+            return text or None
+
+        def choice(name: str, kind, label: str):
+            text = value(name)
+            if text is None:
+                return None
+            try:
+                return kind(text)
+            except ValueError:
+                raise FilterError(f"{label} “{text}” không hợp lệ.") from None
+
+        def day(name: str, label: str) -> date | None:
+            text = value(name)
+            if text is None:
+                return None
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise FilterError(f"{label} phải là một ngày (năm-tháng-ngày).") from None
+
+        directive = value("directive")
+        if directive is not None and (not directive.isdigit() or len(directive) > 9):
+            raise FilterError("Văn bản được chọn không hợp lệ.")
+        sort_text = value("sort") or Sort.DEADLINE.value
+        descending = sort_text.startswith("-")
+        try:
+            sort = Sort(sort_text.removeprefix("-"))
+        except ValueError:
+            raise FilterError(f"Không sắp xếp được theo “{sort_text}”.") from None
+        found = cls(
+            directive=int(directive) if directive else None,
+            agency=(value("agency") or "").upper()[:40] or None,
+            role=choice("role", AssignmentRole, "Vai trò"),
+            status=choice("status", AssignmentStatus, "Trạng thái"),
+            outcome=choice("outcome", Outcome, "Kết quả"),
+            due_from=day("due_from", "Hạn từ ngày"),
+            due_to=day("due_to", "Hạn đến ngày"),
+            overdue=value("overdue") in ("1", "true", "on"),
+            due_soon=value("due_soon") in ("1", "true", "on"),
+            sort=sort,
+            descending=descending,
+        )
+        if found.outcome is not None and found.outcome not in COUNTED:
+            raise FilterError("Kết quả được chọn không hợp lệ.")
+        if found.due_from and found.due_to and found.due_from > found.due_to:
+            raise FilterError("“Hạn từ ngày” phải trước “Hạn đến ngày”.")
+        return found
+
+    def to_args(self) -> dict[str, str]:
+        """The URL parameters that give this filter back (defaults left out)."""
+        args: dict[str, str] = {}
+        for item in fields(self):
+            if item.name in ("sort", "descending"):
+                continue
+            current = getattr(self, item.name)
+            if current in (None, False):
+                continue
+            if current is True:
+                args[item.name] = "1"
+            elif isinstance(current, date):
+                args[item.name] = current.isoformat()
+            else:
+                args[item.name] = str(current)  # a StrEnum's str() is its value
+        if self.sort != Sort.DEADLINE or self.descending:
+            args["sort"] = ("-" if self.descending else "") + self.sort.value
+        return args
+
+    def sorted_by(self, sort: Sort) -> Filter:
+        """The same filter sorted by `sort`; the column already sorted on flips order."""
+        descending = not self.descending if sort == self.sort else False
+        return replace(self, sort=sort, descending=descending)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One obligation: an assignment's own report, or one reporting period of it."""
+
+    assignment_id: int
+    period_id: int | None
+    directive_id: int
+    directive_title: str
+    task_number: str
+    task_title: str
+    agency_code: str
+    agency_name: str
+    role: AssignmentRole
+    status: AssignmentStatus
+    period_status: PeriodStatus | None
+    due_date: date | None
+    period_starts_on: date | None
+    period_ends_on: date | None
+    outcome: Outcome
+    progress: int
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    #: Cursors for the next and previous pages; None at either end.
+    after: str | None
+    before: str | None
+
+
+def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
+    """Conditions on Assignment and Task, as `obligations.obligations` takes them."""
+    where: list[sa.ColumnElement[bool]] = [visible_to(user)]
+    if chosen.directive is not None:
+        where.append(Task.directive_id == chosen.directive)
+    if chosen.agency is not None:
+        agency = sa.select(Agency.id).where(Agency.code == chosen.agency)
+        where.append(Assignment.agency_id.in_(agency))
+    if chosen.role is not None:
+        where.append(Assignment.role == chosen.role)
+    if chosen.status is not None:
+        where.append(Assignment.status == chosen.status)
+    return where
+
+
+def _source(user: User, chosen: Filter, as_of: date, due_soon_days: int):
+    """The filtered obligations joined to what a row shows, and the sort key columns."""
+    owed = obligations.obligations(as_of, *_where(user, chosen))
+    due_key = sa.func.coalesce(owed.c.due_date, NO_DEADLINE)
+    keys = {
+        Sort.DEADLINE: (due_key,),
+        Sort.AGENCY: (Agency.code, due_key),
+        Sort.DIRECTIVE: (Directive.issued_date, Directive.id, Task.position, due_key),
+        Sort.STATUS: (Assignment.status, due_key),
+        Sort.OUTCOME: (owed.c.outcome, due_key),
+    }[chosen.sort]
+    # The row's identity ends every key, so the order is total and the keyset exact.
+    keys = (*keys, owed.c.assignment_id, sa.func.coalesce(owed.c.period_id, 0))
+    conditions: list[sa.ColumnElement[bool]] = []
+    if chosen.outcome is not None:
+        conditions.append(owed.c.outcome == chosen.outcome.value)
+    if chosen.overdue:
+        conditions.append(owed.c.outcome == Outcome.OPEN_OVERDUE.value)
+    if chosen.due_soon:
+        conditions.append(
+            sa.and_(
+                owed.c.outcome == Outcome.OPEN_WITHIN.value,
+                owed.c.due_date <= soon_cutoff(as_of, due_soon_days),
+            )
+        )
+    if chosen.due_from is not None:
+        conditions.append(owed.c.due_date >= chosen.due_from)
+    if chosen.due_to is not None:
+        conditions.append(owed.c.due_date <= chosen.due_to)
+    query = (
+        sa.select(
+            owed.c.assignment_id,
+            owed.c.period_id,
+            owed.c.directive_id,
+            owed.c.due_date,
+            owed.c.outcome,
+            Directive.doc_type,
+            Directive.number,
+            Directive.symbol,
+            Task.number.label("task_number"),
+            Task.title,
+            Agency.code,
+            Agency.short_name,
+            Assignment.role,
+            Assignment.status,
+            Assignment.progress,
+            Period.status.label("period_status"),
+            Period.starts_on,
+            Period.ends_on,
+        )
+        .select_from(owed)
+        .join(Assignment, owed.c.assignment_id == Assignment.id)
+        .join(Task, owed.c.task_id == Task.id)
+        .join(Directive, owed.c.directive_id == Directive.id)
+        .join(Agency, owed.c.agency_id == Agency.id)
+        .outerjoin(Period, owed.c.period_id == Period.id)
+        .where(*conditions)
+    )
+    return query, keys
+
+
+def _row(row) -> Row:
+    return Row(
+        assignment_id=row.assignment_id,
+        period_id=row.period_id,
+        directive_id=row.directive_id,
+        directive_title=title_of(row.doc_type, row.number, row.symbol),
+        task_number=row.task_number,
+        task_title=row.title,
+        agency_code=row.code,
+        agency_name=row.short_name,
+        role=AssignmentRole(row.role),
+        status=AssignmentStatus(row.status),
+        period_status=PeriodStatus(row.period_status) if row.period_status else None,
+        due_date=row.due_date,
+        period_starts_on=row.starts_on,
+        period_ends_on=row.ends_on,
+        outcome=Outcome(row.outcome),
+        progress=row.progress,
+    )
+
+
+def _encode(values: list) -> str:
+    plain = [value.isoformat() if isinstance(value, date) else value for value in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except ValueError:
+        raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.") from None
+    if not isinstance(values, list) or len(values) != size:
+        raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.")
+    return values
+
+
+def _key_values(row, keys) -> list:
+    return [row._mapping[f"key_{index}"] for index in range(len(keys))]
+
+
+def page(
+    session: Session,
+    user: User,
+    chosen: Filter,
+    as_of: date,
+    due_soon_days: int,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_ROWS,
+) -> Page:
+    """One page of the list: the rows after (or before) a cursor, and the total."""
+    query, keys = _source(user, chosen, as_of, due_soon_days)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    labelled = query.add_columns(*(key.label(f"key_{index}") for index, key in enumerate(keys)))
+    inner = labelled.subquery()
+    key_columns = [inner.c[f"key_{index}"] for index in range(len(keys))]
+    backwards = before is not None
+    cursor = before if backwards else after
+    descending = chosen.descending != backwards
+    paged = sa.select(inner)
+    if cursor is not None:
+        values = _coerce(_decode(cursor, len(keys)), key_columns)
+        row_value, point = sa.tuple_(*key_columns), sa.tuple_(*(sa.literal(v) for v in values))
+        paged = paged.where(row_value < point if descending else row_value > point)
+    paged = paged.order_by(*(c.desc() if descending else c.asc() for c in key_columns))
+    found = list(session.execute(paged.limit(size + 1)))
+    more = len(found) > size
+    found = found[:size]
+    if backwards:
+        found.reverse()
+    rows = [_row(row) for row in found]
+    has_next = more if not backwards else True
+    has_previous = (cursor is not None) if not backwards else more
+    return Page(
+        rows=rows,
+        total=total,
+        after=_encode(_key_values(found[-1], keys)) if found and has_next else None,
+        before=_encode(_key_values(found[0], keys)) if found and has_previous else None,
+    )
+
+
+def _coerce(values: list, columns) -> list:
+    """Cursor values back to the columns' Python types (dates came as ISO text)."""
+    coerced = []
+    for value, column in zip(values, columns, strict=True):
+        if isinstance(column.type, sa.Date) and isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.") from None
+        coerced.append(value)
+    return coerced
+
+
+def every_row(
+    session: Session, user: User, chosen: Filter, as_of: date, due_soon_days: int
+) -> Iterator[Row]:
+    """The whole list in its order, for an export (at most EXPORT_ROWS)."""
+    query, keys = _source(user, chosen, as_of, due_soon_days)
+    order = [key.desc() if chosen.descending else key.asc() for key in keys]
+    for row in session.execute(query.order_by(*order).limit(EXPORT_ROWS)):
+        yield _row(row)
