@@ -341,6 +341,13 @@ CASES = (
         "/notifications/read",
         expect(agency=302, leader=302, secretariat=302),
     ),
+    Case("notifications.settings", "GET", "/account/notifications", SIGNED_IN),
+    Case(
+        "notifications.settings",
+        "POST",
+        "/account/notifications",
+        expect(agency=302, leader=302, secretariat=302),
+    ),
     Case("agencies.index", "GET", "/agencies", expect(agency=403, leader=200, secretariat=200)),
     # Taking an evidence file back: its uploader only.
     Case(
@@ -1011,6 +1018,7 @@ STATE_CHANGING = {
     "documents.urge",
     "documents.accountability",
     "notifications.mark_read",
+    "notifications.settings",
     "calendar.add_day",
     "calendar.delete_day",
     "feeds.manage",

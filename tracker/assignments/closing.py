@@ -15,6 +15,7 @@ from tracker.assignments.workflow import Action, WorkflowError, apply, end_open_
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.models import Citation, Directive, DirectiveStatus, Task
+from tracker.notifications.events import announce_closing
 
 
 class ClosingError(WorkflowError):
@@ -58,7 +59,7 @@ def close_directive(
     ).all()
     for assignment in assignments:
         if assignment.is_open:
-            apply(assignment, Action.CANCEL, actor, reason=reason, on=on)
+            apply(assignment, Action.CANCEL, actor, reason=reason, on=on, notify=False)
             ended += 1
         else:
             end_open_periods(assignment, actor, on, reason)
@@ -70,7 +71,7 @@ def close_directive(
     directive.closing_note = note
     directive.superseded_by = superseded_by
     session.flush()
-    record_event(
+    event = record_event(
         session,
         actor=actor,
         action="directive.supersede" if superseded_by is not None else "directive.close",
@@ -85,6 +86,7 @@ def close_directive(
             "assignments_ended": ended,
         },
     )
+    announce_closing(session, event, directive)
     return ended
 
 

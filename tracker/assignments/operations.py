@@ -16,6 +16,7 @@ from tracker.assignments.models import Assignment, AssignmentRole
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.models import DeadlineReference, DirectiveStatus, Task
+from tracker.notifications.events import announce
 
 
 class AssignmentError(ValueError):
@@ -91,7 +92,7 @@ def assign_task(
         result.created.append(assignment)
     session.flush()
     for assignment in result.created:
-        record_event(
+        event = record_event(
             session,
             actor=actor,
             action="assignment.create",
@@ -105,4 +106,5 @@ def assign_task(
                 "status": "assigned",
             },
         )
+        announce(session, event)
     return result

@@ -31,6 +31,7 @@ from tracker.assignments.models import (
 from tracker.audit import Event, record_event
 from tracker.auth.models import User
 from tracker.evidence.models import Evidence
+from tracker.notifications.events import announce
 
 S = AssignmentStatus
 
@@ -303,9 +304,12 @@ def apply(
     actor: User,
     *,
     expected_version: int | None = None,
+    notify: bool = True,
     **data: Any,
 ) -> Event:
-    """Take one step. Raises a WorkflowError subclass for anything not allowed."""
+    """Take one step. Raises a WorkflowError subclass for anything not allowed.
+    Whoever must know is notified at once (`notifications.events`), unless `notify` is
+    False: closing a directive tells each agency once instead of once per task."""
     session = object_session(assignment)
     if session is None:
         raise RuntimeError("apply() needs an assignment attached to a session")
@@ -350,7 +354,7 @@ def apply(
         raise Conflict(
             "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang rồi thực hiện lại."
         ) from None
-    return record_event(
+    event = record_event(
         session,
         actor=actor,
         action=f"assignment.{action.value}",
@@ -360,6 +364,9 @@ def apply(
         before=before,
         after=snapshot(assignment),
     )
+    if notify:
+        announce(session, event)
+    return event
 
 
 # Periods of recurring reports ------------------------------------------------------------
@@ -444,7 +451,7 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
         session.flush()
     except StaleDataError:
         raise Conflict("Kỳ báo cáo vừa được người khác cập nhật. Hãy tải lại trang.") from None
-    return record_event(
+    event = record_event(
         session,
         actor=actor,
         action=f"period.{action.value}",
@@ -454,6 +461,8 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
         before=before,
         after={"period_status": period.status.value, "period_due": period.due_date.isoformat()},
     )
+    announce(session, event)
+    return event
 
 
 # Extensions ----------------------------------------------------------------------------
@@ -496,7 +505,7 @@ def request_extension(
     session.add(extension)
     assignment.extensions.append(extension)
     session.flush()
-    record_event(
+    event = record_event(
         session,
         actor=actor,
         action="extension.request",
@@ -508,6 +517,7 @@ def request_extension(
             "due_date": assignment.due_date.isoformat(),
         },
     )
+    announce(session, event)
     return extension
 
 
@@ -546,7 +556,7 @@ def decide_extension(
         session.flush()
     except StaleDataError:
         raise Conflict("Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang.") from None
-    return record_event(
+    event = record_event(
         session,
         actor=actor,
         action="extension.grant" if grant else "extension.deny",
@@ -556,6 +566,8 @@ def decide_extension(
         before=before,
         after=snapshot(assignment),
     )
+    announce(session, event)
+    return event
 
 
 def _has_evidence(session: Session, assignment: Assignment) -> bool:

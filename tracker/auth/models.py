@@ -35,6 +35,11 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_login_at: Mapped[datetime | None]
+    #: Kinds of notification (`notifications.events.Kind`) kept in the app only, never
+    #: put in the daily e-mail digest; every other kind is mailed too.
+    mail_off: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    #: The interface language the user chose ("vi" or "en"); None: the browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     agency: Mapped[Agency | None] = relationship()
 

@@ -31,7 +31,7 @@ def index():
         "inbox/index.html",
         inbox=found,
         today=today,
-        unread=unread,
+        unread_notes=unread,
         Action=Action,
     )
 

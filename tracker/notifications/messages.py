@@ -62,6 +62,33 @@ def notification_body(subject: Subject) -> str:
     )
 
 
+#: Steps listed in one grouped notification; the rest are counted.
+GROUP_ITEMS = 30
+
+
+def group_title(day: date, count: int, overdue: int) -> str:
+    """One agency's reminders of a day, e.g. "Nhắc việc ngày 19/08/2020: 5 việc, trong đó
+    2 việc quá hạn"."""
+    text = f"Nhắc việc ngày {format_date(day)}: {count} việc"
+    return text + (f", trong đó {overdue} việc quá hạn" if overdue else "")
+
+
+def escalation_title(day: date, count: int, agencies: int) -> str:
+    """The office's overdue alert of a day, all agencies together."""
+    return (
+        f"Cảnh báo quá hạn ngày {format_date(day)}: {count} việc của {agencies}"
+        " cơ quan, đơn vị chưa hoàn thành"
+    )
+
+
+def group_body(lines: Sequence[str]) -> str:
+    """One line per step; past GROUP_ITEMS the rest are counted."""
+    shown = [f"- {line}" for line in lines[:GROUP_ITEMS]]
+    if len(lines) > GROUP_ITEMS:
+        shown.append(f"... và {len(lines) - GROUP_ITEMS} việc khác.")
+    return "\n".join(shown)
+
+
 @dataclass(frozen=True)
 class DigestItem:
     title: str
@@ -71,8 +98,8 @@ class DigestItem:
 
 
 def digest_subject(items: Sequence[DigestItem], day: date) -> str:
-    """e.g. "[Theo dõi nhiệm vụ] 3 nhắc việc ngày 18/08/2020 (1 cảnh báo quá hạn)"."""
-    subject = f"[{APP_NAME}] {len(items)} nhắc việc ngày {format_date(day)}"
+    """e.g. "[Theo dõi nhiệm vụ] 3 thông báo ngày 18/08/2020 (1 cảnh báo quá hạn)"."""
+    subject = f"[{APP_NAME}] {len(items)} thông báo ngày {format_date(day)}"
     overdue = sum(item.overdue for item in items)
     return subject + (f" ({overdue} cảnh báo quá hạn)" if overdue else "")
 
@@ -91,7 +118,7 @@ def digest_body(
     lines = [
         f"Kính gửi {name},",
         "",
-        f"Hệ thống {APP_NAME} có {len(items) + max(more, 0)} nhắc việc ngày {format_date(day)}:",
+        f"Hệ thống {APP_NAME} có {len(items) + max(more, 0)} thông báo ngày {format_date(day)}:",
         "",
     ]
     for number, item in enumerate(items, start=1):
@@ -101,7 +128,7 @@ def digest_body(
             lines.append(f"   Xem chi tiết: {base_url}{item.link}")
         lines.append("")
     if more > 0:
-        lines += [f"... và {more} nhắc việc khác.", ""]
+        lines += [f"... và {more} thông báo khác.", ""]
     lines += [
         f"Tất cả thông báo: {base_url}{list_link}",
         "",

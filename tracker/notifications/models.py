@@ -44,3 +44,16 @@ class DigestSent(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(default=clock.now)
     notifications: Mapped[int] = mapped_column(default=0)
+
+
+class ReminderSent(Base):
+    """One rung of the reminder ladder given for one obligation and deadline
+    ("overdue-1:assignment:42:2020-08-18"): each is given once, whatever the runs."""
+
+    __tablename__ = "reminder_sent"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(index=True)

@@ -3,18 +3,20 @@
 `run_reminders(session, as_of)` does a day's work, as `tracker remind` runs it from cron:
 
 1. Reminders. For every open assignment with a deadline and every open reporting period,
-   the ladder (ladder.py) says which step is due on `as_of`, if any. Each step becomes one
-   in-app notification for every active user of the agency; an overdue step also goes to
-   every secretariat user (escalation). An agency's users are the only accounts it has, so
-   they stand for its head too. Each notification is keyed by step, object and deadline
-   ("overdue-1:assignment:42:2020-08-18"); the database keeps (user, key) unique and the
-   insert skips existing pairs (INSERT ... ON CONFLICT DO NOTHING), so a rerun, a second
-   run in parallel or a run killed half-way never notifies anyone twice. An extension
-   moves the deadline, so the ladder starts again for the new date.
+   the ladder (ladder.py) says which step is due on `as_of`, if any. Each step is given
+   once per obligation and deadline: it is claimed in `reminder_sent`, keyed by step,
+   object and deadline ("overdue-1:assignment:42:2020-08-18"), with INSERT ... ON
+   CONFLICT DO NOTHING, so a rerun, a second run in parallel or a run killed half-way
+   never gives a step twice. An extension moves the deadline, so the ladder starts again
+   for the new date. The steps claimed are grouped: every active user of an agency gets
+   one notification a day listing all of its agency's steps, and every secretariat user
+   gets one listing the day's overdue steps of all agencies (escalation). An agency's
+   users are the only accounts it has, so they stand for its head too.
 2. Digest. Everyone with notifications not yet e-mailed (nor read in the interface) and an
-   e-mail address (mail.email_address) gets at most one e-mail a day listing them all;
-   `DigestSent(user, day)` records it. People without an address see the notifications in
-   the interface only.
+   e-mail address (mail.email_address) gets at most one e-mail a day listing them all,
+   the notifications of workflow steps (notifications.events) included, except the kinds
+   they chose to keep in the app (`User.mail_off`); `DigestSent(user, day)` records it.
+   People without an address see the notifications in the interface only.
 
 Not reminded: work already submitted and waiting for review (a slow review never makes an
 agency late), done or cancelled work, "for information" (để biết) assignments, and work of
@@ -27,6 +29,7 @@ half-way keeps what it finished and the next run does only the rest.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,9 +54,10 @@ from tracker.auth.models import Role, User
 from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
 from tracker.notifications import messages
+from tracker.notifications.events import Kind
 from tracker.notifications.ladder import Step, step_due
 from tracker.notifications.mail import Mailer, RecipientRefused, build_message, email_address
-from tracker.notifications.models import DigestSent, Notification
+from tracker.notifications.models import DigestSent, Notification, ReminderSent
 
 #: Assignments that are reminded: open and not waiting for the reviewer.
 REMINDED_STATUSES = (
@@ -62,8 +66,6 @@ REMINDED_STATUSES = (
     AssignmentStatus.RETURNED,
 )
 REMINDED_PERIOD_STATUSES = (PeriodStatus.OPEN, PeriodStatus.RETURNED)
-KIND_REMINDER = "reminder"
-KIND_OVERDUE = "overdue"
 #: Items listed in one e-mail; the rest are counted, with the link to the full list.
 DIGEST_ITEMS = 50
 #: Rows per INSERT or IN (...) list, well under SQLite's limit of bound parameters.
@@ -74,9 +76,10 @@ CHUNK = 500
 class Summary:
     as_of: date
     dry_run: bool = False
-    #: New notifications (would be created, on a dry run).
+    #: New notifications (would be created, on a dry run): one per person a day.
     notifications: int = 0
-    #: New notifications per ladder step, e.g. {"due-3": 2, "overdue-1": 5}.
+    #: Ladder steps given, per step, e.g. {"due-3": 2, "overdue-1": 5}: one per
+    #: obligation, whatever the number of people told.
     steps: Counter[str] = field(default_factory=Counter)
     #: E-mail digests sent (would be sent).
     mails: int = 0
@@ -122,13 +125,15 @@ def run_reminders(
         ladder=config["REMINDER_LADDER"],
         repeat_days=int(config["REMINDER_REPEAT_DAYS"]),
     )
-    rows = notification_rows(session, due, as_of)
-    new_rows = _without_existing(session, rows)
+    fresh = _unclaimed(session, due)
     if not dry_run:
-        new_rows = _insert_notifications(session, new_rows)
-    summary.notifications = len(new_rows)
-    summary.steps = Counter(row["key"].split(":", 1)[0] for row in new_rows)
-    notified = {row["user_id"] for row in new_rows}
+        fresh = _claim(session, fresh, as_of)
+    rows = notification_rows(session, fresh, as_of)
+    if not dry_run:
+        rows = _insert_notifications(session, rows)
+    summary.notifications = len(rows)
+    summary.steps = Counter(item.step.name for item in fresh)
+    notified = {row["user_id"] for row in rows}
     summary.in_app_only = sum(
         1 for user in _users(session, notified) if email_address(user, config) is None
     )
@@ -236,64 +241,106 @@ def _subject(row: Any, label: str, due: date) -> messages.Subject:
 def notification_rows(
     session: Session, due: Sequence[DueReminder], as_of: date
 ) -> list[dict[str, Any]]:
-    """One row per (recipient, reminder): the agency's active users, and for an overdue
-    step every active secretariat user as well."""
+    """The day's notifications: for each agency with steps, one per active user of it
+    listing them all; and one per active secretariat user listing every agency's
+    overdue steps."""
     if not due:
         return []
+    by_agency: dict[int, list[DueReminder]] = defaultdict(list)
+    for item in due:
+        by_agency[item.agency_id].append(item)
     agency_users: dict[int, list[int]] = defaultdict(list)
     for user_id, agency_id in session.execute(
         sa.select(User.id, User.agency_id)
         .where(
             User.role == Role.AGENCY,
             User.active.is_(True),
-            User.agency_id.in_({item.agency_id for item in due}),
+            User.agency_id.in_(by_agency),
         )
         .order_by(User.id)
     ):
         if agency_id is not None:  # agency users always have one (the query asks for it)
             agency_users[agency_id].append(user_id)
-    office: list[int] = []
-    if any(item.step.overdue for item in due):
-        office = list(
-            session.scalars(
-                sa.select(User.id)
-                .where(User.role == Role.SECRETARIAT, User.active.is_(True))
-                .order_by(User.id)
-            )
-        )
     now = clock.now()
     rows: list[dict] = []
-    for item in due:
-        recipients = agency_users[item.agency_id] + (office if item.step.overdue else [])
-        title = messages.notification_title(item.step, item.subject, as_of)
-        body = messages.notification_body(item.subject)
-        kind = KIND_OVERDUE if item.step.overdue else KIND_REMINDER
-        rows.extend(
-            {
-                "user_id": user_id,
-                "key": item.key,
-                "kind": kind,
-                "title": title,
-                "body": body,
-                "link": item.link,
-                "created_at": now,
-            }
-            for user_id in dict.fromkeys(recipients)
+
+    def add(recipients: Iterable[int], key: str, items: Sequence[DueReminder], title: str):
+        single = len(items) == 1
+        row = {
+            "key": key,
+            "kind": (Kind.OVERDUE if any(i.step.overdue for i in items) else Kind.REMINDER).value,
+            "title": messages.notification_title(items[0].step, items[0].subject, as_of)
+            if single
+            else title,
+            "body": messages.notification_body(items[0].subject)
+            if single
+            else messages.group_body([_described_step(i, as_of) for i in items]),
+            "link": items[0].link if single else _inbox_link(),
+            "created_at": now,
+        }
+        rows.extend({"user_id": user_id, **row} for user_id in dict.fromkeys(recipients))
+
+    for agency_id, items in by_agency.items():
+        add(
+            agency_users[agency_id],
+            f"reminders:{as_of.isoformat()}:{agency_id}:{_digest(items)}",
+            items,
+            messages.group_title(as_of, len(items), sum(i.step.overdue for i in items)),
+        )
+    late = [item for item in due if item.step.overdue]
+    if late:
+        office = session.scalars(
+            sa.select(User.id)
+            .where(User.role == Role.SECRETARIAT, User.active.is_(True))
+            .order_by(User.id)
+        ).all()
+        add(
+            office,
+            f"overdue:{as_of.isoformat()}:{_digest(late)}",
+            late,
+            messages.escalation_title(as_of, len(late), len({i.agency_id for i in late})),
         )
     return rows
 
 
-def _without_existing(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    keys = sorted({row["key"] for row in rows})
-    existing: set[tuple[int, str]] = set()
-    for chunk in _chunks(keys):
-        existing.update(
-            (user_id, key)
-            for user_id, key in session.execute(
-                sa.select(Notification.user_id, Notification.key).where(Notification.key.in_(chunk))
-            )
+def _described_step(item: DueReminder, as_of: date) -> str:
+    return messages.notification_title(item.step, item.subject, as_of)
+
+
+def _digest(items: Sequence[DueReminder]) -> str:
+    """A short name for a set of steps: a second batch on the same day (a deadline moved
+    since the morning's run) is a notification of its own, never lost to the first."""
+    return hashlib.sha256("\n".join(sorted(i.key for i in items)).encode()).hexdigest()[:12]
+
+
+def _inbox_link() -> str:
+    return current_app.url_map.bind("localhost").build("inbox.index")
+
+
+def _unclaimed(session: Session, due: Sequence[DueReminder]) -> list[DueReminder]:
+    """The steps not given before."""
+    given: set[str] = set()
+    for chunk in _chunks(sorted({item.key for item in due})):
+        given.update(
+            session.scalars(sa.select(ReminderSent.key).where(ReminderSent.key.in_(chunk)))
         )
-    return [row for row in rows if (row["user_id"], row["key"]) not in existing]
+    return [item for item in due if item.key not in given]
+
+
+def _claim(session: Session, due: Sequence[DueReminder], as_of: date) -> list[DueReminder]:
+    """Record the steps as given; returns those this run claimed (a parallel run may
+    have claimed some meanwhile)."""
+    claimed: set[str] = set()
+    rows = [{"key": item.key, "agency_id": item.agency_id, "day": as_of} for item in due]
+    for chunk in _chunks(rows):
+        statement = (
+            _insert(session)(ReminderSent)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(ReminderSent.key)
+        )
+        claimed.update(session.scalars(statement))
+    return [item for item in due if item.key in claimed]
 
 
 def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -333,10 +380,17 @@ def _users(session: Session, ids: Iterable[int]) -> list[User]:
 # 2. The daily digest ----------------------------------------------------------------------
 
 
-def _pending(user_id: int | None = None) -> sa.ColumnElement[bool]:
-    """Notifications not yet e-mailed and not read in the interface meanwhile."""
+def _pending(user: User | None = None) -> sa.ColumnElement[bool]:
+    """Notifications not yet e-mailed and not read in the interface meanwhile (of the
+    kinds `user` gets by mail)."""
     condition = sa.and_(Notification.emailed_at.is_(None), Notification.read_at.is_(None))
-    return condition if user_id is None else sa.and_(condition, Notification.user_id == user_id)
+    if user is None:
+        return condition
+    return sa.and_(
+        condition,
+        Notification.user_id == user.id,
+        Notification.kind.not_in(user.mail_off or []),
+    )
 
 
 def send_digests(
@@ -390,7 +444,7 @@ def _send_digest(
     config: Mapping[str, Any],
 ) -> int:
     notes = list(
-        session.scalars(sa.select(Notification).where(_pending(user.id)).order_by(Notification.id))
+        session.scalars(sa.select(Notification).where(_pending(user)).order_by(Notification.id))
     )
     if not notes:
         return 0
@@ -409,7 +463,7 @@ def _send_digest(
 
     items = sorted(
         (
-            messages.DigestItem(note.title, note.body, note.link, note.kind == KIND_OVERDUE)
+            messages.DigestItem(note.title, note.body, note.link, note.kind == Kind.OVERDUE)
             for note in notes
         ),
         key=lambda item: not item.overdue,  # stable: overdue first, each group oldest first
@@ -492,3 +546,10 @@ def notify_admins(session: Session, *, key: str, title: str, body: str) -> int:
         session.add(Notification(user_id=admin, key=key, kind="system", title=title, body=body))
     session.flush()
     return len(new)
+
+
+def set_mailed_kinds(session: Session, user: User, mailed: Iterable[Kind]) -> None:
+    """The kinds of notification the user gets by e-mail; the others stay in the app."""
+    mailed = set(mailed)
+    user.mail_off = sorted(kind.value for kind in Kind if kind not in mailed)
+    session.flush()
