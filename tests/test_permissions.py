@@ -333,6 +333,7 @@ CASES = (
     # Each user's own inbox and the list of what they may see: no object in the URL.
     Case("inbox.index", "GET", "/inbox", SIGNED_IN),
     Case("assignments.index", "GET", "/assignments", SIGNED_IN),
+    Case("search.index", "GET", "/search?q=bluezone", SIGNED_IN),
     # Each user's own notifications: nothing of anybody else's is addressed by the URL.
     Case("notifications.index", "GET", "/notifications", SIGNED_IN),
     Case(
@@ -664,7 +665,9 @@ def test_route_matrix_answers_each_role(client, session, world, case, role):
         assert "không có quyền" in body.lower()
 
 
-@pytest.mark.parametrize("page", ["/", "/directives", "/assignments", "/inbox"])
+@pytest.mark.parametrize(
+    "page", ["/", "/directives", "/assignments", "/inbox", "/search?q=cong+van"]
+)
 def test_lists_never_show_another_agency_work(client, new_client, world, page):
     reference = world.directive.reference
     sign_in(client, world.usernames["own"])

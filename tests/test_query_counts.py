@@ -115,3 +115,14 @@ def test_query_count_assignment_list_constant(
     before = _queries(client, connection, path)
     _grow_waiting(session, make_agency, make_task, make_user, directive_1661.tasks[1])
     assert _queries(client, connection, path) == before
+
+
+@pytest.mark.parametrize("username", ["vanphong", "stttt"])
+def test_query_count_search_constant(
+    client, auth, session, connection, make_agency, make_task, make_user, directive_1661, username
+):
+    auth.login(username)
+    path = "/search?q=bao+cao"
+    before = _queries(client, connection, path)
+    _grow_waiting(session, make_agency, make_task, make_user, directive_1661.tasks[1])
+    assert _queries(client, connection, path) == before

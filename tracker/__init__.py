@@ -29,6 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.jobs import queue as job_queue
     from tracker.notifications.views import blueprint as notifications_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
+    from tracker.search import index as search_index
+    from tracker.search.views import blueprint as search_blueprint
 
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
@@ -50,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     routing.init_app(app)
     db.init_app(app)
+    search_index.listen(db.AppSession)
     job_queue.init_app(app)
     login.init_app(app)
     security.init_app(app)
@@ -70,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds_blueprint,
         notifications_blueprint,
         inbox_blueprint,
+        search_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

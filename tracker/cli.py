@@ -55,6 +55,7 @@ from tracker.notifications.daily import run_day
 from tracker.notifications.mail import MailError
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
+from tracker.search import index as search_index
 
 
 def needs_database(command: Callable[..., None]) -> Callable[..., None]:
@@ -94,6 +95,8 @@ def init_command(demo: bool) -> None:
         if demo:
             users, activity = load_demo(session)
             load_demo_periods(session)
+        if search_index.needs_rebuild(session):  # data from before the search index
+            click.echo(f"Chỉ mục tìm kiếm: {search_index.rebuild(session)} mục")
         session.commit()
     except SeedError as error:
         session.rollback()
@@ -106,6 +109,16 @@ def init_command(demo: bool) -> None:
     if demo:
         click.echo(f"Tài khoản minh họa mới: {users}; báo cáo minh họa mới: {activity}")
         click.echo(f"Mật khẩu các tài khoản minh họa: {DEMO_PASSWORD}")
+
+
+@main.command("reindex")
+@with_appcontext
+@needs_database
+def reindex_command() -> None:
+    """Rebuild the search index from the data (after a restore, say)."""
+    count = search_index.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"Chỉ mục tìm kiếm: {count} mục")
 
 
 @main.command("parse")

@@ -9,7 +9,8 @@ from tracker.db import Base
 from tracker.directives.models import Citation, Directive, ImportDraft, Indicator, Task
 from tracker.documents.models import OutgoingDocument, RegisterCounter, ReportJob
 from tracker.evidence.models import Evidence
-from tracker.notifications.models import DigestSent, Notification
+from tracker.notifications.models import DigestSent, Notification, ReminderSent
+from tracker.search.models import SearchEntry
 
 __all__ = [
     "Agency",
@@ -28,6 +29,8 @@ __all__ = [
     "Indicator",
     "LoginAttempt",
     "Notification",
+    "ReminderSent",
+    "SearchEntry",
     "OutgoingDocument",
     "Period",
     "RegisterCounter",

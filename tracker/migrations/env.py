@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import context
 
 from tracker.models import Base
+from tracker.search.models import ENGINE_TABLES
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: Any, _parents: Any) -> bool:
+    """The full-text engine's own tables are the migration's, not the models'."""
+    return not (type_ == "table" and name in ENGINE_TABLES)
 
 
 def run_migrations_offline() -> None:
@@ -42,6 +50,7 @@ def _run(connection: sa.Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

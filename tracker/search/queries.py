@@ -1,0 +1,184 @@
+"""Searching: ranked, filtered, highlighted, and never past what the user may see.
+
+An agency user finds the directives and tasks it has work in (or reviews), and the
+reports and files of those assignments only (`assignments.queries.visible_to`, the rule
+the pages use); the office and leaders find everything, agencies included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency
+from tracker.assignments.models import Assignment
+from tracker.assignments.queries import visible_to
+from tracker.auth.models import User
+from tracker.directives.models import Directive, Task, title_of
+from tracker.search import engine
+from tracker.search.folding import WORD, fold, terms
+from tracker.search.models import EntryKind, SearchEntry
+
+#: Results per page of search.
+RESULTS = 50
+#: Characters of text shown around the first match.
+EXCERPT = 240
+#: How much a match counts by kind: a directive found by its number or subject comes
+#: before the reports that quote it.
+KIND_WEIGHTS = {
+    EntryKind.DIRECTIVE: 6.0,
+    EntryKind.AGENCY: 2.5,
+    EntryKind.TASK: 2.0,
+    EntryKind.SUBMISSION: 1.0,
+    EntryKind.EVIDENCE: 1.0,
+}
+
+
+class SearchError(ValueError):
+    """A query or filter that cannot be searched; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: EntryKind | None = None
+    #: An agency's code.
+    agency: str | None = None
+    status: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: EntryKind
+    object_id: int
+    directive_id: int | None
+    assignment_id: int | None
+    agency_code: str | None
+    status: str
+    day: date | None
+    title: Markup
+    excerpt: Markup
+    #: The directive a task, report or file belongs to, e.g. "Công văn 1661/UBND-VX".
+    directive_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    #: How many entries match in all (the page shows at most RESULTS).
+    total: int
+
+
+def _allowed(user: User) -> sa.ColumnElement[bool]:
+    if user.reads_everything:
+        return sa.true()
+    assignments = sa.select(Assignment.id).join(Task).where(visible_to(user))
+    directives = sa.select(Task.directive_id).join(Assignment).where(visible_to(user))
+    return sa.or_(
+        sa.and_(
+            SearchEntry.kind.in_((EntryKind.DIRECTIVE.value, EntryKind.TASK.value)),
+            SearchEntry.directive_id.in_(directives),
+        ),
+        sa.and_(
+            SearchEntry.kind.in_((EntryKind.SUBMISSION.value, EntryKind.EVIDENCE.value)),
+            SearchEntry.assignment_id.in_(assignments),
+        ),
+    )
+
+
+def search(session: Session, user: User, query: str, filters: Filters) -> Results:
+    """The entries matching every word of `query` (as prefixes, without diacritics),
+    best first. Two statements: the page of hits, and the total."""
+    words = terms(query)
+    if not words:
+        return Results([], 0)
+    dialect = session.get_bind().dialect.name
+    matched, entry_id, score = engine.matches(dialect, words)
+    weight = sa.case(
+        *((SearchEntry.kind == kind.value, value) for kind, value in KIND_WEIGHTS.items()),
+        else_=1.0,
+    )
+    rank = score * weight
+    where = [_allowed(user)]
+    if filters.kind is not None:
+        where.append(SearchEntry.kind == filters.kind.value)
+    if filters.agency:
+        agency = sa.select(Agency.id).where(Agency.code == filters.agency)
+        where.append(SearchEntry.agency_id.in_(agency))
+    if filters.status:
+        where.append(SearchEntry.status == filters.status)
+    if filters.day_from is not None:
+        where.append(SearchEntry.day >= filters.day_from)
+    if filters.day_to is not None:
+        where.append(SearchEntry.day <= filters.day_to)
+    base = (
+        sa.select(
+            SearchEntry, rank, Agency.code, Directive.doc_type, Directive.number, Directive.symbol
+        )
+        .join(matched, entry_id == SearchEntry.id)
+        .outerjoin(Agency, Agency.id == SearchEntry.agency_id)
+        .outerjoin(Directive, Directive.id == SearchEntry.directive_id)
+        .where(*where)
+    )
+    total = session.scalar(
+        sa.select(sa.func.count()).select_from(base.with_only_columns(SearchEntry.id).subquery())
+    )
+    rows = session.execute(base.order_by(rank, SearchEntry.id).limit(RESULTS))
+    hits = [
+        Hit(
+            kind=EntryKind(entry.kind),
+            object_id=entry.object_id,
+            directive_id=entry.directive_id,
+            assignment_id=entry.assignment_id,
+            agency_code=code,
+            status=entry.status,
+            day=entry.day,
+            title=highlight(entry.title, words),
+            excerpt=excerpt(entry.body, words),
+            directive_title=title_of(doc_type, number, symbol)
+            if doc_type is not None and entry.kind != EntryKind.DIRECTIVE.value
+            else None,
+        )
+        for entry, _rank, code, doc_type, number, symbol in rows
+    ]
+    return Results(hits, total or 0)
+
+
+def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    """Where words of `text` start with one of the folded `words`: folding keeps
+    offsets, so the spans hold in the original text."""
+    folded = fold(text)
+    return [
+        (found.start(), found.end())
+        for found in WORD.finditer(folded)
+        if any(found.group().startswith(word) for word in words)
+    ]
+
+
+def highlight(text: str, words: list[str]) -> Markup:
+    """`text` escaped, with the matching words in <mark>."""
+    parts: list[str] = []
+    position = 0
+    for start, end in _spans(text, words):
+        parts += [str(escape(text[position:start])), f"<mark>{escape(text[start:end])}</mark>"]
+        position = end
+    parts.append(str(escape(text[position:])))
+    return Markup("".join(parts))  # noqa: S704 (every piece was escaped above)
+
+
+def excerpt(text: str, words: list[str], length: int = EXCERPT) -> Markup:
+    """A stretch of `text` around its first match (its start when none), highlighted."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    spans = _spans(text, words)
+    start = max(0, spans[0][0] - length // 3) if spans else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    piece = text[start : start + length]
+    cut = start + length < len(text)
+    return Markup(("… " if start else "") + highlight(piece, words) + (" …" if cut else ""))  # noqa: S704 (highlight escapes)
