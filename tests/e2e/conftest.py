@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -115,9 +116,14 @@ class Pages:
         self.contexts: list[BrowserContext] = []
         self.server_errors: list[str] = []
 
-    def new_page(self) -> Page:
+    def new_page(self, **context_options: Any) -> Page:
+        """A page of a new context; context_options go to Browser.new_context (e.g. a
+        viewport)."""
         context = self.browser.new_context(
-            base_url=self.base_url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+            base_url=self.base_url,
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+            **context_options,
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         self.contexts.append(context)
@@ -125,9 +131,11 @@ class Pages:
         page.on("response", self._check_response)
         return page
 
-    def logged_in(self, username: str, password: str = DEMO_PASSWORD) -> Page:
+    def logged_in(
+        self, username: str, password: str = DEMO_PASSWORD, **context_options: Any
+    ) -> Page:
         """A page of a new context, signed in through the real login form."""
-        page = self.new_page()
+        page = self.new_page(**context_options)
         log_in(page, username, password)
         return page
 
