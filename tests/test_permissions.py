@@ -334,6 +334,9 @@ CASES = (
     Case("inbox.index", "GET", "/inbox", SIGNED_IN),
     Case("assignments.index", "GET", "/assignments", SIGNED_IN),
     Case("search.index", "GET", "/search?q=bluezone", SIGNED_IN),
+    # Charts: the province's for the office and leaders; an agency charts its own work,
+    # and the agencies' ranking is not its to see.
+    Case("reports.chart", "GET", "/charts/weekly.svg", SIGNED_IN),
     # Each user's own notifications: nothing of anybody else's is addressed by the URL.
     Case("notifications.index", "GET", "/notifications", SIGNED_IN),
     Case(

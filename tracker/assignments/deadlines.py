@@ -61,6 +61,14 @@ OUTCOME_LABELS = {
     Outcome.NOT_OWED: "Để biết",
 }
 
+#: The four counted outcomes in a word or two, as column headings and chart legends.
+OUTCOME_SHORT_LABELS = {
+    Outcome.DONE_ON_TIME: "Đúng hạn",
+    Outcome.DONE_LATE: "Quá hạn (đã xong)",
+    Outcome.OPEN_WITHIN: "Trong hạn",
+    Outcome.OPEN_OVERDUE: "Quá hạn",
+}
+
 #: The four outcomes that are counted, in the order reports show them.
 COUNTED = (Outcome.DONE_ON_TIME, Outcome.DONE_LATE, Outcome.OPEN_WITHIN, Outcome.OPEN_OVERDUE)
 

@@ -22,14 +22,19 @@ class DirectiveSummary:
 
 
 def directive_summaries(
-    session: Session, as_of: date, *, statuses: tuple[DirectiveStatus, ...] | None = None
+    session: Session,
+    as_of: date,
+    *where: sa.ColumnElement[bool],
+    statuses: tuple[DirectiveStatus, ...] | None = None,
 ) -> list[DirectiveSummary]:
-    """Every directive with its four-way counts: two queries in all."""
+    """Every directive with its four-way counts (of the obligations `where` selects, on
+    Assignment and Task columns): two queries in all."""
     query = sa.select(Directive).order_by(Directive.issued_date.desc(), Directive.id.desc())
     if statuses:
         query = query.where(Directive.status.in_(statuses))
     summaries = {d.id: DirectiveSummary(d) for d in session.scalars(query)}
-    for (directive_id,), counts in obligations.count_by(session, as_of, ("directive_id",)).items():
+    by_directive = obligations.count_by(session, as_of, ("directive_id",), *where)
+    for (directive_id,), counts in by_directive.items():
         if directive_id in summaries:
             summaries[directive_id].counts = counts
     return list(summaries.values())

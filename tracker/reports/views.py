@@ -33,6 +33,7 @@ from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.documents.operations import store as document_store
 from tracker.params import as_of_arg
+from tracker.reports import charts, trends
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
 from tracker.reports.export import to_csv, to_xlsx
@@ -59,6 +60,10 @@ def dashboard():
             summaries=summaries,
             total=total_of(summary.counts for summary in summaries),
             late=late_agencies(db.session, today),
+            progress=trends.progress(db.session, today),
+            progress_title="Toàn tỉnh",
+            weeks=trends.weekly_on_time(db.session, today),
+            ranking=trends.indicator_ranking(db.session, today),
             is_today=today == clock.today(),
             total_definition=TOTAL_DEFINITION,
             total_label=TOTAL_LABEL,
@@ -89,9 +94,59 @@ def dashboard():
         Assignment.status == AssignmentStatus.SUBMITTED,
         order_by=(Assignment.updated_at,),
     )
+    mine = Assignment.agency_id == current_user.agency_id
     return render_template(
-        "reports/dashboard_agency.html", today=today, own=own, to_review=to_review, **labels
+        "reports/dashboard_agency.html",
+        today=today,
+        own=own,
+        to_review=to_review,
+        progress=trends.progress(db.session, today, mine),
+        progress_title=f"Toàn bộ nhiệm vụ của {current_user.agency.short_name}",
+        weeks=trends.weekly_on_time(db.session, today, mine),
+        ranking=None,
+        **labels,
     )
+
+
+#: An SVG chart is an image: no script runs in it, and its own styles need no nonce.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+CHARTS = ("directives", "weekly", "ranking")
+
+
+@blueprint.route("/charts/<name>.svg")
+@login_required
+def chart(name: str):
+    """One chart of the dashboard, as of ?as_of=: province-wide for the office and
+    leaders; an agency's own for an agency (the ranking is not an agency's to see)."""
+    if name not in CHARTS:
+        abort(404)
+    as_of = as_of_arg()
+    scope = _scope()
+    if name == "directives":
+        statuses = (DirectiveStatus.ACTIVE,)
+        svg = charts.directive_bars(
+            directive_summaries(db.session, as_of, *scope, statuses=statuses)
+        )
+    elif name == "weekly":
+        svg = charts.weekly_rate(trends.weekly_on_time(db.session, as_of, *scope))
+    else:
+        if not current_user.reads_everything:
+            abort(403)
+        ranking = trends.indicator_ranking(db.session, as_of)
+        if ranking is None:
+            abort(404)
+        svg = charts.ranking_bars(ranking)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _scope() -> tuple[sa.ColumnElement[bool], ...]:
+    """Whose obligations a chart counts: everyone's, or the agency user's own."""
+    if current_user.reads_everything:
+        return ()
+    return (Assignment.agency_id == current_user.agency_id,)
 
 
 @blueprint.route("/reports/accountability")

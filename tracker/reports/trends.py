@@ -1,0 +1,157 @@
+"""The figures behind the dashboards' charts, read from the one model of obligations
+and the one rule of reported figures: the on-time rate week by week, the agencies
+ranked on an indicator, and the province-wide progress.
+
+Every function is a fixed number of queries, whatever the amount of data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from tracker.agencies.models import Agency
+from tracker.assignments import obligations
+from tracker.assignments.deadlines import Outcome
+from tracker.assignments.models import Assignment
+from tracker.assignments.obligations import Counts
+from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
+from tracker.reports.indicators import aggregate, reported
+
+#: Weeks the on-time chart shows, the current one last.
+WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Week:
+    """Obligations whose deadline fell in one week (Monday to Sunday), as judged on the
+    day asked about: the rate is `Counts.on_time_rate`."""
+
+    starts_on: date
+    ends_on: date
+    counts: Counts
+
+
+def weekly_on_time(
+    session: Session, as_of: date, *where: sa.ColumnElement[bool], weeks: int = WEEKS
+) -> list[Week]:
+    """The last `weeks` weeks up to `as_of`: one query (rows per deadline day)."""
+    this_monday = as_of - timedelta(days=as_of.weekday())
+    first = this_monday - timedelta(weeks=weeks - 1)
+    owed = obligations.obligations(as_of, *where)
+    rows = session.execute(
+        sa.select(owed.c.due_date, owed.c.outcome, sa.func.count())
+        .where(owed.c.due_date >= first, owed.c.due_date <= as_of)
+        .group_by(owed.c.due_date, owed.c.outcome)
+    )
+    found = [
+        Week(first + timedelta(weeks=n), first + timedelta(weeks=n, days=6), Counts())
+        for n in range(weeks)
+    ]
+    for due, outcome, count in rows:
+        week = found[(due - first).days // 7]
+        name = Outcome(outcome).value
+        setattr(week.counts, name, getattr(week.counts, name) + int(count))
+    return found
+
+
+@dataclass(frozen=True)
+class Ranked:
+    agency_code: str
+    agency_name: str
+    numerator: int
+    denominator: int
+    rate: float
+    #: 1 = the highest rate; ties share a rank (1, 2, 2, 4).
+    rank: int
+    #: Percentage points short of the target (0 when met; None without a target).
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorRanking:
+    directive: Directive
+    indicator: Indicator
+    lines: list[Ranked]
+    #: Summed numerators over summed denominators (never a mean of the rates).
+    total_numerator: int
+    total_denominator: int
+
+    @property
+    def total_rate(self) -> float | None:
+        return aggregate([(self.total_numerator, self.total_denominator)]).rate
+
+
+def featured_indicator(session: Session) -> tuple[Directive, Task, Indicator] | None:
+    """The first indicator of the newest active directive that has one."""
+    row = session.execute(
+        sa.select(Directive, Task, Indicator)
+        .join(Task, Task.directive_id == Directive.id)
+        .join(Indicator, Indicator.task_id == Task.id)
+        .where(Directive.status == DirectiveStatus.ACTIVE)
+        .order_by(Directive.issued_date.desc(), Directive.id.desc(), Task.position, Indicator.id)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def indicator_ranking(session: Session, as_of: date) -> IndicatorRanking | None:
+    """Agencies ranked on the featured indicator, as reported by `as_of`: three queries."""
+    featured = featured_indicator(session)
+    if featured is None:
+        return None
+    directive, task, indicator = featured
+    said = reported(session, as_of, Assignment.task_id == task.id)
+    values = {
+        agency_id: value
+        for (_task, agency_id), report in said.items()
+        if (value := report.value(indicator.code)) is not None
+    }
+    agencies = {
+        agency.id: agency
+        for agency in session.scalars(sa.select(Agency).where(Agency.id.in_(values)))
+    }
+    target = indicator.target_percent
+    ordered = sorted(
+        values.items(), key=lambda item: (-item[1][0] / item[1][1], agencies[item[0]].code)
+    )
+    lines: list[Ranked] = []
+    for position, (agency_id, (numerator, denominator)) in enumerate(ordered, start=1):
+        rate = 100.0 * numerator / denominator
+        rank = lines[-1].rank if lines and lines[-1].rate == rate else position
+        lines.append(
+            Ranked(
+                agency_code=agencies[agency_id].code,
+                agency_name=agencies[agency_id].short_name,
+                numerator=numerator,
+                denominator=denominator,
+                rate=rate,
+                rank=rank,
+                gap=None if target is None else max(0.0, float(target) - rate),
+            )
+        )
+    total = aggregate(list(values.values()))
+    return IndicatorRanking(directive, indicator, lines, total.numerator, total.denominator)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The province-wide figure: of everything owed so far, how much is done, and the
+    on-time rate."""
+
+    counts: Counts
+
+    @property
+    def done(self) -> int:
+        return self.counts.done_on_time + self.counts.done_late
+
+    @property
+    def done_share(self) -> float | None:
+        return 100.0 * self.done / self.counts.total if self.counts.total else None
+
+
+def progress(session: Session, as_of: date, *where: sa.ColumnElement[bool]) -> Progress:
+    return Progress(obligations.counts(session, as_of, *where))
