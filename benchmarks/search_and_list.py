@@ -22,7 +22,7 @@ search and list pages. The issue's target: p95 under 100 ms at 100,000 assignmen
 
     .venv/bin/python benchmarks/search_and_list.py [--assignments 100000]
         [--agencies 1000] [--runs 20] [--database sqlite|postgresql|both]
-        [--postgresql-url URL] [--explain main|all|none]
+        [--postgresql-url URL] [--explain main|all|none] [--sqlite-file PATH]
 
 PostgreSQL: --postgresql-url, BENCH_POSTGRESQL_URL or BENCH_DATABASE_URL (a server
 where the user may create databases; default postgres@127.0.0.1:5432); with `both` it is
@@ -510,7 +510,7 @@ def explain(engine: sa.Engine, statement: str, parameters) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-def measure(app, runs: int, explain_mode: str) -> list[tuple[str, str, float, float, int]]:
+def measure(app, runs: int, explain_mode: str) -> list[tuple[str, str, float, float, int, float]]:
     engine = app.extensions["tracker.db"].engine
     clients: dict[str, Any] = {}
     results = []
@@ -542,6 +542,7 @@ def measure(app, runs: int, explain_mode: str) -> list[tuple[str, str, float, fl
                 statistics.median(times),
                 times[int(0.95 * (len(times) - 1))],
                 len(found),
+                sum(item[2] for item in found),
             )
         )
         if explain_mode == "all" or (explain_mode == "main" and (name, username) in MAIN_PAGES):
@@ -603,6 +604,9 @@ def run(kind: str, args: argparse.Namespace) -> None:
         tempfile.TemporaryDirectory() as folder,
         database(kind, folder, args.postgresql_url) as url,
     ):
+        kept = kind == "sqlite" and args.sqlite_file
+        if kept:
+            url = f"sqlite:///{os.path.abspath(args.sqlite_file)}"
         app = create_app(
             {
                 "INSTANCE_PATH": folder,
@@ -610,32 +614,44 @@ def run(kind: str, args: argparse.Namespace) -> None:
                 "SECRET_KEY": "bench",
                 "WTF_CSRF_ENABLED": False,
                 "AUDIT_ANCHOR_FILE": os.path.join(folder, "audit-anchor.log"),
+                "LOG_LEVEL": "WARNING",
             }
         )
         try:
-            start = time.perf_counter()
-            timed("init --demo", lambda: initialise(app))
-            timed("agencies", lambda: add_agencies(app, args.agencies, rng))
-            made = timed(
-                "directives, tasks, assignments, reports",
-                lambda: add_work(app, args.assignments, rng),
-            )
-            entries = timed("search index rebuild", lambda: reindex(app))
-            print(
-                f"  built in {time.perf_counter() - start:.0f} s: "
-                + ", ".join(f"{value:,} {key}" for key, value in made.items())
-                + f", {entries:,} search entries",
-                flush=True,
-            )
+            if kept and os.path.exists(args.sqlite_file):
+                print(f"  reusing {args.sqlite_file}")
+            else:
+                build(app, args, rng)
             results = measure(app, args.runs, args.explain)
         finally:
             app.extensions["tracker.db"].engine.dispose()
     print(
-        f"\n{'page':<28} {'user':<9} {'p50':>8} {'p95':>8} {'SQL':>4}   ({kind}, {args.runs} runs)"
+        f"\n{'page':<28} {'user':<9} {'p50':>8} {'p95':>8} {'SQL':>4} {'SQL ms':>7}"
+        f"   ({kind}, {args.runs} runs; SQL ms: the statements' time in one request)"
     )
-    for name, username, p50, p95, count in results:
+    for name, username, p50, p95, count, sql_ms in results:
         flag = "" if p95 < 100 else "  > 100 ms"
-        print(f"{name:<28} {username:<9} {p50:>6.1f}ms {p95:>6.1f}ms {count:>4}{flag}")
+        print(
+            f"{name:<28} {username:<9} {p50:>6.1f}ms {p95:>6.1f}ms {count:>4} {sql_ms:>5.1f}ms"
+            f"{flag}"
+        )
+
+
+def build(app, args: argparse.Namespace, rng: random.Random) -> None:
+    start = time.perf_counter()
+    timed("init --demo", lambda: initialise(app))
+    timed("agencies", lambda: add_agencies(app, args.agencies, rng))
+    made = timed(
+        "directives, tasks, assignments, reports",
+        lambda: add_work(app, args.assignments, rng),
+    )
+    entries = timed("search index rebuild", lambda: reindex(app))
+    print(
+        f"  built in {time.perf_counter() - start:.0f} s: "
+        + ", ".join(f"{value:,} {key}" for key, value in made.items())
+        + f", {entries:,} search entries",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -652,6 +668,11 @@ def main() -> None:
         or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     )
     parser.add_argument("--explain", choices=("main", "all", "none"), default="main")
+    parser.add_argument(
+        "--sqlite-file",
+        help="keep the SQLite database in this file, and measure it again without building"
+        " when it exists (to try a change quickly)",
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in kinds and not postgresql_reachable(args.postgresql_url):

@@ -33,6 +33,7 @@ from tracker.assignments.models import (
 from tracker.assignments.queries import visible_to
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task, title_of
+from tracker.i18n import N_
 
 #: Rows per page.
 PAGE_ROWS = 50
@@ -51,11 +52,11 @@ class Sort(StrEnum):
 
 
 SORT_LABELS = {
-    Sort.DEADLINE: "Thời hạn",
-    Sort.AGENCY: "Cơ quan, đơn vị",
-    Sort.DIRECTIVE: "Văn bản",
-    Sort.STATUS: "Trạng thái",
-    Sort.OUTCOME: "Kết quả",
+    Sort.DEADLINE: N_("Thời hạn"),
+    Sort.AGENCY: N_("Cơ quan, đơn vị"),
+    Sort.DIRECTIVE: N_("Văn bản"),
+    Sort.STATUS: N_("Trạng thái"),
+    Sort.OUTCOME: N_("Kết quả"),
 }
 
 
@@ -206,15 +207,22 @@ def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
 
 
 def _source(user: User, chosen: Filter, as_of: date, due_soon_days: int):
-    """The filtered obligations joined to what a row shows, and the sort key columns."""
+    """The filtered obligations and the sort key columns.
+
+    Returns (owed, conditions, joins, keys): the obligations subquery, the conditions on
+    its columns, the tables the keys read besides it (joined as `_details` joins them),
+    and the keys, the row's identity last."""
     owed = obligations.obligations(as_of, *_where(user, chosen))
     due_key = sa.func.coalesce(owed.c.due_date, NO_DEADLINE)
-    keys = {
-        Sort.DEADLINE: (due_key,),
-        Sort.AGENCY: (Agency.code, due_key),
-        Sort.DIRECTIVE: (Directive.issued_date, Directive.id, Task.position, due_key),
-        Sort.STATUS: (Assignment.status, due_key),
-        Sort.OUTCOME: (owed.c.outcome, due_key),
+    keys, joins = {
+        Sort.DEADLINE: ((due_key,), ()),
+        Sort.AGENCY: ((Agency.code, due_key), (Agency,)),
+        Sort.DIRECTIVE: (
+            (Directive.issued_date, Directive.id, Task.position, due_key),
+            (Task, Directive),
+        ),
+        Sort.STATUS: ((Assignment.status, due_key), (Assignment,)),
+        Sort.OUTCOME: ((owed.c.outcome, due_key), ()),
     }[chosen.sort]
     # The row's identity ends every key, so the order is total and the keyset exact.
     keys = (*keys, owed.c.assignment_id, sa.func.coalesce(owed.c.period_id, 0))
@@ -234,36 +242,60 @@ def _source(user: User, chosen: Filter, as_of: date, due_soon_days: int):
         conditions.append(owed.c.due_date >= chosen.due_from)
     if chosen.due_to is not None:
         conditions.append(owed.c.due_date <= chosen.due_to)
-    query = (
+    return owed, conditions, joins, keys
+
+
+def _join(query: sa.Select, owed, tables) -> sa.Select:
+    """Join to `owed` the tables among Assignment, Task, Directive, Agency that a key
+    reads (every obligation has exactly one of each)."""
+    if Assignment in tables:
+        query = query.join(Assignment, owed.c.assignment_id == Assignment.id)
+    if Task in tables:
+        query = query.join(Task, owed.c.task_id == Task.id)
+    if Directive in tables:
+        query = query.join(Directive, owed.c.directive_id == Directive.id)
+    if Agency in tables:
+        query = query.join(Agency, owed.c.agency_id == Agency.id)
+    return query
+
+
+#: What a row shows besides the obligation's own columns.
+_DETAILS = (
+    Directive.doc_type,
+    Directive.number,
+    Directive.symbol,
+    Task.number.label("task_number"),
+    Task.title,
+    Agency.code,
+    Agency.short_name,
+    Assignment.role,
+    Assignment.status,
+    Assignment.progress,
+    Period.status.label("period_status"),
+    Period.starts_on,
+    Period.ends_on,
+)
+
+
+def _details(rows) -> sa.Select:
+    """`rows` (with assignment_id, period_id, directive_id, due_date, outcome) joined
+    to what a row shows."""
+    return (
         sa.select(
-            owed.c.assignment_id,
-            owed.c.period_id,
-            owed.c.directive_id,
-            owed.c.due_date,
-            owed.c.outcome,
-            Directive.doc_type,
-            Directive.number,
-            Directive.symbol,
-            Task.number.label("task_number"),
-            Task.title,
-            Agency.code,
-            Agency.short_name,
-            Assignment.role,
-            Assignment.status,
-            Assignment.progress,
-            Period.status.label("period_status"),
-            Period.starts_on,
-            Period.ends_on,
+            rows.c.assignment_id,
+            rows.c.period_id,
+            rows.c.directive_id,
+            rows.c.due_date,
+            rows.c.outcome,
+            *_DETAILS,
         )
-        .select_from(owed)
-        .join(Assignment, owed.c.assignment_id == Assignment.id)
-        .join(Task, owed.c.task_id == Task.id)
-        .join(Directive, owed.c.directive_id == Directive.id)
-        .join(Agency, owed.c.agency_id == Agency.id)
-        .outerjoin(Period, owed.c.period_id == Period.id)
-        .where(*conditions)
+        .select_from(rows)
+        .join(Assignment, rows.c.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .join(Directive, rows.c.directive_id == Directive.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+        .outerjoin(Period, rows.c.period_id == Period.id)
     )
-    return query, keys
 
 
 def _row(row) -> Row:
@@ -318,22 +350,37 @@ def page(
     before: str | None = None,
     size: int = PAGE_ROWS,
 ) -> Page:
-    """One page of the list: the rows after (or before) a cursor, and the total."""
-    query, keys = _source(user, chosen, as_of, due_soon_days)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    labelled = query.add_columns(*(key.label(f"key_{index}") for index, key in enumerate(keys)))
-    inner = labelled.subquery()
-    key_columns = [inner.c[f"key_{index}"] for index in range(len(keys))]
+    """One page of the list: the rows after (or before) a cursor, and the total.
+
+    The rows are chosen and ordered on the obligations and their sort keys alone, and
+    only the page's rows are joined to what they show."""
+    owed, conditions, joins, keys = _source(user, chosen, as_of, due_soon_days)
+    total = session.scalar(sa.select(sa.func.count()).select_from(owed).where(*conditions)) or 0
     backwards = before is not None
     cursor = before if backwards else after
     descending = chosen.descending != backwards
-    paged = sa.select(inner)
+    chosen_rows = _join(
+        sa.select(
+            owed.c.assignment_id,
+            owed.c.period_id,
+            owed.c.directive_id,
+            owed.c.due_date,
+            owed.c.outcome,
+            *(key.label(f"key_{index}") for index, key in enumerate(keys)),
+        ).select_from(owed),
+        owed,
+        joins,
+    ).where(*conditions)
     if cursor is not None:
-        values = _coerce(_decode(cursor, len(keys)), key_columns)
-        row_value, point = sa.tuple_(*key_columns), sa.tuple_(*(sa.literal(v) for v in values))
-        paged = paged.where(row_value < point if descending else row_value > point)
+        values = _coerce(_decode(cursor, len(keys)), keys)
+        row_value, point = sa.tuple_(*keys), sa.tuple_(*(sa.literal(v) for v in values))
+        chosen_rows = chosen_rows.where(row_value < point if descending else row_value > point)
+    order = [key.desc() if descending else key.asc() for key in keys]
+    limited = chosen_rows.order_by(*order).limit(size + 1).subquery("chosen")
+    key_columns = [limited.c[f"key_{index}"] for index in range(len(keys))]
+    paged = _details(limited).add_columns(*key_columns)
     paged = paged.order_by(*(c.desc() if descending else c.asc() for c in key_columns))
-    found = list(session.execute(paged.limit(size + 1)))
+    found = list(session.execute(paged))
     more = len(found) > size
     found = found[:size]
     if backwards:
@@ -366,7 +413,29 @@ def every_row(
     session: Session, user: User, chosen: Filter, as_of: date, due_soon_days: int
 ) -> Iterator[Row]:
     """The whole list in its order, for an export (at most EXPORT_ROWS)."""
-    query, keys = _source(user, chosen, as_of, due_soon_days)
+    owed, conditions, joins, keys = _source(user, chosen, as_of, due_soon_days)
     order = [key.desc() if chosen.descending else key.asc() for key in keys]
-    for row in session.execute(query.order_by(*order).limit(EXPORT_ROWS)):
+    chosen_rows = (
+        _join(
+            sa.select(
+                owed.c.assignment_id,
+                owed.c.period_id,
+                owed.c.directive_id,
+                owed.c.due_date,
+                owed.c.outcome,
+                *(key.label(f"key_{index}") for index, key in enumerate(keys)),
+            ).select_from(owed),
+            owed,
+            joins,
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(EXPORT_ROWS)
+        .subquery("chosen")
+    )
+    key_columns = [chosen_rows.c[f"key_{index}"] for index in range(len(keys))]
+    query = _details(chosen_rows).order_by(
+        *(c.desc() if chosen.descending else c.asc() for c in key_columns)
+    )
+    for row in session.execute(query):
         yield _row(row)

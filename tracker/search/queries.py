@@ -117,19 +117,31 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
         where.append(SearchEntry.day >= filters.day_from)
     if filters.day_to is not None:
         where.append(SearchEntry.day <= filters.day_to)
-    base = (
-        sa.select(
-            SearchEntry, rank, Agency.code, Directive.doc_type, Directive.number, Directive.symbol
-        )
+    # The best RESULTS entries are chosen on their id and rank alone; only they are
+    # joined to their text, agency and directive.
+    chosen = (
+        sa.select(SearchEntry.id, rank.label("rank"))
         .join(matched, entry_id == SearchEntry.id)
-        .outerjoin(Agency, Agency.id == SearchEntry.agency_id)
-        .outerjoin(Directive, Directive.id == SearchEntry.directive_id)
         .where(*where)
     )
     total = session.scalar(
-        sa.select(sa.func.count()).select_from(base.with_only_columns(SearchEntry.id).subquery())
+        sa.select(sa.func.count()).select_from(chosen.with_only_columns(SearchEntry.id).subquery())
     )
-    rows = session.execute(base.order_by(rank, SearchEntry.id).limit(RESULTS))
+    best = chosen.order_by(rank, SearchEntry.id).limit(RESULTS).subquery("best")
+    rows = session.execute(
+        sa.select(
+            SearchEntry,
+            best.c.rank,
+            Agency.code,
+            Directive.doc_type,
+            Directive.number,
+            Directive.symbol,
+        )
+        .join(best, best.c.id == SearchEntry.id)
+        .outerjoin(Agency, Agency.id == SearchEntry.agency_id)
+        .outerjoin(Directive, Directive.id == SearchEntry.directive_id)
+        .order_by(best.c.rank, SearchEntry.id)
+    )
     hits = [
         Hit(
             kind=EntryKind(entry.kind),
