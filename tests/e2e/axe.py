@@ -28,7 +28,7 @@ from playwright.sync_api import Page
 
 AXE_VERSION = "4.10.3"
 #: The registry's `dist.integrity` of axe-core-AXE_VERSION.tgz (Subresource Integrity form).
-AXE_INTEGRITY = "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg=="
+AXE_INTEGRITY = "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg=="  # noqa: E501
 AXE_TARBALL_URL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
 #: Where the checked tarball is kept between runs (gitignored); TRACKER_AXE_CACHE moves it.
 CACHE_DIR = Path(

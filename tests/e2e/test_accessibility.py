@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,13 +30,29 @@ pytestmark = [
 REFERENCE = "1661/UBND-VX"
 #: The app's Content-Security-Policy (script-src 'self') refuses inline scripts, axe's too;
 #: the contexts of these tests let the injected axe run (the app's own pages are unchanged).
-AXE_CONTEXT = {"bypass_csp": True}
+#: Reduced motion turns off Bootstrap's transitions, so that axe never measures the colours
+#: of a button half way to its pressed state.
+AXE_CONTEXT: dict[str, Any] = {"bypass_csp": True, "reduced_motion": "reduce"}
 PHONE = AXE_CONTEXT | {
     "viewport": {"width": 375, "height": 812},
     "is_mobile": True,
     "has_touch": True,
 }
-ASSIGNMENT_URL = re.compile(r"/assignments/(\d+)$")
+#: A notice to import (and leave unconfirmed) for the review page; no other test uses 9117.
+IMPORTED_NOTICE = """\
+ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+Số: 9117/TB-UBND
+Lai Châu, ngày 3 tháng 3 năm 2021
+
+THÔNG BÁO
+Kiểm tra khả năng tiếp cận của hệ thống
+
+1. Sở Thông tin và Truyền thông chủ trì kiểm tra; báo cáo trước ngày 30/3/2021.
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+"""
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +79,8 @@ class AxeAudit:
 
     def check(self, page: Page, label: str) -> None:
         page.wait_for_load_state("load")
+        # What a click unfolds is checked too: axe skips hidden content.
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
         name = f"{label} ({page.url})"
         self.checked.append(name)
         violations = run_axe(page, self.source)
@@ -110,12 +129,26 @@ def assignment_id(page: Page, directive: int, task_number: str, agency_code: str
 def test_axe_pages_of_the_office(pages: Pages, audit: AxeAudit) -> None:
     anonymous = pages.new_page(**AXE_CONTEXT)
     audit.visit(anonymous, "/login", "login")
+    anonymous.fill('input[name="username"]', "vanphong")
+    anonymous.fill('input[name="password"]', "not the password")
+    with anonymous.expect_navigation():
+        anonymous.get_by_role("button", name="Đăng nhập").click()
+    expect(anonymous.get_by_label("Mật khẩu")).to_have_accessible_description(
+        "Tên đăng nhập hoặc mật khẩu không đúng."
+    )
+    audit.check(anonymous, "login, refused")
     audit.visit(anonymous, "/no-such-page", "404, signed out", status=404)
 
     office = pages.logged_in("vanphong", **AXE_CONTEXT)
     directive = directive_id(office)
     assignment = assignment_id(office, directive, "2", "STTTT")
     audit.visit(office, "/", "office dashboard")
+    office.get_by_role("button", name="Quản lý").click()
+    expect(office.get_by_role("link", name="Lịch làm việc")).to_be_visible()
+    audit.check(office, "management menu opened")
+    office.get_by_test_id("current-user").click()
+    expect(office.get_by_role("link", name="Đổi mật khẩu")).to_be_visible()
+    audit.check(office, "account menu opened")
     audit.visit(office, "/inbox", "inbox")
     audit.visit(office, "/search?q=cai+dat+bluezone", "search")
     audit.visit(office, "/assignments?agency=STTTT&overdue=1&sort=deadline", "obligations")
@@ -126,18 +159,35 @@ def test_axe_pages_of_the_office(pages: Pages, audit: AxeAudit) -> None:
     audit.visit(office, f"/assignments/{assignment}", "assignment")
     audit.visit(office, "/directives/new", "new directive")
     audit.visit(office, "/directives/import", "import")
+    office.fill("textarea[name=text]", IMPORTED_NOTICE)
+    with office.expect_navigation(url=re.compile(r"/imports/\d+$")):
+        office.get_by_role("button", name="Đọc văn bản").click()
+    expect(office).to_have_title(re.compile("Kiểm tra văn bản nhập"))
+    audit.check(office, "import review")
     audit.visit(office, "/notifications", "notifications")
     audit.visit(office, "/account/notifications", "notification settings")
     audit.visit(office, "/account/password", "password")
+    with office.expect_navigation():
+        office.get_by_test_id("password-form").get_by_role("button", name="Đổi mật khẩu").click()
+    # The error message is the field's accessible description: read with the field.
+    refused = office.get_by_label("Mật khẩu hiện tại")
+    expect(refused).to_have_attribute("aria-invalid", "true")
+    expect(refused).to_have_accessible_description("Hãy nhập mật khẩu hiện tại.")
+    audit.check(office, "password, refused")
     audit.visit(office, "/agencies", "agencies")
     audit.visit(office, "/calendar", "calendar")
     audit.visit(office, f"/directives/{directive}/reply?agency=STTTT", "reply draft")
+    with office.context.expect_page() as opened:
+        office.get_by_role("button", name="Xem dự thảo trên trình duyệt").click()
+    preview = opened.value
+    expect(preview.locator("body.draft")).to_contain_text("Kính gửi")
+    audit.check(preview, "reply draft in the browser")
     audit.visit(office, f"/directives/{directive}/urge", "urge draft")
     audit.visit(office, f"/reports/accountability/draft?directive={directive}", "accountability")
     audit.visit(office, "/no-such-page", "404", status=404)
     audit.visit(office, "/assignments/999999", "404 of an assignment", status=404)
     audit.assert_clean()
-    assert len(audit.checked) == 22
+    assert len(audit.checked) == 28
 
 
 def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -> None:
@@ -173,7 +223,7 @@ def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -
     audit.visit(agency, "/notifications", "agency notifications")
     audit.visit(agency, "/users", "403", status=403)
     audit.assert_clean()
-    assert len(audit.checked) == 22
+    assert len(audit.checked) == 21
 
 
 def test_axe_main_pages_on_a_phone(pages: Pages, audit: AxeAudit) -> None:
