@@ -35,7 +35,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
-.PHONY: help run setup test lint benchmark clean
+.PHONY: help run setup test lint benchmark translations clean
 
 help:
 	@echo "make run        set up, load the demo data, start a job worker and serve"
@@ -47,6 +47,7 @@ help:
 	@echo "                the system packages the PDFs need"
 	@echo "make lint       ruff and mypy (its settings: [mypy] in setup.cfg)"
 	@echo "make benchmark  run every benchmarks/*.py"
+	@echo "make translations  extract the marked strings, update and compile the English catalog"
 	@echo "make clean      remove $(VENV) and caches (instance/ is kept)"
 
 run: setup
@@ -121,6 +122,9 @@ benchmark: setup
 		$(BIN)/python "$$script"; \
 	done; \
 	[ "$$found" -eq 1 ] || echo "no benchmarks in benchmarks/"
+
+translations: setup
+	$(BIN)/python scripts/translations.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist *.egg-info .setup.log

@@ -346,6 +346,14 @@ CASES = (
         expect(agency=302, leader=302, secretariat=302),
     ),
     Case("notifications.settings", "GET", "/account/notifications", SIGNED_IN),
+    # The interface language: anyone, signed in or not (the form carries no language:
+    # 400 for everyone).
+    Case(
+        "auth.choose_language",
+        "POST",
+        "/account/language",
+        expect(400, agency=400, leader=400, secretariat=400),
+    ),
     Case(
         "notifications.settings",
         "POST",
@@ -1025,6 +1033,7 @@ STATE_CHANGING = {
     "documents.accountability",
     "notifications.mark_read",
     "notifications.settings",
+    "auth.choose_language",
     "calendar.add_day",
     "calendar.delete_day",
     "feeds.manage",

@@ -13,7 +13,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
-    from tracker import config, db, errors, formatting, logs, routing, security
+    from tracker import config, db, errors, formatting, i18n, logs, routing, security
     from tracker.agencies.feed_views import blueprint as feeds_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    i18n.init_app(app)
     _sweep_dead_uploads(app)
     for blueprint in (
         auth_blueprint,

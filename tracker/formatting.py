@@ -36,8 +36,30 @@ def format_percent(value: float | None) -> str:
     return "" if value is None else f"{format_number(value, 1)}\u00a0%"
 
 
+_SWAP = str.maketrans(".,", ",.")
+
+
+def _in_reader_language(text: str) -> str:
+    """Vietnamese separators ('1.234,5') as the page's language writes them: English
+    swaps them ('1,234.5'). Documents render in Vietnamese (`i18n.vietnamese`)."""
+    from tracker.i18n import current_language  # noqa: PLC0415 (i18n needs the app's Babel)
+
+    if current_language() != "en":
+        return text
+    return text.translate(_SWAP)
+
+
+def display_number(value: float | int | None, decimals: int = 0) -> str:
+    return _in_reader_language(format_number(value, decimals))
+
+
+def display_percent(value: float | None) -> str:
+    return _in_reader_language(format_percent(value))
+
+
 def init_app(app: Flask) -> None:
+    """Dates are dd/mm/yyyy in every language; numbers follow the page's language."""
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(format_number, "number")
-    app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(display_number, "number")
+    app.add_template_filter(display_percent, "percent")

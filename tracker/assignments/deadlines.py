@@ -23,6 +23,7 @@ from tracker.assignments.models import (
     Period,
     PeriodStatus,
 )
+from tracker.i18n import N_
 
 
 class DeadlineState(StrEnum):
@@ -44,29 +45,29 @@ class Outcome(StrEnum):
 
 
 DEADLINE_LABELS = {
-    DeadlineState.NO_DEADLINE: "Không có thời hạn",
-    DeadlineState.ON_TRACK: "Trong hạn",
-    DeadlineState.DUE_SOON: "Sắp đến hạn",
-    DeadlineState.OVERDUE: "Quá hạn",
+    DeadlineState.NO_DEADLINE: N_("Không có thời hạn"),
+    DeadlineState.ON_TRACK: N_("Trong hạn"),
+    DeadlineState.DUE_SOON: N_("Sắp đến hạn"),
+    DeadlineState.OVERDUE: N_("Quá hạn"),
     DeadlineState.CLOSED: "",
-    DeadlineState.NOT_OWED: "Để biết",
+    DeadlineState.NOT_OWED: N_("Để biết"),
 }
 
 OUTCOME_LABELS = {
-    Outcome.DONE_ON_TIME: "Hoàn thành đúng hạn",
-    Outcome.DONE_LATE: "Hoàn thành quá hạn",
-    Outcome.OPEN_WITHIN: "Đang thực hiện trong hạn",
-    Outcome.OPEN_OVERDUE: "Quá hạn chưa hoàn thành",
-    Outcome.CANCELLED: "Đã hủy",
-    Outcome.NOT_OWED: "Để biết",
+    Outcome.DONE_ON_TIME: N_("Hoàn thành đúng hạn"),
+    Outcome.DONE_LATE: N_("Hoàn thành quá hạn"),
+    Outcome.OPEN_WITHIN: N_("Đang thực hiện trong hạn"),
+    Outcome.OPEN_OVERDUE: N_("Quá hạn chưa hoàn thành"),
+    Outcome.CANCELLED: N_("Đã hủy"),
+    Outcome.NOT_OWED: N_("Để biết"),
 }
 
 #: The four counted outcomes in a word or two, as column headings and chart legends.
 OUTCOME_SHORT_LABELS = {
-    Outcome.DONE_ON_TIME: "Đúng hạn",
-    Outcome.DONE_LATE: "Quá hạn (đã xong)",
-    Outcome.OPEN_WITHIN: "Trong hạn",
-    Outcome.OPEN_OVERDUE: "Quá hạn",
+    Outcome.DONE_ON_TIME: N_("Đúng hạn"),
+    Outcome.DONE_LATE: N_("Quá hạn (đã xong)"),
+    Outcome.OPEN_WITHIN: N_("Trong hạn"),
+    Outcome.OPEN_OVERDUE: N_("Quá hạn"),
 }
 
 #: The four outcomes that are counted, in the order reports show them.

@@ -17,11 +17,12 @@ from tracker.agencies.models import Agency, AgencyGroup
 from tracker.assignments.models import AssignmentRole
 from tracker.directives.models import Task
 from tracker.fields import DateField
+from tracker.i18n import N_
 
 ROLE_LABELS = {
-    AssignmentRole.LEAD: "Chủ trì",
-    AssignmentRole.COOPERATE: "Phối hợp",
-    AssignmentRole.INFORM: "Để biết",
+    AssignmentRole.LEAD: N_("Chủ trì"),
+    AssignmentRole.COOPERATE: N_("Phối hợp"),
+    AssignmentRole.INFORM: N_("Để biết"),
 }
 
 

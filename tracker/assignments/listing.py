@@ -33,6 +33,7 @@ from tracker.assignments.models import (
 from tracker.assignments.queries import visible_to
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task, title_of
+from tracker.i18n import N_
 
 #: Rows per page.
 PAGE_ROWS = 50
@@ -51,11 +52,11 @@ class Sort(StrEnum):
 
 
 SORT_LABELS = {
-    Sort.DEADLINE: "Thời hạn",
-    Sort.AGENCY: "Cơ quan, đơn vị",
-    Sort.DIRECTIVE: "Văn bản",
-    Sort.STATUS: "Trạng thái",
-    Sort.OUTCOME: "Kết quả",
+    Sort.DEADLINE: N_("Thời hạn"),
+    Sort.AGENCY: N_("Cơ quan, đơn vị"),
+    Sort.DIRECTIVE: N_("Văn bản"),
+    Sort.STATUS: N_("Trạng thái"),
+    Sort.OUTCOME: N_("Kết quả"),
 }
 
 

@@ -27,10 +27,11 @@ from sqlalchemy.orm import Session
 from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
 from tracker.assignments.models import Assignment, Period
 from tracker.directives.models import Task
+from tracker.i18n import N_
 
 #: The total's name and meaning wherever it is printed.
-TOTAL_LABEL = "Số nhiệm vụ"
-TOTAL_DEFINITION = (
+TOTAL_LABEL = N_("Số nhiệm vụ")
+TOTAL_DEFINITION = N_(
     "Số nhiệm vụ tính mỗi nhiệm vụ được giao (trừ nhiệm vụ giao để biết và nhiệm vụ đã"
     " hủy) và mỗi kỳ báo cáo định kỳ đã bắt đầu là một; số nhiệm vụ bằng số hoàn thành"
     " đúng hạn, hoàn thành quá hạn, đang thực hiện trong hạn và quá hạn chưa hoàn thành"

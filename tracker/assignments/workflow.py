@@ -31,6 +31,7 @@ from tracker.assignments.models import (
 from tracker.audit import Event, record_event
 from tracker.auth.models import User
 from tracker.evidence.models import Evidence
+from tracker.i18n import N_
 from tracker.notifications.events import announce
 
 S = AssignmentStatus
@@ -381,11 +382,11 @@ PERIOD_TRANSITIONS: dict[tuple[PeriodStatus, Action], Transition[PeriodStatus]] 
 }
 
 PERIOD_STATUS_LABELS = {
-    P.OPEN: "Chưa báo cáo",
-    P.SUBMITTED: "Đã báo cáo, chờ duyệt",
-    P.RETURNED: "Trả lại, yêu cầu bổ sung",
-    P.DONE: "Hoàn thành",
-    P.CANCELLED: "Đã kết thúc, không phải báo cáo",
+    P.OPEN: N_("Chưa báo cáo"),
+    P.SUBMITTED: N_("Đã báo cáo, chờ duyệt"),
+    P.RETURNED: N_("Trả lại, yêu cầu bổ sung"),
+    P.DONE: N_("Hoàn thành"),
+    P.CANCELLED: N_("Đã kết thúc, không phải báo cáo"),
 }
 
 
@@ -579,28 +580,28 @@ def _has_evidence(session: Session, assignment: Assignment) -> bool:
 
 
 ACTION_LABELS: dict[Action, str] = {
-    Action.START: "Bắt đầu thực hiện",
-    Action.REPORT_PROGRESS: "Cập nhật tiến độ",
-    Action.SUBMIT: "Gửi báo cáo kết quả",
-    Action.ACCEPT: "Chấp nhận",
-    Action.RETURN: "Trả lại",
-    Action.REOPEN: "Mở lại",
-    Action.CANCEL: "Hủy giao",
+    Action.START: N_("Bắt đầu thực hiện"),
+    Action.REPORT_PROGRESS: N_("Cập nhật tiến độ"),
+    Action.SUBMIT: N_("Gửi báo cáo kết quả"),
+    Action.ACCEPT: N_("Chấp nhận"),
+    Action.RETURN: N_("Trả lại"),
+    Action.REOPEN: N_("Mở lại"),
+    Action.CANCEL: N_("Hủy giao"),
 }
 
 STATUS_LABELS: dict[AssignmentStatus, str] = {
-    S.ASSIGNED: "Mới giao",
-    S.IN_PROGRESS: "Đang thực hiện",
-    S.SUBMITTED: "Đã báo cáo, chờ duyệt",
-    S.RETURNED: "Trả lại, yêu cầu bổ sung",
-    S.DONE: "Hoàn thành",
-    S.CANCELLED: "Đã hủy",
+    S.ASSIGNED: N_("Mới giao"),
+    S.IN_PROGRESS: N_("Đang thực hiện"),
+    S.SUBMITTED: N_("Đã báo cáo, chờ duyệt"),
+    S.RETURNED: N_("Trả lại, yêu cầu bổ sung"),
+    S.DONE: N_("Hoàn thành"),
+    S.CANCELLED: N_("Đã hủy"),
 }
 
 SUBMISSION_LABELS: dict[SubmissionOutcome, str] = {
-    SubmissionOutcome.PENDING: "Chờ duyệt",
-    SubmissionOutcome.ACCEPTED: "Đã chấp nhận",
-    SubmissionOutcome.RETURNED: "Đã trả lại",
+    SubmissionOutcome.PENDING: N_("Chờ duyệt"),
+    SubmissionOutcome.ACCEPTED: N_("Đã chấp nhận"),
+    SubmissionOutcome.RETURNED: N_("Đã trả lại"),
 }
 
 #: How the history of an assignment reads.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -9,12 +10,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Tên đăng nhập",
-        validators=[DataRequired("Hãy nhập tên đăng nhập."), Length(max=64)],
+        _l("Tên đăng nhập"),
+        validators=[DataRequired(_l("Hãy nhập tên đăng nhập.")), Length(max=64)],
     )
     password = PasswordField(
-        "Mật khẩu",
-        validators=[DataRequired("Hãy nhập mật khẩu."), Length(max=1024)],
+        _l("Mật khẩu"),
+        validators=[DataRequired(_l("Hãy nhập mật khẩu.")), Length(max=1024)],
     )
 
 

@@ -174,3 +174,9 @@ def end_user_sessions(session: Session, actor: User | None, user: User) -> None:
     record_event(
         session, actor=actor, action="user.end_sessions", subject_type="user", subject_id=user.id
     )
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    """The interface language the user chose ("vi" or "en")."""
+    user.language = language
+    session.flush()

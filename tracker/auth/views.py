@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from tracker import db
+from tracker import db, i18n
 from tracker.auth import operations, throttle
 from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
 from tracker.auth.login import start_session
@@ -38,7 +39,7 @@ def login():
             known = account_exists(db.session, username)
             throttle.record_failure(db.session, username if known else None, address)
             db.session.commit()
-            form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
+            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
             db.session.commit()
             next_url = safe_next(request.args.get("next"))
@@ -59,7 +60,7 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("Bạn đã đăng xuất.", "info")
+        flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -84,3 +85,17 @@ def change_password():
             flash("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc.", "success")
             return redirect(url_for("reports.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 422
+
+
+@blueprint.route("/account/language", methods=["POST"])
+def choose_language():
+    """The interface language: kept for this browser, and on the account when signed in."""
+    form = LogoutForm()  # a form with nothing but its CSRF token
+    language = request.form.get("language")
+    if not form.validate_on_submit() or language not in i18n.LANGUAGES:
+        abort(400)
+    session[i18n.SESSION_KEY] = language
+    if current_user.is_authenticated:
+        operations.set_language(db.session, current_user._get_current_object(), language)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("reports.dashboard"))

@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from tracker.documents.fetcher import ASSETS_DIR, AssetsOnlyFetcher
+from tracker.i18n import vietnamese
 
 log = logging.getLogger("tracker.documents")
 
@@ -72,8 +73,9 @@ TEMPLATE = "documents/document.html"
 def render_html(context: dict[str, Any]) -> str:
     """The document's HTML from its plain context alone: no context processors (which
     read the database, e.g. the navbar's unread count), so rendering needs no
-    transaction."""
-    return current_app.jinja_env.get_template(TEMPLATE).render(**plain(context))
+    transaction. Always in Vietnamese (ND30), whatever the reader's language."""
+    with vietnamese():
+        return current_app.jinja_env.get_template(TEMPLATE).render(**plain(context))
 
 
 def render_pdf(

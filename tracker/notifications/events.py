@@ -31,6 +31,7 @@ from tracker.audit import Event
 from tracker.auth.models import Role, User
 from tracker.directives.models import Directive, Task
 from tracker.formatting import format_date
+from tracker.i18n import N_
 from tracker.notifications.models import Notification
 
 
@@ -50,16 +51,16 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.ASSIGNED: "Được giao nhiệm vụ mới",
-    Kind.SUBMITTED: "Có báo cáo gửi đến chờ duyệt",
-    Kind.ACCEPTED: "Báo cáo được chấp nhận",
-    Kind.RETURNED: "Báo cáo bị trả lại",
-    Kind.EXTENSION: "Đề nghị gia hạn và kết quả xử lý",
-    Kind.REOPENED: "Nhiệm vụ được mở lại",
-    Kind.CANCELLED: "Nhiệm vụ bị hủy giao",
-    Kind.CLOSED: "Văn bản chỉ đạo kết thúc",
-    Kind.REMINDER: "Nhắc việc sắp đến hạn",
-    Kind.OVERDUE: "Cảnh báo quá hạn",
+    Kind.ASSIGNED: N_("Được giao nhiệm vụ mới"),
+    Kind.SUBMITTED: N_("Có báo cáo gửi đến chờ duyệt"),
+    Kind.ACCEPTED: N_("Báo cáo được chấp nhận"),
+    Kind.RETURNED: N_("Báo cáo bị trả lại"),
+    Kind.EXTENSION: N_("Đề nghị gia hạn và kết quả xử lý"),
+    Kind.REOPENED: N_("Nhiệm vụ được mở lại"),
+    Kind.CANCELLED: N_("Nhiệm vụ bị hủy giao"),
+    Kind.CLOSED: N_("Văn bản chỉ đạo kết thúc"),
+    Kind.REMINDER: N_("Nhắc việc sắp đến hạn"),
+    Kind.OVERDUE: N_("Cảnh báo quá hạn"),
 }
 
 #: Title length the notification table holds.

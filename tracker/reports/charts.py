@@ -9,14 +9,23 @@ switched off: nothing is fetched from elsewhere.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 from tracker.assignments.deadlines import COUNTED, OUTCOME_SHORT_LABELS, Outcome
 from tracker.reports.counts import DirectiveSummary
 from tracker.reports.trends import IndicatorRanking, Week
+
+# pygal appends an import hook to sys.meta_path for its map plugins (pygal.maps.*), which
+# tracker does not use. The hook has only the legacy find_module(), so every later import
+# anywhere in the process warns (ImportWarning) as it falls back to it. Take it out.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+]
 
 #: The four classes in the colours the pages use for them (.count-* in app.css).
 OUTCOME_COLOURS = {
@@ -85,7 +94,7 @@ def directive_bars(summaries: Sequence[DirectiveSummary]) -> bytes:
     chart.x_labels = [summary.directive.title for summary in reversed(shown)]
     for outcome in COUNTED:
         chart.add(
-            OUTCOME_SHORT_LABELS[outcome],
+            _(OUTCOME_SHORT_LABELS[outcome]),
             [summary.counts.get(outcome) for summary in reversed(shown)],
         )
     return _render(chart)
@@ -100,7 +109,7 @@ def weekly_rate(weeks: Sequence[Week]) -> bytes:
         height=320,
         range=(0, 100),
         show_legend=False,
-        y_title="Tỷ lệ đúng hạn (%)",
+        y_title=_("Tỷ lệ đúng hạn (%)"),
         x_label_rotation=0,
         dots_size=4,
         allow_interruptions=True,
@@ -108,7 +117,7 @@ def weekly_rate(weeks: Sequence[Week]) -> bytes:
     )
     chart.x_labels = [f"{week.starts_on:%d/%m}" for week in weeks]
     chart.add(
-        "Tỷ lệ đúng hạn",
+        _("Tỷ lệ đúng hạn"),
         [
             None if week.counts.on_time_rate is None else round(week.counts.on_time_rate, 1)
             for week in weeks

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock, db
@@ -61,7 +62,7 @@ def dashboard():
             total=total_of(summary.counts for summary in summaries),
             late=late_agencies(db.session, today),
             progress=trends.progress(db.session, today),
-            progress_title="Toàn tỉnh",
+            progress_title=_("Toàn tỉnh"),
             weeks=trends.weekly_on_time(db.session, today),
             ranking=trends.indicator_ranking(db.session, today),
             is_today=today == clock.today(),
@@ -101,7 +102,7 @@ def dashboard():
         own=own,
         to_review=to_review,
         progress=trends.progress(db.session, today, mine),
-        progress_title=f"Toàn bộ nhiệm vụ của {current_user.agency.short_name}",
+        progress_title=_("Toàn bộ nhiệm vụ của %(agency)s", agency=current_user.agency.short_name),
         weeks=trends.weekly_on_time(db.session, today, mine),
         ranking=None,
         **labels,

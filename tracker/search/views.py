@@ -9,17 +9,18 @@ from flask_login import current_user, login_required
 
 from tracker import db
 from tracker.agencies.operations import all_agencies
+from tracker.i18n import N_
 from tracker.search.models import EntryKind
 from tracker.search.queries import Filters, SearchError, search
 
 blueprint = Blueprint("search", __name__)
 
 KIND_LABELS = {
-    EntryKind.DIRECTIVE: "Văn bản chỉ đạo",
-    EntryKind.TASK: "Nhiệm vụ",
-    EntryKind.SUBMISSION: "Báo cáo",
-    EntryKind.EVIDENCE: "Tệp minh chứng",
-    EntryKind.AGENCY: "Cơ quan, đơn vị",
+    EntryKind.DIRECTIVE: N_("Văn bản chỉ đạo"),
+    EntryKind.TASK: N_("Nhiệm vụ"),
+    EntryKind.SUBMISSION: N_("Báo cáo"),
+    EntryKind.EVIDENCE: N_("Tệp minh chứng"),
+    EntryKind.AGENCY: N_("Cơ quan, đơn vị"),
 }
 #: Longest query taken.
 QUERY_LENGTH = 200

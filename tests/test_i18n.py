@@ -1,0 +1,246 @@
+"""English beside Vietnamese: every string of the interface's templates is marked for
+translation and translated; the language follows ?lang=, the user's choice, then the
+browser; dates stay dd/mm/yyyy; formal documents stay Vietnamese."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from tests.helpers import csrf_token, user_named
+from tracker import PACKAGE_DIR, PROJECT_DIR
+from tracker.agencies.operations import agency_by_code
+from tracker.documents.operations import preview_html
+from tracker.documents.reply import draft_reply
+from tracker.i18n import current_language
+
+TEMPLATES = PROJECT_DIR / "templates"
+CATALOG = PACKAGE_DIR / "translations" / "en" / "LC_MESSAGES"
+#: Formal documents follow ND30 in Vietnamese whoever prints them.
+VIETNAMESE_ONLY = {"documents/document.html"}
+#: Templates whose strings are not marked yet: the list only shrinks. A template taken
+#: off it must pass the check below.
+NOT_YET_TRANSLATED = {
+    "agencies/feed.html",
+    "agencies/identity.html",
+    "agencies/index.html",
+    "assignments/assign.html",
+    "assignments/show.html",
+    "auth/logout.html",
+    "auth/password.html",
+    "auth/users.html",
+    "calendar/index.html",
+    "directives/import.html",
+    "directives/import_progress.html",
+    "directives/index.html",
+    "directives/new.html",
+    "directives/review.html",
+    "directives/show.html",
+    "documents/draft.html",
+    "reports/job.html",
+    "notifications/settings.html",
+}
+#: Words that read the same in both languages.
+UNTRANSLATED_WORDS = {"PDF", "CSV", "Excel", "Word", "XLSX", "DOCX", "SHA-256", "Bluezone"}
+#: Attributes people read.
+READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "label", "data-label"}
+
+
+class _Text(HTMLParser):
+    """Text nodes and read attributes of a template whose Jinja is blanked out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in READ_ATTRIBUTES and value:
+                self.found.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.found.append(data)
+
+
+#: A quoted string inside Jinja, and whether _( comes right before it.
+_LITERAL = re.compile(r"""(_\(\s*)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+
+
+def _unmarked_literals(code: str) -> list[str]:
+    """Vietnamese string literals in Jinja code that are not the argument of _()."""
+    return [
+        literal[1:-1]
+        for marked, literal in _LITERAL.findall(code)
+        if not marked and re.search(r"[^\x00-\x7f]", literal) and re.search(r"[^\W\d_]", literal)
+    ]
+
+
+def unmarked(source: str) -> list[str]:
+    """Strings of a template that people read and that are not marked for translation:
+    text, read attributes, and Vietnamese literals in Jinja code."""
+    source = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", " ", source, flags=re.DOTALL)
+    source = re.sub(r"{#.*?#}", " ", source, flags=re.DOTALL)
+    literals = [
+        text
+        for code in re.findall(r"{%.*?%}|{{.*?}}", source, flags=re.DOTALL)
+        for text in _unmarked_literals(code)
+    ]
+    source = re.sub(r"{%.*?%}|{{.*?}}", " ", source, flags=re.DOTALL)
+    parser = _Text()
+    parser.feed(source)
+    found = []
+    for text in parser.found:
+        text = re.sub(r"#[\w-]+", " ", text)  # a link's #fragment is no word
+        words = [word for word in re.findall(r"[^\W\d_][\w&.-]*", text) if word]
+        if any(word not in UNTRANSLATED_WORDS for word in words):
+            found.append(" ".join(text.split()))
+    return found + literals
+
+
+def _templates() -> list[str]:
+    return sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if str(path.relative_to(TEMPLATES)) not in VIETNAMESE_ONLY
+    )
+
+
+@pytest.mark.parametrize("name", [name for name in _templates() if name not in NOT_YET_TRANSLATED])
+def test_template_strings_are_marked(name):
+    found = unmarked((TEMPLATES / name).read_text(encoding="utf-8"))
+    assert not found, f"{name}: strings not marked for translation: {found}"
+
+
+def test_the_checker_finds_unmarked_strings():
+    assert unmarked('<p title="Xem">Tổng cộng</p>') == ["Xem", "Tổng cộng"]
+    assert unmarked('<p title="{{ _(\'Xem\') }}">{{ _("Tổng cộng") }} 12 · PDF</p>') == []
+    assert unmarked("{% trans %}Có {{ n }} việc{% endtrans %}") == []
+    assert unmarked("{{ x or 'Không có' }}{{ nav('a.b', _('Tổng quan')) }}") == ["Không có"]
+
+
+def test_the_list_of_templates_to_translate_only_names_real_ones():
+    assert set(_templates()) >= NOT_YET_TRANSLATED
+
+
+def test_every_marked_string_has_an_english_translation():
+    """The catalog holds every message of the marked templates, translated, and the
+    compiled catalog (.mo) is the one its source (.po) gives."""
+    with (CATALOG / "messages.po").open("rb") as source:
+        catalog = read_po(source)
+    missing = [message.id for message in catalog if message.id and not message.string]
+    assert not missing, f"untranslated: {missing[:20]}"
+    fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
+    assert not fuzzy, f"fuzzy: {fuzzy[:20]}"
+    with (CATALOG / "messages.mo").open("rb") as compiled:
+        built = read_mo(compiled)
+    assert {m.id: m.string for m in built if m.id} == {m.id: m.string for m in catalog if m.id}, (
+        "messages.mo is out of date: run `make translations`"
+    )
+    marked = _extracted()
+    known = {message.id for message in catalog if message.id}
+    assert marked <= known, (
+        f"not in the catalog (run `make translations`): {sorted(marked - known)[:20]}"
+    )
+
+
+def _extracted() -> set[str]:
+    """Every string marked in the code and templates, as `make translations` finds them."""
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "messages.pot"
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "pybabel"),
+                "-q",
+                "extract",
+                "-k",
+                "_l",
+                "-F",
+                "babel.cfg",
+                "-o",
+                str(target),
+                "--omit-header",
+                ".",
+            ],
+            cwd=PROJECT_DIR,
+            check=True,
+        )
+        with target.open("rb") as source:
+            return {message.id for message in read_po(source) if message.id}
+
+
+# The language of a request ---------------------------------------------------------------
+
+
+def test_dashboard_in_english_with_lang(client, auth):
+    """The contract: /?lang=en shows the dashboard in English, and later pages stay so."""
+    auth.login("vanphong")
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Progress of tasks" in page and "Tình hình thực hiện nhiệm vụ" not in page
+    assert "Inbox" in client.get("/inbox").get_data(as_text=True)
+    page = client.get("/?lang=vi").get_data(as_text=True)
+    assert '<html lang="vi">' in page and "Tình hình thực hiện nhiệm vụ" in page
+
+
+def test_the_users_choice_is_kept_and_dates_stay_day_month_year(client, auth, session):
+    auth.login("lanhdao")
+    response = client.post(
+        "/account/language",
+        data={"language": "en", "csrf_token": csrf_token(client, "/"), "next": "/inbox"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/inbox"
+    assert user_named(session, "lanhdao").language == "en"
+    auth.logout()  # the session ends; the account keeps the choice
+    auth.login("lanhdao")
+    page = client.get("/?as_of=2020-09-10").get_data(as_text=True)
+    assert '<html lang="en">' in page and "10/09/2020" in page
+
+
+def test_before_sign_in_the_browser_decides(client):
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert '<html lang="vi">' in page.get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused(client, auth):
+    auth.login("vanphong")
+    response = client.post(
+        "/account/language", data={"language": "fr", "csrf_token": csrf_token(client, "/")}
+    )
+    assert response.status_code == 400
+
+
+def test_formal_documents_stay_vietnamese_in_english(app, session, directive_1661):
+    """An English reader previews the reply report: it is in Vietnamese (ND30), with
+    the state heading, while the page around it would be English."""
+    with app.test_request_context("/?lang=en"):
+        assert current_language() == "en"
+        draft = draft_reply(
+            session, directive_1661, agency_by_code(session, "SNV"), date(2020, 8, 20)
+        )
+        html = preview_html(draft)
+        assert current_language() == "en"  # only the document was Vietnamese
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html.upper()
+    assert "Socialist" not in html and 'lang="vi"' in html
+
+
+def test_catalog_files_exist():
+    assert Path(CATALOG / "messages.po").is_file()
