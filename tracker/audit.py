@@ -163,15 +163,24 @@ def verify_chain(session: Session, batch: int = 1000) -> ChainCheck:
             last_id = row.id
 
 
-def history(session: Session, subject_type: str, subject_id: int) -> list[Event]:
-    return list(
-        session.scalars(
-            sa.select(Event)
-            .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-            .options(sa.orm.joinedload(Event.actor))
-            .order_by(Event.id)
-        )
+def history_page(
+    session: Session, subject_type: str, subject_id: int, page: int, per_page: int
+) -> tuple[list[Event], int, int]:
+    """One page of a subject's events, the newest first: (events, page, pages). The page
+    asked for is brought into range. Two queries, however long the history."""
+    where = (Event.subject_type == subject_type, Event.subject_id == subject_id)
+    total = session.scalar(sa.select(sa.func.count(Event.id)).where(*where)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    events = session.scalars(
+        sa.select(Event)
+        .where(*where)
+        .options(sa.orm.joinedload(Event.actor))
+        .order_by(Event.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
+    return list(events), page, pages
 
 
 class AppendOnlyViolation(RuntimeError):

@@ -217,7 +217,7 @@ def _render(
         can_upload=_can_upload(assignment),
         evidence=files,
         withdrawable={e.id for e in files if can_withdraw(e, current_user)},
-        events=audit.history(db.session, "assignment", assignment.id),
+        **_history(assignment.id),
         action_labels=ACTION_LABELS,
         status_labels=STATUS_LABELS,
         deadline_labels=DEADLINE_LABELS,
@@ -251,6 +251,21 @@ def _period_page(assignment) -> tuple[list, int, int]:
     page = min(max(request.args.get("periods", 1, type=int) or 1, 1), pages)
     start = (page - 1) * PERIODS_PER_PAGE
     return latest_first[start : start + PERIODS_PER_PAGE], page, pages
+
+
+#: Events of an assignment's history shown per page, the newest first.
+EVENTS_PER_PAGE = 20
+
+
+def _history(assignment_id: int) -> dict:
+    events, page, pages = audit.history_page(
+        db.session,
+        "assignment",
+        assignment_id,
+        request.args.get("events", 1, type=int) or 1,
+        EVENTS_PER_PAGE,
+    )
+    return {"events": events, "event_page": page, "event_pages": pages}
 
 
 def _can_upload(assignment) -> bool:
