@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.helpers import user_named
 from tracker.assignments.models import Assignment, Submission
-from tracker.assignments.queries import visible_to
+from tracker.assignments.queries import visible_directive_ids, visible_ids, visible_to
 from tracker.assignments.workflow import Action, apply
 from tracker.directives.models import Task
 from tracker.evidence.operations import add_evidence, withdraw_evidence
@@ -162,3 +162,18 @@ def test_operators_in_a_query_are_words(client, auth):
     auth.login("vanphong")
     for query in ['bluezone" OR "x', "bluezone*", "NEAR(bluezone", "a:* & b", "-bluezone"]:
         assert client.get("/search", query_string={"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["vanphong", "lanhdao", "stttt", "syt", "snv", "admin"])
+def test_the_index_lookups_say_what_visible_to_says(session, username):
+    """search reads visibility as a union of index lookups: the same rule as the pages'."""
+    user = user_named(session, username)
+    by_rule = set(session.scalars(sa.select(Assignment.id).join(Task).where(visible_to(user))))
+    by_ids = set(
+        session.scalars(sa.select(Assignment.id).where(Assignment.id.in_(visible_ids(user))))
+    )
+    assert by_ids == by_rule
+    directives = set(
+        session.scalars(sa.select(Task.directive_id).join(Assignment).where(visible_to(user)))
+    )
+    assert set(session.scalars(visible_directive_ids(user))) == directives

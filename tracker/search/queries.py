@@ -16,10 +16,9 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
-from tracker.assignments.models import Assignment
-from tracker.assignments.queries import visible_to
+from tracker.assignments.queries import visible_directive_ids, visible_ids
 from tracker.auth.models import User
-from tracker.directives.models import Directive, Task, title_of
+from tracker.directives.models import Directive, title_of
 from tracker.search import engine
 from tracker.search.folding import WORD, fold, terms
 from tracker.search.models import EntryKind, SearchEntry
@@ -78,8 +77,8 @@ class Results:
 def _allowed(user: User) -> sa.ColumnElement[bool]:
     if user.reads_everything:
         return sa.true()
-    assignments = sa.select(Assignment.id).join(Task).where(visible_to(user))
-    directives = sa.select(Task.directive_id).join(Assignment).where(visible_to(user))
+    assignments = visible_ids(user)
+    directives = visible_directive_ids(user)
     return sa.or_(
         sa.and_(
             SearchEntry.kind.in_((EntryKind.DIRECTIVE.value, EntryKind.TASK.value)),
