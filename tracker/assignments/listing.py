@@ -359,18 +359,7 @@ def page(
     backwards = before is not None
     cursor = before if backwards else after
     descending = chosen.descending != backwards
-    chosen_rows = _join(
-        sa.select(
-            owed.c.assignment_id,
-            owed.c.period_id,
-            owed.c.directive_id,
-            owed.c.due_date,
-            owed.c.outcome,
-            *(key.label(f"key_{index}") for index, key in enumerate(keys)),
-        ).select_from(owed),
-        owed,
-        joins,
-    ).where(*conditions)
+    chosen_rows = _chosen(owed, joins, keys).where(*conditions)
     if cursor is not None:
         values = _coerce(_decode(cursor, len(keys)), keys)
         row_value, point = sa.tuple_(*keys), sa.tuple_(*(sa.literal(v) for v in values))
@@ -396,6 +385,23 @@ def page(
     )
 
 
+def _chosen(owed, joins, keys) -> sa.Select:
+    """The obligations with their sort keys (key_0, key_1, ...), joined only to what the
+    keys need: rows are chosen and ordered on these before anything else is joined."""
+    return _join(
+        sa.select(
+            owed.c.assignment_id,
+            owed.c.period_id,
+            owed.c.directive_id,
+            owed.c.due_date,
+            owed.c.outcome,
+            *(key.label(f"key_{index}") for index, key in enumerate(keys)),
+        ).select_from(owed),
+        owed,
+        joins,
+    )
+
+
 def _coerce(values: list, columns) -> list:
     """Cursor values back to the columns' Python types (dates came as ISO text)."""
     coerced = []
@@ -416,18 +422,7 @@ def every_row(
     owed, conditions, joins, keys = _source(user, chosen, as_of, due_soon_days)
     order = [key.desc() if chosen.descending else key.asc() for key in keys]
     chosen_rows = (
-        _join(
-            sa.select(
-                owed.c.assignment_id,
-                owed.c.period_id,
-                owed.c.directive_id,
-                owed.c.due_date,
-                owed.c.outcome,
-                *(key.label(f"key_{index}") for index, key in enumerate(keys)),
-            ).select_from(owed),
-            owed,
-            joins,
-        )
+        _chosen(owed, joins, keys)
         .where(*conditions)
         .order_by(*order)
         .limit(EXPORT_ROWS)

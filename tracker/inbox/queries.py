@@ -281,6 +281,15 @@ def _work_columns(text: sa.ColumnElement | None = None, at: sa.ColumnElement | N
     )
 
 
+def _named(query: sa.Select) -> sa.Select:
+    """Join what names a row (its task, directive and agency) to a query of Assignment."""
+    return (
+        query.join(Task, Assignment.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .join(Agency, Assignment.agency_id == Agency.id)
+    )
+
+
 def _directive_title(row) -> str:
     return title_of(row.doc_type, row.number, row.symbol)
 
@@ -289,11 +298,7 @@ def _assignment_rows(
     session: Session, where: sa.ColumnElement[bool], *, text=None, at=None, order=()
 ) -> list[Work]:
     query = (
-        sa.select(*_work_columns(text, at), Assignment.due_date)
-        .select_from(Assignment)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .join(Agency, Assignment.agency_id == Agency.id)
+        _named(sa.select(*_work_columns(text, at), Assignment.due_date).select_from(Assignment))
         .where(where)
         .order_by(*order, Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
         .limit(SECTION_ROWS)
@@ -329,13 +334,8 @@ def _period_rows(
         )
         .select_from(Period)
         .join(Assignment, Period.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .join(Agency, Assignment.agency_id == Agency.id)
-        .where(where)
-        .order_by(Period.due_date, Period.id)
-        .limit(SECTION_ROWS)
     )
+    query = _named(query).where(where).order_by(Period.due_date, Period.id).limit(SECTION_ROWS)
     return [
         Work(
             assignment_id=row.id,
@@ -415,9 +415,9 @@ def _extension_rows(session: Session, user: User) -> list[Extension]:
         )
         .select_from(ExtensionRequest)
         .join(Assignment, ExtensionRequest.assignment_id == Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .join(Directive, Task.directive_id == Directive.id)
-        .join(Agency, Assignment.agency_id == Agency.id)
+    )
+    query = (
+        _named(query)
         .where(_pending_extensions(user))
         .order_by(ExtensionRequest.requested_at, ExtensionRequest.id)
         .limit(SECTION_ROWS)
