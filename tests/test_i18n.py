@@ -33,21 +33,10 @@ NOT_YET_TRANSLATED = {
     "agencies/feed.html",
     "agencies/identity.html",
     "agencies/index.html",
-    "assignments/assign.html",
-    "assignments/show.html",
     "auth/logout.html",
     "auth/password.html",
     "auth/users.html",
     "calendar/index.html",
-    "directives/import.html",
-    "directives/import_progress.html",
-    "directives/index.html",
-    "directives/new.html",
-    "directives/review.html",
-    "directives/show.html",
-    "documents/draft.html",
-    "reports/job.html",
-    "notifications/settings.html",
 }
 #: Words that read the same in both languages.
 UNTRANSLATED_WORDS = {"PDF", "CSV", "Excel", "Word", "XLSX", "DOCX", "SHA-256", "Bluezone"}

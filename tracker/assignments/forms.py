@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -28,21 +30,23 @@ ROLE_LABELS = {
 
 class AssignForm(FlaskForm):
     targets = SelectMultipleField(
-        "Giao cho (cơ quan, đơn vị hoặc nhóm)",
-        validators=[DataRequired("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm.")],
+        _l("Giao cho (cơ quan, đơn vị hoặc nhóm)"),
+        validators=[DataRequired(_l("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm."))],
     )
     role = SelectField(
-        "Vai trò",
-        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        _l("Vai trò"),
+        choices=[SelectChoice(role.value, _l(label)) for role, label in ROLE_LABELS.items()],
         default=AssignmentRole.LEAD.value,
     )
-    due_date = DateField("Thời hạn (để trống: theo thời hạn của nhiệm vụ)", validators=[Optional()])
+    due_date = DateField(
+        _l("Thời hạn (để trống: theo thời hạn của nhiệm vụ)"), validators=[Optional()]
+    )
 
     def set_choices(self, groups: list[AgencyGroup], agencies: list[Agency]) -> None:
         self.targets.choices = [
-            SelectChoice(f"g{group.id}", group.name, optgroup="Nhóm") for group in groups
+            SelectChoice(f"g{group.id}", group.name, optgroup=_("Nhóm")) for group in groups
         ] + [
-            SelectChoice(f"a{agency.id}", agency.name, optgroup="Cơ quan, đơn vị")
+            SelectChoice(f"a{agency.id}", agency.name, optgroup=_("Cơ quan, đơn vị"))
             for agency in agencies
         ]
 
@@ -53,14 +57,16 @@ class ActionForm(FlaskForm):
     version = HiddenField(
         validators=[
             InputRequired(),
-            Regexp(r"^\d{1,9}$", message="Biểu mẫu đã cũ: hãy tải lại trang rồi thực hiện lại."),
+            Regexp(
+                r"^\d{1,9}$", message=_l("Biểu mẫu đã cũ: hãy tải lại trang rồi thực hiện lại.")
+            ),
         ]
     )
-    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=5000)])
-    text = TextAreaField("Nội dung báo cáo", validators=[Optional(), Length(max=20_000)])
+    reason = TextAreaField(_l("Lý do"), validators=[Optional(), Length(max=5000)])
+    text = TextAreaField(_l("Nội dung báo cáo"), validators=[Optional(), Length(max=20_000)])
     progress = IntegerField(
-        "Tiến độ (%)",
-        validators=[Optional(), NumberRange(0, 100, "Tiến độ phải từ 0 đến 100.")],
+        _l("Tiến độ (%)"),
+        validators=[Optional(), NumberRange(0, 100, _l("Tiến độ phải từ 0 đến 100."))],
     )
 
     def figures(self, task: Task) -> dict[str, list[int | None]]:
@@ -79,11 +85,11 @@ def action_form_class(task: Task) -> type[ActionForm]:
     for indicator in task.indicators:
         fields[f"{indicator.code}__numerator"] = IntegerField(
             indicator.numerator_label,
-            validators=[Optional(), NumberRange(min=0, message="Phải là số không âm.")],
+            validators=[Optional(), NumberRange(min=0, message=_l("Phải là số không âm."))],
         )
         fields[f"{indicator.code}__denominator"] = IntegerField(
             indicator.denominator_label,
-            validators=[Optional(), NumberRange(min=0, message="Phải là số không âm.")],
+            validators=[Optional(), NumberRange(min=0, message=_l("Phải là số không âm."))],
         )
     return type("TaskActionForm", (ActionForm,), fields)
 
@@ -93,21 +99,24 @@ class UploadForm(FlaskForm):
 
 
 class PeriodForm(FlaskForm):
-    text = TextAreaField("Nội dung báo cáo kỳ", validators=[Optional(), Length(max=20_000)])
-    reason = TextAreaField("Lý do", validators=[Optional(), Length(max=5000)])
+    text = TextAreaField(_l("Nội dung báo cáo kỳ"), validators=[Optional(), Length(max=20_000)])
+    reason = TextAreaField(_l("Lý do"), validators=[Optional(), Length(max=5000)])
 
 
 class ExtensionRequestForm(FlaskForm):
     proposed_date = DateField(
-        "Đề nghị gia hạn đến ngày", validators=[InputRequired("Hãy nhập ngày đề nghị.")]
+        _l("Đề nghị gia hạn đến ngày"), validators=[InputRequired(_l("Hãy nhập ngày đề nghị."))]
     )
     reason = TextAreaField(
-        "Lý do", validators=[DataRequired("Hãy nêu lý do đề nghị gia hạn."), Length(max=5000)]
+        _l("Lý do"),
+        validators=[DataRequired(_l("Hãy nêu lý do đề nghị gia hạn.")), Length(max=5000)],
     )
 
 
 class ExtensionDecisionForm(FlaskForm):
-    granted_date = DateField("Gia hạn đến ngày (để trống: theo đề nghị)", validators=[Optional()])
+    granted_date = DateField(
+        _l("Gia hạn đến ngày (để trống: theo đề nghị)"), validators=[Optional()]
+    )
     reason = TextAreaField(
-        "Lý do (bắt buộc khi không đồng ý)", validators=[Optional(), Length(max=5000)]
+        _l("Lý do (bắt buộc khi không đồng ý)"), validators=[Optional(), Length(max=5000)]
     )

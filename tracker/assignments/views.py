@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import audit, clock, db
@@ -161,17 +162,31 @@ def assign(task_id: int):
             db.session.commit()
             earlier = ", ".join(agency.short_name for agency in result.skipped)
             if result.created:
-                message = (
-                    f"Đã giao nhiệm vụ {task.number} cho {len(result.created)} cơ quan, đơn vị."
+                message = _(
+                    "Đã giao nhiệm vụ %(number)s cho %(count)s cơ quan, đơn vị.",
+                    number=task.number,
+                    count=len(result.created),
                 )
-                flash(message + (f" Đã có từ trước: {earlier}." if earlier else ""), "success")
+                flash(
+                    message
+                    + (
+                        " " + _("Đã có từ trước: %(agencies)s.", agencies=earlier)
+                        if earlier
+                        else ""
+                    ),
+                    "success",
+                )
             elif earlier:
                 flash(
-                    f"Không giao thêm: {earlier} đã được giao nhiệm vụ {task.number} từ trước.",
+                    _(
+                        "Không giao thêm: %(agencies)s đã được giao nhiệm vụ %(number)s từ trước.",
+                        agencies=earlier,
+                        number=task.number,
+                    ),
                     "warning",
                 )
             else:
-                flash("Không giao thêm: nhóm đã chọn chưa có cơ quan, đơn vị nào.", "warning")
+                flash(_("Không giao thêm: nhóm đã chọn chưa có cơ quan, đơn vị nào."), "warning")
             return redirect(url_for("directives.show", directive_id=task.directive_id) + "#tasks")
     elif form.is_submitted():
         status = 422
@@ -291,7 +306,7 @@ def act(assignment_id: int, action: str):
         abort(404)
     form = action_form_class(assignment.task)()
     if not form.validate_on_submit():
-        messages = [error for errors in form.errors.values() for error in errors]
+        messages = [str(error) for errors in form.errors.values() for error in errors]
         if "csrf_token" in form.errors:
             abort(400)
         return _render(row, form, error=" ".join(messages), failed_action=step.value, status=422)
@@ -313,7 +328,7 @@ def act(assignment_id: int, action: str):
             row, form, error=error.message, failed_action=step.value, status=error.http_status
         )
     db.session.commit()
-    flash(f"{ACTION_LABELS[step]}: đã ghi nhận.", "success")
+    flash(_("%(action)s: đã ghi nhận.", action=_(ACTION_LABELS[step])), "success")
     return redirect(back_to(url_for("assignments.show", assignment_id=assignment_id)))
 
 
@@ -330,7 +345,7 @@ def upload(assignment_id: int):
     upload_file = request.files.get("file")
     if upload_file is None or not upload_file.filename:
         return _render(
-            row, error="Hãy chọn một tệp để tải lên.", failed_action="upload", status=422
+            row, error=_("Hãy chọn một tệp để tải lên."), failed_action="upload", status=422
         )
     try:
         add_evidence(db.session, current_user, assignment, upload_file.stream, upload_file.filename)
@@ -343,7 +358,7 @@ def upload(assignment_id: int):
             status=error.http_status,
         )
     db.session.commit()
-    flash(f"Đã tải lên “{upload_file.filename}”.", "success")
+    flash(_("Đã tải lên “%(name)s”.", name=upload_file.filename), "success")
     return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")
 
 
@@ -394,7 +409,13 @@ def period_act(period_id: int, action: str):
             status=error.http_status,
         )
     db.session.commit()
-    flash(f"Kỳ báo cáo đến hạn {period.due_date.strftime('%d/%m/%Y')}: đã ghi nhận.", "success")
+    flash(
+        _(
+            "Kỳ báo cáo đến hạn %(date)s: đã ghi nhận.",
+            date=period.due_date.strftime("%d/%m/%Y"),
+        ),
+        "success",
+    )
     return redirect(
         back_to(url_for("assignments.show", assignment_id=period.assignment_id) + "#periods")
     )
@@ -408,7 +429,7 @@ def extension_request(assignment_id: int):
         abort(403)
     form = ExtensionRequestForm()
     if not form.validate_on_submit():
-        messages = " ".join(error for errors in form.errors.values() for error in errors)
+        messages = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _render(row, error=messages, failed_action="extension", status=422)
     try:
         request_extension(
@@ -426,7 +447,7 @@ def extension_request(assignment_id: int):
             status=error.http_status,
         )
     db.session.commit()
-    flash("Đã gửi đề nghị gia hạn.", "success")
+    flash(_("Đã gửi đề nghị gia hạn."), "success")
     return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#extension")
 
 
@@ -441,7 +462,7 @@ def extension_decide(extension_id: int, decision: str):
         abort(403)
     form = ExtensionDecisionForm()
     if not form.validate_on_submit():
-        messages = " ".join(error for errors in form.errors.values() for error in errors)
+        messages = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return _render(row, error=messages, failed_action="extension", status=422)
     try:
         decide_extension(
@@ -460,7 +481,7 @@ def extension_decide(extension_id: int, decision: str):
             status=error.http_status,
         )
     db.session.commit()
-    flash("Đã xử lý đề nghị gia hạn.", "success")
+    flash(_("Đã xử lý đề nghị gia hạn."), "success")
     return redirect(
         back_to(url_for("assignments.show", assignment_id=row.assignment.id) + "#extension")
     )

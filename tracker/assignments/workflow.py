@@ -606,14 +606,22 @@ SUBMISSION_LABELS: dict[SubmissionOutcome, str] = {
 
 #: How the history of an assignment reads.
 EVENT_LABELS: dict[str, str] = {
-    "assignment.create": "giao nhiệm vụ",
-    "evidence.upload": "tải lên minh chứng",
-    "period.submit": "gửi báo cáo kỳ",
-    "extension.request": "đề nghị gia hạn",
-    "extension.grant": "đồng ý gia hạn",
-    "extension.deny": "không đồng ý gia hạn",
-    "period.accept": "chấp nhận báo cáo kỳ",
-    "period.return": "trả lại báo cáo kỳ",
-    "period.cancel": "kết thúc các kỳ báo cáo còn mở",
-    **{f"assignment.{action.value}": label.lower() for action, label in ACTION_LABELS.items()},
+    "assignment.create": N_("giao nhiệm vụ"),
+    "evidence.upload": N_("tải lên minh chứng"),
+    "period.submit": N_("gửi báo cáo kỳ"),
+    "extension.request": N_("đề nghị gia hạn"),
+    "extension.grant": N_("đồng ý gia hạn"),
+    "extension.deny": N_("không đồng ý gia hạn"),
+    "period.accept": N_("chấp nhận báo cáo kỳ"),
+    "period.return": N_("trả lại báo cáo kỳ"),
+    "period.cancel": N_("kết thúc các kỳ báo cáo còn mở"),
+    # The actions' labels in lower case, each marked for translation as it reads here.
+    "assignment.start": N_("bắt đầu thực hiện"),
+    "assignment.report_progress": N_("cập nhật tiến độ"),
+    "assignment.submit": N_("gửi báo cáo kết quả"),
+    "assignment.accept": N_("chấp nhận"),
+    "assignment.return": N_("trả lại"),
+    "assignment.reopen": N_("mở lại"),
+    "assignment.cancel": N_("hủy giao"),
 }
+assert all(EVENT_LABELS[f"assignment.{a.value}"] == ACTION_LABELS[a].lower() for a in Action)

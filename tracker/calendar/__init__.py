@@ -27,17 +27,18 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker import db
 from tracker.calendar.models import CalendarDay, DayKind
+from tracker.i18n import N_
 
 WEEKEND = (5, 6)
 
 #: Recurring report rules the interface offers (RRULE), with their Vietnamese names.
 RECURRENCE_LABELS = {
-    "FREQ=WEEKLY": "hằng tuần",
-    "FREQ=MONTHLY": "hằng tháng",
-    "FREQ=MONTHLY;INTERVAL=3": "hằng quý",
-    "FREQ=MONTHLY;INTERVAL=6": "6 tháng",
-    "FREQ=YEARLY": "hằng năm",
-    "FREQ=DAILY": "hằng ngày",
+    "FREQ=WEEKLY": N_("hằng tuần"),
+    "FREQ=MONTHLY": N_("hằng tháng"),
+    "FREQ=MONTHLY;INTERVAL=3": N_("hằng quý"),
+    "FREQ=MONTHLY;INTERVAL=6": N_("6 tháng"),
+    "FREQ=YEARLY": N_("hằng năm"),
+    "FREQ=DAILY": N_("hằng ngày"),
 }
 
 #: How long a process trusts its copy of the office's table (edits made in this process

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tracker.i18n import N_
+
 
 class DocType(StrEnum):
     CONG_VAN = "cong_van"
@@ -29,16 +31,16 @@ class DocType(StrEnum):
 
 
 _LABELS = {
-    DocType.CONG_VAN: "Công văn",
-    DocType.THONG_BAO: "Thông báo",
-    DocType.KE_HOACH: "Kế hoạch",
-    DocType.CHI_THI: "Chỉ thị",
-    DocType.QUYET_DINH: "Quyết định",
-    DocType.NGHI_QUYET: "Nghị quyết",
-    DocType.HUONG_DAN: "Hướng dẫn",
-    DocType.CHUONG_TRINH: "Chương trình",
-    DocType.BAO_CAO: "Báo cáo",
-    DocType.TO_TRINH: "Tờ trình",
+    DocType.CONG_VAN: N_("Công văn"),
+    DocType.THONG_BAO: N_("Thông báo"),
+    DocType.KE_HOACH: N_("Kế hoạch"),
+    DocType.CHI_THI: N_("Chỉ thị"),
+    DocType.QUYET_DINH: N_("Quyết định"),
+    DocType.NGHI_QUYET: N_("Nghị quyết"),
+    DocType.HUONG_DAN: N_("Hướng dẫn"),
+    DocType.CHUONG_TRINH: N_("Chương trình"),
+    DocType.BAO_CAO: N_("Báo cáo"),
+    DocType.TO_TRINH: N_("Tờ trình"),
 }
 
 _ABBREVIATIONS = {

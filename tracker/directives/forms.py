@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,26 +27,33 @@ class RelativeDeadlineFields:
     that enter a task."""
 
     due_in_days = IntegerField(
-        "Hoặc: trong số ngày",
-        validators=[Optional(), NumberRange(1, 3650, "Số ngày phải từ 1 đến 3650.")],
+        _l("Hoặc: trong số ngày"),
+        validators=[Optional(), NumberRange(1, 3650, _l("Số ngày phải từ 1 đến 3650."))],
     )
-    due_in_working_days = BooleanField("Tính ngày làm việc")
+    due_in_working_days = BooleanField(_l("Tính ngày làm việc"))
     due_from = SelectField(
-        "Kể từ",
+        _l("Kể từ"),
         choices=[
-            SelectChoice("assigned", "ngày nhận (ngày giao)"),
-            SelectChoice("issued", "ngày ban hành văn bản"),
+            SelectChoice("assigned", _l("ngày nhận (ngày giao)")),
+            SelectChoice("issued", _l("ngày ban hành văn bản")),
         ],
         default="assigned",
     )
 
 
+def _capitalised(label: str) -> str:
+    return gettext(label).capitalize()
+
+
 def recurrence_field() -> SelectField:
     """The choice of a recurring report rule, or none."""
     return SelectField(
-        "Báo cáo định kỳ",
-        choices=[SelectChoice("", "Không")]
-        + [SelectChoice(rule, label.capitalize()) for rule, label in RECURRENCE_LABELS.items()],
+        _l("Báo cáo định kỳ"),
+        choices=[SelectChoice("", _l("Không"))]
+        + [
+            SelectChoice(rule, LazyString(_capitalised, label))
+            for rule, label in RECURRENCE_LABELS.items()
+        ],
         default="",
     )
 
@@ -56,61 +65,69 @@ def lines(text: str | None) -> list[str]:
 
 class DirectiveForm(FlaskForm):
     doc_type = SelectField(
-        "Loại văn bản",
-        choices=[SelectChoice(item.value, item.label) for item in DocType],
+        _l("Loại văn bản"),
+        choices=[SelectChoice(item.value, _l(item.label)) for item in DocType],
         default=DocType.CONG_VAN.value,
     )
-    number = StringField("Số", validators=[DataRequired("Hãy nhập số văn bản."), Length(max=20)])
+    number = StringField(
+        _l("Số"), validators=[DataRequired(_l("Hãy nhập số văn bản.")), Length(max=20)]
+    )
     symbol = StringField(
-        "Ký hiệu", validators=[DataRequired("Hãy nhập ký hiệu, ví dụ UBND-VX."), Length(max=60)]
+        _l("Ký hiệu"),
+        validators=[DataRequired(_l("Hãy nhập ký hiệu, ví dụ UBND-VX.")), Length(max=60)],
     )
     issuer = StringField(
-        "Cơ quan ban hành",
-        validators=[DataRequired("Hãy nhập cơ quan ban hành."), Length(max=255)],
+        _l("Cơ quan ban hành"),
+        validators=[DataRequired(_l("Hãy nhập cơ quan ban hành.")), Length(max=255)],
         default="Ủy ban nhân dân tỉnh Lai Châu",
     )
-    issuer_parent = StringField("Cơ quan chủ quản", validators=[Optional(), Length(max=255)])
-    place = StringField("Địa danh", validators=[Optional(), Length(max=120)], default="Lai Châu")
-    issued_date = DateField("Ngày ban hành", validators=[InputRequired("Hãy nhập ngày ban hành.")])
+    issuer_parent = StringField(_l("Cơ quan chủ quản"), validators=[Optional(), Length(max=255)])
+    place = StringField(
+        _l("Địa danh"), validators=[Optional(), Length(max=120)], default="Lai Châu"
+    )
+    issued_date = DateField(
+        _l("Ngày ban hành"), validators=[InputRequired(_l("Hãy nhập ngày ban hành."))]
+    )
     subject = TextAreaField(
-        "Trích yếu", validators=[DataRequired("Hãy nhập trích yếu."), Length(max=2000)]
+        _l("Trích yếu"), validators=[DataRequired(_l("Hãy nhập trích yếu.")), Length(max=2000)]
     )
-    recipients = TextAreaField("Kính gửi (mỗi dòng một nơi)", validators=[Length(max=5000)])
-    body = TextAreaField("Toàn văn", validators=[Optional(), Length(max=500_000)])
+    recipients = TextAreaField(_l("Kính gửi (mỗi dòng một nơi)"), validators=[Length(max=5000)])
+    body = TextAreaField(_l("Toàn văn"), validators=[Optional(), Length(max=500_000)])
     signer_authority = SelectField(
-        "Thẩm quyền ký",
-        choices=[SelectChoice(item, item or "(ký trực tiếp)") for item in SIGNER_AUTHORITIES],
+        _l("Thẩm quyền ký"),
+        choices=[SelectChoice(item, item or _l("(ký trực tiếp)")) for item in SIGNER_AUTHORITIES],
     )
-    signer_title = StringField("Chức vụ người ký", validators=[Optional(), Length(max=120)])
-    signer_name = StringField("Người ký", validators=[Optional(), Length(max=120)])
-    distribution = TextAreaField("Nơi nhận (mỗi dòng một nơi)", validators=[Length(max=5000)])
+    signer_title = StringField(_l("Chức vụ người ký"), validators=[Optional(), Length(max=120)])
+    signer_name = StringField(_l("Người ký"), validators=[Optional(), Length(max=120)])
+    distribution = TextAreaField(_l("Nơi nhận (mỗi dòng một nơi)"), validators=[Length(max=5000)])
 
 
 class TaskForm(RelativeDeadlineFields, FlaskForm):
     number = StringField(
-        "Số thứ tự",
-        validators=[DataRequired("Hãy nhập số thứ tự, ví dụ 2 hoặc 2.a."), Length(max=20)],
+        _l("Số thứ tự"),
+        validators=[DataRequired(_l("Hãy nhập số thứ tự, ví dụ 2 hoặc 2.a.")), Length(max=20)],
     )
-    title = StringField("Tên ngắn", validators=[Optional(), Length(max=255)])
+    title = StringField(_l("Tên ngắn"), validators=[Optional(), Length(max=255)])
     text = TextAreaField(
-        "Nội dung nhiệm vụ", validators=[DataRequired("Hãy nhập nội dung."), Length(max=20_000)]
+        _l("Nội dung nhiệm vụ"),
+        validators=[DataRequired(_l("Hãy nhập nội dung.")), Length(max=20_000)],
     )
-    report_to = SelectField("Báo cáo về", coerce=int, default=0)
-    due_date = DateField("Thời hạn", validators=[Optional()])
-    due_text = StringField("Thời hạn theo văn bản", validators=[Optional(), Length(max=255)])
+    report_to = SelectField(_l("Báo cáo về"), coerce=int, default=0)
+    due_date = DateField(_l("Thời hạn"), validators=[Optional()])
+    due_text = StringField(_l("Thời hạn theo văn bản"), validators=[Optional(), Length(max=255)])
     recurrence = recurrence_field()
-    evidence_required = BooleanField("Yêu cầu minh chứng")
-    is_request = BooleanField("Là đề nghị (gửi cơ quan không trực thuộc)")
+    evidence_required = BooleanField(_l("Yêu cầu minh chứng"))
+    is_request = BooleanField(_l("Là đề nghị (gửi cơ quan không trực thuộc)"))
 
     def set_agencies(self, agencies: list[Agency]) -> None:
-        self.report_to.choices = [SelectChoice("0", "(không)")] + [
+        self.report_to.choices = [SelectChoice("0", gettext("(không)"))] + [
             SelectChoice(str(agency.id), agency.short_name) for agency in agencies
         ]
 
 
 class TextForm(FlaskForm):
     body = TextAreaField(
-        "Toàn văn", validators=[DataRequired("Hãy dán toàn văn."), Length(max=500_000)]
+        _l("Toàn văn"), validators=[DataRequired(_l("Hãy dán toàn văn.")), Length(max=500_000)]
     )
 
 
@@ -121,10 +138,12 @@ class ConfirmForm(FlaskForm):
 class CloseForm(FlaskForm):
     """Closing a directive: done, with a date and a note."""
 
-    closed_on = DateField("Ngày kết thúc", validators=[InputRequired("Hãy nhập ngày kết thúc.")])
+    closed_on = DateField(
+        _l("Ngày kết thúc"), validators=[InputRequired(_l("Hãy nhập ngày kết thúc."))]
+    )
     note = TextAreaField(
-        "Kết quả, lý do kết thúc",
-        validators=[DataRequired("Hãy ghi kết quả hoặc lý do kết thúc."), Length(max=2000)],
+        _l("Kết quả, lý do kết thúc"),
+        validators=[DataRequired(_l("Hãy ghi kết quả hoặc lý do kết thúc.")), Length(max=2000)],
     )
 
 

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import db
@@ -26,23 +27,24 @@ from tracker.directives.importing import Reviewed, ReviewedCitation, ReviewedTas
 from tracker.directives.models import ImportDraft, ImportStatus
 from tracker.directives.parsing.reading import MAX_BYTES, read_bytes
 from tracker.directives.parsing.source import NotADirective
+from tracker.i18n import N_
 from tracker.jobs.queue import enqueue
 
 blueprint = Blueprint("imports", __name__)
 
 #: Names of the highlighted header fields, in Vietnamese.
 FIELD_LABELS = {
-    "issuer_parent": "Cơ quan chủ quản",
-    "issuer": "Cơ quan ban hành",
-    "number": "Số, ký hiệu",
-    "place": "Địa danh",
-    "issued_date": "Ngày ban hành",
-    "doc_type": "Loại văn bản",
-    "subject": "Trích yếu",
-    "recipients": "Kính gửi",
-    "signer_title": "Chức vụ người ký",
-    "signer_name": "Người ký",
-    "distribution": "Nơi nhận",
+    "issuer_parent": N_("Cơ quan chủ quản"),
+    "issuer": N_("Cơ quan ban hành"),
+    "number": N_("Số, ký hiệu"),
+    "place": N_("Địa danh"),
+    "issued_date": N_("Ngày ban hành"),
+    "doc_type": N_("Loại văn bản"),
+    "subject": N_("Trích yếu"),
+    "recipients": N_("Kính gửi"),
+    "signer_title": N_("Chức vụ người ký"),
+    "signer_name": N_("Người ký"),
+    "distribution": N_("Nơi nhận"),
 }
 
 
@@ -61,7 +63,7 @@ def start():
             elif (form.text.data or "").strip():
                 text, name = form.text.data, ""
             else:
-                raise NotADirective("Hãy chọn một tệp hoặc dán toàn văn của văn bản.")
+                raise NotADirective(_("Hãy chọn một tệp hoặc dán toàn văn của văn bản."))
         except NotADirective as error:
             db.session.rollback()
             form.text.errors.append(str(error))
@@ -118,11 +120,14 @@ def review(import_id: int):
             error, status = str(refused), 422
         else:
             db.session.commit()
-            flash(f"Đã nhập {directive.title} với các nhiệm vụ đã xác nhận.", "success")
+            flash(
+                _("Đã nhập %(title)s với các nhiệm vụ đã xác nhận.", title=directive.title),
+                "success",
+            )
             return redirect(url_for("directives.show", directive_id=directive.id))
     elif form.is_submitted():
         status = 422
-        error = "Một số ô chưa hợp lệ; xem các thông báo bên dưới."
+        error = _("Một số ô chưa hợp lệ; xem các thông báo bên dưới.")
     existing = importing.existing_directive(
         db.session, form.number.data, form.symbol.data, form.issued_date.data
     )
@@ -151,7 +156,7 @@ def discard(import_id: int):
         flash(str(refused), "danger")
         return redirect(url_for("directives.index"))
     db.session.commit()
-    flash("Đã bỏ bản nhập.", "info")
+    flash(_("Đã bỏ bản nhập."), "info")
     return redirect(url_for("imports.start"))
 
 
@@ -282,7 +287,7 @@ def _highlighted(imported: ImportDraft) -> list[dict]:
     for index, span in enumerate(imported.data.get("task_spans") or []):
         if span:
             number = imported.data["tasks"][index]["number"]
-            marks.append((span[0], span[1], "task", f"Nhiệm vụ {number}"))
+            marks.append((span[0], span[1], "task", _("Nhiệm vụ %(number)s", number=number)))
     marks.sort()
     pieces: list[dict] = []
     cursor = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock, db
@@ -33,15 +34,16 @@ from tracker.directives.forms import (
 from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
+from tracker.i18n import N_
 from tracker.reports.counts import directive_counts, directive_summaries
 
 blueprint = Blueprint("directives", __name__)
 
 STATUS_NAMES = {
-    DirectiveStatus.DRAFT: "Dự thảo",
-    DirectiveStatus.ACTIVE: "Đang thực hiện",
-    DirectiveStatus.CLOSED: "Đã kết thúc",
-    DirectiveStatus.SUPERSEDED: "Đã được thay thế",
+    DirectiveStatus.DRAFT: N_("Dự thảo"),
+    DirectiveStatus.ACTIVE: N_("Đang thực hiện"),
+    DirectiveStatus.CLOSED: N_("Đã kết thúc"),
+    DirectiveStatus.SUPERSEDED: N_("Đã được thay thế"),
 }
 
 
@@ -147,7 +149,7 @@ def create():
             form.number.errors.append(str(error))
         else:
             db.session.commit()
-            flash("Đã tạo văn bản (dự thảo). Hãy thêm các nhiệm vụ rồi xác nhận.", "success")
+            flash(_("Đã tạo văn bản (dự thảo). Hãy thêm các nhiệm vụ rồi xác nhận."), "success")
             return redirect(url_for("directives.show", directive_id=directive.id))
     return render_template("directives/new.html", form=form), 422 if form.errors else 200
 
@@ -158,7 +160,7 @@ def add_task(directive_id: int):
     directive = found_or_404(db.session.get(Directive, directive_id))
     form = _task_form()
     if directive.status != DirectiveStatus.DRAFT:
-        return render_error(409, "Chỉ thêm nhiệm vụ khi văn bản còn là dự thảo.")
+        return render_error(409, _("Chỉ thêm nhiệm vụ khi văn bản còn là dự thảo."))
     if form.validate_on_submit():
         try:
             operations.add_task(
@@ -183,11 +185,11 @@ def add_task(directive_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(f"Đã thêm nhiệm vụ {form.number.data}.", "success")
+            flash(_("Đã thêm nhiệm vụ %(number)s.", number=form.number.data), "success")
     else:
         for messages in form.errors.values():
             for message in messages:
-                flash(message, "danger")
+                flash(str(message), "danger")
     return redirect(url_for("directives.show", directive_id=directive.id) + "#tasks")
 
 
@@ -202,7 +204,7 @@ def confirm(directive_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("Đã xác nhận văn bản: có thể giao nhiệm vụ.", "success")
+            flash(_("Đã xác nhận văn bản: có thể giao nhiệm vụ."), "success")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
@@ -215,7 +217,7 @@ def close(directive_id: int):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(error, "danger")
+                flash(str(error), "danger")
         return redirect(url_for("directives.show", directive_id=directive.id))
     try:
         ended = close_directive(
@@ -226,7 +228,10 @@ def close(directive_id: int):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(f"Đã kết thúc văn bản; {ended} nhiệm vụ còn mở được kết thúc theo.", "success")
+        flash(
+            _("Đã kết thúc văn bản; %(count)s nhiệm vụ còn mở được kết thúc theo.", count=ended),
+            "success",
+        )
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 
@@ -245,7 +250,11 @@ def supersede(directive_id: int, old_id: int):
         else:
             db.session.commit()
             flash(
-                f"{old.title} đã được thay thế; {ended} nhiệm vụ còn mở được kết thúc theo.",
+                _(
+                    "%(title)s đã được thay thế; %(count)s nhiệm vụ còn mở được kết thúc theo.",
+                    title=old.title,
+                    count=ended,
+                ),
                 "success",
             )
     return redirect(url_for("directives.show", directive_id=directive.id))
@@ -263,9 +272,9 @@ def attach_text(directive_id: int):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash("Đã lưu toàn văn.", "success")
+            flash(_("Đã lưu toàn văn."), "success")
     else:
-        flash("Hãy dán toàn văn trước khi lưu.", "danger")
+        flash(_("Hãy dán toàn văn trước khi lưu."), "danger")
     return redirect(url_for("directives.show", directive_id=directive.id))
 
 

@@ -18,6 +18,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import db
@@ -122,7 +123,10 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
                 flash(str(error), "danger")
             else:
                 db.session.commit()
-                flash(f"Đã phát hành văn bản số {document.reference}.", "success")
+                flash(
+                    _("Đã phát hành văn bản số %(reference)s.", reference=document.reference),
+                    "success",
+                )
                 return redirect(back[1] + "#documents")
         else:
             return _file_response(operations.preview_pdf(edited), f"{name}.pdf", PDF_MIME)
@@ -160,7 +164,9 @@ def reply(directive_id: int):
     except LookupError:
         abort(404)  # no work of this agency on this directive
     return _handle(
-        draft, f"Báo cáo kết quả thực hiện của {agency.short_name}", _directive_back(directive)
+        draft,
+        _("Báo cáo kết quả thực hiện của %(agency)s", agency=agency.short_name),
+        _directive_back(directive),
     )
 
 
@@ -176,10 +182,10 @@ def urge(directive_id: int):
     try:
         draft = draft_urge(db.session, directive, issuer, as_of_arg())
     except LookupError:
-        flash("Không có cơ quan, đơn vị nào chậm thực hiện văn bản này.", "info")
+        flash(_("Không có cơ quan, đơn vị nào chậm thực hiện văn bản này."), "info")
         return redirect(url_for("directives.show", directive_id=directive.id))
     return _handle(
-        draft, "Công văn đôn đốc các cơ quan, đơn vị chậm thực hiện", _directive_back(directive)
+        draft, _("Công văn đôn đốc các cơ quan, đơn vị chậm thực hiện"), _directive_back(directive)
     )
 
 
@@ -199,7 +205,9 @@ def accountability():
     report = build_accountability(db.session, as_of, directive_id, check_chain=False)
     draft = draft_accountability(report, office)
     return _handle(
-        draft, "Báo cáo tổng hợp tình hình thực hiện", ("Tổng quan", url_for("reports.dashboard"))
+        draft,
+        _("Báo cáo tổng hợp tình hình thực hiện"),
+        (_("Tổng quan"), url_for("reports.dashboard")),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -53,5 +54,5 @@ def withdraw(evidence_id: int):
         db.session.rollback()
         abort(error.http_status, str(error))
     db.session.commit()
-    flash(f"Đã rút minh chứng “{name}”.", "success")
+    flash(_("Đã rút minh chứng “%(name)s”.", name=name), "success")
     return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#evidence")
