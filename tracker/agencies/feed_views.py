@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -60,9 +61,12 @@ def manage(agency_id: int):
         issue_feed_token(db.session, current_user, agency)
         db.session.commit()
         flash(
-            "Đã cấp địa chỉ mới; địa chỉ cũ không còn dùng được. Hãy đăng ký lại trên các thiết bị."
+            _(
+                "Đã cấp địa chỉ mới; địa chỉ cũ không còn dùng được."
+                " Hãy đăng ký lại trên các thiết bị."
+            )
             if renewed
-            else "Đã tạo địa chỉ lịch riêng của đơn vị.",
+            else _("Đã tạo địa chỉ lịch riêng của đơn vị."),
             "success",
         )
         return redirect(url_for("feeds.manage", agency_id=agency.id))
@@ -91,11 +95,11 @@ def revoke(agency_id: int):
         if revoke_feed_token(db.session, current_user, agency):
             db.session.commit()
             flash(
-                "Đã thu hồi địa chỉ lịch: các thiết bị đã đăng ký sẽ không nhận được nữa.",
+                _("Đã thu hồi địa chỉ lịch: các thiết bị đã đăng ký sẽ không nhận được nữa."),
                 "success",
             )
         else:
-            flash("Đơn vị chưa có địa chỉ lịch để thu hồi.", "info")
+            flash(_("Đơn vị chưa có địa chỉ lịch để thu hồi."), "info")
     return redirect(url_for("feeds.manage", agency_id=agency.id))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock, db
@@ -13,18 +14,19 @@ from tracker.assignments import obligations
 from tracker.auth.guards import found_or_404
 from tracker.auth.models import Role
 from tracker.documents import drafts
+from tracker.i18n import N_
 
 blueprint = Blueprint("agencies", __name__)
 
 KIND_LABELS = {
-    "province": "UBND tỉnh",
-    "office": "Văn phòng",
-    "department": "Sở, ban, ngành",
-    "district": "UBND huyện, thành phố",
-    "commune": "UBND xã",
-    "mass_org": "Đoàn thể",
-    "front": "Ủy ban MTTQ",
-    "other": "Cơ quan, đơn vị khác",
+    "province": N_("UBND tỉnh"),
+    "office": N_("Văn phòng"),
+    "department": N_("Sở, ban, ngành"),
+    "district": N_("UBND huyện, thành phố"),
+    "commune": N_("UBND xã"),
+    "mass_org": N_("Đoàn thể"),
+    "front": N_("Ủy ban MTTQ"),
+    "other": N_("Cơ quan, đơn vị khác"),
 }
 
 
@@ -70,7 +72,7 @@ def identity(agency_id: int):
             db.session, current_user, agency, **{key: form[key].data for key in EDITABLE_FIELDS}
         )
         db.session.commit()
-        flash("Đã lưu." if changed else "Không có gì thay đổi.", "success")
+        flash(_("Đã lưu.") if changed else _("Không có gì thay đổi."), "success")
         return redirect(url_for("agencies.index") + f"#agency-{agency.id}")
     return render_template(
         "agencies/identity.html", agency=agency, form=form

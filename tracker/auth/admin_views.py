@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -13,21 +14,22 @@ from tracker.auth import operations
 from tracker.auth.forms import ResetPasswordForm, UserActionForm
 from tracker.auth.guards import found_or_404
 from tracker.auth.models import Role, User
+from tracker.i18n import N_
 
 blueprint = Blueprint("users", __name__)
 
 ROLE_LABELS = {
-    Role.ADMIN: "Quản trị",
-    Role.SECRETARIAT: "Văn phòng",
-    Role.AGENCY: "Đơn vị",
-    Role.LEADER: "Lãnh đạo",
+    Role.ADMIN: N_("Quản trị"),
+    Role.SECRETARIAT: N_("Văn phòng"),
+    Role.AGENCY: N_("Đơn vị"),
+    Role.LEADER: N_("Lãnh đạo"),
 }
 DONE = {
-    "disable": "Đã khóa tài khoản {}; các phiên đăng nhập đã kết thúc.",
-    "enable": "Đã mở lại tài khoản {}.",
-    "end_sessions": "Đã đăng xuất {} khỏi mọi thiết bị.",
-    "unlock": "Đã bỏ thời gian chờ đăng nhập của {}.",
-    "reset_password": "Đã đặt mật khẩu mới cho {}; các phiên đăng nhập đã kết thúc.",
+    "disable": N_("Đã khóa tài khoản {}; các phiên đăng nhập đã kết thúc."),
+    "enable": N_("Đã mở lại tài khoản {}."),
+    "end_sessions": N_("Đã đăng xuất {} khỏi mọi thiết bị."),
+    "unlock": N_("Đã bỏ thời gian chờ đăng nhập của {}."),
+    "reset_password": N_("Đã đặt mật khẩu mới cho {}; các phiên đăng nhập đã kết thúc."),
 }
 
 
@@ -63,7 +65,7 @@ def act(user_id: int, action: str):
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
-                flash(error, "danger")
+                flash(str(error), "danger")
         return redirect(url_for("users.index"))
     try:
         if action == "disable":
@@ -81,5 +83,5 @@ def act(user_id: int, action: str):
         flash(str(error), "danger")
         return redirect(url_for("users.index"))
     db.session.commit()
-    flash(DONE[action].format(user.username), "success")
+    flash(_(DONE[action]).format(user.username), "success")
     return redirect(url_for("users.index") + f"#user-{user.id}")

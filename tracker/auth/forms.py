@@ -25,22 +25,23 @@ class LogoutForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(
-        "Mật khẩu hiện tại",
-        validators=[DataRequired("Hãy nhập mật khẩu hiện tại."), Length(max=1024)],
+        _l("Mật khẩu hiện tại"),
+        validators=[DataRequired(_l("Hãy nhập mật khẩu hiện tại.")), Length(max=1024)],
     )
     new = PasswordField(
-        "Mật khẩu mới (từ 10 ký tự; nên là một cụm vài từ)",
-        validators=[DataRequired("Hãy nhập mật khẩu mới."), Length(max=1024)],
+        _l("Mật khẩu mới (từ 10 ký tự; nên là một cụm vài từ)"),
+        validators=[DataRequired(_l("Hãy nhập mật khẩu mới.")), Length(max=1024)],
     )
     confirm = PasswordField(
-        "Nhập lại mật khẩu mới",
-        validators=[EqualTo("new", "Hai lần nhập mật khẩu mới không khớp.")],
+        _l("Nhập lại mật khẩu mới"),
+        validators=[EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp."))],
     )
 
 
 class ResetPasswordForm(FlaskForm):
     new = PasswordField(
-        "Mật khẩu mới", validators=[DataRequired("Hãy nhập mật khẩu mới."), Length(max=1024)]
+        _l("Mật khẩu mới"),
+        validators=[DataRequired(_l("Hãy nhập mật khẩu mới.")), Length(max=1024)],
     )
 
 

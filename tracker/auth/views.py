@@ -82,7 +82,7 @@ def change_password():
         else:
             db.session.commit()
             start_session(user)
-            flash("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc.", "success")
+            flash(_("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("reports.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 422
 

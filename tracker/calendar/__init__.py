@@ -47,7 +47,15 @@ CACHE_SECONDS = 300.0
 
 #: Name shown for an office day off entered without a name.
 DAY_OFF_NAME = "Ngày nghỉ"
-WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAY_NAMES = (
+    N_("Thứ Hai"),
+    N_("Thứ Ba"),
+    N_("Thứ Tư"),
+    N_("Thứ Năm"),
+    N_("Thứ Sáu"),
+    N_("Thứ Bảy"),
+    N_("Chủ nhật"),
+)
 
 _CHANGED_KEY = "tracker.calendar.changed"
 

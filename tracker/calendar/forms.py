@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -12,19 +13,21 @@ from tracker.fields import DateField
 
 
 class CalendarDayForm(FlaskForm):
-    day = DateField("Ngày", validators=[InputRequired("Hãy nhập ngày theo dạng dd/mm/yyyy.")])
+    day = DateField(
+        _l("Ngày"), validators=[InputRequired(_l("Hãy nhập ngày theo dạng dd/mm/yyyy."))]
+    )
     kind = SelectField(
-        "Loại",
+        _l("Loại"),
         choices=[
-            SelectChoice(DayKind.DAY_OFF.value, "Ngày nghỉ (nghỉ bù, nghỉ theo quyết định)"),
-            SelectChoice(DayKind.WORKING_DAY.value, "Ngày làm bù (thứ Bảy, Chủ nhật đi làm)"),
+            SelectChoice(DayKind.DAY_OFF.value, _l("Ngày nghỉ (nghỉ bù, nghỉ theo quyết định)")),
+            SelectChoice(DayKind.WORKING_DAY.value, _l("Ngày làm bù (thứ Bảy, Chủ nhật đi làm)")),
         ],
         default=DayKind.DAY_OFF.value,
     )
     name = StringField(
-        "Tên hoặc lý do",
+        _l("Tên hoặc lý do"),
         validators=[
-            DataRequired("Hãy nhập tên hoặc lý do, ví dụ “Nghỉ Tết Nguyên đán (nghỉ bù)”."),
+            DataRequired(_l("Hãy nhập tên hoặc lý do, ví dụ “Nghỉ Tết Nguyên đán (nghỉ bù)”.")),
             Length(max=NAME_LENGTH),
         ],
     )

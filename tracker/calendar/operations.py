@@ -12,10 +12,11 @@ from tracker import calendar
 from tracker.audit import record_event
 from tracker.auth.models import Role, User
 from tracker.calendar.models import CalendarDay, DayKind
+from tracker.i18n import N_
 
 KIND_LABELS = {
-    DayKind.DAY_OFF: "Ngày nghỉ",
-    DayKind.WORKING_DAY: "Ngày làm bù",
+    DayKind.DAY_OFF: N_("Ngày nghỉ"),
+    DayKind.WORKING_DAY: N_("Ngày làm bù"),
 }
 #: Years the table accepts: far enough for any schedule the office could decide.
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import calendar, clock, db
@@ -18,6 +19,7 @@ from tracker.auth.models import Role
 from tracker.calendar import operations
 from tracker.calendar.forms import CalendarDayForm, DeleteForm
 from tracker.calendar.models import CalendarDay, DayKind
+from tracker.i18n import N_
 
 blueprint = Blueprint("calendar", __name__)
 
@@ -48,10 +50,10 @@ class Entry:
 
 
 KIND_LABELS = {
-    "holiday": "Nghỉ lễ, Tết theo quy định",
-    "statutory_working_day": "Làm bù theo quy định",
-    DayKind.DAY_OFF.value: "Ngày nghỉ theo quyết định trong năm",
-    DayKind.WORKING_DAY.value: "Ngày làm bù theo quyết định trong năm",
+    "holiday": N_("Nghỉ lễ, Tết theo quy định"),
+    "statutory_working_day": N_("Làm bù theo quy định"),
+    DayKind.DAY_OFF.value: N_("Ngày nghỉ theo quyết định trong năm"),
+    DayKind.WORKING_DAY.value: N_("Ngày làm bù theo quyết định trong năm"),
 }
 
 
@@ -61,7 +63,7 @@ def _entries(year: int, rows: list[CalendarDay]) -> list[Entry]:
         for day, name in calendar.statutory_holidays(year).items()
     ]
     entries += [
-        Entry(day, "Làm bù", "statutory_working_day", KIND_LABELS["statutory_working_day"])
+        Entry(day, N_("Làm bù"), "statutory_working_day", KIND_LABELS["statutory_working_day"])
         for day in calendar.statutory_working_days(year)
     ]
     entries += [
@@ -113,7 +115,11 @@ def add_day():
         else:
             db.session.commit()
             flash(
-                f"Đã lưu {operations.KIND_LABELS[row.kind].lower()} {row.day:%d/%m/%Y}.",
+                _(
+                    "Đã lưu %(kind)s %(day)s.",
+                    kind=_(operations.KIND_LABELS[row.kind]).lower(),
+                    day=f"{row.day:%d/%m/%Y}",
+                ),
                 "success",
             )
             return redirect(url_for("calendar.index", year=row.day.year))
@@ -132,5 +138,5 @@ def delete_day(day_id: int):
         shown = f"{row.day:%d/%m/%Y}"
         operations.remove_calendar_day(db.session, current_user, row)
         db.session.commit()
-        flash(f"Đã xóa ngày {shown} khỏi lịch của cơ quan.", "success")
+        flash(_("Đã xóa ngày %(day)s khỏi lịch của cơ quan.", day=shown), "success")
     return redirect(url_for("calendar.index", year=year))

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tracker.i18n import N_
+#: The context of the types' names in the translation catalog: "Thông báo" the type (a
+#: notice) is not "Thông báo" the notifications of the interface.
+CONTEXT = "document type"
+
+
+def pgettext(context: str, text: str) -> str:
+    """Marks a type's name for translation in its context (the catalog's tools read
+    `pgettext`) without translating it here: pages translate it as they show it
+    (`pgettext("document type", label)`), while documents keep the Vietnamese."""
+    del context
+    return text
 
 
 class DocType(StrEnum):
@@ -31,16 +41,16 @@ class DocType(StrEnum):
 
 
 _LABELS = {
-    DocType.CONG_VAN: N_("Công văn"),
-    DocType.THONG_BAO: N_("Thông báo"),
-    DocType.KE_HOACH: N_("Kế hoạch"),
-    DocType.CHI_THI: N_("Chỉ thị"),
-    DocType.QUYET_DINH: N_("Quyết định"),
-    DocType.NGHI_QUYET: N_("Nghị quyết"),
-    DocType.HUONG_DAN: N_("Hướng dẫn"),
-    DocType.CHUONG_TRINH: N_("Chương trình"),
-    DocType.BAO_CAO: N_("Báo cáo"),
-    DocType.TO_TRINH: N_("Tờ trình"),
+    DocType.CONG_VAN: pgettext("document type", "Công văn"),
+    DocType.THONG_BAO: pgettext("document type", "Thông báo"),
+    DocType.KE_HOACH: pgettext("document type", "Kế hoạch"),
+    DocType.CHI_THI: pgettext("document type", "Chỉ thị"),
+    DocType.QUYET_DINH: pgettext("document type", "Quyết định"),
+    DocType.NGHI_QUYET: pgettext("document type", "Nghị quyết"),
+    DocType.HUONG_DAN: pgettext("document type", "Hướng dẫn"),
+    DocType.CHUONG_TRINH: pgettext("document type", "Chương trình"),
+    DocType.BAO_CAO: pgettext("document type", "Báo cáo"),
+    DocType.TO_TRINH: pgettext("document type", "Tờ trình"),
 }
 
 _ABBREVIATIONS = {

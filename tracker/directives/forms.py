@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString, gettext
+from flask_babel import LazyString, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.agencies.models import Agency
 from tracker.calendar import RECURRENCE_LABELS
+from tracker.directives.doctypes import CONTEXT as DOC_TYPE
 from tracker.directives.doctypes import DocType
 from tracker.directives.operations import SIGNER_AUTHORITIES
 from tracker.fields import DateField
@@ -66,7 +67,7 @@ def lines(text: str | None) -> list[str]:
 class DirectiveForm(FlaskForm):
     doc_type = SelectField(
         _l("Loại văn bản"),
-        choices=[SelectChoice(item.value, _l(item.label)) for item in DocType],
+        choices=[SelectChoice(item.value, lazy_pgettext(DOC_TYPE, item.label)) for item in DocType],
         default=DocType.CONG_VAN.value,
     )
     number = StringField(

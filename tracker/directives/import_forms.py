@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.agencies.models import Agency, AgencyGroup
+from tracker.directives.doctypes import CONTEXT as DOC_TYPE
 from tracker.directives.doctypes import DocType
 from tracker.directives.forms import RelativeDeadlineFields, recurrence_field
 from tracker.directives.operations import SIGNER_AUTHORITIES
@@ -62,7 +64,8 @@ class ReviewCitationForm(Form):
 
 class ReviewForm(FlaskForm):
     doc_type = SelectField(
-        _l("Loại văn bản"), choices=[SelectChoice(item.label, _l(item.label)) for item in DocType]
+        _l("Loại văn bản"),
+        choices=[SelectChoice(item.label, lazy_pgettext(DOC_TYPE, item.label)) for item in DocType],
     )
     number = StringField(
         _l("Số"), validators=[DataRequired(_l("Hãy nhập số văn bản.")), Length(max=20)]
