@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from tests.helpers import csrf_token, user_named
 from tracker import PACKAGE_DIR, PROJECT_DIR
 from tracker.agencies.operations import agency_by_code
+from tracker.assignments.workflow import Action, InvalidTransition, apply
 from tracker.documents.operations import preview_html
 from tracker.documents.reply import draft_reply
 from tracker.i18n import current_language
@@ -225,3 +226,68 @@ def test_formal_documents_stay_vietnamese_in_english(app, session, directive_166
 
 def test_catalog_files_exist():
     assert Path(CATALOG / "messages.po").is_file()
+
+
+# Messages made in Python: errors and refusals in the reader's language ------------------
+
+
+def test_error_pages_in_english(client, auth):
+    auth.login("snv")
+    client.get("/?lang=en")
+    missing = client.get("/assignments/999999")
+    assert missing.status_code == 404
+    page = missing.get_data(as_text=True)
+    assert "The page or data you asked for was not found." in page
+    assert "Không tìm thấy" not in page
+    forbidden = client.get("/users")
+    assert forbidden.status_code == 403
+    page = forbidden.get_data(as_text=True)
+    assert "You are not allowed to do this." in page and "Không có quyền" not in page
+    page = client.get("/users?lang=vi").get_data(as_text=True)
+    assert "Bạn không có quyền thực hiện thao tác này." in page
+
+
+def test_a_refused_step_is_explained_in_english(client, auth, make_assignment):
+    """A step the workflow refuses (accepting a task not yet reported) answers in the
+    reader's language, its action and status labels too."""
+    assignment = make_assignment("SNV")
+    auth.login("vanphong")
+    client.get("/?lang=en")
+    path = f"/assignments/{assignment.id}"
+    page = client.get(path).get_data(as_text=True)
+    version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page)
+    assert version is not None
+    response = client.post(
+        f"{path}/accept",
+        data={"csrf_token": csrf_token(client, path), "version": version.group(1)},
+    )
+    assert response.status_code >= 400
+    page = response.get_data(as_text=True)
+    assert "Cannot " in page and "while the task is “New”" in page
+    assert "Không thể" not in page
+
+
+def test_a_throttled_login_is_refused_in_english(client):
+    def attempt(password: str):
+        return client.post(
+            "/login",
+            data={"username": "snv", "password": password, "csrf_token": csrf_token(client)},
+            headers={"Accept-Language": "en"},
+            environ_base={"REMOTE_ADDR": "10.0.0.77"},
+        )
+
+    for _ in range(5):
+        assert attempt("sai-mat-khau-1").status_code == 422
+    refused = attempt("tracker-demo")
+    assert refused.status_code == 429
+    page = refused.get_data(as_text=True)
+    assert "Too many failed sign-ins. Try again after" in page
+    assert "Đăng nhập sai quá nhiều lần" not in page
+
+
+def test_domain_messages_stay_vietnamese_outside_a_request(session, make_assignment):
+    """The CLI and the job worker have no request: the default language, Vietnamese."""
+    assignment = make_assignment("SNV")
+    with pytest.raises(InvalidTransition) as refused:
+        apply(assignment, Action.ACCEPT, user_named(session, "vanphong"))
+    assert refused.value.message.startswith("Không thể ")

@@ -1,4 +1,4 @@
-"""Error pages: a clear Vietnamese message, never a traceback."""
+"""Error pages: a clear message in the reader's language, never a traceback."""
 
 from __future__ import annotations
 
@@ -6,39 +6,58 @@ import errno
 import logging
 
 from flask import Flask, current_app, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker import clock, db
+from tracker.i18n import N_
 from tracker.notifications.operations import notify_admins
 from tracker.routing import page_of_form
 
 log = logging.getLogger("tracker")
 
+#: Titles and messages per status, marked here and translated where shown.
 MESSAGES = {
-    400: ("Yêu cầu không hợp lệ", "Yêu cầu gửi lên không hợp lệ. Hãy quay lại và thử lại."),
-    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
-    404: ("Không tìm thấy", "Không tìm thấy trang hoặc dữ liệu bạn yêu cầu."),
-    405: ("Không hợp lệ", "Thao tác này không được phép theo cách đó."),
-    409: ("Xung đột dữ liệu", "Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang."),
-    413: (
-        "Tệp quá lớn",
-        "Tệp tải lên vượt quá dung lượng cho phép. Hãy nén hoặc chia nhỏ tệp rồi thử lại.",
+    400: (
+        N_("Yêu cầu không hợp lệ"),
+        N_("Yêu cầu gửi lên không hợp lệ. Hãy quay lại và thử lại."),
     ),
-    422: ("Dữ liệu chưa hợp lệ", "Dữ liệu nhập chưa hợp lệ."),
-    429: ("Quá nhiều lần thử", "Bạn đã thử quá nhiều lần. Hãy đợi một phút rồi thử lại."),
-    500: ("Lỗi hệ thống", "Đã có lỗi xảy ra; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau."),
+    403: (N_("Không có quyền"), N_("Bạn không có quyền thực hiện thao tác này.")),
+    404: (N_("Không tìm thấy"), N_("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.")),
+    405: (N_("Không hợp lệ"), N_("Thao tác này không được phép theo cách đó.")),
+    409: (
+        N_("Xung đột dữ liệu"),
+        N_("Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang."),
+    ),
+    413: (
+        N_("Tệp quá lớn"),
+        N_("Tệp tải lên vượt quá dung lượng cho phép. Hãy nén hoặc chia nhỏ tệp rồi thử lại."),
+    ),
+    422: (N_("Dữ liệu chưa hợp lệ"), N_("Dữ liệu nhập chưa hợp lệ.")),
+    429: (
+        N_("Quá nhiều lần thử"),
+        N_("Bạn đã thử quá nhiều lần. Hãy đợi một phút rồi thử lại."),
+    ),
+    500: (
+        N_("Lỗi hệ thống"),
+        N_("Đã có lỗi xảy ra; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau."),
+    ),
     507: (
-        "Hết dung lượng lưu trữ",
-        "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được; dữ liệu của bạn không bị thay đổi."
-        " Quản trị hệ thống đã được báo; hãy thử lại sau.",
+        N_("Hết dung lượng lưu trữ"),
+        N_(
+            "Máy chủ đã hết chỗ lưu trữ nên chưa lưu được; dữ liệu của bạn không bị thay đổi."
+            " Quản trị hệ thống đã được báo; hãy thử lại sau."
+        ),
     ),
     503: (
-        "Tạm thời gián đoạn",
-        "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; dữ liệu của bạn không bị thay"
-        " đổi. Hãy thử lại sau ít phút.",
+        N_("Tạm thời gián đoạn"),
+        N_(
+            "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; dữ liệu của bạn không bị thay"
+            " đổi. Hãy thử lại sau ít phút."
+        ),
     ),
 }
 
@@ -48,7 +67,7 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     database is down, so the signed-in user cannot be loaded), a page that needs
     nothing but the template."""
     title, default = MESSAGES.get(status, MESSAGES[500])
-    context = {"title": title, "message": message or default, "status": status}
+    context = {"title": _(title), "message": message or _(default), "status": status}
     try:
         return render_template("error.html", **context), status
     except Exception:  # noqa: BLE001 (any failure here must still answer the user)
@@ -88,8 +107,10 @@ def init_app(app: Flask) -> None:
         log.warning("CSRF refused on %s: %s", request.path, error.description)
         return render_error(
             400,
-            "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang"
-            " rồi gửi lại.",
+            _(
+                "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang"
+                " rồi gửi lại."
+            ),
         )
 
     @app.errorhandler(HTTPException)
@@ -99,7 +120,11 @@ def init_app(app: Flask) -> None:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             return render_error(
-                413, f"Tệp tải lên vượt quá {limit} MB. Hãy nén hoặc chia nhỏ tệp rồi thử lại."
+                413,
+                _(
+                    "Tệp tải lên vượt quá %(limit)s MB. Hãy nén hoặc chia nhỏ tệp rồi thử lại.",
+                    limit=limit,
+                ),
             )
         if error.code == 405 and request.method in ("GET", "HEAD"):
             page = page_of_form(request.path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
@@ -34,20 +35,20 @@ def close_directive(
     """Close `directive` on `on` (today): every open obligation of it ends that day.
     Returns how many assignments were ended."""
     if not actor.is_staff:
-        raise ClosingError("Chỉ văn phòng mới kết thúc văn bản.")
+        raise ClosingError(_("Chỉ văn phòng mới kết thúc văn bản."))
     if not directive.is_active:
-        raise ClosingError("Chỉ văn bản đang thực hiện mới kết thúc được.")
+        raise ClosingError(_("Chỉ văn bản đang thực hiện mới kết thúc được."))
     on = on or clock.today()
     if on > clock.today():
-        raise ClosingError("Ngày kết thúc không được sau hôm nay.")
+        raise ClosingError(_("Ngày kết thúc không được sau hôm nay."))
     if directive.issued_date and on < directive.issued_date:
-        raise ClosingError("Ngày kết thúc không được trước ngày ban hành văn bản.")
+        raise ClosingError(_("Ngày kết thúc không được trước ngày ban hành văn bản."))
     note = " ".join((note or "").split())
     if superseded_by is not None:
         _check_successor(session, directive, superseded_by)
         note = note or f"Được thay thế bởi {superseded_by.title}."
     if not note:
-        raise ClosingError("Hãy ghi kết quả hoặc lý do kết thúc văn bản.")
+        raise ClosingError(_("Hãy ghi kết quả hoặc lý do kết thúc văn bản."))
     reason = f"{directive.title} đã kết thúc ngày {on:%d/%m/%Y}: {note}"
     ended = 0
     assignments = session.scalars(
@@ -111,11 +112,13 @@ def supersedable(session: Session, directive: Directive) -> list[Directive]:
 
 def _check_successor(session: Session, old: Directive, new: Directive) -> None:
     if new.status != DirectiveStatus.ACTIVE:
-        raise ClosingError("Văn bản thay thế phải đã được xác nhận.")
+        raise ClosingError(_("Văn bản thay thế phải đã được xác nhận."))
     cites = session.scalar(
         sa.select(sa.func.count())
         .select_from(Citation)
         .where(Citation.citing_id == new.id, Citation.cited_id == old.id)
     )
     if not cites:
-        raise ClosingError(f"{new.title} không viện dẫn {old.title}: không thể thay thế.")
+        raise ClosingError(
+            _("%(new)s không viện dẫn %(old)s: không thể thay thế.", new=new.title, old=old.title)
+        )

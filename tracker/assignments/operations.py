@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import calendar, clock
@@ -50,18 +51,20 @@ def assign_task(
     `calendar.deadline_after`.
     """
     if actor is not None and not actor.is_staff:
-        raise AssignmentError("Chỉ văn phòng mới được giao nhiệm vụ.")
+        raise AssignmentError(_("Chỉ văn phòng mới được giao nhiệm vụ."))
     if task.directive.status == DirectiveStatus.DRAFT:
-        raise AssignmentError("Văn bản chưa được xác nhận: hãy xác nhận trước khi giao nhiệm vụ.")
+        raise AssignmentError(
+            _("Văn bản chưa được xác nhận: hãy xác nhận trước khi giao nhiệm vụ.")
+        )
     if task.directive.status != DirectiveStatus.ACTIVE:
-        raise AssignmentError("Văn bản đã kết thúc: không giao thêm nhiệm vụ.")
+        raise AssignmentError(_("Văn bản đã kết thúc: không giao thêm nhiệm vụ."))
     try:
         role = AssignmentRole(role)
     except ValueError:
-        raise AssignmentError(f"Vai trò không hợp lệ: {role!r}.") from None
+        raise AssignmentError(_("Vai trò không hợp lệ: %(role)r.", role=role)) from None
     agencies = expand_targets(targets)
     if not agencies:
-        raise AssignmentError("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm.")
+        raise AssignmentError(_("Hãy chọn ít nhất một cơ quan, đơn vị hoặc nhóm."))
     deadline = due_date if due_date is not None else (task.due_date if use_task_deadline else None)
     if deadline is None and use_task_deadline and task.due_in_days:
         issued = task.directive.issued_date

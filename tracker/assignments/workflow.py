@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -112,7 +113,7 @@ def _record_progress(session: Session, assignment: Assignment, _actor: User, dat
     if progress is None:
         return
     if not isinstance(progress, int) or not 0 <= progress <= 100:
-        raise GuardFailed("Tiến độ phải là số nguyên từ 0 đến 100.")
+        raise GuardFailed(_("Tiến độ phải là số nguyên từ 0 đến 100."))
     assignment.progress = progress
 
 
@@ -121,27 +122,39 @@ def _validate_figures(assignment: Assignment, figures: dict | None) -> dict[str,
     known = {indicator.code: indicator for indicator in assignment.task.indicators}
     unknown = set(figures) - set(known)
     if unknown:
-        raise GuardFailed("Chỉ tiêu không thuộc nhiệm vụ này: " + ", ".join(sorted(unknown)) + ".")
+        raise GuardFailed(
+            _("Chỉ tiêu không thuộc nhiệm vụ này: %(codes)s.", codes=", ".join(sorted(unknown)))
+        )
     clean: dict[str, list[int]] = {}
     for code, indicator in known.items():
         if code not in figures:
-            raise GuardFailed(f"Chưa nhập số liệu cho chỉ tiêu “{indicator.name}”.")
+            raise GuardFailed(_("Chưa nhập số liệu cho chỉ tiêu “%(name)s”.", name=indicator.name))
         value = figures[code]
         if isinstance(value, (list, tuple)) and any(number is None for number in value):
-            raise GuardFailed(f"Chưa nhập đủ số liệu cho chỉ tiêu “{indicator.name}”.")
+            raise GuardFailed(
+                _("Chưa nhập đủ số liệu cho chỉ tiêu “%(name)s”.", name=indicator.name)
+            )
         if (
             not isinstance(value, (list, tuple))
             or len(value) != 2
             or not all(isinstance(number, int) and number >= 0 for number in value)
         ):
             raise GuardFailed(
-                f"Số liệu của chỉ tiêu “{indicator.name}” phải là số nguyên không âm."
+                _(
+                    "Số liệu của chỉ tiêu “%(name)s” phải là số nguyên không âm.",
+                    name=indicator.name,
+                )
             )
         numerator, denominator = value
         if denominator == 0 or numerator > denominator:
             raise GuardFailed(
-                f"Chỉ tiêu “{indicator.name}”: {indicator.numerator_label.lower()} phải nhỏ hơn"
-                f" hoặc bằng {indicator.denominator_label.lower()}, và mẫu số phải lớn hơn 0."
+                _(
+                    "Chỉ tiêu “%(name)s”: %(numerator)s phải nhỏ hơn hoặc bằng %(denominator)s,"
+                    " và mẫu số phải lớn hơn 0.",
+                    name=indicator.name,
+                    numerator=indicator.numerator_label.lower(),
+                    denominator=indicator.denominator_label.lower(),
+                )
             )
         clean[code] = [numerator, denominator]
     return clean
@@ -150,7 +163,7 @@ def _validate_figures(assignment: Assignment, figures: dict | None) -> dict[str,
 def _submit(session: Session, assignment: Assignment, actor: User, data: dict) -> None:
     text = (data.get("text") or "").strip()
     if not text:
-        raise GuardFailed("Hãy nhập nội dung báo cáo kết quả.")
+        raise GuardFailed(_("Hãy nhập nội dung báo cáo kết quả."))
     figures = _validate_figures(assignment, data.get("figures"))
     submission = Submission(
         assignment=assignment,
@@ -174,7 +187,7 @@ def _submit(session: Session, assignment: Assignment, actor: User, data: dict) -
 def _pending_submission(assignment: Assignment) -> Submission:
     submission = assignment.latest_submission
     if submission is None or submission.outcome != SubmissionOutcome.PENDING:
-        raise InvalidTransition("Không có báo cáo nào đang chờ duyệt.")
+        raise InvalidTransition(_("Không có báo cáo nào đang chờ duyệt."))
     return submission
 
 
@@ -317,23 +330,28 @@ def apply(
     try:
         action = Action(action)
     except ValueError:
-        raise InvalidTransition("Thao tác không hợp lệ.") from None
+        raise InvalidTransition(_("Thao tác không hợp lệ.")) from None
     if expected_version is not None and expected_version != assignment.version:
         raise Conflict(
-            "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái mới"
-            " rồi thực hiện lại."
+            _(
+                "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang để xem trạng thái"
+                " mới rồi thực hiện lại."
+            )
         )
     transition = TRANSITIONS.get((assignment.status, action))
     if transition is None:
         raise InvalidTransition(
-            f"Không thể {ACTION_LABELS[action].lower()} khi nhiệm vụ đang ở trạng thái"
-            f" “{STATUS_LABELS[assignment.status]}”."
+            _(
+                "Không thể %(action)s khi nhiệm vụ đang ở trạng thái “%(status)s”.",
+                action=_(ACTION_LABELS[action]).lower(),
+                status=_(STATUS_LABELS[assignment.status]),
+            )
         )
     if not transition.who(assignment, actor):
-        raise NotPermitted("Bạn không có quyền thực hiện thao tác này.")
+        raise NotPermitted(_("Bạn không có quyền thực hiện thao tác này."))
     reason = (data.get("reason") or "").strip()
     if transition.requires_reason and not reason:
-        raise GuardFailed("Hãy nêu lý do.")
+        raise GuardFailed(_("Hãy nêu lý do."))
     data["reason"] = reason
     if (
         transition.checks_evidence
@@ -341,7 +359,7 @@ def apply(
         and not _has_evidence(session, assignment)
     ):
         raise GuardFailed(
-            "Nhiệm vụ này yêu cầu minh chứng: hãy tải lên ít nhất một tệp trước khi gửi."
+            _("Nhiệm vụ này yêu cầu minh chứng: hãy tải lên ít nhất một tệp trước khi gửi.")
         )
 
     before = snapshot(assignment)
@@ -353,7 +371,7 @@ def apply(
         session.flush()
     except StaleDataError:
         raise Conflict(
-            "Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang rồi thực hiện lại."
+            _("Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang rồi thực hiện lại.")
         ) from None
     event = record_event(
         session,
@@ -404,27 +422,30 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
     try:
         action = Action(action)
     except ValueError:
-        raise InvalidTransition("Thao tác không hợp lệ.") from None
+        raise InvalidTransition(_("Thao tác không hợp lệ.")) from None
     transition = PERIOD_TRANSITIONS.get((period.status, action))
     if transition is None:
         raise InvalidTransition(
-            f"Không thể {ACTION_LABELS[action].lower()} khi kỳ báo cáo đang ở trạng thái"
-            f" “{PERIOD_STATUS_LABELS[period.status]}”."
+            _(
+                "Không thể %(action)s khi kỳ báo cáo đang ở trạng thái “%(status)s”.",
+                action=_(ACTION_LABELS[action]).lower(),
+                status=_(PERIOD_STATUS_LABELS[period.status]),
+            )
         )
     assignment = period.assignment
     if not transition.who(assignment, actor):
-        raise NotPermitted("Bạn không có quyền thực hiện thao tác này.")
+        raise NotPermitted(_("Bạn không có quyền thực hiện thao tác này."))
     if assignment.status == AssignmentStatus.CANCELLED:
-        raise InvalidTransition("Nhiệm vụ đã hủy: không báo cáo theo kỳ nữa.")
+        raise InvalidTransition(_("Nhiệm vụ đã hủy: không báo cáo theo kỳ nữa."))
     reason = (data.get("reason") or "").strip()
     if transition.requires_reason and not reason:
-        raise GuardFailed("Hãy nêu lý do.")
+        raise GuardFailed(_("Hãy nêu lý do."))
     before = {"period_status": period.status.value}
     submission: Submission | None
     if action == Action.SUBMIT:
         text = (data.get("text") or "").strip()
         if not text:
-            raise GuardFailed("Hãy nhập nội dung báo cáo của kỳ này.")
+            raise GuardFailed(_("Hãy nhập nội dung báo cáo của kỳ này."))
         submission = Submission(
             assignment=assignment,
             period_id=period.id,
@@ -438,7 +459,7 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
     else:
         submission = period.submission
         if submission is None or submission.outcome != SubmissionOutcome.PENDING:
-            raise InvalidTransition("Không có báo cáo nào của kỳ này đang chờ duyệt.")
+            raise InvalidTransition(_("Không có báo cáo nào của kỳ này đang chờ duyệt."))
         submission.outcome = (
             SubmissionOutcome.ACCEPTED if action == Action.ACCEPT else SubmissionOutcome.RETURNED
         )
@@ -451,7 +472,7 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict("Kỳ báo cáo vừa được người khác cập nhật. Hãy tải lại trang.") from None
+        raise Conflict(_("Kỳ báo cáo vừa được người khác cập nhật. Hãy tải lại trang.")) from None
     event = record_event(
         session,
         actor=actor,
@@ -472,13 +493,13 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
 def extension_refusal(assignment: Assignment, actor: User) -> WorkflowError | None:
     """Why this user may not ask to extend this assignment now; None if they may."""
     if not assignment.is_worker(actor):
-        return NotPermitted("Chỉ đơn vị được giao mới đề nghị gia hạn.")
+        return NotPermitted(_("Chỉ đơn vị được giao mới đề nghị gia hạn."))
     if not assignment.is_open:
-        return InvalidTransition("Nhiệm vụ đã kết thúc: không gia hạn được.")
+        return InvalidTransition(_("Nhiệm vụ đã kết thúc: không gia hạn được."))
     if assignment.due_date is None:
-        return InvalidTransition("Nhiệm vụ không có thời hạn: không cần gia hạn.")
+        return InvalidTransition(_("Nhiệm vụ không có thời hạn: không cần gia hạn."))
     if assignment.pending_extension is not None:
-        return InvalidTransition("Đã có một đề nghị gia hạn đang chờ xử lý.")
+        return InvalidTransition(_("Đã có một đề nghị gia hạn đang chờ xử lý."))
     return None
 
 
@@ -493,9 +514,9 @@ def request_extension(
     assert assignment.due_date is not None  # extension_refusal refuses work without one
     reason = (reason or "").strip()
     if not reason:
-        raise GuardFailed("Hãy nêu lý do đề nghị gia hạn.")
+        raise GuardFailed(_("Hãy nêu lý do đề nghị gia hạn."))
     if proposed_date is None or proposed_date <= assignment.due_date:
-        raise GuardFailed("Thời hạn đề nghị phải sau thời hạn hiện tại.")
+        raise GuardFailed(_("Thời hạn đề nghị phải sau thời hạn hiện tại."))
     extension = ExtensionRequest(
         assignment_id=assignment.id,
         requested_by_id=actor.id,
@@ -535,28 +556,28 @@ def decide_extension(
     session = _session_of(extension)
     assignment = session.get_one(Assignment, extension.assignment_id)
     if not actor.is_staff:
-        raise NotPermitted("Chỉ văn phòng mới quyết định gia hạn.")
+        raise NotPermitted(_("Chỉ văn phòng mới quyết định gia hạn."))
     if extension.status != ExtensionStatus.PENDING:
-        raise InvalidTransition("Đề nghị gia hạn này đã được xử lý.")
+        raise InvalidTransition(_("Đề nghị gia hạn này đã được xử lý."))
     reason = (reason or "").strip()
     before = snapshot(assignment)
     if grant:
         new_date = granted_date or extension.proposed_date
         if assignment.due_date is not None and new_date <= assignment.due_date:
-            raise GuardFailed("Thời hạn mới phải sau thời hạn hiện tại.")
+            raise GuardFailed(_("Thời hạn mới phải sau thời hạn hiện tại."))
         extension.status, extension.granted_date = ExtensionStatus.GRANTED, new_date
         assignment.due_date = new_date
         assignment.updated_at = clock.now()
     else:
         if not reason:
-            raise GuardFailed("Hãy nêu lý do không gia hạn.")
+            raise GuardFailed(_("Hãy nêu lý do không gia hạn."))
         extension.status = ExtensionStatus.DENIED
     extension.decided_by_id, extension.decided_at = actor.id, clock.now()
     extension.decision_reason = reason
     try:
         session.flush()
     except StaleDataError:
-        raise Conflict("Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang.") from None
+        raise Conflict(_("Nhiệm vụ này vừa được người khác cập nhật. Hãy tải lại trang.")) from None
     event = record_event(
         session,
         actor=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -41,13 +42,15 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise UserError(
-            "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc"
-            " gạch dưới (2-64 ký tự)."
+            _(
+                "Tên đăng nhập chỉ gồm chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc"
+                " gạch dưới (2-64 ký tự)."
+            )
         )
     if role == Role.AGENCY and agency is None:
-        raise UserError("Tài khoản đơn vị phải thuộc một cơ quan, đơn vị.")
+        raise UserError(_("Tài khoản đơn vị phải thuộc một cơ quan, đơn vị."))
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"Tên đăng nhập “{username}” đã có.")
+        raise UserError(_("Tên đăng nhập “%(username)s” đã có.", username=username))
     if password_hash is None:
         problem = passwords.password_problem(password, username)
         if problem:
@@ -126,7 +129,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """A user sets a new password: the current one must be right; every other session
     of the user ends."""
     if not passwords.check_password(user.password_hash, current):
-        raise WrongPassword("Mật khẩu hiện tại không đúng.")
+        raise WrongPassword(_("Mật khẩu hiện tại không đúng."))
     _set_password(session, user, new, actor=user, action="user.password")
 
 
@@ -150,7 +153,7 @@ def _set_password(
 def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
     """An admin disables an account (its sessions end at once) or enables it again."""
     if actor is not None and user.id == actor.id and not active:
-        raise UserError("Không thể tự khóa tài khoản của chính mình.")
+        raise UserError(_("Không thể tự khóa tài khoản của chính mình."))
     if user.active == active:
         return
     user.active = active

@@ -30,6 +30,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -50,11 +51,12 @@ class Refusal:
     def message(self) -> str:
         until = self.until.astimezone(clock.LOCAL_ZONE).strftime("%H:%M:%S %d/%m/%Y")
         if self.reason == "account":
-            return (
-                "Tài khoản này bị đăng nhập sai nhiều lần nên tạm khóa đến"
-                f" {until}. Hãy thử lại sau, hoặc nhờ quản trị hệ thống mở khóa."
+            return _(
+                "Tài khoản này bị đăng nhập sai nhiều lần nên tạm khóa đến %(until)s. Hãy thử"
+                " lại sau, hoặc nhờ quản trị hệ thống mở khóa.",
+                until=until,
             )
-        return f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {until}."
+        return _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau %(until)s.", until=until)
 
     @property
     def retry_after(self) -> int:

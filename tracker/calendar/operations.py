@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import calendar
@@ -29,7 +30,7 @@ class CalendarError(ValueError):
 
 def _check_actor(actor: User | None) -> None:
     if actor is not None and actor.role != Role.ADMIN:
-        raise CalendarError("Chỉ quản trị hệ thống mới được sửa lịch ngày nghỉ, ngày làm bù.")
+        raise CalendarError(_("Chỉ quản trị hệ thống mới được sửa lịch ngày nghỉ, ngày làm bù."))
 
 
 def _shown(day: date) -> str:
@@ -40,25 +41,42 @@ def _check_day(day: date, kind: DayKind) -> None:
     """An office row must change something: a day off on a day that would be worked, a
     make-up working day on a weekend day that would be off (and is not a holiday)."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise CalendarError(f"Năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR}.")
+        raise CalendarError(
+            _("Năm phải trong khoảng %(first)s–%(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+        )
     statutory_name = calendar.statutory_holidays(day.year).get(day)
     if kind == DayKind.WORKING_DAY:
         if day.weekday() not in calendar.WEEKEND:
             raise CalendarError(
-                f"Ngày làm bù phải là thứ Bảy hoặc Chủ nhật: {_shown(day)} vốn là ngày làm việc."
+                _(
+                    "Ngày làm bù phải là thứ Bảy hoặc Chủ nhật: %(day)s vốn là ngày làm việc.",
+                    day=_shown(day),
+                )
             )
         if statutory_name:
             raise CalendarError(
-                f"{_shown(day)} là ngày nghỉ lễ theo quy định ({statutory_name}): "
-                "không thể đặt làm ngày làm bù."
+                _(
+                    "%(day)s là ngày nghỉ lễ theo quy định (%(holiday)s): "
+                    "không thể đặt làm ngày làm bù.",
+                    day=_shown(day),
+                    holiday=statutory_name,
+                )
             )
         if day in calendar.statutory_working_days(day.year):
-            raise CalendarError(f"{_shown(day)} đã là ngày làm bù theo quy định.")
+            raise CalendarError(_("%(day)s đã là ngày làm bù theo quy định.", day=_shown(day)))
     else:
         if statutory_name:
-            raise CalendarError(f"{_shown(day)} đã là ngày nghỉ lễ ({statutory_name}).")
+            raise CalendarError(
+                _(
+                    "%(day)s đã là ngày nghỉ lễ (%(holiday)s).",
+                    day=_shown(day),
+                    holiday=statutory_name,
+                )
+            )
         if not calendar.is_statutory_working_day(day):
-            raise CalendarError(f"{_shown(day)} là ngày nghỉ cuối tuần, không cần thêm.")
+            raise CalendarError(
+                _("%(day)s là ngày nghỉ cuối tuần, không cần thêm.", day=_shown(day))
+            )
 
 
 def _snapshot(row: CalendarDay) -> dict[str, str]:
@@ -73,12 +91,12 @@ def set_calendar_day(
     try:
         kind = DayKind(kind)
     except ValueError:
-        raise CalendarError(f"Loại ngày không hợp lệ: {kind!r}.") from None
+        raise CalendarError(_("Loại ngày không hợp lệ: %(kind)r.", kind=kind)) from None
     name = " ".join((name or "").split())
     if not name:
-        raise CalendarError("Hãy nhập tên hoặc lý do, ví dụ “Nghỉ Tết Nguyên đán (nghỉ bù)”.")
+        raise CalendarError(_("Hãy nhập tên hoặc lý do, ví dụ “Nghỉ Tết Nguyên đán (nghỉ bù)”."))
     if len(name) > NAME_LENGTH:
-        raise CalendarError(f"Tên dài quá {NAME_LENGTH} ký tự.")
+        raise CalendarError(_("Tên dài quá %(length)s ký tự.", length=NAME_LENGTH))
     _check_day(day, kind)
     row = session.scalar(sa.select(CalendarDay).where(CalendarDay.day == day))
     before = _snapshot(row) if row is not None else {}

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from dateutil.rrule import rrulestr
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
@@ -40,7 +41,12 @@ def parse_reference(reference: str) -> tuple[str, str]:
     """'1661/UBND-VX' -> ('1661', 'UBND-VX'): split at the first '/', spaces removed."""
     number, slash, symbol = nfc(reference).replace(" ", "").partition("/")
     if not slash or not number or not symbol:
-        raise DirectiveError(f"Số, ký hiệu không hợp lệ: “{reference}” (ví dụ: 1661/UBND-VX).")
+        raise DirectiveError(
+            _(
+                "Số, ký hiệu không hợp lệ: “%(reference)s” (ví dụ: 1661/UBND-VX).",
+                reference=reference,
+            )
+        )
     return number, symbol
 
 
@@ -81,12 +87,14 @@ def create_directive(
     try:
         doc_type = DocType(doc_type)
     except ValueError:
-        raise DirectiveError(f"Loại văn bản không hợp lệ: {doc_type!r}.") from None
+        raise DirectiveError(_("Loại văn bản không hợp lệ: %(kind)r.", kind=doc_type)) from None
     number, symbol = nfc(number).strip(), nfc(symbol).strip().replace(" ", "")
     if not symbol or not issuer.strip():
-        raise DirectiveError("Văn bản phải có ký hiệu và cơ quan ban hành.")
+        raise DirectiveError(_("Văn bản phải có ký hiệu và cơ quan ban hành."))
     if signer_authority not in SIGNER_AUTHORITIES:
-        raise DirectiveError(f"Thẩm quyền ký không hợp lệ: {signer_authority!r}.")
+        raise DirectiveError(
+            _("Thẩm quyền ký không hợp lệ: %(authority)r.", authority=signer_authority)
+        )
     duplicate = session.scalar(
         sa.select(Directive.id).where(
             Directive.number == number,
@@ -95,7 +103,13 @@ def create_directive(
         )
     )
     if duplicate is not None and number:
-        raise DirectiveError(f"Văn bản số {number}/{symbol} ngày này đã có trong hệ thống.")
+        raise DirectiveError(
+            _(
+                "Văn bản số %(number)s/%(symbol)s ngày này đã có trong hệ thống.",
+                number=number,
+                symbol=symbol,
+            )
+        )
     directive = Directive(
         doc_type=doc_type,
         number=number,
@@ -153,17 +167,19 @@ def add_task(
 ) -> Task:
     number = number.strip()
     if not number or not text.strip():
-        raise DirectiveError("Nhiệm vụ phải có số thứ tự và nội dung.")
+        raise DirectiveError(_("Nhiệm vụ phải có số thứ tự và nội dung."))
     if any(task.number == number for task in directive.tasks):
-        raise DirectiveError(f"Văn bản đã có nhiệm vụ số {number}.")
+        raise DirectiveError(_("Văn bản đã có nhiệm vụ số %(number)s.", number=number))
     if recurrence is not None:
         _check_rrule(recurrence)
     if due_in_days is not None and not 0 < due_in_days <= 3650:
-        raise DirectiveError("Số ngày của thời hạn phải từ 1 đến 3650.")
+        raise DirectiveError(_("Số ngày của thời hạn phải từ 1 đến 3650."))
     try:
         reference = DeadlineReference(due_from)
     except ValueError:
-        raise DirectiveError(f"Mốc tính thời hạn không hợp lệ: {due_from!r}.") from None
+        raise DirectiveError(
+            _("Mốc tính thời hạn không hợp lệ: %(start)r.", start=due_from)
+        ) from None
     task = Task(
         number=number,
         title=nfc(title).strip() or _title_from(text),
@@ -208,9 +224,9 @@ def add_task(
 def confirm_directive(session: Session, actor: User | None, directive: Directive) -> None:
     """The office has checked the directive and its tasks: work may now be assigned."""
     if directive.status != DirectiveStatus.DRAFT:
-        raise DirectiveError("Chỉ văn bản đang là dự thảo mới cần xác nhận.")
+        raise DirectiveError(_("Chỉ văn bản đang là dự thảo mới cần xác nhận."))
     if not directive.number:
-        raise DirectiveError("Hãy nhập số văn bản trước khi xác nhận.")
+        raise DirectiveError(_("Hãy nhập số văn bản trước khi xác nhận."))
     directive.status = DirectiveStatus.ACTIVE
     session.flush()
     record_event(
@@ -228,9 +244,9 @@ def attach_text(session: Session, actor: User | None, directive: Directive, body
     """File the full text of a directive known so far only from citations."""
     body = nfc(body).strip()
     if not body:
-        raise DirectiveError("Nội dung văn bản đang trống.")
+        raise DirectiveError(_("Nội dung văn bản đang trống."))
     if directive.body is not None:
-        raise DirectiveError("Văn bản này đã có toàn văn.")
+        raise DirectiveError(_("Văn bản này đã có toàn văn."))
     directive.body = body
     session.flush()
     record_event(
@@ -247,7 +263,7 @@ def cite(
     session: Session, actor: User | None, citing: Directive, cited: Directive, text: str = ""
 ) -> Citation:
     if citing.id == cited.id:
-        raise DirectiveError("Văn bản không thể viện dẫn chính nó.")
+        raise DirectiveError(_("Văn bản không thể viện dẫn chính nó."))
     for citation in citing.citations:
         if citation.cited_id == cited.id:
             return citation
@@ -274,4 +290,4 @@ def _check_rrule(rule: str) -> None:
     try:
         rrulestr(rule)
     except (ValueError, TypeError):
-        raise DirectiveError(f"Quy tắc lặp lại không hợp lệ: {rule!r}.") from None
+        raise DirectiveError(_("Quy tắc lặp lại không hợp lệ: %(rule)r.", rule=rule)) from None

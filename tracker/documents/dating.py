@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from tracker import clock
 
@@ -37,16 +38,22 @@ def date_problem(issued_on: date, as_of: date | None = None) -> str | None:
     """Why a document may not bear `issued_on` given its cut-off, or None when it may."""
     earliest, latest = date_window()
     if not earliest <= issued_on <= latest:
-        return (
-            f"Ngày ký {_day(issued_on)} không hợp lệ: văn bản chỉ được đề ngày từ"
-            f" {_day(earliest)} đến {_day(latest)}{_today_note(latest)}. Số liệu của một ngày"
-            " đã qua vẫn lấy được bằng “tính đến ngày”, còn ngày ký là ngày văn bản được ký."
+        return _(
+            "Ngày ký %(day)s không hợp lệ: văn bản chỉ được đề ngày từ %(earliest)s đến"
+            " %(latest)s%(today)s. Số liệu của một ngày đã qua vẫn lấy được bằng “tính đến"
+            " ngày”, còn ngày ký là ngày văn bản được ký.",
+            day=_day(issued_on),
+            earliest=_day(earliest),
+            latest=_day(latest),
+            today=_today_note(latest),
         )
     if as_of is not None and as_of > issued_on:
-        return (
-            f"Số liệu tính đến ngày {_day(as_of)} muộn hơn ngày ký {_day(issued_on)}: văn bản"
-            " không thể nói về số liệu sau ngày nó được ký. Hãy chọn ngày tính số liệu không"
-            " muộn hơn ngày ký."
+        return _(
+            "Số liệu tính đến ngày %(as_of)s muộn hơn ngày ký %(day)s: văn bản không thể nói"
+            " về số liệu sau ngày nó được ký. Hãy chọn ngày tính số liệu không muộn hơn ngày"
+            " ký.",
+            as_of=_day(as_of),
+            day=_day(issued_on),
         )
     return None
 
@@ -63,4 +70,4 @@ def _day(day: date) -> str:
 
 
 def _today_note(latest: date) -> str:
-    return " (hôm nay)" if latest == clock.today() else ""
+    return _(" (hôm nay)") if latest == clock.today() else ""

@@ -8,6 +8,7 @@ from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -97,14 +98,17 @@ def _check_pace(session: Session, actor: User, assignment: Assignment) -> None:
         )
     ).scalar_one()
     if recent >= int(config["EVIDENCE_UPLOADS_PER_MINUTE"]):
-        raise EvidenceError("Tải lên quá nhanh: hãy đợi một phút rồi tải tiếp.", 429)
+        raise EvidenceError(_("Tải lên quá nhanh: hãy đợi một phút rồi tải tiếp."), 429)
     files = session.execute(
         sa.select(sa.func.count(Evidence.id)).where(Evidence.assignment_id == assignment.id)
     ).scalar_one()
     if files >= int(config["EVIDENCE_MAX_FILES"]):
         raise EvidenceError(
-            f"Nhiệm vụ đã có {files} tệp minh chứng, mức tối đa: hãy ghép các tệp thành một"
-            " tệp PDF, hoặc rút bớt tệp không cần.",
+            _(
+                "Nhiệm vụ đã có %(files)s tệp minh chứng, mức tối đa: hãy ghép các tệp thành"
+                " một tệp PDF, hoặc rút bớt tệp không cần.",
+                files=files,
+            ),
             422,
         )
 
@@ -132,8 +136,12 @@ def _check_quota(session: Session, assignment: Assignment, size: int) -> None:
     ).scalar_one()
     if used + _cost(size, minimum) > quota:
         raise EvidenceError(
-            f"Đơn vị đã dùng {format_number(used / MEBIBYTE, 1)} MB trên hạn mức"
-            f" {quota // MEBIBYTE} MB dành cho minh chứng; hãy liên hệ văn phòng.",
+            _(
+                "Đơn vị đã dùng %(used)s MB trên hạn mức %(quota)s MB dành cho minh chứng;"
+                " hãy liên hệ văn phòng.",
+                used=format_number(used / MEBIBYTE, 1),
+                quota=quota // MEBIBYTE,
+            ),
             413,
         )
 
@@ -169,8 +177,10 @@ def withdraw_evidence(session: Session, actor: User, evidence: Evidence) -> None
     content, if no other row uses it, goes with the next `tracker evidence sweep`."""
     if not can_withdraw(evidence, actor):
         raise EvidenceError(
-            "Chỉ người tải lên mới rút được minh chứng, và chỉ khi báo cáo kèm nó chưa được"
-            " gửi duyệt hoặc đã bị trả lại.",
+            _(
+                "Chỉ người tải lên mới rút được minh chứng, và chỉ khi báo cáo kèm nó chưa được"
+                " gửi duyệt hoặc đã bị trả lại."
+            ),
             403,
         )
     record_event(

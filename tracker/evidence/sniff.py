@@ -31,21 +31,25 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import BinaryIO, Final
 
+from flask_babel import gettext as _
+
+from tracker.i18n import N_
+
 MAX_ZIP_MEMBERS: Final = 10_000
 MAX_UNZIPPED_BYTES: Final = 200 * 1024 * 1024
 #: Pillow's default `Image.MAX_IMAGE_PIXELS`.
 MAX_IMAGE_PIXELS: Final = 89_478_485
 
-UNSUPPORTED_MESSAGE: Final = (
+UNSUPPORTED_MESSAGE: Final = N_(
     "Định dạng tệp không được hỗ trợ: chỉ nhận PDF, ảnh (PNG, JPEG, GIF, WebP), Word, "
     "Excel, OpenDocument hoặc văn bản thuần."
 )
-MARKUP_MESSAGE: Final = "Tệp văn bản có nội dung HTML, SVG hoặc XML nên không được chấp nhận."
-POLYGLOT_MESSAGE: Final = (
+MARKUP_MESSAGE: Final = N_("Tệp văn bản có nội dung HTML, SVG hoặc XML nên không được chấp nhận.")
+POLYGLOT_MESSAGE: Final = N_(
     "Tệp chứa lồng ghép nhiều định dạng (ví dụ PDF kèm tệp nén) nên không được chấp nhận."
 )
-CORRUPT_MESSAGE: Final = "Tệp bị hỏng hoặc không đọc được."
-ENCRYPTED_MESSAGE: Final = (
+CORRUPT_MESSAGE: Final = N_("Tệp bị hỏng hoặc không đọc được.")
+ENCRYPTED_MESSAGE: Final = N_(
     "Tệp được mã hoá hoặc đặt mật khẩu; vui lòng tải lên bản không đặt mật khẩu."
 )
 
@@ -150,12 +154,14 @@ def sniff_file(
     extension = _extension(original_name)
     allowed = ALLOWED.get(extension)
     if allowed is None:
-        raise UnsupportedFile(UNSUPPORTED_MESSAGE)
+        raise UnsupportedFile(_(UNSUPPORTED_MESSAGE))
     kind = _detect(path, max_unzipped_bytes)
     if kind is not allowed.kind:
         if kind is Kind.MARKUP and allowed.kind is Kind.TEXT:
-            raise UnsupportedFile(MARKUP_MESSAGE)
-        raise UnsupportedFile(f"Nội dung tệp không khớp với phần mở rộng {extension}.")
+            raise UnsupportedFile(_(MARKUP_MESSAGE))
+        raise UnsupportedFile(
+            _("Nội dung tệp không khớp với phần mở rộng %(extension)s.", extension=extension)
+        )
     return SniffResult(mime=allowed.mime, extension=extension)
 
 
@@ -174,7 +180,7 @@ def _detect(path: Path, max_unzipped_bytes: int) -> Kind | None:
     if kind is None:
         return _zip_kind(path, max_unzipped_bytes)
     if zipfile.is_zipfile(path):
-        raise UnsupportedFile(POLYGLOT_MESSAGE)
+        raise UnsupportedFile(_(POLYGLOT_MESSAGE))
     return kind
 
 
@@ -224,15 +230,20 @@ def _zip_kind(path: Path, max_unzipped_bytes: int) -> Kind | None:
             members = archive.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 raise UnsupportedFile(
-                    f"Tệp nén có quá nhiều thành phần (tối đa {_thousands(MAX_ZIP_MEMBERS)})."
+                    _(
+                        "Tệp nén có quá nhiều thành phần (tối đa %(count)s).",
+                        count=_thousands(MAX_ZIP_MEMBERS),
+                    )
                 )
             if sum(member.file_size for member in members) > max_unzipped_bytes:
                 raise UnsupportedFile(
-                    "Tệp nén khi giải nén vượt quá "
-                    f"{_thousands(max_unzipped_bytes // (1024 * 1024))} MB."
+                    _(
+                        "Tệp nén khi giải nén vượt quá %(size)s MB.",
+                        size=_thousands(max_unzipped_bytes // (1024 * 1024)),
+                    )
                 )
             if any(member.flag_bits & _ZIP_FLAG_ENCRYPTED for member in members):
-                raise UnsupportedFile(ENCRYPTED_MESSAGE)
+                raise UnsupportedFile(_(ENCRYPTED_MESSAGE))
             names = {member.filename for member in members}
             if len(names) != len(members):
                 raise UnsupportedFile(CORRUPT_MESSAGE)
@@ -288,8 +299,12 @@ def _check_pixels(size: tuple[int, int] | None) -> None:
     width, height = size
     if width * height > MAX_IMAGE_PIXELS:
         raise UnsupportedFile(
-            f"Ảnh quá lớn ({_thousands(width)} × {_thousands(height)} điểm ảnh; "
-            f"tối đa {_thousands(MAX_IMAGE_PIXELS)} điểm ảnh)."
+            _(
+                "Ảnh quá lớn (%(width)s × %(height)s điểm ảnh; tối đa %(most)s điểm ảnh).",
+                width=_thousands(width),
+                height=_thousands(height),
+                most=_thousands(MAX_IMAGE_PIXELS),
+            )
         )
 
 
@@ -326,11 +341,11 @@ def _webp_size(head: bytes) -> tuple[int, int] | None:
 def _jpeg_size(file: BinaryIO) -> tuple[int, int] | None:
     """Width and height from the first start-of-frame segment, None if not found."""
     file.seek(2)
-    for _ in range(_JPEG_MAX_SEGMENTS):
+    for _segment in range(_JPEG_MAX_SEGMENTS):
         if file.read(1) != b"\xff":
             return None
         marker = file.read(1)
-        for _ in range(64):  # optional fill bytes
+        for _fill in range(64):  # optional fill bytes
             if marker != b"\xff":
                 break
             marker = file.read(1)
