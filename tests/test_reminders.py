@@ -341,6 +341,23 @@ def test_mail_is_decoded_vietnamese_utf8(session, team, smtp, app, monkeypatch):
     assert "Đơn vị thực hiện: Sở Thử nghiệm tỉnh Lai Châu" in body
 
 
+def test_an_english_users_digest_is_english(session, team, smtp, app, monkeypatch):
+    """The digest's own words follow the recipient's language; the reminders in it stay
+    as they were written (Vietnamese)."""
+    monkeypatch.setitem(app.config, "USER_EMAILS", {team.worker.username: WORKER_ADDRESS})
+    team.worker.full_name = "Nguyễn Thị Hường"
+    team.worker.language = "en"
+    session.flush()
+    remind(session, date(2020, 8, 19))
+    (mail,) = smtp.to(WORKER_ADDRESS)
+    assert str(mail["Subject"]).startswith("[Task tracker] ")
+    body = mail.get_content()
+    assert body.startswith("Dear Nguyễn Thị Hường,")
+    assert "All notifications: " in body and "please do not reply" in body
+    assert "Kính gửi" not in body and "Tất cả thông báo" not in body
+    assert "Cảnh báo quá hạn (1 ngày làm việc)" in body  # the reminder itself
+
+
 def test_mail_long_subject_and_display_names_decode_exactly(smtp, app):
     """A digest of hundreds of items (STTTT had 324) folds its subject across lines; the
     space at the fold stays ("thông báo ngày", not "thông báongày"), and display names

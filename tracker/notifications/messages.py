@@ -1,4 +1,6 @@
-"""The Vietnamese words of reminders, overdue alerts and the daily e-mail digest."""
+"""The words of reminders, overdue alerts and the daily e-mail digest. Reminders are
+stored in Vietnamese; the digest's own words (subject, greeting, links, footer) are in the
+language gettext gives when it is built: the recipient's (`force_locale`), or Vietnamese."""
 
 from __future__ import annotations
 
@@ -6,11 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from tracker import calendar
 from tracker.formatting import format_date
+from tracker.i18n import N_
 from tracker.notifications.ladder import Step
 
-APP_NAME = "Theo dõi nhiệm vụ"
+APP_NAME = N_("Theo dõi nhiệm vụ")
 TITLE_LENGTH = 300
 
 
@@ -99,9 +104,14 @@ class DigestItem:
 
 def digest_subject(items: Sequence[DigestItem], day: date) -> str:
     """e.g. "[Theo dõi nhiệm vụ] 3 thông báo ngày 18/08/2020 (1 cảnh báo quá hạn)"."""
-    subject = f"[{APP_NAME}] {len(items)} thông báo ngày {format_date(day)}"
+    subject = _(
+        "[%(app)s] %(count)s thông báo ngày %(date)s",
+        app=_(APP_NAME),
+        count=len(items),
+        date=format_date(day),
+    )
     overdue = sum(item.overdue for item in items)
-    return subject + (f" ({overdue} cảnh báo quá hạn)" if overdue else "")
+    return subject + (_(" (%(count)s cảnh báo quá hạn)", count=overdue) if overdue else "")
 
 
 def digest_body(
@@ -116,22 +126,30 @@ def digest_body(
     `more` items not listed are counted."""
     base_url = base_url.rstrip("/")
     lines = [
-        f"Kính gửi {name},",
+        _("Kính gửi %(name)s,", name=name),
         "",
-        f"Hệ thống {APP_NAME} có {len(items) + max(more, 0)} thông báo ngày {format_date(day)}:",
+        _(
+            "Hệ thống %(app)s có %(count)s thông báo ngày %(date)s:",
+            app=_(APP_NAME),
+            count=len(items) + max(more, 0),
+            date=format_date(day),
+        ),
         "",
     ]
     for number, item in enumerate(items, start=1):
         lines.append(f"{number}. {item.title}")
         lines.extend(f"   {line}" for line in item.body.splitlines())
         if item.link:
-            lines.append(f"   Xem chi tiết: {base_url}{item.link}")
+            lines.append("   " + _("Xem chi tiết: %(link)s", link=base_url + item.link))
         lines.append("")
     if more > 0:
-        lines += [f"... và {more} thông báo khác.", ""]
+        lines += [_("... và %(count)s thông báo khác.", count=more), ""]
     lines += [
-        f"Tất cả thông báo: {base_url}{list_link}",
+        _("Tất cả thông báo: %(link)s", link=base_url + list_link),
         "",
-        f"Thư này do hệ thống {APP_NAME} gửi tự động mỗi ngày một lần, xin không trả lời.",
+        _(
+            "Thư này do hệ thống %(app)s gửi tự động mỗi ngày một lần, xin không trả lời.",
+            app=_(APP_NAME),
+        ),
     ]
     return "\n".join(lines) + "\n"

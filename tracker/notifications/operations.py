@@ -38,6 +38,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,8 @@ from tracker.assignments.models import (
 from tracker.auth.models import Role, User
 from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
+from tracker.i18n import DEFAULT as DEFAULT_LANGUAGE
+from tracker.i18n import LANGUAGES
 from tracker.notifications import messages
 from tracker.notifications.events import Kind
 from tracker.notifications.ladder import Step, step_due
@@ -469,23 +472,18 @@ def _send_digest(
         key=lambda item: not item.overdue,  # stable: overdue first, each group oldest first
     )
     paths = current_app.url_map.bind("localhost")
-    body = messages.digest_body(
-        user.full_name or user.username,
-        items[:DIGEST_ITEMS],
-        as_of,
-        config["MAIL_BASE_URL"],
-        paths.build("notifications.index"),
-        more=len(items) - DIGEST_ITEMS,
-    )
-    mailer.send(
-        build_message(
-            config,
+    # The digest's own words in the recipient's language; the reminders stay as stored.
+    with force_locale(user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE):
+        body = messages.digest_body(
             user.full_name or user.username,
-            address,
-            messages.digest_subject(items, as_of),
-            body,
+            items[:DIGEST_ITEMS],
+            as_of,
+            config["MAIL_BASE_URL"],
+            paths.build("notifications.index"),
+            more=len(items) - DIGEST_ITEMS,
         )
-    )
+        subject = messages.digest_subject(items, as_of)
+    mailer.send(build_message(config, user.full_name or user.username, address, subject, body))
     return 1
 
 
