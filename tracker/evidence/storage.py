@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, Final, TypeVar, overload
 
+from flask_babel import gettext as _
+
 from tracker.text import INVISIBLE_CATEGORIES
 
 T = TypeVar("T")
@@ -52,14 +54,19 @@ class FileTooLarge(ValueError):  # noqa: N818 (name fixed by the module API)
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        super().__init__(f"Tệp vượt quá dung lượng cho phép ({_format_megabytes(max_bytes)} MB).")
+        super().__init__(
+            _(
+                "Tệp vượt quá dung lượng cho phép (%(size)s MB).",
+                size=_format_megabytes(max_bytes),
+            )
+        )
 
 
 class EmptyFile(ValueError):  # noqa: N818 (name fixed by the module API)
     """The upload holds no bytes."""
 
     def __init__(self) -> None:
-        super().__init__("Tệp rỗng: không có nội dung để lưu.")
+        super().__init__(_("Tệp rỗng: không có nội dung để lưu."))
 
 
 @dataclass(frozen=True)
