@@ -55,13 +55,15 @@ def dashboard():
         summaries = directive_summaries(
             db.session, today, statuses=(DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
         )
+        total = total_of(summary.counts for summary in summaries)
         return render_template(
             "reports/dashboard_office.html",
             today=today,
             summaries=summaries,
-            total=total_of(summary.counts for summary in summaries),
+            total=total,
             late=late_agencies(db.session, today),
-            progress=trends.progress(db.session, today),
+            # The province's figure is the table's total row: the same counts, read once.
+            progress=trends.Progress(total),
             progress_title=_("Toàn tỉnh"),
             weeks=trends.weekly_on_time(db.session, today),
             ranking=trends.indicator_ranking(db.session, today),
