@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
@@ -109,7 +110,7 @@ class Filter:
 
         directive = value("directive")
         if directive is not None and (not directive.isdigit() or len(directive) > 9):
-            raise FilterError("Văn bản được chọn không hợp lệ.")
+            raise FilterError(_("Văn bản được chọn không hợp lệ."))
         sort_text = value("sort") or Sort.DEADLINE.value
         descending = sort_text.startswith("-")
         try:
@@ -130,9 +131,9 @@ class Filter:
             descending=descending,
         )
         if found.outcome is not None and found.outcome not in COUNTED:
-            raise FilterError("Kết quả được chọn không hợp lệ.")
+            raise FilterError(_("Kết quả được chọn không hợp lệ."))
         if found.due_from and found.due_to and found.due_from > found.due_to:
-            raise FilterError("“Hạn từ ngày” phải trước “Hạn đến ngày”.")
+            raise FilterError(_("“Hạn từ ngày” phải trước “Hạn đến ngày”."))
         return found
 
     def to_args(self) -> dict[str, str]:
@@ -329,9 +330,9 @@ def _decode(cursor: str, size: int) -> list:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except ValueError:
-        raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.") from None
+        raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách.")) from None
     if not isinstance(values, list) or len(values) != size:
-        raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.")
+        raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách."))
     return values
 
 
@@ -410,7 +411,7 @@ def _coerce(values: list, columns) -> list:
             try:
                 value = date.fromisoformat(value)
             except ValueError:
-                raise FilterError("Liên kết trang không hợp lệ; hãy mở lại danh sách.") from None
+                raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách.")) from None
         coerced.append(value)
     return coerced
 

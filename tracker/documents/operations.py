@@ -11,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.audit import record_event
@@ -97,7 +98,7 @@ def issue_document(
     year = draft.issued_on.year
     entered = number
     if entered is None and current_app.config["REGISTER_NUMBERS"] == "entered":
-        raise DocumentError("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi.")
+        raise DocumentError(_("Hãy nhập số văn bản do văn thư cấp trong sổ văn bản đi."))
     try:
         for attempt in range(1, RENDER_ATTEMPTS + 1):
             if entered is not None:
@@ -175,19 +176,21 @@ def _final_pdf(draft: DocumentDraft, number: int) -> tuple[dict, StoredBlob]:
 def _check(draft: DocumentDraft) -> int:
     """The issuing agency's id, once the draft may be issued (else DocumentError)."""
     if draft.agency_id is None:
-        raise DocumentError("Văn bản phải có cơ quan ban hành.")
+        raise DocumentError(_("Văn bản phải có cơ quan ban hành."))
     problem = date_problem(draft.issued_on, draft.as_of)
     if problem is not None:  # never backdated, never dated before its figures
         raise DocumentError(problem)
     if not draft.signer_title.strip():
-        raise DocumentError("Hãy nhập chức vụ người ký.")
+        raise DocumentError(_("Hãy nhập chức vụ người ký."))
     if not draft.signer_name.strip():
         raise DocumentError(
-            "Chưa có họ tên người ký: hãy nhập họ tên người ký (hoặc khai báo thủ trưởng"
-            " trong trang cơ quan, đơn vị) trước khi phát hành."
+            _(
+                "Chưa có họ tên người ký: hãy nhập họ tên người ký (hoặc khai báo thủ trưởng"
+                " trong trang cơ quan, đơn vị) trước khi phát hành."
+            )
         )
     if not draft.body.strip():
-        raise DocumentError("Nội dung văn bản đang trống.")
+        raise DocumentError(_("Nội dung văn bản đang trống."))
     return draft.agency_id
 
 

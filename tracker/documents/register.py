@@ -8,6 +8,7 @@ BEGIN IMMEDIATE) and skips numbers the clerk has entered."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,16 +49,18 @@ def peek_next(session: Session, agency_id: int, year: int) -> int:
 def check_free(session: Session, agency_id: int, year: int, number: int) -> int:
     """The clerk's number if valid and free now, read without taking it."""
     if not 1 <= number <= MAX_NUMBER:
-        raise RegisterError(f"Số văn bản phải từ 1 đến {MAX_NUMBER}.")
+        raise RegisterError(_("Số văn bản phải từ 1 đến %(most)s.", most=MAX_NUMBER))
     if _used(session, agency_id, year, number):
         raise RegisterError(_taken(number, year))
     return number
 
 
 def _taken(number: int, year: int) -> str:
-    return (
-        f"Số {number:02d} năm {year} đã được dùng cho một văn bản khác của cơ quan này:"
-        " hãy kiểm tra lại sổ văn bản đi."
+    return _(
+        "Số %(number)s năm %(year)s đã được dùng cho một văn bản khác của cơ quan này: hãy"
+        " kiểm tra lại sổ văn bản đi.",
+        number=format(number, "02d"),
+        year=year,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import db
@@ -49,7 +50,7 @@ def _filters(args) -> Filters:
         day_to=day("to", "Đến ngày"),
     )
     if found.day_from and found.day_to and found.day_from > found.day_to:
-        raise SearchError("“Từ ngày” phải trước “Đến ngày”.")
+        raise SearchError(_("“Từ ngày” phải trước “Đến ngày”."))
     return found
 
 
