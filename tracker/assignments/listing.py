@@ -32,6 +32,7 @@ from tracker.assignments.models import (
     PeriodStatus,
 )
 from tracker.assignments.queries import visible_to
+from tracker.assignments.workflow import PERIOD_STATUS_LABELS, STATUS_LABELS
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task, title_of
 from tracker.i18n import N_
@@ -181,6 +182,14 @@ class Row:
     period_ends_on: date | None
     outcome: Outcome
     progress: int
+
+    @property
+    def status_label(self) -> str:
+        """The period's status for a period's row, else the assignment's (untranslated:
+        pages translate it, exports keep it)."""
+        if self.period_status is not None:
+            return PERIOD_STATUS_LABELS[self.period_status]
+        return STATUS_LABELS[self.status]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from tracker.assignments.deadlines import OUTCOME_LABELS
 from tracker.assignments.forms import ROLE_LABELS
 from tracker.assignments.listing import Row
-from tracker.assignments.workflow import PERIOD_STATUS_LABELS, STATUS_LABELS
 from tracker.text import inert_cell
 
 HEADER = (
@@ -37,9 +36,7 @@ def _values(row: Row) -> list[str | int | date | None]:
         if row.period_starts_on and row.period_ends_on
         else ""
     )
-    status = (
-        PERIOD_STATUS_LABELS[row.period_status] if row.period_status else STATUS_LABELS[row.status]
-    )
+    status = row.status_label
     return [
         row.directive_title,
         row.task_number,

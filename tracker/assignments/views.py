@@ -104,7 +104,6 @@ def index():
         Sort=listing.Sort,
         role_labels=ROLE_LABELS,
         status_labels=STATUS_LABELS,
-        period_status_labels=PERIOD_STATUS_LABELS,
         outcome_labels={outcome: OUTCOME_LABELS[outcome] for outcome in COUNTED},
         all_outcome_labels=OUTCOME_LABELS,
     ), (400 if problem else 200)

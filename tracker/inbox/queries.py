@@ -69,6 +69,10 @@ class Work:
     #: When the report was sent (reviews) or the work was given (new work).
     at: date | None = None
 
+    def overdue_on(self, day: date) -> bool:
+        """Past its deadline on `day` (the deadline state's rule: due before the day)."""
+        return self.due_date is not None and self.due_date < day
+
 
 @dataclass(frozen=True)
 class Extension:

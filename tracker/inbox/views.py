@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, g, has_request_context, render_templat
 from flask_login import current_user, login_required
 
 from tracker import clock, db
-from tracker.assignments.workflow import Action
 from tracker.inbox.queries import counts, inbox
 from tracker.notifications.operations import recent_notifications
 
@@ -26,13 +25,14 @@ def _due_soon_days() -> int:
 def index():
     today = clock.today()
     found = inbox(db.session, current_user, today, _due_soon_days())
+    if found.counts is not None:  # the navbar reads the same counts: not counted twice
+        g.waiting_count = found.counts.total
     unread = recent_notifications(db.session, current_user.id, UNREAD_SHOWN, unread=True)
     return render_template(
         "inbox/index.html",
         inbox=found,
         today=today,
         unread_notes=unread,
-        Action=Action,
     )
 
 

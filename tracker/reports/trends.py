@@ -18,8 +18,18 @@ from tracker.assignments import obligations
 from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import Assignment
 from tracker.assignments.obligations import Counts
+from tracker.auth.models import User
 from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
 from tracker.reports.indicators import aggregate, reported
+
+
+def scope(user: User) -> tuple[sa.ColumnElement[bool], ...]:
+    """Whose obligations a user's charts and figures count: everyone's for the office
+    and leaders, the agency's own for an agency user."""
+    if user.reads_everything:
+        return ()
+    return (Assignment.agency_id == user.agency_id,)
+
 
 #: Weeks the on-time chart shows, the current one last.
 WEEKS = 12

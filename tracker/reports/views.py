@@ -97,15 +97,15 @@ def dashboard():
         Assignment.status == AssignmentStatus.SUBMITTED,
         order_by=(Assignment.updated_at,),
     )
-    mine = Assignment.agency_id == current_user.agency_id
+    mine = trends.scope(current_user)
     return render_template(
         "reports/dashboard_agency.html",
         today=today,
         own=own,
         to_review=to_review,
-        progress=trends.progress(db.session, today, mine),
+        progress=trends.progress(db.session, today, *mine),
         progress_title=_("Toàn bộ nhiệm vụ của %(agency)s", agency=current_user.agency.short_name),
-        weeks=trends.weekly_on_time(db.session, today, mine),
+        weeks=trends.weekly_on_time(db.session, today, *mine),
         ranking=None,
         **labels,
     )
@@ -124,7 +124,7 @@ def chart(name: str):
     if name not in CHARTS:
         abort(404)
     as_of = as_of_arg()
-    scope = _scope()
+    scope = trends.scope(current_user)
     if name == "directives":
         statuses = (DirectiveStatus.ACTIVE,)
         svg = charts.directive_bars(
@@ -143,13 +143,6 @@ def chart(name: str):
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def _scope() -> tuple[sa.ColumnElement[bool], ...]:
-    """Whose obligations a chart counts: everyone's, or the agency user's own."""
-    if current_user.reads_everything:
-        return ()
-    return (Assignment.agency_id == current_user.agency_id,)
 
 
 @blueprint.route("/reports/accountability")
