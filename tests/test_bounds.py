@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import csrf_token, user_named
-from tracker import create_app, db
+from tracker import clock, create_app, db
 from tracker.agencies.operations import agency_by_code
 from tracker.documents.operations import issue_document
 from tracker.documents.reply import draft_reply
@@ -92,7 +92,7 @@ def test_file_names_are_cleaned_everywhere(session, make_assignment):
         "=cmd|' /C calc'!A0\x00bao\u202ecao.txt",
     )
     assert evidence.original_name == "=cmd|' /C calc'!A0baocao.txt"
-    report = build_accountability(session, date.today(), assignment.task.directive_id)
+    report = build_accountability(session, clock.today(), assignment.task.directive_id)
     (line,) = report.evidence
     assert "\u202e" not in line.file_name and "\x00" not in line.file_name
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(report)))["Minh chứng"]
