@@ -19,6 +19,7 @@ from tracker.assignments.workflow import (
     request_extension,
 )
 from tracker.auth.models import Role, User
+from tracker.i18n import current_language
 from tracker.notifications.events import Kind
 from tracker.notifications.models import Notification
 
@@ -169,3 +170,79 @@ def test_the_actor_is_never_told_of_their_own_step(session, team, make_user):
     mark = _last_id(session)
     apply(assignment, Action.ACCEPT, office_user)
     assert office_user.username not in _told(session, mark)
+
+
+# Each in their own language ------------------------------------------------------------------
+
+
+def test_each_user_is_told_in_their_own_language(session, team):
+    """The English user's notifications are English, the Vietnamese user's Vietnamese;
+    the directive's name and what people wrote are quoted as written."""
+    english, vietnamese = team["workers"]
+    english.language = "en"
+    session.flush()
+    task = team["task"]
+    title = task.directive.title
+    mark = _last_id(session)
+    (assignment,) = assign_task(session, team["office"], task, [team["agency"]]).created
+    told = _told(session, mark)
+    assert told[english.username] == [
+        (
+            Kind.ASSIGNED,
+            f"New assignment: task {task.number} of {title}\n{task.title}\nDeadline: 18/08/2020",
+        )
+    ]
+    assert told[vietnamese.username] == [
+        (
+            Kind.ASSIGNED,
+            f"Nhiệm vụ mới: nhiệm vụ {task.number} của {title}\n{task.title}\nThời hạn: 18/08/2020",
+        )
+    ]
+    apply(assignment, Action.SUBMIT, vietnamese, text="Báo cáo.")
+    mark = _last_id(session)
+    apply(assignment, Action.RETURN, team["office"], reason="Thiếu số liệu xã.")
+    told = _told(session, mark)
+    assert told[english.username][0][1].startswith(
+        f"The report on task {task.number} of {title} was returned for more work\n"
+    )
+    assert "Reason: Thiếu số liệu xã." in told[english.username][0][1]
+    assert "Lý do: Thiếu số liệu xã." in told[vietnamese.username][0][1]
+    mark = _last_id(session)
+    close_directive(session, team["office"], task.directive, note="Hết dịch.")
+    told = _told(session, mark)
+    assert told[english.username][0][1] == (
+        f"{title} is closed; its open tasks need no further work\nHết dịch."
+    )
+    assert told[vietnamese.username][0][1].startswith(f"{title} đã kết thúc;")
+
+
+def test_a_step_taken_in_english_tells_a_vietnamese_user_in_vietnamese(app, session, team):
+    """The language of the one who acts (their request) is not the recipients'."""
+    english, vietnamese = team["workers"]
+    english.language = "en"
+    session.flush()
+    (assignment,) = assign_task(session, None, team["task"], [team["agency"]]).created
+    mark = _last_id(session)
+    with app.test_request_context("/?lang=en"):
+        assert current_language() == "en"
+        apply(assignment, Action.SUBMIT, english, text="Đã xong.")
+        assert current_language() == "en"  # the request's language is back
+    told = _told(session, mark)
+    office = team["office"].username
+    assert told[office][0][1].startswith(f"{team['agency'].short_name} gửi báo cáo nhiệm vụ")
+
+
+def test_an_english_users_bell_lists_english_titles(client, auth, session, team):
+    english, vietnamese = team["workers"]
+    english.language = "en"
+    session.flush()
+    task = team["task"]
+    assign_task(session, team["office"], task, [team["agency"]])
+    auth.login(english.username)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"New assignment: task {task.number} of" in page
+    assert "Nhiệm vụ mới" not in page
+    auth.logout()
+    auth.login(vietnamese.username)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"Nhiệm vụ mới: nhiệm vụ {task.number} của" in page

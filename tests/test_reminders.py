@@ -342,9 +342,14 @@ def test_mail_is_decoded_vietnamese_utf8(session, team, smtp, app, monkeypatch):
 
 
 def test_an_english_users_digest_is_english(session, team, smtp, app, monkeypatch):
-    """The digest's own words follow the recipient's language; the reminders in it stay
-    as they were written (Vietnamese)."""
-    monkeypatch.setitem(app.config, "USER_EMAILS", {team.worker.username: WORKER_ADDRESS})
+    """The digest follows the recipient's language, the reminders it lists included
+    (written in it); names of agencies and tasks are quoted as they are. A Vietnamese
+    colleague's digest of the same day stays Vietnamese."""
+    monkeypatch.setitem(
+        app.config,
+        "USER_EMAILS",
+        {team.worker.username: WORKER_ADDRESS, team.colleague.username: COLLEAGUE_ADDRESS},
+    )
     team.worker.full_name = "Nguyễn Thị Hường"
     team.worker.language = "en"
     session.flush()
@@ -354,8 +359,16 @@ def test_an_english_users_digest_is_english(session, team, smtp, app, monkeypatc
     body = mail.get_content()
     assert body.startswith("Dear Nguyễn Thị Hường,")
     assert "All notifications: " in body and "please do not reply" in body
-    assert "Kính gửi" not in body and "Tất cả thông báo" not in body
-    assert "Cảnh báo quá hạn (1 ngày làm việc)" in body  # the reminder itself
+    assert "Overdue (working days late: 1): Sở Thử nghiệm has not completed task 1 of" in body
+    assert "Responsible agency: Sở Thử nghiệm tỉnh Lai Châu" in body
+    assert "Deadline: 18/08/2020" in body and TASK_TITLE in body
+    for vietnamese in ("Kính gửi", "Tất cả thông báo", "Cảnh báo quá hạn", "Thời hạn"):
+        assert vietnamese not in body
+    (mail,) = smtp.to(COLLEAGUE_ADDRESS)
+    body = mail.get_content()
+    assert body.startswith("Kính gửi ")
+    assert "Cảnh báo quá hạn (1 ngày làm việc): Sở Thử nghiệm chưa hoàn thành nhiệm vụ 1" in body
+    assert "Thời hạn: 18/08/2020" in body and "Overdue" not in body
 
 
 def test_mail_long_subject_and_display_names_decode_exactly(smtp, app):
@@ -675,6 +688,38 @@ def test_many_steps_of_one_agency_make_one_notification_a_day(session, team, mak
     again = remind(session, date(2020, 8, 19))
     assert (again.notifications, sum(again.steps.values())) == (0, 0)
     assert len(reminders_of(session, team.worker)) == 1
+
+
+def test_grouped_reminders_and_the_bell_in_each_users_language(
+    client, auth, session, team, make_assignment
+):
+    """An agency's grouped reminder and the office's overdue alert are written in each
+    recipient's language; the English user's bell lists them in English."""
+    more = [make_assignment(team.agency) for _ in range(2)]
+    session.execute(sa.update(Notification).values(read_at=clock.now()))
+    team.worker.language = "en"
+    team.office.language = "en"
+    session.flush()
+    remind(session, date(2020, 8, 19))
+    (note,) = reminders_of(session, team.worker)
+    assert note.title == "Reminders of 19/08/2020: items: 3, overdue: 3"
+    lines = [line for line in note.body.splitlines() if line.startswith("- ")]
+    assert len(lines) == 1 + len(more)
+    assert all(line.startswith("- Overdue (working days late: 1): Sở Thử nghiệm") for line in lines)
+    (note,) = reminders_of(session, team.colleague)
+    assert note.title == "Nhắc việc ngày 19/08/2020: 3 việc, trong đó 3 việc quá hạn"
+    assert note.body.startswith("- Cảnh báo quá hạn (1 ngày làm việc): Sở Thử nghiệm")
+    (alert,) = reminders_of(session, team.office)
+    assert alert.title.startswith("Overdue alert of 19/08/2020: items not completed: ")
+    (alert,) = reminders_of(session, team.office_two)
+    assert alert.title.startswith("Cảnh báo quá hạn ngày 19/08/2020:")
+
+    auth.login(team.worker.username)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Reminders of 19/08/2020: items: 3, overdue: 3" in page
+    assert "Nhắc việc ngày" not in page
+    page = client.get("/inbox").get_data(as_text=True)
+    assert 'data-testid="unread-count">1</span>' in page
 
 
 def test_kinds_kept_in_the_app_stay_out_of_the_mail(

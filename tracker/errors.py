@@ -84,9 +84,11 @@ def _tell_admins_storage_is_full() -> None:
         notify_admins(
             db.session,
             key=f"storage-full:{clock.today().isoformat()}",
-            title="Máy chủ hết dung lượng lưu trữ",
-            body="Tải tệp hoặc phát hành văn bản đã thất bại vì hết chỗ trên đĩa. Hãy giải"
-            " phóng dung lượng hoặc mở rộng ổ lưu trữ.",
+            title=N_("Máy chủ hết dung lượng lưu trữ"),
+            body=N_(
+                "Tải tệp hoặc phát hành văn bản đã thất bại vì hết chỗ trên đĩa. Hãy giải"
+                " phóng dung lượng hoặc mở rộng ổ lưu trữ."
+            ),
         )
         db.session.commit()
     except Exception:  # noqa: BLE001 (the notice is a courtesy; the page must still answer)

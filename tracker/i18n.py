@@ -61,6 +61,13 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
 
 
+def spoken(language: str | None) -> str:
+    """The language someone is written to in: theirs (`User.language`) if the interface
+    speaks it, else Vietnamese. Notifications, mail and the CLI are written under
+    `force_locale(spoken(...))`."""
+    return language if language in LANGUAGES else DEFAULT
+
+
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT

@@ -1,6 +1,7 @@
-"""The words of reminders, overdue alerts and the daily e-mail digest. Reminders are
-stored in Vietnamese; the digest's own words (subject, greeting, links, footer) are in the
-language gettext gives when it is built: the recipient's (`force_locale`), or Vietnamese."""
+"""The words of reminders, overdue alerts and the daily e-mail digest, in the language
+gettext gives when they are written: the recipient's (the caller's `force_locale`), else
+Vietnamese. A reminder is stored as written for its recipient; the names it quotes
+(directives, tasks, agencies) stay as they are."""
 
 from __future__ import annotations
 
@@ -21,49 +22,67 @@ TITLE_LENGTH = 300
 
 @dataclass(frozen=True)
 class Subject:
-    """What a reminder is about, as it reads to people."""
+    """What a reminder is about."""
 
-    #: e.g. "nhiệm vụ 2 của Công văn 1661/UBND-VX" or "báo cáo kỳ 01/08 - 14/08/2020 ...".
-    label: str
+    task_number: str
+    #: The directive's title, e.g. "Công văn 1661/UBND-VX".
+    directive_title: str
     #: The task's short title.
     task_title: str
     agency_name: str
     agency_short_name: str
     due: date
+    #: The reporting period's first and last day, when the reminder is about a period.
+    period: tuple[date, date] | None = None
+
+    @property
+    def label(self) -> str:
+        """e.g. "nhiệm vụ 2 của Công văn 1661/UBND-VX" or "báo cáo kỳ 01/08 - 14/08/2020,
+        nhiệm vụ 2 của ...", in the current language."""
+        if self.period is None:
+            return assignment_label(self.task_number, self.directive_title)
+        return period_label(*self.period, self.task_number, self.directive_title)
 
 
 def assignment_label(task_number: str, directive_title: str) -> str:
-    return f"nhiệm vụ {task_number} của {directive_title}"
+    return _("nhiệm vụ %(number)s của %(directive)s", number=task_number, directive=directive_title)
 
 
 def period_label(starts_on: date, ends_on: date, task_number: str, directive_title: str) -> str:
-    return (
-        f"báo cáo kỳ {starts_on:%d/%m} - {format_date(ends_on)},"
-        f" {assignment_label(task_number, directive_title)}"
-    )
+    period = f"{starts_on:%d/%m} - {format_date(ends_on)}"
+    what = assignment_label(task_number, directive_title)
+    return _("báo cáo kỳ %(period)s, %(what)s", period=period, what=what)
 
 
 def notification_title(step: Step, subject: Subject, as_of: date) -> str:
     """One line: what is due, and for the office which agency is late."""
     if step.overdue:
         late = max(calendar.working_days_between(subject.due, as_of), 1)
-        text = (
-            f"Cảnh báo quá hạn ({late} ngày làm việc): {subject.agency_short_name}"
-            f" chưa hoàn thành {subject.label}"
+        text = _(
+            "Cảnh báo quá hạn (%(days)s ngày làm việc): %(agency)s chưa hoàn thành %(what)s",
+            days=late,
+            agency=subject.agency_short_name,
+            what=subject.label,
         )
     elif step.name == "due-0":
-        text = f"Hôm nay đến hạn: {subject.label}"
+        text = _("Hôm nay đến hạn: %(what)s", what=subject.label)
     else:
         left = calendar.working_days_between(as_of, subject.due)
-        text = f"Nhắc việc: còn {left} ngày làm việc đến hạn {subject.label}"
+        text = _(
+            "Nhắc việc: còn %(days)s ngày làm việc đến hạn %(what)s",
+            days=left,
+            what=subject.label,
+        )
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
 def notification_body(subject: Subject) -> str:
-    return (
-        f"{subject.task_title}\n"
-        f"Đơn vị thực hiện: {subject.agency_name}\n"
-        f"Thời hạn: {format_date(subject.due)}"
+    return "\n".join(
+        [
+            subject.task_title,
+            _("Đơn vị thực hiện: %(agency)s", agency=subject.agency_name),
+            _("Thời hạn: %(date)s", date=format_date(subject.due)),
+        ]
     )
 
 
@@ -74,15 +93,18 @@ GROUP_ITEMS = 30
 def group_title(day: date, count: int, overdue: int) -> str:
     """One agency's reminders of a day, e.g. "Nhắc việc ngày 19/08/2020: 5 việc, trong đó
     2 việc quá hạn"."""
-    text = f"Nhắc việc ngày {format_date(day)}: {count} việc"
-    return text + (f", trong đó {overdue} việc quá hạn" if overdue else "")
+    text = _("Nhắc việc ngày %(date)s: %(count)s việc", date=format_date(day), count=count)
+    return text + (_(", trong đó %(count)s việc quá hạn", count=overdue) if overdue else "")
 
 
 def escalation_title(day: date, count: int, agencies: int) -> str:
     """The office's overdue alert of a day, all agencies together."""
-    return (
-        f"Cảnh báo quá hạn ngày {format_date(day)}: {count} việc của {agencies}"
-        " cơ quan, đơn vị chưa hoàn thành"
+    return _(
+        "Cảnh báo quá hạn ngày %(date)s: %(count)s việc của %(agencies)s cơ quan, đơn vị"
+        " chưa hoàn thành",
+        date=format_date(day),
+        count=count,
+        agencies=agencies,
     )
 
 
@@ -90,7 +112,7 @@ def group_body(lines: Sequence[str]) -> str:
     """One line per step; past GROUP_ITEMS the rest are counted."""
     shown = [f"- {line}" for line in lines[:GROUP_ITEMS]]
     if len(lines) > GROUP_ITEMS:
-        shown.append(f"... và {len(lines) - GROUP_ITEMS} việc khác.")
+        shown.append(_("... và %(count)s việc khác.", count=len(lines) - GROUP_ITEMS))
     return "\n".join(shown)
 
 

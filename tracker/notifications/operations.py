@@ -34,11 +34,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -54,8 +56,7 @@ from tracker.assignments.models import (
 from tracker.auth.models import Role, User
 from tracker.db import take_write_lock
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
-from tracker.i18n import DEFAULT as DEFAULT_LANGUAGE
-from tracker.i18n import LANGUAGES
+from tracker.i18n import spoken
 from tracker.notifications import messages
 from tracker.notifications.events import Kind
 from tracker.notifications.ladder import Step, step_due
@@ -207,12 +208,10 @@ def due_reminders(
     )
     for row in rows:
         if row.period_id is None:
-            label = messages.assignment_label(row.number, _title(row))
-            kind, object_id = "assignment", row.assignment_id
+            kind, object_id, period = "assignment", row.assignment_id, None
         else:
-            label = messages.period_label(row.starts_on, row.ends_on, row.number, _title(row))
-            kind, object_id = "period", row.period_id
-        add(kind, object_id, row.assignment_id, _subject(row, label, row.due_date), row.agency_id)
+            kind, object_id, period = "period", row.period_id, (row.starts_on, row.ends_on)
+        add(kind, object_id, row.assignment_id, _subject(row, period, row.due_date), row.agency_id)
     return found
 
 
@@ -231,13 +230,15 @@ def _title(row: Any) -> str:
     return title_of(row.doc_type, row.directive_number, row.symbol)
 
 
-def _subject(row: Any, label: str, due: date) -> messages.Subject:
+def _subject(row: Any, period: tuple[date, date] | None, due: date) -> messages.Subject:
     return messages.Subject(
-        label=label,
+        task_number=row.number,
+        directive_title=_title(row),
         task_title=row.task_title,
         agency_name=row.agency_name,
         agency_short_name=row.agency_short_name,
         due=due,
+        period=period,
     )
 
 
@@ -246,15 +247,15 @@ def notification_rows(
 ) -> list[dict[str, Any]]:
     """The day's notifications: for each agency with steps, one per active user of it
     listing them all; and one per active secretariat user listing every agency's
-    overdue steps."""
+    overdue steps. Each is written in its recipient's language (`User.language`)."""
     if not due:
         return []
     by_agency: dict[int, list[DueReminder]] = defaultdict(list)
     for item in due:
         by_agency[item.agency_id].append(item)
-    agency_users: dict[int, list[int]] = defaultdict(list)
-    for user_id, agency_id in session.execute(
-        sa.select(User.id, User.agency_id)
+    agency_users: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for user_id, agency_id, language in session.execute(
+        sa.select(User.id, User.agency_id, User.language)
         .where(
             User.role == Role.AGENCY,
             User.active.is_(True),
@@ -263,37 +264,49 @@ def notification_rows(
         .order_by(User.id)
     ):
         if agency_id is not None:  # agency users always have one (the query asks for it)
-            agency_users[agency_id].append(user_id)
+            agency_users[agency_id].append((user_id, language))
     now = clock.now()
     rows: list[dict] = []
 
-    def add(recipients: Iterable[int], key: str, items: Sequence[DueReminder], title: str):
+    def add(
+        recipients: Iterable[tuple[int, str | None]],
+        key: str,
+        items: Sequence[DueReminder],
+        title: Callable[[], str],
+    ):
         single = len(items) == 1
-        row = {
-            "key": key,
-            "kind": (Kind.OVERDUE if any(i.step.overdue for i in items) else Kind.REMINDER).value,
-            "title": messages.notification_title(items[0].step, items[0].subject, as_of)
-            if single
-            else title,
-            "body": messages.notification_body(items[0].subject)
-            if single
-            else messages.group_body([_described_step(i, as_of) for i in items]),
-            "link": items[0].link if single else _inbox_link(),
-            "created_at": now,
-        }
-        rows.extend({"user_id": user_id, **row} for user_id in dict.fromkeys(recipients))
+        kind = (Kind.OVERDUE if any(i.step.overdue for i in items) else Kind.REMINDER).value
+        link = items[0].link if single else _inbox_link()
+        written: dict[str, dict[str, Any]] = {}
+        for user_id, language in dict.fromkeys(recipients):
+            language = spoken(language)
+            if language not in written:
+                with force_locale(language):
+                    written[language] = {
+                        "key": key,
+                        "kind": kind,
+                        "title": messages.notification_title(items[0].step, items[0].subject, as_of)
+                        if single
+                        else title(),
+                        "body": messages.notification_body(items[0].subject)
+                        if single
+                        else messages.group_body([_described_step(i, as_of) for i in items]),
+                        "link": link,
+                        "created_at": now,
+                    }
+            rows.append({"user_id": user_id, **written[language]})
 
     for agency_id, items in by_agency.items():
         add(
             agency_users[agency_id],
             f"reminders:{as_of.isoformat()}:{agency_id}:{_digest(items)}",
             items,
-            messages.group_title(as_of, len(items), sum(i.step.overdue for i in items)),
+            partial(messages.group_title, as_of, len(items), sum(i.step.overdue for i in items)),
         )
     late = [item for item in due if item.step.overdue]
     if late:
-        office = session.scalars(
-            sa.select(User.id)
+        office = session.execute(
+            sa.select(User.id, User.language)
             .where(User.role == Role.SECRETARIAT, User.active.is_(True))
             .order_by(User.id)
         ).all()
@@ -301,7 +314,7 @@ def notification_rows(
             office,
             f"overdue:{as_of.isoformat()}:{_digest(late)}",
             late,
-            messages.escalation_title(as_of, len(late), len({i.agency_id for i in late})),
+            partial(messages.escalation_title, as_of, len(late), len({i.agency_id for i in late})),
         )
     return rows
 
@@ -472,8 +485,8 @@ def _send_digest(
         key=lambda item: not item.overdue,  # stable: overdue first, each group oldest first
     )
     paths = current_app.url_map.bind("localhost")
-    # The digest's own words in the recipient's language; the reminders stay as stored.
-    with force_locale(user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE):
+    # The digest's own words in the recipient's language (its items were written in it).
+    with force_locale(spoken(user.language)):
         body = messages.digest_body(
             user.full_name or user.username,
             items[:DIGEST_ITEMS],
@@ -528,20 +541,23 @@ def mark_all_read(session: Session, user: User) -> int:
 
 
 def notify_admins(session: Session, *, key: str, title: str, body: str) -> int:
-    """An in-app notification to every active admin, once per admin and key."""
-    admins = session.scalars(
-        sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+    """An in-app notification to every active admin, once per admin and key. `title` and
+    `body` are messages marked for translation (N_), written in each admin's language."""
+    admins = session.execute(
+        sa.select(User.id, User.language).where(User.role == Role.ADMIN, User.active.is_(True))
     ).all()
     already = set(
         session.scalars(
             sa.select(Notification.user_id).where(
-                Notification.key == key, Notification.user_id.in_(admins)
+                Notification.key == key, Notification.user_id.in_([row.id for row in admins])
             )
         )
     )
-    new = [admin for admin in admins if admin not in already]
+    new = [admin for admin in admins if admin.id not in already]
     for admin in new:
-        session.add(Notification(user_id=admin, key=key, kind="system", title=title, body=body))
+        with force_locale(spoken(admin.language)):
+            words = {"title": _(title), "body": _(body)}
+        session.add(Notification(user_id=admin.id, key=key, kind="system", **words))
     session.flush()
     return len(new)
 
