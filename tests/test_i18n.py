@@ -18,8 +18,9 @@ from babel.messages.pofile import read_po
 
 from tests.helpers import csrf_token, user_named
 from tracker import PACKAGE_DIR, PROJECT_DIR
-from tracker.agencies.operations import agency_by_code
+from tracker.agencies.operations import AgencyError, agency_by_code, upsert_agency
 from tracker.assignments.workflow import Action, InvalidTransition, apply
+from tracker.auth.passwords import MIN_LENGTH, password_problem
 from tracker.documents.operations import preview_html
 from tracker.documents.reply import draft_reply
 from tracker.i18n import current_language
@@ -291,3 +292,69 @@ def test_domain_messages_stay_vietnamese_outside_a_request(session, make_assignm
     with pytest.raises(InvalidTransition) as refused:
         apply(assignment, Action.ACCEPT, user_named(session, "vanphong"))
     assert refused.value.message.startswith("Không thể ")
+
+
+def test_password_rules_in_english_and_the_minimum_said_once(client, auth):
+    """The password page's label, hint and refusal name the same minimum length, the
+    one the rule applies (passwords.MIN_LENGTH), in the reader's language."""
+    auth.login("snv")
+    page = client.get("/account/password").get_data(as_text=True)
+    assert f"Mật khẩu mới (từ {MIN_LENGTH} ký tự;" in page
+    assert f"dài từ {MIN_LENGTH} ký tự." in page
+    assert len(set(re.findall(r"(\d+) ký tự", page))) == 1
+    page = client.get("/account/password?lang=en").get_data(as_text=True)
+    assert f"New password (at least {MIN_LENGTH} characters;" in page
+    assert f"at least {MIN_LENGTH} characters long, is best." in page
+    assert "ký tự" not in page
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current": "tracker-demo",
+            "new": "ngan",
+            "confirm": "ngan",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"The password must have at least {MIN_LENGTH} characters." in page
+    assert "Mật khẩu phải" not in page
+    assert password_problem("matkhau123") == "Mật khẩu quá dễ đoán; hãy chọn một cụm từ dài hơn."
+
+
+@pytest.mark.parametrize(
+    ("query", "english", "vietnamese"),
+    [
+        ("status=lost", "Status “lost” is not valid.", "Trạng thái “lost” không hợp lệ."),
+        ("role=boss", "Role “boss” is not valid.", "Vai trò “boss” không hợp lệ."),
+        (
+            "due_to=31/12/2020",
+            "Due until must be a date (year-month-day).",
+            "Hạn đến ngày phải là một ngày (năm-tháng-ngày).",
+        ),
+        ("sort=bogus", "Cannot sort by “bogus”.", "Không sắp xếp được theo “bogus”."),
+    ],
+)
+def test_list_filter_refusals_name_their_field_in_english(client, auth, query, english, vietnamese):
+    auth.login("vanphong")
+    response = client.get(f"/assignments?{query}&lang=en")
+    assert response.status_code == 400
+    assert english in response.get_data(as_text=True)
+    response = client.get(f"/assignments?{query}&lang=vi")
+    assert vietnamese in response.get_data(as_text=True)
+
+
+def test_agency_refusals_in_the_language_in_force(app, session):
+    """Translated when raised: English in an English request, Vietnamese outside one (the
+    seed data loaded by `tracker init`)."""
+    fields = {"code": "XYZ", "name": "Sở XYZ", "short_name": "XYZ"}
+    # A context of its own, as a request has: the language it picks is kept in it.
+    with app.app_context(), app.test_request_context("/?lang=en"):
+        with pytest.raises(AgencyError, match="^Invalid kind of agency: 'ministry'.$"):
+            upsert_agency(session, kind="ministry", **fields)
+        with pytest.raises(AgencyError, match=r"^No parent agency with code 'NONE' \("):
+            upsert_agency(session, kind="department", parent="NONE", **fields)
+    with pytest.raises(AgencyError, match="^Loại cơ quan không hợp lệ: 'ministry'.$"):
+        upsert_agency(session, kind="ministry", **fields)
+    with pytest.raises(AgencyError, match="^Trường không hợp lệ: colour.$"):
+        upsert_agency(session, kind="department", colour="red", **fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind
@@ -12,7 +13,8 @@ from tracker.audit import record_event
 
 
 class AgencyError(ValueError):
-    """A refused agency operation; the message is Vietnamese."""
+    """A refused agency operation; the message is in the language in force when it is
+    raised (a request's reader's, else Vietnamese)."""
 
 
 def agency_by_code(session: Session, code: str) -> Agency | None:
@@ -56,16 +58,22 @@ def upsert_agency(
     admin edited on the agency page survives reloading the seed data."""
     unknown = set(identity) - set(IDENTITY_FIELDS)
     if unknown:
-        raise AgencyError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}.")
+        raise AgencyError(_("Trường không hợp lệ: %(fields)s.", fields=", ".join(sorted(unknown))))
     try:
         agency_kind = AgencyKind(kind)
     except ValueError:
-        raise AgencyError(f"Loại cơ quan không hợp lệ: {kind!r}.") from None
+        raise AgencyError(_("Loại cơ quan không hợp lệ: %(kind)r.", kind=kind)) from None
     parent_agency = None
     if parent:
         parent_agency = agency_by_code(session, parent)
         if parent_agency is None:
-            raise AgencyError(f"Không có cơ quan cấp trên mã {parent!r} (khai báo trước {code}).")
+            raise AgencyError(
+                _(
+                    "Không có cơ quan cấp trên mã %(parent)r (khai báo trước %(code)s).",
+                    parent=parent,
+                    code=code,
+                )
+            )
     agency = agency_by_code(session, code)
     if agency is None:
         agency = Agency(code=code.strip().upper())
@@ -115,7 +123,9 @@ def upsert_group(
     for member in members:
         agency = agency_by_code(session, member)
         if agency is None:
-            raise AgencyError(f"Nhóm {code}: không có cơ quan mã {member!r}.")
+            raise AgencyError(
+                _("Nhóm %(code)s: không có cơ quan mã %(member)r.", code=code, member=member)
+            )
         resolved.append(agency)
     group.members = resolved
     session.flush()
@@ -148,7 +158,7 @@ def update_identity(session: Session, actor, agency: Agency, **fields: str) -> b
     what changed. Returns whether anything changed."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise AgencyError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}.")
+        raise AgencyError(_("Trường không hợp lệ: %(fields)s.", fields=", ".join(sorted(unknown))))
     before, after = {}, {}
     for key, value in fields.items():
         value = "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())

@@ -98,7 +98,8 @@ class Filter:
             try:
                 return kind(text)
             except ValueError:
-                raise FilterError(f"{label} “{text}” không hợp lệ.") from None
+                message = _("%(label)s “%(text)s” không hợp lệ.", label=_(label), text=text)
+                raise FilterError(message) from None
 
         def day(name: str, label: str) -> date | None:
             text = value(name)
@@ -107,7 +108,8 @@ class Filter:
             try:
                 return date.fromisoformat(text)
             except ValueError:
-                raise FilterError(f"{label} phải là một ngày (năm-tháng-ngày).") from None
+                message = _("%(label)s phải là một ngày (năm-tháng-ngày).", label=_(label))
+                raise FilterError(message) from None
 
         directive = value("directive")
         if directive is not None and (not directive.isdigit() or len(directive) > 9):
@@ -117,15 +119,15 @@ class Filter:
         try:
             sort = Sort(sort_text.removeprefix("-"))
         except ValueError:
-            raise FilterError(f"Không sắp xếp được theo “{sort_text}”.") from None
+            raise FilterError(_("Không sắp xếp được theo “%(sort)s”.", sort=sort_text)) from None
         found = cls(
             directive=int(directive) if directive else None,
             agency=(value("agency") or "").upper()[:40] or None,
-            role=choice("role", AssignmentRole, "Vai trò"),
-            status=choice("status", AssignmentStatus, "Trạng thái"),
-            outcome=choice("outcome", Outcome, "Kết quả"),
-            due_from=day("due_from", "Hạn từ ngày"),
-            due_to=day("due_to", "Hạn đến ngày"),
+            role=choice("role", AssignmentRole, N_("Vai trò")),
+            status=choice("status", AssignmentStatus, N_("Trạng thái")),
+            outcome=choice("outcome", Outcome, N_("Kết quả")),
+            due_from=day("due_from", N_("Hạn từ ngày")),
+            due_to=day("due_to", N_("Hạn đến ngày")),
             overdue=value("overdue") in ("1", "true", "on"),
             due_soon=value("due_soon") in ("1", "true", "on"),
             sort=sort,

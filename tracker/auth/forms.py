@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from tracker.auth.passwords import MIN_LENGTH
+
 
 class LoginForm(FlaskForm):
     username = StringField(
@@ -29,7 +31,7 @@ class PasswordForm(FlaskForm):
         validators=[DataRequired(_l("Hãy nhập mật khẩu hiện tại.")), Length(max=1024)],
     )
     new = PasswordField(
-        _l("Mật khẩu mới (từ 10 ký tự; nên là một cụm vài từ)"),
+        _l("Mật khẩu mới (từ %(count)s ký tự; nên là một cụm vài từ)", count=MIN_LENGTH),
         validators=[DataRequired(_l("Hãy nhập mật khẩu mới.")), Length(max=1024)],
     )
     confirm = PasswordField(

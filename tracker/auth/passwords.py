@@ -10,11 +10,13 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from tracker.config import DEFAULTS
 
+#: The shortest password accepted; the password form's label and hint say it too.
 MIN_LENGTH = 10
 MAX_LENGTH = 1024
 #: zxcvbn's estimate (0-4) a new password must reach: 3 means "safely unguessable",
@@ -67,20 +69,22 @@ def blocklist() -> frozenset[str]:
 
 
 def password_problem(password: str, username: str = "", full_name: str = "") -> str | None:
-    """Why a new password is refused, in Vietnamese; None if it is acceptable."""
+    """Why a new password is refused, in the current language (a request's reader's,
+    else Vietnamese); None if it is acceptable."""
     password = normalised(password)
     if len(password) < MIN_LENGTH:
-        return f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự."
+        return _("Mật khẩu phải có ít nhất %(count)s ký tự.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Mật khẩu không được dài quá {MAX_LENGTH} ký tự."
+        return _("Mật khẩu không được dài quá %(count)s ký tự.", count=MAX_LENGTH)
     lowered = password.lower()
     if lowered in blocklist() or (username and username.lower() in lowered):
-        return "Mật khẩu quá dễ đoán; hãy chọn một cụm từ dài hơn."
+        return _("Mật khẩu quá dễ đoán; hãy chọn một cụm từ dài hơn.")
     hints = [word for word in (username, *full_name.split(), *CONTEXT_WORDS) if word]
     if zxcvbn(password[:SCORED_LENGTH], user_inputs=hints)["score"] < MIN_SCORE:
-        return (
+        return _(
             "Mật khẩu quá dễ đoán (dễ bị dò ra): hãy dùng một cụm vài từ không liền nghĩa,"
-            " có thể kèm số, dài từ 12 ký tự."
+            " có thể kèm số, dài từ %(count)s ký tự.",
+            count=MIN_LENGTH,
         )
     return None
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from tracker import db, i18n
-from tracker.auth import operations, throttle
+from tracker.auth import operations, passwords, throttle
 from tracker.auth.forms import LoginForm, LogoutForm, PasswordForm
 from tracker.auth.login import start_session
 from tracker.auth.operations import account_exists, authenticate, end_sessions
@@ -84,7 +84,8 @@ def change_password():
             start_session(user)
             flash(_("Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc."), "success")
             return redirect(url_for("reports.dashboard"))
-    return render_template("auth/password.html", form=form), 200 if not form.errors else 422
+    page = render_template("auth/password.html", form=form, min_length=passwords.MIN_LENGTH)
+    return page, 200 if not form.errors else 422
 
 
 @blueprint.route("/account/language", methods=["POST"])
