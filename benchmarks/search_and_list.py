@@ -23,6 +23,7 @@ search and list pages. The issue's target: p95 under 100 ms at 100,000 assignmen
     .venv/bin/python benchmarks/search_and_list.py [--assignments 100000]
         [--agencies 1000] [--runs 20] [--database sqlite|postgresql|both]
         [--postgresql-url URL] [--explain main|all|none] [--sqlite-file PATH]
+        [--postgresql-database NAME]
 
 PostgreSQL: --postgresql-url, BENCH_POSTGRESQL_URL or BENCH_DATABASE_URL (a server
 where the user may create databases; default postgres@127.0.0.1:5432); with `both` it is
@@ -186,6 +187,16 @@ def initialise(app) -> None:
         load_demo(db.session)
         load_demo_periods(db.session)
         db.session.commit()
+
+
+def migrate(app) -> None:
+    """A kept database brought to the head migration (new indexes) and analysed."""
+    with app.app_context():
+        engine = db.database().engine
+        with engine.begin() as connection:
+            upgrade(connection)
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 def add_agencies(app, count: int, rng: random.Random) -> None:
@@ -570,22 +581,30 @@ def postgresql_reachable(url: str) -> bool:
 
 
 @contextmanager
-def database(kind: str, folder: str, server_url: str):
-    """The URL of a new, empty database; a PostgreSQL one is dropped afterwards."""
+def database(kind: str, folder: str, server_url: str, kept: str | None = None):
+    """The URL of the database to measure and whether it is already built: a new, empty
+    one (a PostgreSQL one is dropped afterwards), or with `kept` the PostgreSQL
+    database of that name, built on the first run and kept for the next."""
     if kind == "sqlite":
-        yield f"sqlite:///{folder}/bench.db"
+        yield f"sqlite:///{folder}/bench.db", False
         return
-    name = f"bench_search_{os.getpid()}"
+    name = kept or f"bench_search_{os.getpid()}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            exists = connection.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+            ).first()
+            if not (kept and exists):
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+            url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+            yield url, bool(kept and exists)
         finally:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not kept:
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
 
@@ -602,11 +621,12 @@ def run(kind: str, args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     with (
         tempfile.TemporaryDirectory() as folder,
-        database(kind, folder, args.postgresql_url) as url,
+        database(kind, folder, args.postgresql_url, args.postgresql_database) as (url, built),
     ):
         kept = kind == "sqlite" and args.sqlite_file
         if kept:
             url = f"sqlite:///{os.path.abspath(args.sqlite_file)}"
+            built = os.path.exists(args.sqlite_file)
         app = create_app(
             {
                 "INSTANCE_PATH": folder,
@@ -618,8 +638,9 @@ def run(kind: str, args: argparse.Namespace) -> None:
             }
         )
         try:
-            if kept and os.path.exists(args.sqlite_file):
-                print(f"  reusing {args.sqlite_file}")
+            if built:
+                print(f"  reusing {make_url(url).database}")
+                migrate(app)
             else:
                 build(app, args, rng)
             results = measure(app, args.runs, args.explain)
@@ -672,6 +693,11 @@ def main() -> None:
         "--sqlite-file",
         help="keep the SQLite database in this file, and measure it again without building"
         " when it exists (to try a change quickly)",
+    )
+    parser.add_argument(
+        "--postgresql-database",
+        help="keep the PostgreSQL database under this name, and measure it again without"
+        " building when it exists",
     )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]

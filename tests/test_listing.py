@@ -9,12 +9,16 @@ from datetime import date
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from tests.helpers import user_named
 from tracker import clock
 from tracker.assignments import listing, obligations
 from tracker.assignments.deadlines import Outcome
+from tracker.assignments.models import Assignment
+from tracker.assignments.periods import generate_periods
 from tracker.auth.models import User
+from tracker.directives.models import Task
 from tracker.reports.counts import late_agencies
 
 TODAY = date(2020, 8, 19)
@@ -30,10 +34,12 @@ def _rows(page: str) -> list[tuple[str, str | None]]:
     ]
 
 
-def _all_pages(session, user: User, chosen: listing.Filter, size: int) -> list[listing.Row]:
+def _all_pages(
+    session, user: User, chosen: listing.Filter, size: int, as_of: date = TODAY
+) -> list[listing.Row]:
     rows, after = [], None
     while True:
-        found = listing.page(session, user, chosen, TODAY, 3, after=after, size=size)
+        found = listing.page(session, user, chosen, as_of, 3, after=after, size=size)
         rows += found.rows
         if found.after is None:
             return rows
@@ -50,6 +56,67 @@ def test_keyset_pages_walk_the_whole_list_once_in_order(session, sort, descendin
     key = [(row.assignment_id, row.period_id) for row in paged]
     assert key == [(row.assignment_id, row.period_id) for row in everything]
     assert len(set(key)) == len(key) == obligations.counts(session, TODAY).total
+
+
+def _expected_order(session, rows: list[listing.Row], sort: listing.Sort) -> list:
+    """The documented order, worked out in Python: the sort's column, then the deadline
+    (none last), then the assignment, then the period (a one-off report first)."""
+    positions = {
+        task.id: (task.directive.issued_date, task.directive_id, task.position)
+        for task in session.scalars(sa.select(Task))
+    }
+    tasks = dict(session.execute(sa.select(Assignment.id, Assignment.task_id)).all())
+
+    def key(row: listing.Row):
+        first = {
+            listing.Sort.DEADLINE: (),
+            listing.Sort.AGENCY: (row.agency_code,),
+            listing.Sort.DIRECTIVE: positions[tasks[row.assignment_id]],
+            listing.Sort.STATUS: (row.status.value,),
+            listing.Sort.OUTCOME: (row.outcome.value,),
+        }[sort]
+        due = row.due_date or listing.NO_DEADLINE
+        return (*first, due, row.assignment_id, row.period_id or 0)
+
+    return sorted(rows, key=key)
+
+
+@pytest.mark.parametrize("sort", list(listing.Sort))
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_follow_the_documented_order_both_ways(session, sort, descending):
+    """Forward and backward, pages of 5 give the list in the order the keys define,
+    with undated work, periods and reports of the same assignment all in it."""
+    office = user_named(session, "vanphong")
+    chosen = listing.Filter(sort=sort, descending=descending)
+    as_of = date(2020, 10, 15)
+    assert generate_periods(session, as_of) > 0  # weekly reporting periods have begun
+    forward = _all_pages(session, office, chosen, size=5, as_of=as_of)
+    expected = _expected_order(session, forward, sort)
+    if descending:
+        expected.reverse()
+    identity = [(row.assignment_id, row.period_id) for row in expected]
+    assert [(row.assignment_id, row.period_id) for row in forward] == identity
+    assert any(row.due_date is None for row in forward)
+    assert any(row.period_id for row in forward) and any(not row.period_id for row in forward)
+    # Backward from the last page, through `before`, gives the same rows.
+    last = listing.page(session, office, chosen, as_of, 3, size=5)
+    while last.after is not None:
+        last = listing.page(session, office, chosen, as_of, 3, after=last.after, size=5)
+    backward, page = list(reversed(last.rows)), last
+    while page.before is not None:
+        page = listing.page(session, office, chosen, as_of, 3, before=page.before, size=5)
+        backward += reversed(page.rows)
+    assert [(row.assignment_id, row.period_id) for row in reversed(backward)] == identity
+
+
+def test_total_is_counted_up_to_a_limit(session, monkeypatch):
+    office = user_named(session, "vanphong")
+    everything = listing.page(session, office, listing.Filter(), TODAY, 3)
+    assert not everything.more_than_total and everything.total > 10
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+    capped = listing.page(session, office, listing.Filter(), TODAY, 3)
+    assert capped.more_than_total and capped.total == 10
+    assert capped.rows == everything.rows
 
 
 def test_previous_page_gives_back_the_page_before(session):
@@ -171,3 +238,44 @@ def test_filter_round_trips_through_the_url():
     assert listing.Filter.from_args(chosen.to_args()) == chosen
     assert chosen.sorted_by(listing.Sort.AGENCY).descending is False
     assert chosen.sorted_by(listing.Sort.DEADLINE).sort == listing.Sort.DEADLINE
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_keyset_condition_compares_constant_keys_as_the_order_does(descending):
+    """A part's constant keys (the deadline of undated work, the period 0 of a one-off
+    report) are compared in Python; the rows kept are exactly those past the cursor."""
+    table = sa.table("t", sa.column("due", sa.Date), sa.column("aid", sa.Integer))
+    engine = sa.create_engine("sqlite://")
+    days = [date(2020, 8, day) for day in (17, 18, 19)]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (due DATE, aid INTEGER)")
+        connection.execute(
+            sa.insert(table), [{"due": day, "aid": aid} for day in days for aid in (1, 2, 3)]
+        )
+        parts = {
+            "dated report": (table.c.due, table.c.aid, 0),
+            "undated report": (listing.NO_DEADLINE, table.c.aid, 0),
+        }
+        rows = connection.execute(sa.select(table.c.due, table.c.aid)).all()
+        for name, keys in parts.items():
+            for cursor in [
+                (day, aid, period)
+                for day in [*days, listing.NO_DEADLINE]
+                for aid in (1, 2, 3)
+                for period in (0, 5)
+            ]:
+                found = connection.execute(
+                    sa.select(table.c.due, table.c.aid).where(
+                        listing._beyond(keys, list(cursor), descending)
+                    )
+                ).all()
+                row_keys = {
+                    row: (row.due if name == "dated report" else listing.NO_DEADLINE, row.aid, 0)
+                    for row in rows
+                }
+                expected = {
+                    row
+                    for row, key in row_keys.items()
+                    if (key < cursor if descending else key > cursor)
+                }
+                assert set(found) == expected, (name, cursor)

@@ -31,16 +31,21 @@ from tracker.assignments.models import (
     Period,
     PeriodStatus,
 )
-from tracker.assignments.queries import visible_to
+from tracker.assignments.queries import visible_directive_ids, visible_to
 from tracker.assignments.workflow import PERIOD_STATUS_LABELS, STATUS_LABELS
 from tracker.auth.models import User
-from tracker.directives.models import Directive, Task, title_of
+from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
 from tracker.i18n import N_
 
 #: Rows per page.
 PAGE_ROWS = 50
 #: Rows an export holds at most; the file says when it was cut.
 EXPORT_ROWS = 50_000
+#: How many directives the filter offers, the newest first (an older one is chosen from
+#: its own page, whose link carries it).
+DIRECTIVE_CHOICES = 200
+#: The list's total is counted up to this many rows ("more than 10,000").
+COUNT_LIMIT = 10_000
 #: The deadline that sorts last: work without one.
 NO_DEADLINE = date(9999, 12, 31)
 
@@ -197,10 +202,38 @@ class Row:
 @dataclass(frozen=True)
 class Page:
     rows: list[Row]
+    #: How many rows the list has, counted up to COUNT_LIMIT; `more_than_total` when
+    #: it has more.
     total: int
+    more_than_total: bool
     #: Cursors for the next and previous pages; None at either end.
     after: str | None
     before: str | None
+
+
+def directive_choices(session: Session, user: User, chosen: int | None) -> list[tuple[int, str]]:
+    """(id, title) of the directives the filter offers: the newest DIRECTIVE_CHOICES
+    active or closed ones the user has work in (any, for the office and leaders), and
+    the one chosen, wherever it falls."""
+    columns = (Directive.id, Directive.doc_type, Directive.number, Directive.symbol)
+    query = sa.select(*columns).where(
+        Directive.status.in_((DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED))
+    )
+    if not user.reads_everything:
+        query = query.where(Directive.id.in_(visible_directive_ids(user)))
+    newest = query.order_by(Directive.issued_date.desc(), Directive.id.desc())
+    found = list(session.execute(newest.limit(DIRECTIVE_CHOICES)))
+    if chosen is not None and all(row.id != chosen for row in found):
+        found += session.execute(query.where(Directive.id == chosen))
+    return [(row.id, title_of(row.doc_type, row.number, row.symbol)) for row in found]
+
+
+def agency_choices(session: Session, user: User) -> list[tuple[str, str]]:
+    """(code, short name) of the agencies the filter offers: every one, to those who
+    read everything; none to an agency (its list holds its own work)."""
+    if not user.reads_everything:
+        return []
+    return list(session.execute(sa.select(Agency.code, Agency.short_name).order_by(Agency.id)))
 
 
 def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
@@ -218,57 +251,180 @@ def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _source(user: User, chosen: Filter, as_of: date, due_soon_days: int):
-    """The filtered obligations and the sort key columns.
+@dataclass(frozen=True)
+class _Piece:
+    """One part of the obligations, ordered and cut on its own before the parts merge:
+    `rows` (a subquery of obligation columns), the tables its keys read besides it,
+    and its sort keys, each a column or a Python constant the part holds throughout
+    (the deadline of reports without one, the period of a one-off report)."""
 
-    Returns (owed, conditions, joins, keys): the obligations subquery, the conditions on
-    its columns, the tables the keys read besides it (joined as `_details` joins them),
-    and the keys, the row's identity last."""
-    owed = obligations.obligations(as_of, *_where(user, chosen))
-    due_key = sa.func.coalesce(owed.c.due_date, NO_DEADLINE)
-    keys, joins = {
-        Sort.DEADLINE: ((due_key,), ()),
-        Sort.AGENCY: ((Agency.code, due_key), (Agency,)),
-        Sort.DIRECTIVE: (
-            (Directive.issued_date, Directive.id, Task.position, due_key),
-            (Task, Directive),
-        ),
-        Sort.STATUS: ((Assignment.status, due_key), (Assignment,)),
-        Sort.OUTCOME: ((owed.c.outcome, due_key), ()),
-    }[chosen.sort]
-    # The row's identity ends every key, so the order is total and the keyset exact.
-    keys = (*keys, owed.c.assignment_id, sa.func.coalesce(owed.c.period_id, 0))
+    rows: sa.Subquery
+    joins: tuple
+    keys: tuple
+
+
+def _pieces(user: User, chosen: Filter, as_of: date) -> list[_Piece]:
+    """The filtered obligations as the parts a page merges.
+
+    The deadline order reads three parts, each on an index in its order: reports with
+    a deadline (by due date), reports without one (they sort last), and periods. The
+    other orders read the two halves of `obligations.parts`. The row's identity ends
+    every key (the period is 0 for a one-off report), so the order is total and the
+    keyset exact."""
+    reports, periods = obligations.parts(as_of, *_where(user, chosen))
+    if chosen.sort == Sort.DEADLINE:
+        halves = [
+            (reports.where(Assignment.due_date.is_not(None)), "due", 0),
+            (reports.where(Assignment.due_date.is_(None)), NO_DEADLINE, 0),
+            (periods, "due", "period"),
+        ]
+    else:
+        halves = [(reports, "coalesce", 0), (periods, "due", "period")]
+    found = []
+    for number, (select, due, period) in enumerate(halves):
+        rows = select.subquery(f"part_{number}")
+        due_key = (
+            rows.c.due_date
+            if due == "due"
+            else sa.func.coalesce(rows.c.due_date, NO_DEADLINE)
+            if due == "coalesce"
+            else due
+        )
+        identity = (rows.c.assignment_id, rows.c.period_id if period == "period" else 0)
+        keys, joins = {
+            Sort.DEADLINE: ((due_key,), ()),
+            Sort.AGENCY: ((Agency.code, due_key), (Agency,)),
+            Sort.DIRECTIVE: (
+                (Directive.issued_date, Directive.id, Task.position, due_key),
+                (Task, Directive),
+            ),
+            Sort.STATUS: ((Assignment.status, due_key), (Assignment,)),
+            Sort.OUTCOME: ((rows.c.outcome, due_key), ()),
+        }[chosen.sort]
+        found.append(_Piece(rows, joins, (*keys, *identity)))
+    return found
+
+
+def _conditions(rows, chosen: Filter, as_of: date, due_soon_days: int) -> list:
+    """The filter's conditions on the obligations' own columns (`rows`)."""
     conditions: list[sa.ColumnElement[bool]] = []
     if chosen.outcome is not None:
-        conditions.append(owed.c.outcome == chosen.outcome.value)
+        conditions.append(rows.c.outcome == chosen.outcome.value)
     if chosen.overdue:
-        conditions.append(owed.c.outcome == Outcome.OPEN_OVERDUE.value)
+        conditions.append(rows.c.outcome == Outcome.OPEN_OVERDUE.value)
     if chosen.due_soon:
         conditions.append(
             sa.and_(
-                owed.c.outcome == Outcome.OPEN_WITHIN.value,
-                owed.c.due_date <= soon_cutoff(as_of, due_soon_days),
+                rows.c.outcome == Outcome.OPEN_WITHIN.value,
+                rows.c.due_date <= soon_cutoff(as_of, due_soon_days),
             )
         )
     if chosen.due_from is not None:
-        conditions.append(owed.c.due_date >= chosen.due_from)
+        conditions.append(rows.c.due_date >= chosen.due_from)
     if chosen.due_to is not None:
-        conditions.append(owed.c.due_date <= chosen.due_to)
-    return owed, conditions, joins, keys
+        conditions.append(rows.c.due_date <= chosen.due_to)
+    return conditions
 
 
-def _join(query: sa.Select, owed, tables) -> sa.Select:
-    """Join to `owed` the tables among Assignment, Task, Directive, Agency that a key
+def _join(query: sa.Select, rows, tables) -> sa.Select:
+    """Join to `rows` the tables among Assignment, Task, Directive, Agency that a key
     reads (every obligation has exactly one of each)."""
     if Assignment in tables:
-        query = query.join(Assignment, owed.c.assignment_id == Assignment.id)
+        query = query.join(Assignment, rows.c.assignment_id == Assignment.id)
     if Task in tables:
-        query = query.join(Task, owed.c.task_id == Task.id)
+        query = query.join(Task, rows.c.task_id == Task.id)
     if Directive in tables:
-        query = query.join(Directive, owed.c.directive_id == Directive.id)
+        query = query.join(Directive, rows.c.directive_id == Directive.id)
     if Agency in tables:
-        query = query.join(Agency, owed.c.agency_id == Agency.id)
+        query = query.join(Agency, rows.c.agency_id == Agency.id)
     return query
+
+
+def _is_column(key) -> bool:
+    """A key read from the rows, as opposed to a constant of a part (a date or 0)."""
+    return not isinstance(key, int | date)
+
+
+def _beyond(keys: tuple, values: list, descending: bool) -> sa.ColumnElement[bool]:
+    """The rows whose keys come after `values` in the order (before them when
+    `descending`), as one row-value comparison on the key columns, which an index in
+    the same order serves. Constant keys are compared here: a leading constant decides
+    alone unless it equals its value; a trailing one (a report's period, 0, before any
+    period of the same assignment) decides ties."""
+    columns, cursor = list(keys), list(values)
+    while columns and not _is_column(columns[0]):
+        key, value = columns.pop(0), cursor.pop(0)
+        if key != value:
+            return sa.true() if (key < value) == descending else sa.false()
+    trailing = None
+    if columns and not _is_column(columns[-1]):
+        trailing = (columns.pop(), cursor.pop())
+    if not columns:
+        return sa.false()
+    row, point = sa.tuple_(*columns), sa.tuple_(*(sa.literal(value) for value in cursor))
+    if trailing is None:
+        return row < point if descending else row > point
+    # Ties on the columns go after the cursor when the constant itself does.
+    constant, value = trailing
+    ties_after = constant < value if descending else constant > value
+    if descending:
+        return row <= point if ties_after else row < point
+    return row >= point if ties_after else row > point
+
+
+def _ordered(piece: _Piece, conditions: list, cursor: list | None, descending: bool, limit: int):
+    """One part's first `limit` rows after the cursor in the order, with its keys as
+    key_0, key_1, ...: a query each engine answers by reading its index in order."""
+    keys = [key if _is_column(key) else sa.literal(key) for key in piece.keys]
+    query = _join(
+        sa.select(
+            piece.rows.c.assignment_id,
+            piece.rows.c.period_id,
+            piece.rows.c.directive_id,
+            piece.rows.c.due_date,
+            piece.rows.c.outcome,
+            *(key.label(f"key_{index}") for index, key in enumerate(keys)),
+        ).select_from(piece.rows),
+        piece.rows,
+        piece.joins,
+    ).where(*conditions)
+    if cursor is not None:
+        query = query.where(_beyond(piece.keys, cursor, descending))
+    order = [key for key in piece.keys if _is_column(key)]
+    return query.order_by(*(key.desc() if descending else key.asc() for key in order)).limit(limit)
+
+
+def _merged(
+    pieces: list[_Piece],
+    chosen: Filter,
+    as_of: date,
+    due_soon_days: int,
+    cursor: list | None,
+    descending: bool,
+    limit: int,
+) -> sa.Subquery:
+    """The first `limit` obligations after the cursor, merged from every part's first
+    `limit`, with their keys (key_0, ...)."""
+    parts = [
+        sa.select(
+            _ordered(
+                piece,
+                _conditions(piece.rows, chosen, as_of, due_soon_days),
+                cursor,
+                descending,
+                limit,
+            ).subquery()
+        )
+        for piece in pieces
+    ]
+    merged = sa.union_all(*parts).subquery("merged")
+    keys = [merged.c[f"key_{index}"] for index in range(len(pieces[0].keys))]
+    return (
+        sa.select(merged)
+        .order_by(*(key.desc() if descending else key.asc() for key in keys))
+        .limit(limit)
+        .subquery("chosen")
+    )
 
 
 #: What a row shows besides the obligation's own columns.
@@ -364,21 +520,26 @@ def page(
 ) -> Page:
     """One page of the list: the rows after (or before) a cursor, and the total.
 
-    The rows are chosen and ordered on the obligations and their sort keys alone, and
-    only the page's rows are joined to what they show."""
-    owed, conditions, joins, keys = _source(user, chosen, as_of, due_soon_days)
-    total = session.scalar(sa.select(sa.func.count()).select_from(owed).where(*conditions)) or 0
+    Each part of the obligations gives its first rows after the cursor, read in index
+    order; the page takes the first of those, and only its rows are joined to what
+    they show. The total counts at most COUNT_LIMIT rows."""
+    owed = obligations.obligations(as_of, *_where(user, chosen))
+    counted = (
+        sa.select(owed.c.assignment_id)
+        .where(*_conditions(owed, chosen, as_of, due_soon_days))
+        .limit(COUNT_LIMIT + 1)
+        .subquery()
+    )
+    total = session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    pieces = _pieces(user, chosen, as_of)
     backwards = before is not None
     cursor = before if backwards else after
     descending = chosen.descending != backwards
-    chosen_rows = _chosen(owed, joins, keys).where(*conditions)
+    values = None
     if cursor is not None:
-        values = _coerce(_decode(cursor, len(keys)), keys)
-        row_value, point = sa.tuple_(*keys), sa.tuple_(*(sa.literal(v) for v in values))
-        chosen_rows = chosen_rows.where(row_value < point if descending else row_value > point)
-    order = [key.desc() if descending else key.asc() for key in keys]
-    limited = chosen_rows.order_by(*order).limit(size + 1).subquery("chosen")
-    key_columns = [limited.c[f"key_{index}"] for index in range(len(keys))]
+        values = _coerce(_decode(cursor, len(pieces[0].keys)), pieces[0].keys)
+    limited = _merged(pieces, chosen, as_of, due_soon_days, values, descending, size + 1)
+    key_columns = [limited.c[f"key_{index}"] for index in range(len(pieces[0].keys))]
     paged = _details(limited).add_columns(*key_columns)
     paged = paged.order_by(*(c.desc() if descending else c.asc() for c in key_columns))
     found = list(session.execute(paged))
@@ -389,40 +550,31 @@ def page(
     rows = [_row(row) for row in found]
     has_next = more if not backwards else True
     has_previous = (cursor is not None) if not backwards else more
+    keys = pieces[0].keys
     return Page(
         rows=rows,
-        total=total,
+        total=min(total, COUNT_LIMIT),
+        more_than_total=total > COUNT_LIMIT,
         after=_encode(_key_values(found[-1], keys)) if found and has_next else None,
         before=_encode(_key_values(found[0], keys)) if found and has_previous else None,
     )
 
 
-def _chosen(owed, joins, keys) -> sa.Select:
-    """The obligations with their sort keys (key_0, key_1, ...), joined only to what the
-    keys need: rows are chosen and ordered on these before anything else is joined."""
-    return _join(
-        sa.select(
-            owed.c.assignment_id,
-            owed.c.period_id,
-            owed.c.directive_id,
-            owed.c.due_date,
-            owed.c.outcome,
-            *(key.label(f"key_{index}") for index, key in enumerate(keys)),
-        ).select_from(owed),
-        owed,
-        joins,
-    )
-
-
-def _coerce(values: list, columns) -> list:
-    """Cursor values back to the columns' Python types (dates came as ISO text)."""
+def _coerce(values: list, keys: tuple) -> list:
+    """Cursor values back to the keys' Python types (dates came as ISO text); a value
+    that cannot be a key's is a broken link."""
     coerced = []
-    for value, column in zip(values, columns, strict=True):
-        if isinstance(column.type, sa.Date) and isinstance(value, str):
+    for value, key in zip(values, keys, strict=True):
+        is_date = isinstance(key, date) or isinstance(getattr(key, "type", None), sa.Date)
+        if is_date:
+            if not isinstance(value, str):
+                raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách."))
             try:
                 value = date.fromisoformat(value)
             except ValueError:
                 raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách.")) from None
+        elif not isinstance(value, int | str) or isinstance(value, bool):
+            raise FilterError(_("Liên kết trang không hợp lệ; hãy mở lại danh sách."))
         coerced.append(value)
     return coerced
 
@@ -431,16 +583,11 @@ def every_row(
     session: Session, user: User, chosen: Filter, as_of: date, due_soon_days: int
 ) -> Iterator[Row]:
     """The whole list in its order, for an export (at most EXPORT_ROWS)."""
-    owed, conditions, joins, keys = _source(user, chosen, as_of, due_soon_days)
-    order = [key.desc() if chosen.descending else key.asc() for key in keys]
-    chosen_rows = (
-        _chosen(owed, joins, keys)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(EXPORT_ROWS)
-        .subquery("chosen")
+    pieces = _pieces(user, chosen, as_of)
+    chosen_rows = _merged(
+        pieces, chosen, as_of, due_soon_days, None, chosen.descending, EXPORT_ROWS
     )
-    key_columns = [chosen_rows.c[f"key_{index}"] for index in range(len(keys))]
+    key_columns = [chosen_rows.c[f"key_{index}"] for index in range(len(pieces[0].keys))]
     query = _details(chosen_rows).order_by(
         *(c.desc() if chosen.descending else c.asc() for c in key_columns)
     )

@@ -110,6 +110,13 @@ def obligations(as_of: date, *where: sa.ColumnElement[bool]) -> sa.Subquery:
     task_id, directive_id, agency_id, due_date, outcome (one of COUNTED), extended (1
     for an assignment's extended report). `where` filters on Assignment and Task
     columns (both are joined)."""
+    return sa.union_all(*parts(as_of, *where)).subquery("obligation")
+
+
+def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Select]:
+    """The two halves of `obligations`, with the same columns: the assignments' own
+    reports (FROM Assignment), and the reporting periods (FROM Period). A long list
+    orders and cuts each half on its own indexes before it merges them."""
     extended = sa.and_(
         Assignment.original_due_date.is_not(None),
         Assignment.due_date != Assignment.original_due_date,
@@ -150,7 +157,7 @@ def obligations(as_of: date, *where: sa.ColumnElement[bool]) -> sa.Subquery:
         .join(Task, Assignment.task_id == Task.id)
         .where(Period.starts_on <= as_of, period_outcome.in_(counted), *where)
     )
-    return sa.union_all(reports, periods).subquery("obligation")
+    return reports, periods
 
 
 def count_by(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -31,7 +30,7 @@ from tracker.assignments.forms import (
     UploadForm,
     action_form_class,
 )
-from tracker.assignments.models import Assignment, ExtensionRequest, Period
+from tracker.assignments.models import ExtensionRequest, Period
 from tracker.assignments.operations import AssignmentError, assign_task
 from tracker.assignments.workflow import (
     ACTION_LABELS,
@@ -50,7 +49,7 @@ from tracker.assignments.workflow import (
     request_extension,
 )
 from tracker.auth.guards import found_or_404, staff_required
-from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.directives.models import Task
 from tracker.evidence.operations import EvidenceError, add_evidence, can_withdraw
 from tracker.evidence.queries import evidence_of
 from tracker.routing import back_to
@@ -98,8 +97,8 @@ def index():
         found=found,
         problem=problem,
         today=today,
-        directives=_listed_directives(),
-        agencies=all_agencies(db.session) if current_user.reads_everything else [],
+        directives=listing.directive_choices(db.session, current_user, chosen.directive),
+        agencies=listing.agency_choices(db.session, current_user),
         sort_labels=listing.SORT_LABELS,
         Sort=listing.Sort,
         role_labels=ROLE_LABELS,
@@ -113,24 +112,6 @@ EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-
-
-def _listed_directives() -> list[Directive]:
-    """The directives a filter may name: active and closed ones the user has work in
-    (every one, for the office and leaders), newest first."""
-    query = sa.select(Directive).where(
-        Directive.status.in_((DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED))
-    )
-    if not current_user.reads_everything:
-        seen = (
-            sa.select(Task.directive_id)
-            .join(Assignment, Assignment.task_id == Task.id)
-            .where(queries.visible_to(current_user))
-        )
-        query = query.where(Directive.id.in_(seen))
-    return list(
-        db.session.scalars(query.order_by(Directive.issued_date.desc(), Directive.id.desc()))
-    )
 
 
 @blueprint.route("/tasks/<int:task_id>/assign", methods=["GET", "POST"])

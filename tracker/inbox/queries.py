@@ -7,7 +7,8 @@ reporting periods due soon or overdue, and the reports of other agencies that it
 reviews (a task's report_to). A leader sees the agencies with overdue work.
 
 Every section is one query with a limit, and the counts are one query, whatever the
-amount of data.
+amount of data. Each count stops at COUNT_LIMIT + 1 rows, so it costs the same at any
+size; a count past the limit shows as "999+" (`shown`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ from tracker.reports.counts import LateAgency, late_agencies
 
 #: Rows shown per section; the count says how many there are in all.
 SECTION_ROWS = 30
+
+#: Counts are exact up to this; more shows as "999+".
+COUNT_LIMIT = 999
 
 #: Imports that wait on the office: parsed and waiting for review, or failed.
 WAITING_IMPORTS = (ImportStatus.OPEN, ImportStatus.FAILED)
@@ -205,7 +209,14 @@ def _pending_extensions(user: User) -> sa.ColumnElement[bool]:
 
 
 def _count(query: sa.Select) -> sa.ScalarSelect:
-    return query.with_only_columns(sa.func.count()).scalar_subquery()
+    """The rows of `query`, counted up to COUNT_LIMIT + 1."""
+    first = query.limit(COUNT_LIMIT + 1).subquery()
+    return sa.select(sa.func.count()).select_from(first).scalar_subquery()
+
+
+def shown(count: int) -> str:
+    """A count as a badge shows it: "999+" past COUNT_LIMIT."""
+    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
 
 
 def _assignments() -> sa.Select:

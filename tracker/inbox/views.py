@@ -7,10 +7,11 @@ from flask import Blueprint, current_app, g, has_request_context, render_templat
 from flask_login import current_user, login_required
 
 from tracker import clock, db
-from tracker.inbox.queries import counts, inbox
+from tracker.inbox.queries import counts, inbox, shown
 from tracker.notifications.operations import recent_notifications
 
 blueprint = Blueprint("inbox", __name__)
+blueprint.add_app_template_filter(shown, "count_shown")
 
 #: Unread notifications listed at the top of the inbox.
 UNREAD_SHOWN = 10
