@@ -177,3 +177,28 @@ def test_the_index_lookups_say_what_visible_to_says(session, username):
         session.scalars(sa.select(Task.directive_id).join(Assignment).where(visible_to(user)))
     )
     assert set(session.scalars(visible_directive_ids(user))) == directives
+
+
+def test_a_common_word_ranks_its_newest_matches_and_says_so(session, monkeypatch):
+    """Past RANKED matches, the newest RANKED (those the user may see) are ranked, the
+    total says "more than", and every hit is one of those newest."""
+    from tracker.search import queries
+
+    office = user_named(session, "vanphong")
+    everything = search(session, office, "bluezone", Filters())
+    assert not everything.more and 4 < everything.total == len(everything.hits)
+
+    def entry_ids(hits) -> set[int]:
+        return {
+            session.scalars(
+                sa.select(SearchEntry.id).where(
+                    SearchEntry.kind == hit.kind.value, SearchEntry.object_id == hit.object_id
+                )
+            ).one()
+            for hit in hits
+        }
+
+    monkeypatch.setattr(queries, "RANKED", 3)
+    capped = search(session, office, "bluezone", Filters())
+    assert capped.more and capped.total == 3
+    assert entry_ids(capped.hits) == set(sorted(entry_ids(everything.hits))[-3:])

@@ -74,25 +74,52 @@ def clear(connection: sa.Connection) -> None:
     connection.exec_driver_sql("DELETE FROM search_fts")
 
 
-def matches(
-    dialect: str, words: list[str]
-) -> tuple[sa.FromClause, sa.ColumnElement, sa.ColumnElement]:
-    """For the folded `words` (each a prefix, all required): the index as a FROM, the
-    column holding the entry id, and a rank where smaller is better."""
+def matches(dialect: str, words: list[str]) -> tuple[sa.FromClause, sa.ColumnElement]:
+    """For the folded `words` (each a prefix, all required): the index as a FROM of the
+    matching entries, and the column holding the entry id."""
     if dialect == "sqlite":
-        expression = " ".join(f'"{word}"*' for word in words)
-        fts = sa.table("search_fts", sa.column("rowid"), sa.column("search_fts"))
-        rank = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
-        matched = sa.select(fts.c.rowid.label("entry_id"), rank.label("rank")).where(
-            sa.literal_column("search_fts").op("MATCH")(expression)
+        fts = sa.table("search_fts", sa.column("rowid"))
+        found = (
+            sa.select(fts.c.rowid.label("entry_id"))
+            .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
+            .subquery("matched")
         )
     else:
-        expression = " & ".join(f"{word}:*" for word in words)
         fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
-        query = sa.func.to_tsquery("simple", expression)
-        matched = sa.select(
-            fts.c.entry_id.label("entry_id"),
-            (-sa.func.ts_rank(fts.c.document, query)).label("rank"),
-        ).where(fts.c.document.op("@@")(query))
-    found = matched.subquery("matched")
-    return found, found.c.entry_id, found.c.rank
+        found = (
+            sa.select(fts.c.entry_id)
+            .where(fts.c.document.op("@@")(_postgres_query(words)))
+            .subquery("matched")
+        )
+    return found, found.c.entry_id
+
+
+def ranked(dialect: str, words: list[str], candidates: sa.Subquery) -> sa.Subquery:
+    """The `candidates` (id, kind) with their score for `words`, smaller is better:
+    SQLite's bm25, PostgreSQL's ts_rank negated; scored for those entries only."""
+    if dialect == "sqlite":
+        fts = sa.table("search_fts", sa.column("rowid"))
+        score: sa.ColumnElement = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
+        query = (
+            sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
+            .select_from(candidates)
+            .join(fts, fts.c.rowid == candidates.c.id)
+            .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
+        )
+    else:
+        fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
+        score = -sa.func.ts_rank(fts.c.document, _postgres_query(words))
+        query = (
+            sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
+            .select_from(candidates)
+            .join(fts, fts.c.entry_id == candidates.c.id)
+        )
+    return query.subquery("ranked")
+
+
+def _sqlite_query(words: list[str]) -> str:
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def _postgres_query(words: list[str]) -> sa.ColumnElement:
+    return sa.func.to_tsquery("simple", " & ".join(f"{word}:*" for word in words))

@@ -25,6 +25,10 @@ from tracker.search.models import EntryKind, SearchEntry
 
 #: Results per page of search.
 RESULTS = 50
+#: How many matches are ranked: all of them up to this many; beyond it, the newest this
+#: many (a common word matches most of the index, and scoring every match would cost
+#: the most). The page says so and asks for more words or a filter.
+RANKED = 2000
 #: Characters of text shown around the first match.
 EXCERPT = 240
 #: How much a match counts by kind: a directive found by its number or subject comes
@@ -70,8 +74,10 @@ class Hit:
 @dataclass(frozen=True)
 class Results:
     hits: list[Hit]
-    #: How many entries match in all (the page shows at most RESULTS).
+    #: How many entries match in all (the page shows at most RESULTS), counted up to
+    #: RANKED; `more` when more match.
     total: int
+    more: bool = False
 
 
 def _allowed(user: User) -> sa.ColumnElement[bool]:
@@ -98,12 +104,7 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
     if not words:
         return Results([], 0)
     dialect = session.get_bind().dialect.name
-    matched, entry_id, score = engine.matches(dialect, words)
-    weight = sa.case(
-        *((SearchEntry.kind == kind.value, value) for kind, value in KIND_WEIGHTS.items()),
-        else_=1.0,
-    )
-    rank = score * weight
+    matched, entry_id = engine.matches(dialect, words)
     where = [_allowed(user)]
     if filters.kind is not None:
         where.append(SearchEntry.kind == filters.kind.value)
@@ -116,17 +117,24 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
         where.append(SearchEntry.day >= filters.day_from)
     if filters.day_to is not None:
         where.append(SearchEntry.day <= filters.day_to)
-    # The best RESULTS entries are chosen on their id and rank alone; only they are
-    # joined to their text, agency and directive.
-    chosen = (
-        sa.select(SearchEntry.id, rank.label("rank"))
+    # Candidates: the matching entries the user may see, newest first, at most RANKED
+    # of them; only they are scored (scoring every match of a common word costs the
+    # most). The best RESULTS candidates are then joined to their text.
+    candidates = (
+        sa.select(SearchEntry.id, SearchEntry.kind)
         .join(matched, entry_id == SearchEntry.id)
         .where(*where)
+        .order_by(entry_id.desc())
+        .limit(RANKED + 1)
     )
-    total = session.scalar(
-        sa.select(sa.func.count()).select_from(chosen.with_only_columns(SearchEntry.id).subquery())
+    total = session.scalar(sa.select(sa.func.count()).select_from(candidates.subquery()))
+    ranked = engine.ranked(dialect, words, candidates.limit(RANKED).subquery("candidate"))
+    weight = sa.case(
+        *((ranked.c.kind == kind.value, value) for kind, value in KIND_WEIGHTS.items()),
+        else_=1.0,
     )
-    best = chosen.order_by(rank, SearchEntry.id).limit(RESULTS).subquery("best")
+    rank = (ranked.c.score * weight).label("rank")
+    best = sa.select(ranked.c.id, rank).order_by(rank, ranked.c.id).limit(RESULTS).subquery("best")
     rows = session.execute(
         sa.select(
             SearchEntry,
@@ -158,7 +166,7 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
         )
         for entry, _rank, code, doc_type, number, symbol in rows
     ]
-    return Results(hits, total or 0)
+    return Results(hits, min(total or 0, RANKED), more=(total or 0) > RANKED)
 
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
