@@ -529,3 +529,48 @@ def test_verify_restore_checks_files_against_the_manifest(cli, fresh_app, tmp_pa
     stored.write_bytes(b"khac")
     result = invoke(cli, "verify-restore", str(manifest))
     assert result.exit_code == 1 and "sai mã băm evidence/" in result.stderr
+
+
+# The commands' language ---------------------------------------------------------------------
+
+
+def test_the_cli_speaks_english_with_tracker_lang(initialised, cli, monkeypatch):
+    """TRACKER_LANG=en: the commands' own lines and the refusals they pass on."""
+    monkeypatch.setenv("TRACKER_LANG", "en")
+    created = invoke(
+        cli, "user", "create", "chuyenvien", "--role", "secretariat", input=passwords(GOOD_PASSWORD)
+    )
+    assert created.exit_code == 0, created.output
+    assert "Account chuyenvien created (secretariat)." in created.output
+    short = invoke(cli, "user", "create", "ngan", "--role", "secretariat", input=passwords("ngan"))
+    assert short.exit_code == 1
+    assert "The password must have at least 10 characters." in short.output
+    missing = invoke(cli, "user", "disable", "khong-co-ai")
+    assert missing.exit_code == 1 and "No account 'khong-co-ai'." in missing.output
+    dry = invoke(cli, "remind", "--as-of", "2020-08-19", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run for 19/08/2020 (nothing written, no mail sent):" in dry.output
+    assert "Mails to send: 0" in dry.output
+    assert "Chạy thử" not in dry.output and "Đã tạo" not in created.output
+
+
+@pytest.mark.parametrize("tracker_lang", [None, "vi", "fr"])
+def test_the_cli_speaks_vietnamese_by_default_whatever_the_locale(
+    initialised, cli, monkeypatch, tracker_lang
+):
+    """Without TRACKER_LANG (or with one the CLI does not speak) it is Vietnamese, even
+    when the machine's locale (LANG, LC_ALL) is English."""
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    if tracker_lang is None:
+        monkeypatch.delenv("TRACKER_LANG", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_LANG", tracker_lang)
+    created = invoke(
+        cli, "user", "create", "chuyenvien", "--role", "secretariat", input=passwords(GOOD_PASSWORD)
+    )
+    assert "Đã tạo tài khoản chuyenvien (secretariat)." in created.output
+    missing = invoke(cli, "user", "disable", "khong-co-ai")
+    assert missing.exit_code == 1 and "Không có tài khoản 'khong-co-ai'." in missing.output
+    dry = invoke(cli, "remind", "--as-of", "2020-08-19", "--dry-run")
+    assert "Chạy thử ngày 19/08/2020 (không ghi dữ liệu, không gửi thư):" in dry.output

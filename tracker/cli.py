@@ -1,9 +1,14 @@
-"""The `tracker` command: Flask's (run, shell, routes) plus init, user and audit."""
+"""The `tracker` command: Flask's (run, shell, routes) plus init, user and audit.
+
+The commands speak Vietnamese, or English with TRACKER_LANG=en: LANG and LC_ALL are not
+read, as machines set them (C.UTF-8, en_US) whatever their operators read.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -13,6 +18,8 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -48,6 +55,7 @@ from tracker.documents.operations import store as documents_store
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
+from tracker.i18n import N_, spoken
 from tracker.jobs.queue import queue_of
 from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
@@ -56,6 +64,23 @@ from tracker.notifications.mail import MailError
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 from tracker.search import index as search_index
+
+
+def cli_language() -> str:
+    """The language of the commands' messages: TRACKER_LANG (vi or en), else Vietnamese."""
+    return spoken(os.environ.get("TRACKER_LANG", "").strip().lower() or None)
+
+
+def with_app_and_language(command: Callable[..., None]) -> Callable[..., None]:
+    """Flask's `with_appcontext`, and the command run in the CLI's language
+    (`cli_language`): its messages and the refusals it passes on are written in it."""
+
+    @functools.wraps(command)
+    def in_language(*args, **kwargs) -> None:
+        with force_locale(cli_language()):
+            command(*args, **kwargs)
+
+    return with_appcontext(in_language)
 
 
 def needs_database(command: Callable[..., None]) -> Callable[..., None]:
@@ -68,8 +93,10 @@ def needs_database(command: Callable[..., None]) -> Callable[..., None]:
         except (OperationalError, ProgrammingError):
             db.session.rollback()
             raise click.ClickException(
-                "Không dùng được cơ sở dữ liệu (chưa khởi tạo hoặc không kết nối được):"
-                " hãy chạy `tracker init` và kiểm tra TRACKER_DATABASE_URL."
+                _(
+                    "Không dùng được cơ sở dữ liệu (chưa khởi tạo hoặc không kết nối được):"
+                    " hãy chạy `tracker init` và kiểm tra TRACKER_DATABASE_URL."
+                )
             ) from None
 
     return wrapped
@@ -82,7 +109,7 @@ def main() -> None:
 
 @main.command("init")
 @click.option("--demo", is_flag=True, help="Also create demo accounts and demo activity.")
-@with_appcontext
+@with_app_and_language
 def init_command(demo: bool) -> None:
     """Upgrade the database to the newest schema and load the seed directives (idempotent)."""
     database = db.database()
@@ -96,42 +123,61 @@ def init_command(demo: bool) -> None:
             users, activity = load_demo(session)
             load_demo_periods(session)
         if search_index.needs_rebuild(session):  # data from before the search index
-            click.echo(f"Chỉ mục tìm kiếm: {search_index.rebuild(session)} mục")
+            indexed = search_index.rebuild(session)
+            click.echo(_("Chỉ mục tìm kiếm: %(count)s mục", count=indexed))
         session.commit()
     except SeedError as error:
         session.rollback()
-        raise click.ClickException(f"Dữ liệu khởi tạo có lỗi: {error}") from None
-    click.echo(f"Cơ sở dữ liệu: {_display_url(database.url)}")
-    click.echo(f"Cơ quan, đơn vị: {report.agencies}; nhóm: {report.groups}")
-    created = ", ".join(report.directives_created) or "không có (đã có từ trước)"
-    click.echo(f"Văn bản mới nạp: {created}")
-    click.echo(f"Nhiệm vụ mới: {report.tasks_created}; giao mới: {report.assignments_created}")
+        raise click.ClickException(_("Dữ liệu khởi tạo có lỗi: %(error)s", error=error)) from None
+    click.echo(_("Cơ sở dữ liệu: %(url)s", url=_display_url(database.url)))
+    click.echo(
+        _(
+            "Cơ quan, đơn vị: %(agencies)s; nhóm: %(groups)s",
+            agencies=report.agencies,
+            groups=report.groups,
+        )
+    )
+    created = ", ".join(report.directives_created) or _("không có (đã có từ trước)")
+    click.echo(_("Văn bản mới nạp: %(directives)s", directives=created))
+    click.echo(
+        _(
+            "Nhiệm vụ mới: %(tasks)s; giao mới: %(assignments)s",
+            tasks=report.tasks_created,
+            assignments=report.assignments_created,
+        )
+    )
     if demo:
-        click.echo(f"Tài khoản minh họa mới: {users}; báo cáo minh họa mới: {activity}")
-        click.echo(f"Mật khẩu các tài khoản minh họa: {DEMO_PASSWORD}")
+        click.echo(
+            _(
+                "Tài khoản minh họa mới: %(users)s; báo cáo minh họa mới: %(activity)s",
+                users=users,
+                activity=activity,
+            )
+        )
+        click.echo(_("Mật khẩu các tài khoản minh họa: %(password)s", password=DEMO_PASSWORD))
 
 
 @main.command("reindex")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def reindex_command() -> None:
     """Rebuild the search index from the data (after a restore, say)."""
     count = search_index.rebuild(db.session)
     db.session.commit()
-    click.echo(f"Chỉ mục tìm kiếm: {count} mục")
+    click.echo(_("Chỉ mục tìm kiếm: %(count)s mục", count=count))
 
 
 @main.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--spans", is_flag=True, help="Add the source offsets of each field.")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def parse_command(path: Path, spans: bool) -> None:
     """Print the draft of a directive (text, .docx or PDF) as JSON."""
     try:
         draft = parse_text(read_path(path), gazetteer_from_session(db.session))
     except NotADirective as error:
-        click.echo(f"Lỗi: {error}", err=True)
+        click.echo(_("Lỗi: %(error)s", error=error), err=True)
         sys.exit(2)
     click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
 
@@ -145,7 +191,7 @@ def parse_command(path: Path, spans: bool) -> None:
     help="With --confirm: add new tasks to a directive "
     "already on file with the same number and symbol.",
 )
-@with_appcontext
+@with_app_and_language
 @needs_database
 def import_command(path: Path, confirm: bool, update: bool) -> None:
     """Import a directive: keep its draft for review in the interface, or --confirm it."""
@@ -157,8 +203,12 @@ def import_command(path: Path, confirm: bool, update: bool) -> None:
         if not confirm:
             session.commit()
             click.echo(
-                f"Đã đọc {path.name}: {len(imported.data['tasks'])} nhiệm vụ. Kiểm tra và"
-                f" xác nhận tại /imports/{imported.id}"
+                _(
+                    "Đã đọc %(file)s: %(count)s nhiệm vụ. Kiểm tra và xác nhận tại /imports/%(id)s",
+                    file=path.name,
+                    count=len(imported.data["tasks"]),
+                    id=imported.id,
+                )
             )
             return
         reviewed = reviewed_as_parsed(session, imported)
@@ -166,10 +216,16 @@ def import_command(path: Path, confirm: bool, update: bool) -> None:
         directive = confirm_import(session, None, imported, reviewed)
     except (NotADirective, DirectiveError) as error:
         session.rollback()
-        click.echo(f"Lỗi: {error}", err=True)
+        click.echo(_("Lỗi: %(error)s", error=error), err=True)
         sys.exit(2)
     session.commit()
-    click.echo(f"Đã nhập {directive.title}: {len(directive.tasks)} nhiệm vụ.")
+    click.echo(
+        _(
+            "Đã nhập %(directive)s: %(count)s nhiệm vụ.",
+            directive=directive.title,
+            count=len(directive.tasks),
+        )
+    )
 
 
 @main.group("document")
@@ -183,14 +239,16 @@ def _directive_or_fail(reference: str):
     except DirectiveError as error:
         raise click.ClickException(str(error)) from None
     if directive is None:
-        raise click.ClickException(f"Không có văn bản {reference} trong hệ thống.")
+        raise click.ClickException(
+            _("Không có văn bản %(reference)s trong hệ thống.", reference=reference)
+        )
     return directive
 
 
 def _agency_or_fail(code: str):
     agency = agency_by_code(db.session, code)
     if agency is None:
-        raise click.ClickException(f"Không có cơ quan, đơn vị mã {code!r}.")
+        raise click.ClickException(_("Không có cơ quan, đơn vị mã %(code)r.", code=code))
     return agency
 
 
@@ -199,7 +257,7 @@ def _issue_or_preview(
 ) -> None:
     """Write the draft (marked DỰ THẢO, unnumbered) or issue it; as PDF or .docx."""
     for warning in draft.warnings:
-        click.echo(f"Lưu ý: {warning}", err=True)
+        click.echo(_("Lưu ý: %(warning)s", warning=warning), err=True)
     if issue:
         try:
             document = issue_document(db.session, None, draft, number)
@@ -211,10 +269,16 @@ def _issue_or_preview(
             output.write_bytes(issued_docx(document) or b"")
         else:
             output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
-        click.echo(f"Đã phát hành văn bản số {document.reference}: {output}")
+        click.echo(
+            _(
+                "Đã phát hành văn bản số %(reference)s: %(path)s",
+                reference=document.reference,
+                path=output,
+            )
+        )
     else:
         output.write_bytes(draft_docx(draft) if kind == "docx" else preview_pdf(draft))
-        click.echo(f"Đã ghi bản dự thảo (chưa cấp số): {output}")
+        click.echo(_("Đã ghi bản dự thảo (chưa cấp số): %(path)s", path=output))
 
 
 FORMAT_OPTION = click.option(
@@ -257,7 +321,7 @@ def _dates(as_of, document_date) -> tuple[date, date]:
 @NUMBER_OPTION
 @FORMAT_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@with_appcontext
+@with_app_and_language
 @needs_database
 def reply_command(
     reference: str,
@@ -276,7 +340,11 @@ def reply_command(
         draft = draft_reply(db.session, directive, agency, day, dated)
     except LookupError:
         raise click.ClickException(
-            f"{agency.short_name} không có nhiệm vụ nào trong {directive.title}."
+            _(
+                "%(agency)s không có nhiệm vụ nào trong %(directive)s.",
+                agency=agency.short_name,
+                directive=directive.title,
+            )
         ) from None
     with current_app.test_request_context():
         _issue_or_preview(draft, output, issue, kind, number)
@@ -290,7 +358,7 @@ def reply_command(
 @NUMBER_OPTION
 @FORMAT_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@with_appcontext
+@with_app_and_language
 @needs_database
 def urge_command(
     reference: str, as_of, document_date, issue: bool, number: int | None, kind: str, output: Path
@@ -303,8 +371,11 @@ def urge_command(
         draft = draft_urge(db.session, directive, issuer, day, dated)
     except LookupError:
         raise click.ClickException(
-            f"Không có cơ quan, đơn vị nào chậm thực hiện {directive.title} đến ngày"
-            f" {day.strftime('%d/%m/%Y')}."
+            _(
+                "Không có cơ quan, đơn vị nào chậm thực hiện %(directive)s đến ngày %(date)s.",
+                directive=directive.title,
+                date=day.strftime("%d/%m/%Y"),
+            )
         ) from None
     with current_app.test_request_context():
         _issue_or_preview(draft, output, issue, kind, number)
@@ -323,7 +394,7 @@ def report_group() -> None:
 @click.option("--issue", is_flag=True, help="Number and store the report as a document.")
 @NUMBER_OPTION
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@with_appcontext
+@with_app_and_language
 @needs_database
 def accountability_command(
     reference: str | None,
@@ -339,7 +410,9 @@ def accountability_command(
     directive_id = _directive_or_fail(reference).id if reference else None
     if kind in ("xlsx", "csv"):
         if document_date:
-            raise click.UsageError("--date chỉ dùng cho văn bản (pdf, docx), không cho bảng tính.")
+            raise click.UsageError(
+                _("--date chỉ dùng cho văn bản (pdf, docx), không cho bảng tính.")
+            )
         day = as_of.date() if as_of else clock.today()
     else:
         day, dated = _dates(as_of, document_date)
@@ -353,7 +426,7 @@ def accountability_command(
         with current_app.test_request_context():
             draft = draft_accountability(report, office, dated)
             _issue_or_preview(draft, output, issue, kind, number)
-    click.echo(f"Đã ghi {output} ({len(report.sections)} văn bản).")
+    click.echo(_("Đã ghi %(path)s (%(count)s văn bản).", path=output, count=len(report.sections)))
 
 
 @main.command("backup")
@@ -365,7 +438,7 @@ def accountability_command(
     required=True,
     help="Folder to write the backup into.",
 )
-@with_appcontext
+@with_app_and_language
 def backup_command(target: Path) -> None:
     """Back up the database (online, safe while running) with a manifest of the files."""
     config = current_app.config
@@ -374,13 +447,19 @@ def backup_command(target: Path) -> None:
         result = backup(config["DATABASE_URL"], folders, target, anchor.path())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Đã sao lưu cơ sở dữ liệu: {result.database}")
-    click.echo(f"Danh mục {result.files} tệp minh chứng, văn bản: {result.manifest}")
+    click.echo(_("Đã sao lưu cơ sở dữ liệu: %(path)s", path=result.database))
+    click.echo(
+        _(
+            "Danh mục %(count)s tệp minh chứng, văn bản: %(path)s",
+            count=result.files,
+            path=result.manifest,
+        )
+    )
 
 
 @main.command("verify-restore")
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@with_appcontext
+@with_app_and_language
 def verify_restore_command(manifest: Path) -> None:
     """After a restore: check the evidence and document files against a backup's
     manifest; exit 1 naming what is missing or altered."""
@@ -389,12 +468,14 @@ def verify_restore_command(manifest: Path) -> None:
     try:
         problems = verify_manifest(manifest, folders)
     except (ValueError, KeyError) as error:
-        raise click.ClickException(f"Không đọc được danh mục {manifest}: {error}") from None
+        raise click.ClickException(
+            _("Không đọc được danh mục %(path)s: %(error)s", path=manifest, error=error)
+        ) from None
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
-    click.echo(f"Mọi tệp trong danh mục {manifest.name} có mặt và đúng mã băm.")
+    click.echo(_("Mọi tệp trong danh mục %(name)s có mặt và đúng mã băm.", name=manifest.name))
 
 
 @main.group("user")
@@ -408,7 +489,7 @@ def user_group() -> None:
 @click.option("--agency", "agency_code", help="Agency code, e.g. STTTT (required for agency).")
 @click.option("--full-name", default="")
 @click.password_option(prompt="Mật khẩu", confirmation_prompt="Nhập lại mật khẩu")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def create_user_command(
     username: str, role: str, agency_code: str | None, full_name: str, password: str
@@ -419,7 +500,7 @@ def create_user_command(
     if agency_code:
         agency = agency_by_code(session, agency_code)
         if agency is None:
-            raise click.ClickException(f"Không có cơ quan, đơn vị mã {agency_code!r}.")
+            raise click.ClickException(_("Không có cơ quan, đơn vị mã %(code)r.", code=agency_code))
     try:
         user = create_user(
             session,
@@ -433,83 +514,100 @@ def create_user_command(
         session.rollback()
         raise click.ClickException(str(error)) from None
     session.commit()
-    click.echo(f"Đã tạo tài khoản {user.username} ({user.role.value}).")
+    click.echo(
+        _(
+            "Đã tạo tài khoản %(username)s (%(role)s).",
+            username=user.username,
+            role=user.role.value,
+        )
+    )
 
 
 @user_group.command("unlock")
 @click.argument("username")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def user_unlock(username: str) -> None:
     """Forget an account's failed sign-ins, ending its sign-in delay."""
     session = db.session
     if not account_exists(session, username):
-        raise click.ClickException(f"Không có tài khoản {username!r}.")
+        raise click.ClickException(_("Không có tài khoản %(username)r.", username=username))
     cleared = unlock_account(session, None, username)
     session.commit()
-    click.echo(f"Đã mở khóa đăng nhập của {username.strip().lower()} ({cleared} lần sai).")
+    click.echo(
+        _(
+            "Đã mở khóa đăng nhập của %(username)s (%(count)s lần sai).",
+            username=username.strip().lower(),
+            count=cleared,
+        )
+    )
 
 
 def _on_account(username: str, step: Callable[[User], object], done: str) -> None:
-    """One account operation on USERNAME, committed; a refusal exits with its message."""
+    """One account operation on USERNAME, committed; a refusal exits with its message.
+    `done` is a message marked for translation (N_), formatted with `username`."""
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise click.ClickException(f"Không có tài khoản {username!r}.")
+        raise click.ClickException(_("Không có tài khoản %(username)r.", username=username))
     try:
         step(user)
     except UserError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(done.format(user.username))
+    click.echo(_(done, username=user.username))
 
 
 @user_group.command("disable")
 @click.argument("username")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def user_disable(username: str) -> None:
     """Lock an account: its sessions end at once and it cannot sign in."""
     _on_account(
-        username, lambda user: set_active(db.session, None, user, False), "Đã khóa tài khoản {}."
+        username,
+        lambda user: set_active(db.session, None, user, False),
+        N_("Đã khóa tài khoản %(username)s."),
     )
 
 
 @user_group.command("enable")
 @click.argument("username")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def user_enable(username: str) -> None:
     """Open a locked account again."""
     _on_account(
-        username, lambda user: set_active(db.session, None, user, True), "Đã mở lại tài khoản {}."
+        username,
+        lambda user: set_active(db.session, None, user, True),
+        N_("Đã mở lại tài khoản %(username)s."),
     )
 
 
 @user_group.command("reset-password")
 @click.argument("username")
 @click.password_option(prompt="Mật khẩu mới", confirmation_prompt="Nhập lại mật khẩu mới")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def user_reset_password(username: str, password: str) -> None:
     """Set a user's password (forgotten); their sessions end."""
     _on_account(
         username,
         lambda user: reset_password(db.session, None, user, password),
-        "Đã đặt mật khẩu mới cho {}.",
+        N_("Đã đặt mật khẩu mới cho %(username)s."),
     )
 
 
 @user_group.command("end-sessions")
 @click.argument("username")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def user_end_sessions(username: str) -> None:
     """Sign a user out on every device."""
     _on_account(
         username,
         lambda user: end_user_sessions(db.session, None, user),
-        "Đã đăng xuất {} khỏi mọi thiết bị.",
+        N_("Đã đăng xuất %(username)s khỏi mọi thiết bị."),
     )
 
 
@@ -519,7 +617,7 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def verify_command() -> None:
     """Recompute the chain, compare it with its anchor file, and the assignments,
@@ -532,15 +630,27 @@ def verify_command() -> None:
             Path(config["EVIDENCE_DIR"]),
         )
     except ValueError as error:
-        raise click.ClickException(f"Tệp neo nhật ký không đọc được: {error}") from None
+        raise click.ClickException(
+            _("Tệp neo nhật ký không đọc được: %(error)s", error=error)
+        ) from None
     for problem in report.problems:
         click.echo(problem, err=True)
     if not report.ok:
         sys.exit(1)
-    click.echo(f"Chuỗi sự kiện toàn vẹn: {report.event_count} sự kiện; mã cuối {report.head_hash}")
     click.echo(
-        f"Đã đối chiếu tệp neo ({report.anchored} sự kiện được neo, {report.unanchored} sau"
-        " lần neo cuối), nhiệm vụ giao, minh chứng và tài khoản với nhật ký."
+        _(
+            "Chuỗi sự kiện toàn vẹn: %(count)s sự kiện; mã cuối %(hash)s",
+            count=report.event_count,
+            hash=report.head_hash,
+        )
+    )
+    click.echo(
+        _(
+            "Đã đối chiếu tệp neo (%(anchored)s sự kiện được neo, %(unanchored)s sau lần neo"
+            " cuối), nhiệm vụ giao, minh chứng và tài khoản với nhật ký.",
+            anchored=report.anchored,
+            unanchored=report.unanchored,
+        )
     )
 
 
@@ -550,28 +660,33 @@ def evidence_group() -> None:
 
 
 @evidence_group.command("verify")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def evidence_verify_command() -> None:
     """Re-hash every stored file against its row; exit 1 if any is missing or altered."""
     broken = verify_files(db.session)
     if not broken:
-        click.echo("Mọi tệp minh chứng khớp với mã SHA-256 đã lưu.")
+        click.echo(_("Mọi tệp minh chứng khớp với mã SHA-256 đã lưu."))
         return
     for evidence in broken:
         click.echo(
-            f"Tệp #{evidence.id} “{evidence.original_name}” bị thiếu hoặc đã bị sửa.", err=True
+            _(
+                "Tệp #%(id)s “%(name)s” bị thiếu hoặc đã bị sửa.",
+                id=evidence.id,
+                name=evidence.original_name,
+            ),
+            err=True,
         )
     sys.exit(1)
 
 
 @evidence_group.command("sweep")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def evidence_sweep_command() -> None:
     """Remove stored files no row refers to (older than an hour) and stale temp files."""
     removed = store().sweep_orphans(known_hashes(db.session))
-    click.echo(f"Đã xóa {len(removed)} tệp không còn được dùng.")
+    click.echo(_("Đã xóa %(count)s tệp không còn được dùng.", count=len(removed)))
 
 
 @main.command("worker")
@@ -585,7 +700,7 @@ def evidence_sweep_command() -> None:
     is_flag=True,
     help="Leave the daily reminders and housekeeping to another worker process.",
 )
-@with_appcontext
+@with_app_and_language
 def worker_command(workers: int | None, no_periodic: bool) -> None:
     """Run the job queue: large reports, imports, the daily reminders and mail, and
     housekeeping. SIGINT stops it once running jobs finish; SIGTERM stops it at once (a
@@ -608,7 +723,7 @@ def worker_command(workers: int | None, no_periodic: bool) -> None:
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The day to run for (default today)."
 )
 @click.option("--dry-run", is_flag=True, help="Count what would be done; write and send nothing.")
-@with_appcontext
+@with_app_and_language
 @needs_database
 def remind_command(as_of, dry_run: bool) -> None:
     """Create due reporting periods, reminders and overdue alerts, then send each person's
@@ -621,8 +736,11 @@ def remind_command(as_of, dry_run: bool) -> None:
     except MailError as error:
         session.rollback()
         raise click.ClickException(
-            f"Lỗi gửi thư: {error} Những người đã nhận thư được ghi nhận; chạy lại lệnh"
-            " sau khi khắc phục để gửi cho những người còn lại."
+            _(
+                "Lỗi gửi thư: %(error)s Những người đã nhận thư được ghi nhận; chạy lại lệnh"
+                " sau khi khắc phục để gửi cho những người còn lại.",
+                error=error,
+            )
         ) from None
     if dry_run:
         session.rollback()
@@ -631,25 +749,28 @@ def remind_command(as_of, dry_run: bool) -> None:
     periods, summary = outcome.periods, outcome.summary
     date_text = day.strftime("%d/%m/%Y")
     if dry_run:
-        click.echo(f"Chạy thử ngày {date_text} (không ghi dữ liệu, không gửi thư):")
-        click.echo(f"Kỳ báo cáo sẽ tạo: {periods}")
-        click.echo(f"Thông báo sẽ tạo: {summary.notifications}")
-        click.echo(f"Thư sẽ gửi: {summary.mails}")
+        click.echo(_("Chạy thử ngày %(date)s (không ghi dữ liệu, không gửi thư):", date=date_text))
+        click.echo(_("Kỳ báo cáo sẽ tạo: %(count)s", count=periods))
+        click.echo(_("Thông báo sẽ tạo: %(count)s", count=summary.notifications))
+        click.echo(_("Thư sẽ gửi: %(count)s", count=summary.mails))
     else:
-        click.echo(f"Nhắc việc ngày {date_text}:")
-        click.echo(f"Kỳ báo cáo mới: {periods}")
-        click.echo(f"Thông báo mới: {summary.notifications}")
-        click.echo(f"Thư đã gửi: {summary.mails}")
+        click.echo(_("Nhắc việc ngày %(date)s:", date=date_text))
+        click.echo(_("Kỳ báo cáo mới: %(count)s", count=periods))
+        click.echo(_("Thông báo mới: %(count)s", count=summary.notifications))
+        click.echo(_("Thư đã gửi: %(count)s", count=summary.mails))
     if summary.in_app_only:
         click.echo(
-            f"Không có địa chỉ thư điện tử (chỉ nhận thông báo trên hệ thống):"
-            f" {summary.in_app_only} người"
+            _(
+                "Không có địa chỉ thư điện tử (chỉ nhận thông báo trên hệ thống): %(count)s người",
+                count=summary.in_app_only,
+            )
         )
     if summary.refused:
         click.echo(
-            "Máy chủ thư từ chối địa chỉ của: "
-            + ", ".join(summary.refused)
-            + " (sẽ gửi lại ở lần chạy sau).",
+            _(
+                "Máy chủ thư từ chối địa chỉ của: %(users)s (sẽ gửi lại ở lần chạy sau).",
+                users=", ".join(summary.refused),
+            ),
             err=True,
         )
         sys.exit(1)
