@@ -107,13 +107,14 @@ def ranked(dialect: str, words: list[str], candidates: sa.Subquery) -> sa.Subque
             .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
         )
     else:
+        # A lookup per candidate (a join had the planner read the whole index table).
         fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
-        score = -sa.func.ts_rank(fts.c.document, _postgres_query(words))
-        query = (
-            sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
-            .select_from(candidates)
-            .join(fts, fts.c.entry_id == candidates.c.id)
+        score = (
+            sa.select(-sa.func.ts_rank(fts.c.document, _postgres_query(words)))
+            .where(fts.c.entry_id == candidates.c.id)
+            .scalar_subquery()
         )
+        query = sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
     return query.subquery("ranked")
 
 
