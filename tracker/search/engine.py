@@ -7,6 +7,8 @@ same way on either engine, "đ" included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from tracker.search.folding import fold
@@ -94,27 +96,29 @@ def matches(dialect: str, words: list[str]) -> tuple[sa.FromClause, sa.ColumnEle
     return found, found.c.entry_id
 
 
-def ranked(dialect: str, words: list[str], candidates: sa.Subquery) -> sa.Subquery:
-    """The `candidates` (id, kind) with their score for `words`, smaller is better:
-    SQLite's bm25, PostgreSQL's ts_rank negated; scored for those entries only."""
+def ranked(
+    dialect: str, words: list[str], candidates: sa.Select, ids: Sequence[int]
+) -> sa.Subquery:
+    """The candidate entries (id) with their score for `words`, smaller is better, scored
+    for those entries only: SQLite's bm25 needs the match itself, so it reads the
+    `candidates` query (entry_id) again and scores the rows it yields; PostgreSQL looks
+    up the `ids` and negates their ts_rank."""
     if dialect == "sqlite":
+        chosen = candidates.subquery("candidate")
         fts = sa.table("search_fts", sa.column("rowid"))
         score: sa.ColumnElement = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
         query = (
-            sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
-            .select_from(candidates)
-            .join(fts, fts.c.rowid == candidates.c.id)
+            sa.select(chosen.c.entry_id.label("id"), score.label("score"))
+            .select_from(chosen)
+            .join(fts, fts.c.rowid == chosen.c.entry_id)
             .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
         )
     else:
-        # A lookup per candidate (a join had the planner read the whole index table).
         fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
-        score = (
-            sa.select(-sa.func.ts_rank(fts.c.document, _postgres_query(words)))
-            .where(fts.c.entry_id == candidates.c.id)
-            .scalar_subquery()
+        score = -sa.func.ts_rank(fts.c.document, _postgres_query(words))
+        query = sa.select(fts.c.entry_id.label("id"), score.label("score")).where(
+            fts.c.entry_id.in_(list(ids))
         )
-        query = sa.select(candidates.c.id, candidates.c.kind, score.label("score"))
     return query.subquery("ranked")
 
 
