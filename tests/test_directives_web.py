@@ -166,3 +166,35 @@ def test_directive_agency_sees_only_its_own_rows(client, auth, directive_1661):
     # Tasks given to other agencies only are not called unassigned.
     assert "Chưa giao cho cơ quan, đơn vị nào" not in html
     assert "Nhiệm vụ này không giao cho đơn vị của bạn." in html
+
+
+def test_directive_page_lists_the_first_assignments_of_a_task(
+    client, auth, directive_1661, session, monkeypatch
+):
+    """A task given to many agencies lists the first TASK_ROWS, says how many there are
+    and links to the directive's list; the page's queries do not grow with them."""
+    from tracker.assignments import queries
+    from tracker.assignments.models import Assignment
+    from tracker.directives.models import Task
+
+    counted = dict(
+        session.execute(
+            sa.select(Task.number, sa.func.count(Assignment.id))
+            .join(Assignment, Assignment.task_id == Task.id)
+            .where(Task.directive_id == directive_1661.id)
+            .group_by(Task.number)
+        ).all()
+    )
+    number, total = max(counted.items(), key=lambda item: item[1])
+    assert total > 3
+    auth.login("vanphong")
+    whole = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+    assert f'data-testid="more-assignments-{number}"' not in whole
+    monkeypatch.setattr(queries, "TASK_ROWS", 3)
+    html = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+    table = html.split(f'data-testid="assignments-{number}"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr data-agency=") == 3
+    more = html.split(f'data-testid="more-assignments-{number}"', 1)[1].split("</p>", 1)[0]
+    assert f"3 trong {total} cơ quan" in more
+    assert f"/assignments?directive={directive_1661.id}" in more
+    assert f"Giao cho {total} cơ quan, đơn vị:" in html

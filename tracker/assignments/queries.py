@@ -100,6 +100,42 @@ def rows(
     ]
 
 
+#: Assignments a directive page lists per task; the list of obligations has the rest.
+TASK_ROWS = 50
+
+
+@dataclass(frozen=True)
+class TaskRows:
+    """A directive page's assignments: the first TASK_ROWS of each task (in the order
+    they were made) and how many each task has in all, as the user may see them."""
+
+    rows: dict[int, list[AssignmentRow]]
+    totals: dict[int, int]
+
+
+def task_rows(
+    session: Session, as_of: date, due_soon_days: int, task_ids: list[int], user: User
+) -> TaskRows:
+    """Two queries, whatever the number of tasks and assignments."""
+    seen = sa.and_(Assignment.task_id.in_(task_ids), visible_to(user))
+    position = (
+        sa.func.row_number()
+        .over(partition_by=Assignment.task_id, order_by=Assignment.id)
+        .label("position")
+    )
+    numbered = sa.select(Assignment.id, position).where(seen).subquery()
+    first = sa.select(numbered.c.id).where(numbered.c.position <= TASK_ROWS)
+    found: dict[int, list[AssignmentRow]] = {}
+    for row in rows(session, as_of, due_soon_days, Assignment.id.in_(first)):
+        found.setdefault(row.assignment.task_id, []).append(row)
+    totals = dict(
+        session.execute(
+            sa.select(Assignment.task_id, sa.func.count()).where(seen).group_by(Assignment.task_id)
+        ).all()
+    )
+    return TaskRows(found, totals)
+
+
 def one(
     session: Session, assignment_id: int, as_of: date, due_soon_days: int, user: User
 ) -> AssignmentRow | None:

@@ -16,7 +16,6 @@ from tracker.assignments import queries as assignment_queries
 from tracker.assignments.closing import can_close, close_directive, supersedable
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import ROLE_LABELS
-from tracker.assignments.models import Assignment
 from tracker.assignments.obligations import Counts
 from tracker.assignments.workflow import STATUS_LABELS, WorkflowError
 from tracker.auth.guards import found_or_404, staff_required
@@ -72,16 +71,13 @@ def index():
 def show(directive_id: int):
     directive = found_or_404(queries.load_directive(db.session, directive_id, current_user))
     today = clock.today()
-    rows = assignment_queries.rows(
+    listed = assignment_queries.task_rows(
         db.session,
         today,
         current_app.config["DUE_SOON_WORKING_DAYS"],
-        Assignment.task_id.in_([task.id for task in directive.tasks]),
-        assignment_queries.visible_to(current_user),
+        [task.id for task in directive.tasks],
+        current_user,
     )
-    by_task = defaultdict(list)
-    for row in rows:
-        by_task[row.assignment.task_id].append(row)
     task_counts = defaultdict(
         Counts,
         {
@@ -98,7 +94,8 @@ def show(directive_id: int):
     return render_template(
         "directives/show.html",
         directive=directive,
-        rows_by_task=by_task,
+        rows_by_task=listed.rows,
+        assignments_by_task=listed.totals,
         task_counts=task_counts,
         counts=directive_counts(db.session, directive.id, today),
         status_names=STATUS_NAMES,
