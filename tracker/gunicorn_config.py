@@ -9,12 +9,16 @@
 - the access line carries the request id the app gave (also in the X-Request-ID
   response header) and the signed-in user's id, so it joins up with the app's own lines.
 
+- once a worker has loaded the app, its objects are frozen out of the garbage
+  collector (`post_worker_init`), so that full collections do not stall requests.
+
 The access line's fields are fixed (`access_log_format` is not used): remote_addr,
 method, path, query, status, bytes, duration_ms, request_id, user_id, user_agent.
 Command-line options still override everything here (e.g. `--access-logfile FILE`)."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 from gunicorn.glogging import Logger
@@ -70,3 +74,10 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("TRACKER_LOG_LEVEL", "info").lower()
 level_number(loglevel)  # an unknown level stops gunicorn at start, not at the first line
+
+
+def post_worker_init(_worker) -> None:
+    """The app is loaded: what it holds for good (modules, the password dictionaries,
+    templates) leaves the garbage collector's view. A full collection over it took about
+    0.1 s, and struck a request every few pages."""
+    gc.freeze()

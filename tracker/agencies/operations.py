@@ -145,6 +145,17 @@ def all_agencies(session: Session) -> list[Agency]:
     return list(session.scalars(sa.select(Agency).order_by(Agency.id)))
 
 
+def agency_names(session: Session) -> list[tuple[str, str]]:
+    """(code, short name) of every agency, for a filter's choices: two columns, not
+    the agencies themselves (a page with a thousand of them loaded them all)."""
+    return [
+        (code, name)
+        for code, name in session.execute(
+            sa.select(Agency.code, Agency.short_name).order_by(Agency.id)
+        )
+    ]
+
+
 def all_groups(session: Session) -> list[AgencyGroup]:
     return list(session.scalars(sa.select(AgencyGroup).order_by(AgencyGroup.id)))
 

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
+from tracker.agencies.operations import agency_names
 from tracker.assignments import obligations
 from tracker.assignments.deadlines import COUNTED, Outcome, soon_cutoff
 from tracker.assignments.models import (
@@ -231,9 +232,7 @@ def directive_choices(session: Session, user: User, chosen: int | None) -> list[
 def agency_choices(session: Session, user: User) -> list[tuple[str, str]]:
     """(code, short name) of the agencies the filter offers: every one, to those who
     read everything; none to an agency (its list holds its own work)."""
-    if not user.reads_everything:
-        return []
-    return list(session.execute(sa.select(Agency.code, Agency.short_name).order_by(Agency.id)))
+    return agency_names(session) if user.reads_everything else []
 
 
 def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
@@ -272,25 +271,31 @@ def _pieces(user: User, chosen: Filter, as_of: date) -> list[_Piece]:
     every key (the period is 0 for a one-off report), so the order is total and the
     keyset exact."""
     reports, periods = obligations.parts(as_of, *_where(user, chosen))
-    if chosen.sort == Sort.DEADLINE:
-        halves = [
-            (reports.where(Assignment.due_date.is_not(None)), "due", 0),
-            (reports.where(Assignment.due_date.is_(None)), NO_DEADLINE, 0),
-            (periods, "due", "period"),
+
+    def dated(rows):
+        return rows.c.due_date
+
+    def undated(_rows):
+        return NO_DEADLINE
+
+    def either(rows):
+        return sa.func.coalesce(rows.c.due_date, NO_DEADLINE)
+
+    # (the part, its deadline key, whether its rows are periods)
+    halves = (
+        [
+            (reports.where(Assignment.due_date.is_not(None)), dated, False),
+            (reports.where(Assignment.due_date.is_(None)), undated, False),
+            (periods, dated, True),
         ]
-    else:
-        halves = [(reports, "coalesce", 0), (periods, "due", "period")]
+        if chosen.sort == Sort.DEADLINE
+        else [(reports, either, False), (periods, dated, True)]
+    )
     found = []
-    for number, (select, due, period) in enumerate(halves):
+    for number, (select, deadline, of_periods) in enumerate(halves):
         rows = select.subquery(f"part_{number}")
-        due_key = (
-            rows.c.due_date
-            if due == "due"
-            else sa.func.coalesce(rows.c.due_date, NO_DEADLINE)
-            if due == "coalesce"
-            else due
-        )
-        identity = (rows.c.assignment_id, rows.c.period_id if period == "period" else 0)
+        due_key = deadline(rows)
+        identity = (rows.c.assignment_id, rows.c.period_id if of_periods else 0)
         keys, joins = {
             Sort.DEADLINE: ((due_key,), ()),
             Sort.AGENCY: ((Agency.code, due_key), (Agency,)),

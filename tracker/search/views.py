@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import db
-from tracker.agencies.operations import all_agencies
+from tracker.agencies.operations import agency_names
 from tracker.i18n import N_
 from tracker.search.models import EntryKind
 from tracker.search.queries import Filters, SearchError, search
@@ -74,5 +74,5 @@ def index():
         results=results,
         problem=problem,
         kind_labels=KIND_LABELS,
-        agencies=all_agencies(db.session) if current_user.reads_everything else [],
+        agencies=agency_names(db.session) if current_user.reads_everything else [],
     ), (400 if problem else 200)
