@@ -7,8 +7,6 @@ same way on either engine, "đ" included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 
 from tracker.search.folding import fold
@@ -76,50 +74,40 @@ def clear(connection: sa.Connection) -> None:
     connection.exec_driver_sql("DELETE FROM search_fts")
 
 
-def matches(dialect: str, words: list[str]) -> tuple[sa.FromClause, sa.ColumnElement]:
+def matches(
+    dialect: str, words: list[str]
+) -> tuple[sa.FromClause, sa.ColumnElement, sa.ColumnElement | None]:
     """For the folded `words` (each a prefix, all required): the index as a FROM of the
-    matching entries, and the column holding the entry id."""
+    matching entries, the column holding the entry id, and on SQLite the score (bm25,
+    smaller is better), which SQLite works out only for the rows a query yields. On
+    PostgreSQL the score is None: `score_of` looks it up for chosen entries."""
     if dialect == "sqlite":
         fts = sa.table("search_fts", sa.column("rowid"))
+        bm25 = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
         found = (
-            sa.select(fts.c.rowid.label("entry_id"))
+            sa.select(fts.c.rowid.label("entry_id"), bm25.label("score"))
             .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
             .subquery("matched")
         )
-    else:
-        fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
-        found = (
-            sa.select(fts.c.entry_id)
-            .where(fts.c.document.op("@@")(_postgres_query(words)))
-            .subquery("matched")
-        )
-    return found, found.c.entry_id
+        return found, found.c.entry_id, found.c.score
+    fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
+    found = (
+        sa.select(fts.c.entry_id)
+        .where(fts.c.document.op("@@")(_postgres_query(words)))
+        .subquery("matched")
+    )
+    return found, found.c.entry_id, None
 
 
-def ranked(
-    dialect: str, words: list[str], candidates: sa.Select, ids: Sequence[int]
-) -> sa.Subquery:
-    """The candidate entries (id) with their score for `words`, smaller is better, scored
-    for those entries only: SQLite's bm25 needs the match itself, so it reads the
-    `candidates` query (entry_id) again and scores the rows it yields; PostgreSQL looks
-    up the `ids` and negates their ts_rank."""
-    if dialect == "sqlite":
-        chosen = candidates.subquery("candidate")
-        fts = sa.table("search_fts", sa.column("rowid"))
-        score: sa.ColumnElement = sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
-        query = (
-            sa.select(chosen.c.entry_id.label("id"), score.label("score"))
-            .select_from(chosen)
-            .join(fts, fts.c.rowid == chosen.c.entry_id)
-            .where(sa.literal_column("search_fts").op("MATCH")(_sqlite_query(words)))
-        )
-    else:
-        fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
-        score = -sa.func.ts_rank(fts.c.document, _postgres_query(words))
-        query = sa.select(fts.c.entry_id.label("id"), score.label("score")).where(
-            fts.c.entry_id.in_(list(ids))
-        )
-    return query.subquery("ranked")
+def score_of(words: list[str], entry_id) -> sa.ScalarSelect:
+    """PostgreSQL: the score of the entry `entry_id` for `words` (ts_rank negated,
+    smaller is better), one index lookup."""
+    fts = sa.table("search_fts", sa.column("entry_id"), sa.column("document"))
+    return (
+        sa.select(-sa.func.ts_rank(fts.c.document, _postgres_query(words)))
+        .where(fts.c.entry_id == entry_id)
+        .scalar_subquery()
+    )
 
 
 def _sqlite_query(words: list[str]) -> str:

@@ -99,13 +99,13 @@ def _allowed(user: User) -> sa.ColumnElement[bool]:
 
 def search(session: Session, user: User, query: str, filters: Filters) -> Results:
     """The entries matching every word of `query` (as prefixes, without diacritics),
-    best first. Two statements: the candidates (which also count the matches), and the
-    page of hits."""
+    best first. Two statements (three on PostgreSQL, which scores the candidates apart):
+    the candidates, which also count the matches, and the page of hits."""
     words = terms(query)
     if not words:
         return Results([], 0)
     dialect = session.get_bind().dialect.name
-    matched, entry_id = engine.matches(dialect, words)
+    matched, entry_id, score = engine.matches(dialect, words)
     where = [] if user.reads_everything else [_allowed(user)]
     if filters.kind is not None:
         where.append(SearchEntry.kind == filters.kind.value)
@@ -120,41 +120,47 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
         where.append(SearchEntry.day <= filters.day_to)
     # Candidates: the matching entries the user may see, newest first, at most RANKED
     # of them; only they are scored (scoring every match of a common word costs the
-    # most). The best RESULTS candidates are then joined to their text.
-    candidates = sa.select(entry_id).select_from(matched)
-    if where:
-        candidates = candidates.join(SearchEntry, SearchEntry.id == entry_id).where(*where)
-    candidates = candidates.order_by(entry_id.desc())
-    ids = list(session.scalars(candidates.limit(RANKED + 1)))
-    if not ids:
-        return Results([], 0)
-    ranked = engine.ranked(dialect, words, candidates.limit(RANKED), ids[:RANKED])
-    weight = sa.case(
-        *((SearchEntry.kind == kind.value, value) for kind, value in KIND_WEIGHTS.items()),
-        else_=1.0,
-    )
-    rank = (ranked.c.score * weight).label("rank")
-    best = (
-        sa.select(ranked.c.id, rank)
-        .join(SearchEntry, SearchEntry.id == ranked.c.id)
-        .order_by(rank, ranked.c.id)
-        .limit(RESULTS)
-        .subquery("best")
-    )
-    rows = session.execute(
-        sa.select(
-            SearchEntry,
-            best.c.rank,
-            Agency.code,
-            Directive.doc_type,
-            Directive.number,
-            Directive.symbol,
+    # most), then ranked here, and the best RESULTS are read with their text.
+    if score is None and not where:  # nothing to filter on: the kind comes with the scores
+        candidates = sa.select(entry_id).select_from(matched)
+    else:
+        columns = [entry_id, SearchEntry.kind, *([score] if score is not None else [])]
+        candidates = (
+            sa.select(*columns)
+            .select_from(matched)
+            .join(SearchEntry, SearchEntry.id == entry_id)
+            .where(*where)
         )
-        .join(best, best.c.id == SearchEntry.id)
-        .outerjoin(Agency, Agency.id == SearchEntry.agency_id)
-        .outerjoin(Directive, Directive.id == SearchEntry.directive_id)
-        .order_by(best.c.rank, SearchEntry.id)
+    found = session.execute(candidates.order_by(entry_id.desc()).limit(RANKED + 1)).all()
+    if not found:
+        return Results([], 0)
+    total, more = min(len(found), RANKED), len(found) > RANKED
+    chosen = found[:RANKED]
+    if score is None:
+        chosen = session.execute(
+            sa.select(
+                SearchEntry.id, SearchEntry.kind, engine.score_of(words, SearchEntry.id)
+            ).where(SearchEntry.id.in_([row[0] for row in chosen]))
+        ).all()
+    ranks = sorted(
+        (value * KIND_WEIGHTS.get(EntryKind(kind), 1.0), entry) for entry, kind, value in chosen
+    )[:RESULTS]
+    rank_of = {entry: rank for rank, entry in ranks}
+    rows = list(
+        session.execute(
+            sa.select(
+                SearchEntry,
+                Agency.code,
+                Directive.doc_type,
+                Directive.number,
+                Directive.symbol,
+            )
+            .outerjoin(Agency, Agency.id == SearchEntry.agency_id)
+            .outerjoin(Directive, Directive.id == SearchEntry.directive_id)
+            .where(SearchEntry.id.in_(list(rank_of)))
+        )
     )
+    rows.sort(key=lambda row: (rank_of[row[0].id], row[0].id))
     hits = [
         Hit(
             kind=EntryKind(entry.kind),
@@ -170,9 +176,9 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
             if doc_type is not None and entry.kind != EntryKind.DIRECTIVE.value
             else None,
         )
-        for entry, _rank, code, doc_type, number, symbol in rows
+        for entry, code, doc_type, number, symbol in rows
     ]
-    return Results(hits, min(len(ids), RANKED), more=len(ids) > RANKED)
+    return Results(hits, total, more=more)
 
 
 def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
