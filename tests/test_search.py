@@ -140,6 +140,24 @@ def test_filters_narrow_the_results(client, auth, session):
     assert client.get("/search?q=bluezone&kind=bogus").status_code == 400
 
 
+def test_status_filter_narrows_by_a_directive_or_report_status(client, auth, session):
+    office = user_named(session, "vanphong")
+    active = search(session, office, "bluezone", Filters(status="active"))
+    assert active.hits and {hit.kind for hit in active.hits} == {EntryKind.DIRECTIVE}
+    accepted = search(session, office, "bluezone", Filters(status="accepted"))
+    assert accepted.hits and {hit.status for hit in accepted.hits} == {"accepted"}
+    auth.login("vanphong")
+    page = client.get("/search?q=bluezone&status=accepted").get_data(as_text=True)
+    assert '<option value="accepted" selected>' in page
+    wrong = client.get("/search?q=bluezone&status=bogus")
+    assert wrong.status_code == 400
+    assert "Trạng thái “bogus” không hợp lệ." in wrong.get_data(as_text=True)
+    english = client.get("/search?q=bluezone&from=19/08/2020&lang=en").get_data(as_text=True)
+    assert "From must be a date (year-month-day)." in english
+    english = client.get("/search?q=bluezone&status=bogus&lang=en").get_data(as_text=True)
+    assert "Status “bogus” is not valid." in english
+
+
 def test_highlight_escapes_what_it_shows():
     shown = highlight("<script>alert(1)</script> Cài đặt", ["cai"])
     assert str(shown) == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Cài</mark> đặt"

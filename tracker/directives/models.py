@@ -13,6 +13,7 @@ from tracker import clock
 from tracker.agencies.models import Agency
 from tracker.db import Base, enum_type
 from tracker.directives.doctypes import DocType
+from tracker.i18n import N_
 
 
 class DeadlineReference(StrEnum):
@@ -25,6 +26,14 @@ class DirectiveStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"
     SUPERSEDED = "superseded"
+
+
+STATUS_NAMES = {
+    DirectiveStatus.DRAFT: N_("Dự thảo"),
+    DirectiveStatus.ACTIVE: N_("Đang thực hiện"),
+    DirectiveStatus.CLOSED: N_("Đã kết thúc"),
+    DirectiveStatus.SUPERSEDED: N_("Đã được thay thế"),
+}
 
 
 class Directive(Base):

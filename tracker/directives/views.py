@@ -30,20 +30,12 @@ from tracker.directives.forms import (
     TextForm,
     lines,
 )
-from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.directives.models import STATUS_NAMES, Directive, DirectiveStatus, Task
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
-from tracker.i18n import N_
 from tracker.reports.counts import directive_counts, directive_summaries
 
 blueprint = Blueprint("directives", __name__)
-
-STATUS_NAMES = {
-    DirectiveStatus.DRAFT: N_("Dự thảo"),
-    DirectiveStatus.ACTIVE: N_("Đang thực hiện"),
-    DirectiveStatus.CLOSED: N_("Đã kết thúc"),
-    DirectiveStatus.SUPERSEDED: N_("Đã được thay thế"),
-}
 
 
 @blueprint.route("/directives")

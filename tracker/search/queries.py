@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
 from tracker.assignments.queries import visible_directive_ids, visible_ids
+from tracker.assignments.workflow import SUBMISSION_LABELS
 from tracker.auth.models import User
-from tracker.directives.models import Directive, title_of
+from tracker.directives.models import STATUS_NAMES, Directive, title_of
 from tracker.search import engine
 from tracker.search.folding import WORD, fold, terms
 from tracker.search.models import EntryKind, SearchEntry
@@ -40,6 +41,12 @@ KIND_WEIGHTS = {
     EntryKind.SUBMISSION: 1.0,
     EntryKind.EVIDENCE: 1.0,
 }
+
+
+#: The statuses a search is narrowed to: a directive's, and a report's decision (the
+#: status an entry is indexed with).
+DIRECTIVE_STATUSES = {status.value: label for status, label in STATUS_NAMES.items()}
+REPORT_STATUSES = {outcome.value: label for outcome, label in SUBMISSION_LABELS.items()}
 
 
 class SearchError(ValueError):

@@ -12,7 +12,13 @@ from tracker import db
 from tracker.agencies.operations import agency_names
 from tracker.i18n import N_
 from tracker.search.models import EntryKind
-from tracker.search.queries import Filters, SearchError, search
+from tracker.search.queries import (
+    DIRECTIVE_STATUSES,
+    REPORT_STATUSES,
+    Filters,
+    SearchError,
+    search,
+)
 
 blueprint = Blueprint("search", __name__)
 
@@ -35,19 +41,26 @@ def _filters(args) -> Filters:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise SearchError(f"{label} phải là một ngày (năm-tháng-ngày).") from None
+            message = _("%(label)s phải là một ngày (năm-tháng-ngày).", label=_(label))
+            raise SearchError(message) from None
+
+    def wrong(label: str, text: str) -> SearchError:
+        return SearchError(_("%(label)s “%(text)s” không hợp lệ.", label=_(label), text=text))
 
     kind_text = (args.get("kind") or "").strip()
     try:
         kind = EntryKind(kind_text) if kind_text else None
     except ValueError:
-        raise SearchError(f"Loại kết quả “{kind_text}” không hợp lệ.") from None
+        raise wrong(N_("Loại"), kind_text) from None
+    status = (args.get("status") or "").strip() or None
+    if status is not None and status not in {**DIRECTIVE_STATUSES, **REPORT_STATUSES}:
+        raise wrong(N_("Trạng thái"), status[:40])
     found = Filters(
         kind=kind,
         agency=(args.get("agency") or "").strip().upper()[:40] or None,
-        status=(args.get("status") or "").strip()[:20] or None,
-        day_from=day("from", "Từ ngày"),
-        day_to=day("to", "Đến ngày"),
+        status=status,
+        day_from=day("from", N_("Từ ngày")),
+        day_to=day("to", N_("Đến ngày")),
     )
     if found.day_from and found.day_to and found.day_from > found.day_to:
         raise SearchError(_("“Từ ngày” phải trước “Đến ngày”."))
@@ -74,5 +87,7 @@ def index():
         results=results,
         problem=problem,
         kind_labels=KIND_LABELS,
+        directive_statuses=DIRECTIVE_STATUSES,
+        report_statuses=REPORT_STATUSES,
         agencies=agency_names(db.session) if current_user.reads_everything else [],
     ), (400 if problem else 200)
