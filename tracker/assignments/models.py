@@ -218,8 +218,9 @@ class ExtensionRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(default=clock.now)
     proposed_date: Mapped[date]
     reason: Mapped[str] = mapped_column(sa.Text)
+    #: Indexed: the office's inbox asks for the few pending requests among all.
     status: Mapped[ExtensionStatus] = mapped_column(
-        enum_type(ExtensionStatus), default=ExtensionStatus.PENDING
+        enum_type(ExtensionStatus), default=ExtensionStatus.PENDING, index=True
     )
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     decided_at: Mapped[datetime | None]
