@@ -554,6 +554,35 @@ def test_the_cli_speaks_english_with_tracker_lang(initialised, cli, monkeypatch)
     assert "Chạy thử" not in dry.output and "Đã tạo" not in created.output
 
 
+def test_checks_and_import_refusals_speak_english_with_tracker_lang(
+    cli, fresh_app, tmp_path, monkeypatch
+):
+    """TRACKER_LANG=en: the problems `audit verify` and `verify-restore` find, and why
+    `parse` or `import` refuses a file."""
+    assert invoke(cli, "init", "--demo").exit_code == 0
+    target = tmp_path / "backup"
+    assert invoke(cli, "backup", "-o", str(target)).exit_code == 0
+    (manifest,) = target.glob("*.files.json")
+    stored = next(path for path in (tmp_path / "evidence").rglob("*") if path.is_file())
+    stored.write_bytes(b"khac")
+    _raw(tmp_path, "DROP TRIGGER event_no_update", "UPDATE event SET comment = 'x' WHERE id = 3")
+    notes = tmp_path / "ghi-chu.txt"
+    notes.write_text("ghi chú họp giao ban: nhớ mang theo sổ tay và bút khi đến họp.\n")
+    monkeypatch.setenv("TRACKER_LANG", "en")
+    verified = invoke(cli, "audit", "verify")
+    assert verified.exit_code == 1
+    assert "The event chain was altered at event #3." in verified.stderr
+    restored = invoke(cli, "verify-restore", str(manifest))
+    assert restored.exit_code == 1 and "wrong hash evidence/" in restored.stderr
+    missing = invoke(cli, "parse", str(tmp_path / "khong-co.txt"))
+    assert missing.exit_code == 2
+    assert f"Error: File {tmp_path / 'khong-co.txt'} not found." in missing.stderr
+    imported = invoke(cli, "import", str(notes))
+    assert imported.exit_code == 2
+    assert "Error: Not recognised as an administrative document:" in imported.stderr
+    assert "sự kiện" not in verified.stderr and "sai mã băm" not in restored.stderr
+
+
 @pytest.mark.parametrize("tracker_lang", [None, "vi", "fr"])
 def test_the_cli_speaks_vietnamese_by_default_whatever_the_locale(
     initialised, cli, monkeypatch, tracker_lang

@@ -21,6 +21,10 @@ from tracker import PACKAGE_DIR, PROJECT_DIR
 from tracker.agencies.operations import AgencyError, agency_by_code, upsert_agency
 from tracker.assignments.workflow import Action, InvalidTransition, apply
 from tracker.auth.passwords import MIN_LENGTH, password_problem
+from tracker.calendar.models import DayKind
+from tracker.calendar.operations import CalendarError, set_calendar_day
+from tracker.directives import importing
+from tracker.directives.models import ImportDraft
 from tracker.documents.operations import preview_html
 from tracker.documents.reply import draft_reply
 from tracker.i18n import current_language
@@ -358,3 +362,76 @@ def test_agency_refusals_in_the_language_in_force(app, session):
         upsert_agency(session, kind="ministry", **fields)
     with pytest.raises(AgencyError, match="^Trường không hợp lệ: colour.$"):
         upsert_agency(session, kind="department", colour="red", **fields)
+
+
+#: Readable text, long enough, with nothing of an administrative document's header.
+NOT_A_DIRECTIVE = "ghi chú họp giao ban: mọi người nhớ mang theo sổ tay và bút khi đến họp.\n"
+
+
+def test_import_refusals_in_english(client, auth):
+    """The page's own refusal and the parser's (run by the job queue) in the reader's
+    language."""
+    auth.login("vanphong")
+    token = csrf_token(client, "/directives/import?lang=en")
+    short = client.post("/directives/import", data={"csrf_token": token, "text": "một dòng"})
+    assert short.status_code == 422
+    page = short.get_data(as_text=True)
+    assert "The text is empty or too short to be a directive." in page
+    assert "quá ngắn" not in page
+    notes = client.post("/directives/import", data={"csrf_token": token, "text": NOT_A_DIRECTIVE})
+    assert notes.status_code == 422
+    page = notes.get_data(as_text=True)
+    assert "Not recognised as an administrative document: no number, symbol, date" in page
+    assert "Không nhận ra" not in page
+
+
+def test_the_import_job_refuses_in_the_language_it_is_given(session):
+    """The job queue has no request: it parses in the language of the page that started
+    it, and in Vietnamese when it is given none."""
+    english = importing.begin_import(session, None, NOT_A_DIRECTIVE, "")
+    vietnamese = importing.begin_import(session, None, NOT_A_DIRECTIVE, "")
+    english_id, vietnamese_id = english.id, vietnamese.id
+    importing.parse_in_queue(english_id, "en")
+    importing.parse_in_queue(vietnamese_id)
+    refused = session.get_one(ImportDraft, english_id).error
+    assert refused.startswith("Not recognised as an administrative document:")
+    refused = session.get_one(ImportDraft, vietnamese_id).error
+    assert refused.startswith("Không nhận ra văn bản hành chính:")
+
+
+def test_control_characters_are_refused_in_english(client):
+    response = client.post(
+        "/login?lang=en",
+        data={
+            "csrf_token": csrf_token(client, "/login?lang=en"),
+            "username": "snv\x00",
+            "password": "tracker-demo",
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The content has invalid control characters (a NUL character, for example)" in page
+    assert "ký tự điều khiển" not in page
+    assert client.get("/login?lang=vi&next=%01").status_code == 422
+
+
+def test_calendar_names_public_holidays_in_the_readers_language(app, client, auth, session):
+    """The `holidays` library names Vietnam's holidays in English too (its dates turned to
+    dd/mm/yyyy); a refusal naming a holiday names it in the reader's language."""
+    auth.login("vanphong")
+    page = client.get("/calendar?year=2024&lang=en").get_data(as_text=True)
+    assert "Lunar New Year" in page and "Hung Kings" in page
+    assert "Day off (substituted from 04/05/2024)" in page
+    assert "Tết Nguyên Đán" not in page and "Giỗ Tổ" not in page
+    page = client.get("/calendar?year=2024&lang=vi").get_data(as_text=True)
+    assert "Tết Nguyên Đán" in page and "Ngày nghỉ (thay cho ngày 04/05/2024)" in page
+    admin = user_named(session, "admin")
+    english = r"is already a public holiday \(Lunar New Year\)"
+    with (
+        app.app_context(),
+        app.test_request_context("/?lang=en"),
+        pytest.raises(CalendarError, match=english),
+    ):
+        set_calendar_day(session, admin, date(2021, 2, 12), DayKind.DAY_OFF, "Nghỉ")
+    with pytest.raises(CalendarError, match=r"đã là ngày nghỉ lễ \(Tết Nguyên Đán\)"):
+        set_calendar_day(session, admin, date(2021, 2, 12), DayKind.DAY_OFF, "Nghỉ")

@@ -4,6 +4,7 @@ nested .docx files get a clear refusal, and the parser stays linear in the text.
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 
@@ -85,6 +86,45 @@ def test_import_of_malformed_docx_answers_422(client, auth):
     )
     assert response.status_code == 422
     assert "tệp hỏng hoặc sai cấu trúc" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "english", "vietnamese"),
+    [
+        (
+            _docx("<w:document><unclosed>"),
+            "van-ban.docx",
+            "Cannot read the Word file (.docx): it is damaged or malformed.",
+            "tệp hỏng hoặc sai cấu trúc",
+        ),
+        (
+            # ASCII: under 500 KB, the test client encodes the upload in memory.
+            ("Van ban. " * 50_000).encode(),
+            "van-ban.txt",
+            f"The text is too long (450,000 characters; at most {MAX_CHARS:,}).",
+            "Văn bản quá dài (450.000 ký tự; tối đa 400.000).",
+        ),
+    ],
+    ids=["malformed", "long-text"],
+)
+def test_import_refusals_in_english(client, auth, data, name, english, vietnamese):
+    """An English reader is refused in English, numbers written the English way; outside
+    a request (the command line without TRACKER_LANG) the refusal is Vietnamese."""
+    auth.login("vanphong")
+    response = client.post(
+        "/directives/import?lang=en",
+        data={
+            "csrf_token": csrf_token(client, "/directives/import?lang=en"),
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert english in page
+    assert vietnamese not in page
+    with pytest.raises(NotADirective, match=re.escape(vietnamese)):
+        read_bytes(data, name)
 
 
 @pytest.mark.slow

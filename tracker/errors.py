@@ -134,7 +134,8 @@ def init_app(app: Flask) -> None:
                 return redirect(page, 303)
         if error.code in (401, 403):
             log.warning("access denied: %s %s", request.method, request.path)
-        # A description given to abort() is ours and Vietnamese; Werkzeug's own is not.
+        # A description given to abort() is ours, in the reader's language; Werkzeug's
+        # own is English only.
         own = error.description if error.description != type(error).description else None
         body, status = render_error(error.code or 500, own)
         # Keep the exception's own headers (Allow on 405, for instance).

@@ -9,7 +9,8 @@
    the same SHA-256, and its stored file still hashes to it; each user's name, role and
    agency are those its events gave.
 
-Each check names the first row that does not hold."""
+Each check names the first row that does not hold, in the language in force (the
+command's: TRACKER_LANG, else Vietnamese)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import anchor
@@ -53,7 +55,9 @@ def verify(session: Session, anchor_file: Path | None, evidence_dir: Path | None
     chain = verify_chain(session)
     report.event_count, report.head_hash = chain.count, chain.head_hash
     if not chain.ok:
-        report.problems.append(f"Chuỗi sự kiện bị sửa đổi tại sự kiện #{chain.first_broken_id}.")
+        report.problems.append(
+            _("Chuỗi sự kiện bị sửa đổi tại sự kiện #%(id)s.", id=chain.first_broken_id)
+        )
     if anchor_file is not None:
         _check_anchor(session, anchor.read(anchor_file), report)
     _check_assignments(session, report)
@@ -90,13 +94,19 @@ def _check_anchor(session: Session, entries: dict[int, str], report: Report) -> 
     for event_id in sorted(entries):
         if event_id not in found:
             report.problems.append(
-                f"Sự kiện #{event_id} đã được neo nhưng không còn trong cơ sở dữ liệu"
-                " (nhật ký bị xóa bớt)."
+                _(
+                    "Sự kiện #%(id)s đã được neo nhưng không còn trong cơ sở dữ liệu"
+                    " (nhật ký bị xóa bớt).",
+                    id=event_id,
+                )
             )
             return
         if found[event_id] != entries[event_id]:
             report.problems.append(
-                f"Sự kiện #{event_id} khác với mã băm đã neo (nhật ký bị sửa rồi tính lại)."
+                _(
+                    "Sự kiện #%(id)s khác với mã băm đã neo (nhật ký bị sửa rồi tính lại).",
+                    id=event_id,
+                )
             )
             return
     newest = max(entries)
@@ -119,7 +129,9 @@ def _check_assignments(session: Session, report: Report) -> None:
     for assignment_id, status, due_date, completed_on in rows:
         state = expected.get(assignment_id)
         if state is None:
-            report.problems.append(f"Nhiệm vụ giao #{assignment_id} không có sự kiện tạo ra nó.")
+            report.problems.append(
+                _("Nhiệm vụ giao #%(id)s không có sự kiện tạo ra nó.", id=assignment_id)
+            )
             return
         actual = {
             "status": status.value,
@@ -129,8 +141,14 @@ def _check_assignments(session: Session, report: Report) -> None:
         for key, value in actual.items():
             if key in state and state[key] != value:
                 report.problems.append(
-                    f"Nhiệm vụ giao #{assignment_id}: {key} là {value!r} nhưng theo nhật ký"
-                    f" là {state[key]!r} (bị sửa trực tiếp trong cơ sở dữ liệu)."
+                    _(
+                        "Nhiệm vụ giao #%(id)s: %(field)s là %(value)r nhưng theo nhật ký"
+                        " là %(logged)r (bị sửa trực tiếp trong cơ sở dữ liệu).",
+                        id=assignment_id,
+                        field=key,
+                        value=value,
+                        logged=state[key],
+                    )
                 )
                 return
 
@@ -144,12 +162,17 @@ def _check_evidence(session: Session, evidence_dir: Path | None, report: Report)
     for evidence_id, sha256 in rows:
         if uploads.get(evidence_id) != sha256:
             report.problems.append(
-                f"Minh chứng #{evidence_id}: mã SHA-256 không khớp với sự kiện tải lên"
-                " (bị sửa trực tiếp trong cơ sở dữ liệu)."
+                _(
+                    "Minh chứng #%(id)s: mã SHA-256 không khớp với sự kiện tải lên"
+                    " (bị sửa trực tiếp trong cơ sở dữ liệu).",
+                    id=evidence_id,
+                )
             )
             return
         if evidence_dir is not None and _file_hash(evidence_dir, sha256) != sha256:
-            report.problems.append(f"Minh chứng #{evidence_id}: tệp lưu trữ bị mất hoặc bị sửa.")
+            report.problems.append(
+                _("Minh chứng #%(id)s: tệp lưu trữ bị mất hoặc bị sửa.", id=evidence_id)
+            )
             return
 
 
@@ -180,7 +203,13 @@ def _check_users(session: Session, report: Report) -> None:
     for user_id, username, role, agency_id, active in rows:
         state = expected.get(user_id)
         if state is None:
-            report.problems.append(f"Tài khoản #{user_id} ({username}) không có sự kiện tạo ra nó.")
+            report.problems.append(
+                _(
+                    "Tài khoản #%(id)s (%(username)s) không có sự kiện tạo ra nó.",
+                    id=user_id,
+                    username=username,
+                )
+            )
             return
         actual = {
             "username": username,
@@ -191,7 +220,13 @@ def _check_users(session: Session, report: Report) -> None:
         for key, value in actual.items():
             if key in state and state[key] != value:
                 report.problems.append(
-                    f"Tài khoản #{user_id}: {key} là {value!r} nhưng theo nhật ký là"
-                    f" {state[key]!r} (bị sửa trực tiếp trong cơ sở dữ liệu)."
+                    _(
+                        "Tài khoản #%(id)s: %(field)s là %(value)r nhưng theo nhật ký là"
+                        " %(logged)r (bị sửa trực tiếp trong cơ sở dữ liệu).",
+                        id=user_id,
+                        field=key,
+                        value=value,
+                        logged=state[key],
+                    )
                 )
                 return

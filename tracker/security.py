@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, g, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 
+from tracker.i18n import N_
 from tracker.text import has_forbidden_controls
 
 csrf = CSRFProtect()
@@ -15,19 +17,18 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-CONTROL_CHARACTERS_MESSAGE = (
+CONTROL_CHARACTERS_MESSAGE = N_(
     "Nội dung có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL): hãy xóa rồi gửi lại."
 )
 
 
 def _refuse_control_characters() -> None:
     """NUL and other control characters in any form field or query parameter answer
-    422 before anything is stored (PostgreSQL refuses NUL in text; no field needs them)."""
+    422 before anything is stored (PostgreSQL refuses NUL in text; no field needs them),
+    saying so in the reader's language."""
     values = [*request.args.values(), *request.form.values()]
     if any(has_forbidden_controls(value) for value in values):
-        abort(
-            422, "Nội dung có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL): hãy xóa rồi gửi lại."
-        )
+        abort(422, gettext(CONTROL_CHARACTERS_MESSAGE))
 
 
 def init_app(app: Flask) -> None:

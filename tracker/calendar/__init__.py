@@ -12,6 +12,7 @@ up within CACHE_SECONDS. With no app context only the statutory calendar applies
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 import weakref
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from tracker import db
 from tracker.calendar.models import CalendarDay, DayKind
-from tracker.i18n import N_
+from tracker.i18n import DEFAULT, N_
 
 WEEKEND = (5, 6)
 
@@ -74,10 +75,34 @@ def _statutory_year(year: int) -> tuple[dict[date, str], frozenset[date]]:
     return days_off, working
 
 
-def statutory_holidays(year: int) -> dict[date, str]:
+#: The `holidays` library's name for each interface language it has Vietnam's holidays in.
+HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+#: A date as the library writes it in English ("substituted from 04/26/2025"): month first.
+_MONTH_FIRST = re.compile(r"\b(\d{2})/(\d{2})/(\d{4})\b")
+
+
+@functools.cache
+def _holiday_names(year: int, language: str) -> dict[date, str]:
+    """The library's names of `year`'s holidays in an interface language other than
+    Vietnamese, dates in them written dd/mm/yyyy as everywhere here."""
+    table = holidays.Vietnam(years=(year, year + 1), language=HOLIDAY_LANGUAGES[language])
+    return {
+        day: _MONTH_FIRST.sub(r"\2/\1/\3", str(name))
+        for day, name in table.items()
+        if day.year == year
+    }
+
+
+def statutory_holidays(year: int, language: str = DEFAULT) -> dict[date, str]:
     """Public holidays and their observed days in `year`, by date, as the law (and the
-    `holidays` library) gives them, before the office's own table."""
-    return dict(_statutory_year(year)[0])
+    `holidays` library) gives them, before the office's own table; named in `language`
+    (an interface language: pages pass the reader's) where the library has it, else in
+    Vietnamese."""
+    days_off = _statutory_year(year)[0]
+    if language == DEFAULT or language not in HOLIDAY_LANGUAGES:
+        return dict(days_off)
+    names = _holiday_names(year, language)
+    return {day: names.get(day, name) for day, name in days_off.items()}
 
 
 def statutory_working_days(year: int) -> frozenset[date]:

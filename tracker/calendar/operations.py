@@ -13,7 +13,7 @@ from tracker import calendar
 from tracker.audit import record_event
 from tracker.auth.models import Role, User
 from tracker.calendar.models import CalendarDay, DayKind
-from tracker.i18n import N_
+from tracker.i18n import N_, current_language
 
 KIND_LABELS = {
     DayKind.DAY_OFF: N_("Ngày nghỉ"),
@@ -25,7 +25,8 @@ NAME_LENGTH = 200
 
 
 class CalendarError(ValueError):
-    """A refused calendar edit; the message is Vietnamese."""
+    """A refused calendar edit; the message is in the language in force (a request's
+    reader's, else Vietnamese), the holiday it names too."""
 
 
 def _check_actor(actor: User | None) -> None:
@@ -44,7 +45,7 @@ def _check_day(day: date, kind: DayKind) -> None:
         raise CalendarError(
             _("Năm phải trong khoảng %(first)s–%(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
         )
-    statutory_name = calendar.statutory_holidays(day.year).get(day)
+    statutory_name = calendar.statutory_holidays(day.year, current_language()).get(day)
     if kind == DayKind.WORKING_DAY:
         if day.weekday() not in calendar.WEEKEND:
             raise CalendarError(

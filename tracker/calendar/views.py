@@ -19,7 +19,7 @@ from tracker.auth.models import Role
 from tracker.calendar import operations
 from tracker.calendar.forms import CalendarDayForm, DeleteForm
 from tracker.calendar.models import CalendarDay, DayKind
-from tracker.i18n import N_
+from tracker.i18n import N_, current_language
 
 blueprint = Blueprint("calendar", __name__)
 
@@ -60,7 +60,7 @@ KIND_LABELS = {
 def _entries(year: int, rows: list[CalendarDay]) -> list[Entry]:
     entries = [
         Entry(day, name, "holiday", KIND_LABELS["holiday"])
-        for day, name in calendar.statutory_holidays(year).items()
+        for day, name in calendar.statutory_holidays(year, current_language()).items()
     ]
     entries += [
         Entry(day, N_("Làm bù"), "statutory_working_day", KIND_LABELS["statutory_working_day"])

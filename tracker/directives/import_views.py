@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import db
+from tracker import db, i18n
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
 from tracker.auth.guards import found_or_404, staff_required
@@ -71,7 +71,7 @@ def start():
         else:
             imported = importing.begin_import(db.session, current_user, text, name)
             db.session.commit()
-            enqueue("parse_import", imported.id)
+            enqueue("parse_import", imported.id, i18n.current_language())
             imported = importing.wait_for_parse(
                 db.session, imported.id, float(current_app.config["IMPORT_WAIT_SECONDS"])
             )

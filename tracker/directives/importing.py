@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -28,6 +30,7 @@ from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, I
 from tracker.directives.parsing.agencies import Gazetteer, fold
 from tracker.directives.parsing.parser import parse_text
 from tracker.directives.parsing.source import NotADirective
+from tracker.i18n import N_, spoken
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ DOC_TYPE_BY_LABEL = {doc_type.label: doc_type for doc_type in DocType}
 
 
 class ImportError_(operations.DirectiveError):  # noqa: N801 (avoid the builtin's name)
-    """A refused import; the message is Vietnamese."""
+    """A refused import; the message is in the language in force when it is raised (a
+    request's reader's, TRACKER_LANG's on the command line, else Vietnamese)."""
 
 
 @dataclass
@@ -152,9 +156,10 @@ def fail_import(session: Session, imported: ImportDraft, reason: str) -> None:
     session.flush()
 
 
-def parse_in_queue(import_id: int) -> None:
+def parse_in_queue(import_id: int, language: str | None = None) -> None:
     """The job queue's step: parse in a child process with bounded time and memory, with
-    no transaction open meanwhile; the draft opens for review, or says why it failed."""
+    no transaction open meanwhile; the draft opens for review, or says why it failed, in
+    `language` (the importer's: the page that started it shows the reason)."""
     from flask import current_app
 
     from tracker import db
@@ -167,20 +172,22 @@ def parse_in_queue(import_id: int) -> None:
         return
     text, gazetteer = imported.text, gazetteer_from_session(session)
     session.commit()
-    try:
-        data = call_limited(
-            parsed_data,
-            (text, gazetteer),
-            seconds=float(config["IMPORT_PARSE_SECONDS"]),
-            memory_mb=int(config["IMPORT_PARSE_MEMORY_MB"]),
-        )
-    except (NotADirective, JobFailed) as error:
-        reason = str(error)
-    except Exception as error:  # noqa: BLE001 (a parser bug: the user is told, the log has it)
-        log.exception("parsing import %s failed", import_id)
-        reason = f"Không phân tích được văn bản (lỗi {type(error).__name__})."
-    else:
-        reason = ""
+    # The forked child inherits the language, so its refusals are the importer's to read.
+    with force_locale(spoken(language)):
+        try:
+            data = call_limited(
+                parsed_data,
+                (text, gazetteer),
+                seconds=float(config["IMPORT_PARSE_SECONDS"]),
+                memory_mb=int(config["IMPORT_PARSE_MEMORY_MB"]),
+            )
+        except (NotADirective, JobFailed) as error:
+            reason = str(error)
+        except Exception as error:  # noqa: BLE001 (a parser bug: the user is told, the log has it)
+            log.exception("parsing import %s failed", import_id)
+            reason = _("Không phân tích được văn bản (lỗi %(error)s).", error=type(error).__name__)
+        else:
+            reason = ""
     imported = session.get(ImportDraft, import_id)
     if imported is None or imported.status != ImportStatus.PARSING:
         session.rollback()  # discarded meanwhile, or settled as stuck
@@ -228,7 +235,8 @@ def wait_for_parse(session: Session, import_id: int, seconds: float) -> ImportDr
         time.sleep(0.2)
 
 
-STUCK_REASON = (
+#: Stored in Vietnamese (housekeeping may write it); the progress page translates it.
+STUCK_REASON = N_(
     "Không phân tích xong văn bản trong thời gian cho phép (tiến trình xử lý nền không"
     " hoạt động); hãy nhập lại hoặc báo quản trị viên."
 )
@@ -329,13 +337,13 @@ def confirm_import(
     """Create (or fill, or update) the directive with its tasks, assignments and citations.
     Everything is flushed in the caller's transaction: a refusal leaves nothing behind."""
     if imported.status != ImportStatus.OPEN:
-        raise ImportError_("Bản nhập này đã được xử lý.")
+        raise ImportError_(_("Bản nhập này đã được xử lý."))
     session.info.pop("agency_names", None)
     if not reviewed.number or not reviewed.symbol:
-        raise ImportError_("Hãy nhập số và ký hiệu của văn bản trước khi xác nhận.")
+        raise ImportError_(_("Hãy nhập số và ký hiệu của văn bản trước khi xác nhận."))
     doc_type = DOC_TYPE_BY_LABEL.get(reviewed.doc_type)
     if doc_type is None:
-        raise ImportError_(f"Loại văn bản chưa được hỗ trợ: “{reviewed.doc_type}”.")
+        raise ImportError_(_("Loại văn bản chưa được hỗ trợ: “%(kind)s”.", kind=reviewed.doc_type))
     tasks = [task for task in reviewed.tasks if task.include]
     existing = existing_directive(session, reviewed.number, reviewed.symbol, reviewed.issued_date)
     issuer_agency = _agency_named(session, reviewed.issuer)
@@ -366,10 +374,13 @@ def confirm_import(
         directive = existing
     else:
         raise ImportError_(
-            f"Văn bản số {existing.reference} ngày "
-            f"{existing.issued_date.strftime('%d/%m/%Y') if existing.issued_date else '?'} "
-            "đã có trong hệ thống. Để thêm các nhiệm vụ mới vào văn bản đó, chọn cập nhật"
-            " (trên giao diện: “Cập nhật văn bản đã có”; dòng lệnh: --update)."
+            _(
+                "Văn bản số %(reference)s ngày %(date)s đã có trong hệ thống. Để thêm các"
+                " nhiệm vụ mới vào văn bản đó, chọn cập nhật (trên giao diện: “Cập nhật văn"
+                " bản đã có”; dòng lệnh: --update).",
+                reference=existing.reference,
+                date=existing.issued_date.strftime("%d/%m/%Y") if existing.issued_date else "?",
+            )
         )
     created = []
     for task in tasks:
@@ -431,7 +442,7 @@ def confirm_import(
 
 def discard_import(session: Session, actor: User | None, imported: ImportDraft) -> None:
     if imported.status != ImportStatus.OPEN:
-        raise ImportError_("Bản nhập này đã được xử lý.")
+        raise ImportError_(_("Bản nhập này đã được xử lý."))
     imported.status = ImportStatus.DISCARDED
     session.flush()
     record_event(

@@ -16,12 +16,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+
+from tracker.i18n import N_
+
 #: How often a waiting parent shows a sign of life (see `run_process`).
 BEAT_SECONDS = 5.0
 
 
 class JobFailed(Exception):
-    """The job could not finish; the message says why, in Vietnamese."""
+    """The job could not finish; the message says why, in the language in force (the
+    importer's for an import, else Vietnamese)."""
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int, *, headroom: bool = False) -> None:
@@ -42,17 +47,27 @@ def _address_space() -> int:
 def why_it_died(returncode: int | None, seconds: float) -> str:
     """A user's explanation of a child's end (it did not finish its job)."""
     if returncode is None:
-        return f"Quá thời gian cho phép ({seconds:g} giây); công việc đã bị dừng."
+        return _(
+            "Quá thời gian cho phép (%(seconds)s giây); công việc đã bị dừng.",
+            seconds=format(seconds, "g"),
+        )
     if returncode == -signal.SIGXCPU:
-        return f"Vượt giới hạn thời gian xử lý ({seconds:g} giây); công việc đã bị dừng."
+        return _(
+            "Vượt giới hạn thời gian xử lý (%(seconds)s giây); công việc đã bị dừng.",
+            seconds=format(seconds, "g"),
+        )
     if returncode == -signal.SIGKILL:
-        return "Tiến trình xử lý bị dừng đột ngột (có thể do hết bộ nhớ cho phép)."
+        return _("Tiến trình xử lý bị dừng đột ngột (có thể do hết bộ nhớ cho phép).")
     if returncode < 0:
-        return f"Tiến trình xử lý bị dừng bởi tín hiệu {signal.Signals(-returncode).name}."
-    return f"Tiến trình xử lý kết thúc bất thường (mã {returncode})."
+        return _(
+            "Tiến trình xử lý bị dừng bởi tín hiệu %(signal)s.",
+            signal=signal.Signals(-returncode).name,
+        )
+    return _("Tiến trình xử lý kết thúc bất thường (mã %(code)s).", code=returncode)
 
 
-OUT_OF_MEMORY = "Công việc cần nhiều bộ nhớ hơn mức cho phép; công việc đã bị dừng."
+#: Kept in Vietnamese (a stored job's reason); translated where it is raised.
+OUT_OF_MEMORY = N_("Công việc cần nhiều bộ nhớ hơn mức cho phép; công việc đã bị dừng.")
 
 
 def call_limited(
@@ -83,7 +98,7 @@ def call_limited(
     if outcome == "raised":
         raise value
     if outcome == "memory":
-        raise JobFailed(OUT_OF_MEMORY)
+        raise JobFailed(_(OUT_OF_MEMORY))
     return value
 
 
@@ -100,7 +115,9 @@ def _child(sender, function, args, memory_mb: int, seconds: float) -> None:
     except MemoryError:
         sender.send(("memory", None))
     except Exception as error:  # noqa: BLE001 (an exception that cannot be pickled)
-        sender.send(("raised", JobFailed(f"Lỗi khi xử lý: {type(error).__name__}.")))
+        sender.send(
+            ("raised", JobFailed(_("Lỗi khi xử lý: %(error)s.", error=type(error).__name__)))
+        )
     sender.close()
 
 

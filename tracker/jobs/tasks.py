@@ -73,10 +73,10 @@ def render_report(job_id: int) -> None:
     jobs.render(job_id)
 
 
-def parse_import(import_id: int) -> None:
+def parse_import(import_id: int, language: str | None = None) -> None:
     from tracker.directives import importing
 
-    importing.parse_in_queue(import_id)
+    importing.parse_in_queue(import_id, language)
 
 
 def daily_reminders() -> None:

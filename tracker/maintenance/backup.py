@@ -15,13 +15,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from tracker import clock
 
 
 class BackupError(RuntimeError):
-    """A backup that could not be made; the message is Vietnamese."""
+    """A backup that could not be made; the message is in the language in force (the
+    command's: TRACKER_LANG, else Vietnamese)."""
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,16 @@ def backup(
     stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     if url.get_backend_name() == "sqlite":
         if not url.database:
-            raise BackupError("Cơ sở dữ liệu SQLite trong bộ nhớ không có tệp để sao lưu.")
+            raise BackupError(_("Cơ sở dữ liệu SQLite trong bộ nhớ không có tệp để sao lưu."))
         database = target / f"tracker-{stamp}.sqlite3"
         _sqlite_backup(Path(url.database), database)
     elif url.get_backend_name() == "postgresql":
         database = target / f"tracker-{stamp}.dump"
         _pg_dump(url, database)
     else:
-        raise BackupError(f"Chưa hỗ trợ sao lưu cơ sở dữ liệu {url.get_backend_name()}.")
+        raise BackupError(
+            _("Chưa hỗ trợ sao lưu cơ sở dữ liệu %(backend)s.", backend=url.get_backend_name())
+        )
     manifest = target / f"tracker-{stamp}.files.json"
     entries = file_manifest(folders)
     manifest.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -66,7 +70,7 @@ def backup(
 
 def _sqlite_backup(source: Path, destination: Path) -> None:
     if not source.is_file():
-        raise BackupError(f"Không thấy tệp cơ sở dữ liệu {source}.")
+        raise BackupError(_("Không thấy tệp cơ sở dữ liệu %(path)s.", path=source))
     with sqlite3.connect(source) as live, sqlite3.connect(destination) as copy:
         live.backup(copy)
     live.close()
@@ -75,7 +79,7 @@ def _sqlite_backup(source: Path, destination: Path) -> None:
 
 def _pg_dump(url, destination: Path) -> None:
     if shutil.which("pg_dump") is None:
-        raise BackupError("Không có pg_dump trên máy (cài gói postgresql-client).")
+        raise BackupError(_("Không có pg_dump trên máy (cài gói postgresql-client)."))
     command = [
         "pg_dump",
         "-Fc",
@@ -99,7 +103,7 @@ def _pg_dump(url, destination: Path) -> None:
         timeout=3600,
     )
     if completed.returncode != 0:
-        raise BackupError(f"pg_dump lỗi: {completed.stderr.strip()[:500]}")
+        raise BackupError(_("pg_dump lỗi: %(error)s", error=completed.stderr.strip()[:500]))
 
 
 def file_manifest(folders: dict[str, Path]) -> list[dict]:
@@ -122,14 +126,16 @@ def file_manifest(folders: dict[str, Path]) -> list[dict]:
 
 
 def verify_manifest(manifest: Path, folders: dict[str, Path]) -> list[str]:
-    """Problems found when checking restored files against a manifest (empty: all good)."""
+    """Problems found when checking restored files against a manifest (empty: all good),
+    in the language in force (the command's: TRACKER_LANG, else Vietnamese)."""
     problems = []
     for entry in json.loads(manifest.read_text(encoding="utf-8")):
         path = folders[entry["folder"]] / entry["path"]
+        name = f"{entry['folder']}/{entry['path']}"
         if not path.is_file():
-            problems.append(f"thiếu {entry['folder']}/{entry['path']}")
+            problems.append(_("thiếu %(file)s", file=name))
         elif _sha256(path) != entry["sha256"]:
-            problems.append(f"sai mã băm {entry['folder']}/{entry['path']}")
+            problems.append(_("sai mã băm %(file)s", file=name))
     return problems
 
 

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyGroup
@@ -18,7 +19,13 @@ from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, Task
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
 from tracker.directives.parsing.signature import CLOSING, parse_signature
-from tracker.directives.parsing.source import NotADirective, prepare, split_lines, squash
+from tracker.directives.parsing.source import (
+    NotADirective,
+    prepare,
+    split_lines,
+    squash,
+    too_long,
+)
 
 MAX_CHARACTERS = 400_000
 CLOSING_START = re.compile(
@@ -31,18 +38,16 @@ CLOSING_START = re.compile(
 def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
     """Draft of a directive. Raises NotADirective for input that is not one."""
     if len(text) > MAX_CHARACTERS:
-        raise NotADirective(
-            f"Văn bản quá dài ({len(text):,} ký tự; tối đa {MAX_CHARACTERS:,}).".replace(",", ".")
-        )
+        raise NotADirective(too_long(len(text), MAX_CHARACTERS))
     prepared = prepare(text)
     if len(prepared.strip()) < 40:
-        raise NotADirective("Văn bản trống hoặc quá ngắn để là một văn bản chỉ đạo.")
+        raise NotADirective(_("Văn bản trống hoặc quá ngắn để là một văn bản chỉ đạo."))
     gazetteer = gazetteer or Gazetteer.from_records([], [])
     lines = split_lines(prepared)
     header = parse_header(lines)
     if not (header.symbol or header.place or header.subject or header.doc_type):
         raise NotADirective(
-            "Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng hay trích yếu."
+            _("Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng hay trích yếu.")
         )
     signature = parse_signature(lines, header.body_start)
     if _from_elsewhere(header, gazetteer):

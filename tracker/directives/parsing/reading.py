@@ -10,11 +10,12 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from flask_babel import gettext as _
 from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from tracker.directives.parsing.source import NotADirective
+from tracker.directives.parsing.source import NotADirective, too_long
 
 MAX_BYTES = 20 * 1024 * 1024
 #: The longest text a directive may have (a few hundred pages); the parser is linear,
@@ -29,34 +30,34 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 def read_bytes(data: bytes, name: str = "") -> str:
-    """The text of an uploaded or given file; NotADirective with a Vietnamese message
-    for anything that cannot be read."""
+    """The text of an uploaded or given file; NotADirective for anything that cannot be
+    read, its message in the language in force (a request's reader's, else Vietnamese)."""
     if not data:
-        raise NotADirective("Tệp rỗng.")
+        raise NotADirective(_("Tệp rỗng."))
     if len(data) > MAX_BYTES:
-        raise NotADirective(f"Tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB).")
+        raise NotADirective(
+            _("Tệp quá lớn (tối đa %(limit)s MB).", limit=MAX_BYTES // 1024 // 1024)
+        )
     if data.startswith(PDF_MAGIC):
         return _bounded(_read_pdf(data))
     if data.startswith(ZIP_MAGIC):
         return _bounded(_read_docx(data))
     if name.lower().endswith((".doc", ".xls", ".pdf", ".docx")):
-        raise NotADirective("Không đọc được tệp: nội dung không khớp với loại tệp.")
+        raise NotADirective(_("Không đọc được tệp: nội dung không khớp với loại tệp."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NotADirective(
-            "Tệp văn bản phải ở mã UTF-8 (tệp này không phải UTF-8 hoặc không phải văn bản)."
+            _("Tệp văn bản phải ở mã UTF-8 (tệp này không phải UTF-8 hoặc không phải văn bản).")
         ) from None
     if "\x00" in text:
-        raise NotADirective("Tệp không phải văn bản thuần.")
+        raise NotADirective(_("Tệp không phải văn bản thuần."))
     return _bounded(text)
 
 
 def _bounded(text: str) -> str:
     if len(text) > MAX_CHARS:
-        raise NotADirective(
-            f"Văn bản quá dài ({len(text):,} ký tự; tối đa {MAX_CHARS:,}).".replace(",", ".")
-        )
+        raise NotADirective(too_long(len(text), MAX_CHARS))
     return text
 
 
@@ -65,11 +66,11 @@ def read_path(path: Path) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise NotADirective(f"Không tìm thấy tệp {path}.") from None
+        raise NotADirective(_("Không tìm thấy tệp %(path)s.", path=path)) from None
     except IsADirectoryError:
-        raise NotADirective(f"{path} là thư mục, không phải tệp.") from None
+        raise NotADirective(_("%(path)s là thư mục, không phải tệp.", path=path)) from None
     except OSError:
-        raise NotADirective(f"Không mở được tệp {path}.") from None
+        raise NotADirective(_("Không mở được tệp %(path)s.", path=path)) from None
     return read_bytes(data, path.name)
 
 
@@ -77,18 +78,20 @@ def _read_pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise NotADirective("Tệp PDF có mật khẩu; hãy gửi bản không khóa.")
+            raise NotADirective(_("Tệp PDF có mật khẩu; hãy gửi bản không khóa."))
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise NotADirective(f"Tệp PDF quá nhiều trang (tối đa {MAX_PDF_PAGES} trang).")
+            raise NotADirective(
+                _("Tệp PDF quá nhiều trang (tối đa %(count)s trang).", count=MAX_PDF_PAGES)
+            )
         pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
     except NotADirective:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        raise NotADirective("Tệp PDF bị hỏng hoặc không đọc được.") from None
+        raise NotADirective(_("Tệp PDF bị hỏng hoặc không đọc được.")) from None
     text = "\f".join(pages)
     if len(text.strip()) < 40:
         raise NotADirective(
-            "Tệp PDF không có lớp chữ (có thể là bản quét): chưa hỗ trợ nhận dạng chữ từ ảnh."
+            _("Tệp PDF không có lớp chữ (có thể là bản quét): chưa hỗ trợ nhận dạng chữ từ ảnh.")
         )
     return text
 
@@ -100,9 +103,9 @@ def _check_zip(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise NotADirective("Không đọc được tệp Word (.docx).") from None
+        raise NotADirective(_("Không đọc được tệp Word (.docx).")) from None
     if len(members) > MAX_DOCX_MEMBERS or sum(m.file_size for m in members) > MAX_DOCX_UNZIPPED:
-        raise NotADirective("Tệp Word quá lớn khi giải nén; hãy lưu lại văn bản rồi gửi.")
+        raise NotADirective(_("Tệp Word quá lớn khi giải nén; hãy lưu lại văn bản rồi gửi."))
 
 
 def _read_docx(data: bytes) -> str:
@@ -118,7 +121,7 @@ def _read_docx(data: bytes) -> str:
         OSError,
     ):
         raise NotADirective(
-            "Không đọc được tệp Word (.docx): tệp hỏng hoặc sai cấu trúc."
+            _("Không đọc được tệp Word (.docx): tệp hỏng hoặc sai cấu trúc.")
         ) from None
     lines: list[str] = []
     # Paragraphs and tables in document order; the two-column header is usually a table.

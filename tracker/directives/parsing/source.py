@@ -7,9 +7,25 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
+from tracker.formatting import display_number
+
 
 class NotADirective(ValueError):
-    """The input cannot be read as a directive; the message is Vietnamese."""
+    """The input cannot be read as a directive; the message is in the language in force
+    when it is raised (a request's reader's, the importer's in the job queue, TRACKER_LANG's
+    on the command line, else Vietnamese)."""
+
+
+def too_long(length: int, limit: int) -> str:
+    """The refusal of a text longer than `limit` characters, both numbers as the reader
+    writes them (400.000 in Vietnamese, 400,000 in English)."""
+    return _(
+        "Văn bản quá dài (%(length)s ký tự; tối đa %(limit)s).",
+        length=display_number(length),
+        limit=display_number(limit),
+    )
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,7 @@ def prepare(text: str) -> str:
     NFC may change the length of a decomposed text; the prepared text is then the
     document the spans refer to (the parser returns it as Draft.text)."""
     if "\x00" in text:
-        raise NotADirective("Tệp không phải văn bản thuần (có ký tự NUL).")
+        raise NotADirective(_("Tệp không phải văn bản thuần (có ký tự NUL)."))
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\f", "\n").replace("\t", " ").replace("\u00a0", " ")
     text = EMPHASIS.sub(lambda match: " " * len(match.group()), text)
