@@ -224,3 +224,21 @@ def test_counts_agree_with_the_sections(session, work):
     office = counts(session, user_named(session, "vanphong"), TODAY, 3)
     assert office.reviews >= 1 and office.new == 0
     assert user_named(session, "vanphong").role == Role.SECRETARIAT
+
+
+def test_counts_stop_at_their_limit_and_show_so(client, auth, session, monkeypatch):
+    """Past COUNT_LIMIT a count costs no more and reads "N+" in the navbar and the
+    inbox; below it, it is exact."""
+    from tracker.inbox import queries
+
+    office = user_named(session, "vanphong")
+    exact = counts(session, office, clock.today(), 3)
+    assert exact.reviews >= 3
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 2)
+    capped = counts(session, office, clock.today(), 3)
+    assert 2 < capped.reviews <= exact.reviews
+    assert queries.shown(capped.reviews) == "2+" and queries.shown(2) == "2"
+    auth.login("vanphong")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert re.search(r'data-testid="waiting-count">2\+<', page)
+    assert 'data-count="inbox-reviews">2+<' in page
