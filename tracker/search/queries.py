@@ -29,7 +29,7 @@ RESULTS = 50
 #: How many matches are ranked: all of them up to this many; beyond it, the newest this
 #: many (a common word matches most of the index, and scoring every match would cost
 #: the most). The page says so and asks for more words or a filter.
-RANKED = 2000
+RANKED = 1000
 #: Characters of text shown around the first match.
 EXCERPT = 240
 #: How much a match counts by kind: a directive found by its number or subject comes
