@@ -123,6 +123,16 @@ def test_rebuild_gives_the_same_index(session):
     assert search(session, office, "bluezone", Filters()).total == found
 
 
+def test_rebuild_writes_entries_in_date_order(session):
+    """Search takes the highest ids as the newest: a rebuilt index numbers its entries
+    in date order, those without a date first."""
+    index.rebuild(session)
+    days = [day for day in session.scalars(sa.select(SearchEntry.day).order_by(SearchEntry.id))]
+    dated = [day for day in days if day is not None]
+    assert dated == sorted(dated) and len(set(dated)) > 5
+    assert days.index(dated[0]) == days.count(None)
+
+
 def test_filters_narrow_the_results(client, auth, session):
     office = user_named(session, "vanphong")
     everything = search(session, office, "bluezone", Filters())

@@ -185,18 +185,23 @@ def listen(session_class: type[Session] | Session) -> None:
 
 
 def rebuild(session: Session) -> int:
-    """Index everything again from the data; returns the number of entries."""
+    """Index everything again from the data, in date order (entries without a date
+    first), so that an entry's id follows its date as it does for entries written as
+    the data comes: search takes the highest ids as the newest. Returns the number of
+    entries."""
     connection = session.connection()
     engine.clear(connection)
     connection.execute(sa.delete(_TABLE))
-    count = 0
-    for model in INDEXED:
-        for thing in session.scalars(sa.select(model).execution_options(yield_per=500)):
-            entry = entry_of(session, thing)
-            if entry is not None:
-                put(connection, entry)
-                count += 1
-    return count
+    entries = [
+        entry
+        for model in INDEXED
+        for thing in session.scalars(sa.select(model).execution_options(yield_per=500))
+        if (entry := entry_of(session, thing)) is not None
+    ]
+    entries.sort(key=lambda entry: (entry.day or date.min, entry.kind.value, entry.object_id))
+    for entry in entries:
+        put(connection, entry)
+    return len(entries)
 
 
 def is_empty(session: Session) -> bool:

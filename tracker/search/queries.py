@@ -125,7 +125,8 @@ def search(session: Session, user: User, query: str, filters: Filters) -> Result
         where.append(SearchEntry.day >= filters.day_from)
     if filters.day_to is not None:
         where.append(SearchEntry.day <= filters.day_to)
-    # Candidates: the matching entries the user may see, newest first, at most RANKED
+    # Candidates: the matching entries the user may see, newest first (the highest ids:
+    # entries are written as the data comes, and rebuilt in date order), at most RANKED
     # of them; only they are scored (scoring every match of a common word costs the
     # most), then ranked here, and the best RESULTS are read with their text.
     if score is None and not where:  # nothing to filter on: the kind comes with the scores
