@@ -179,3 +179,17 @@ def test_inbox_and_list_on_a_phone(login_as: LoginAs, axe) -> None:
     first = phone.get_by_test_id("obligation-list").locator("tr[data-assignment]").first
     expect(first.locator('[data-label="Thời hạn"]')).to_be_visible()
     expect(first.locator('[data-label="Trạng thái"]')).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1200, 1280])
+def test_the_navbar_fits_a_laptop_with_a_long_count(login_as: LoginAs, width: int) -> None:
+    """The office's navbar keeps to one line and the page to the window, even with
+    "999+" in the inbox badge (the widest a count shows) and in English or Vietnamese."""
+    office = login_as("admin", viewport={"width": width, "height": 800})
+    for language in ("vi", "en"):
+        office.goto(f"/inbox?lang={language}")
+        office.evaluate(
+            "document.querySelector('[data-testid=waiting-count]').firstChild.textContent = '999+'"
+        )
+        assert office.evaluate("document.documentElement.scrollWidth") <= width
+        assert office.evaluate("document.querySelector('nav').getBoundingClientRect().height") < 70
