@@ -308,6 +308,18 @@ def test_audit_verify_untouched_chain_exits_0(initialised, cli):
     assert f"Chuỗi sự kiện toàn vẹn: {events} sự kiện" in result.output
 
 
+def test_audit_verify_says_which_anchor_line_is_unreadable(initialised, cli, tmp_path, monkeypatch):
+    anchor = tmp_path / "audit-anchor.log"
+    anchor.write_text(anchor.read_text() + "12 not-a-hash\n")
+    number = len(anchor.read_text().splitlines())
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"dòng {number} không đúng dạng “<số sự kiện> <mã băm>”." in result.stderr
+    monkeypatch.setenv("TRACKER_LANG", "en")
+    english = invoke(cli, "audit", "verify")
+    assert f"line {number} is not “<event number> <hash>”." in english.stderr
+
+
 def test_audit_verify_names_tampered_event(initialised, cli, tmp_path):
     with contextlib.closing(sqlite3.connect(tmp_path / "cli.db")) as raw:
         raw.execute("DROP TRIGGER event_no_update")

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -45,7 +46,13 @@ def read(file: Path) -> dict[int, str]:
     for number, line in enumerate(file.read_text("ascii").splitlines(), start=1):
         parts = line.split()
         if len(parts) != 2 or not parts[0].isdigit() or len(parts[1]) != 64:
-            raise ValueError(f"{file}: line {number} is not 'id hash'")
+            raise ValueError(
+                _(
+                    "%(file)s: dòng %(number)s không đúng dạng “<số sự kiện> <mã băm>”.",
+                    file=str(file),
+                    number=number,
+                )
+            )
         entries[int(parts[0])] = parts[1]
     return entries
 
