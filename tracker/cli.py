@@ -61,6 +61,7 @@ from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
 from tracker.notifications.daily import run_day
 from tracker.notifications.mail import MailError
+from tracker.reports import digest, digest_chart
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 from tracker.search import index as search_index
@@ -379,6 +380,41 @@ def urge_command(
         ) from None
     with current_app.test_request_context():
         _issue_or_preview(draft, output, issue, kind, number)
+
+
+@main.command("digest")
+@click.option("--directive", "reference", required=True, help="Number/symbol, e.g. 1661/UBND-VX.")
+@click.option(
+    "--week",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="A day of the week (Monday to Sunday), e.g. 2020-08-24.",
+)
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@with_app_and_language
+@needs_database
+def digest_command(reference: str, week, output: Path) -> None:
+    """The weekly digest of a directive: digest.txt, a message to paste into a Zalo
+    group, and digest.png, its chart for a phone."""
+    directive = _directive_or_fail(reference)
+    try:
+        found = digest.compose(
+            db.session, directive, week.date(), clock.today(), digest.link_to(directive)
+        )
+    except digest.DigestError as error:
+        raise click.ClickException(str(error)) from None
+    picture = digest_chart.png(found)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "digest.txt").write_text(found.text + "\n", encoding="utf-8")
+    (output / "digest.png").write_bytes(picture)
+    click.echo(
+        _(
+            "Đã viết %(text)s (%(characters)s ký tự) và %(chart)s.",
+            text=output / "digest.txt",
+            characters=len(found.text),
+            chart=output / "digest.png",
+        )
+    )
 
 
 @main.group("report")

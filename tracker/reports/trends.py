@@ -113,7 +113,25 @@ def indicator_ranking(session: Session, as_of: date) -> IndicatorRanking | None:
     featured = featured_indicator(session)
     if featured is None:
         return None
-    directive, task, indicator = featured
+    return ranking_of(session, as_of, *featured)
+
+
+def first_indicator(session: Session, directive: Directive) -> tuple[Task, Indicator] | None:
+    """A directive's first indicator (by task, then as defined) and its task."""
+    row = session.execute(
+        sa.select(Task, Indicator)
+        .join(Indicator, Indicator.task_id == Task.id)
+        .where(Task.directive_id == directive.id)
+        .order_by(Task.position, Indicator.id)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def ranking_of(
+    session: Session, as_of: date, directive: Directive, task: Task, indicator: Indicator
+) -> IndicatorRanking:
+    """Agencies ranked on one indicator of `task`, as reported by `as_of`: two queries."""
     said = reported(session, as_of, Assignment.task_id == task.id)
     values = {
         agency_id: value

@@ -1,0 +1,110 @@
+"""The weekly digest of a directive: the message to paste into Zalo and its chart."""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tracker import db
+from tracker.agencies.models import Agency
+from tracker.assignments import obligations
+from tracker.assignments.models import Assignment, Submission
+from tracker.cli import main
+from tracker.directives.models import Task
+from tracker.reports import digest, digest_chart
+from tracker.reports.indicators import end_of_day
+
+TODAY = date(2020, 9, 30)
+WEEK = date(2020, 8, 24)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_the_cli_writes_the_message_and_the_chart(fresh_app, tmp_path):
+    """The contract: `tracker digest --directive 1661/UBND-VX --week 2020-08-24 -o DIR`."""
+    app = fresh_app(DATABASE_URL=f"sqlite:///{tmp_path}/digest.db")
+    cli = app.test_cli_runner()
+    assert cli.invoke(main, ["init", "--demo"]).exit_code == 0
+    out = tmp_path / "digest"
+    result = cli.invoke(
+        main, ["digest", "--directive", "1661/UBND-VX", "--week", "2020-08-24", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = (out / "digest.txt").read_text(encoding="utf-8")
+    assert text == unicodedata.normalize("NFC", text)
+    assert len(text.rstrip("\n")) <= digest.MESSAGE_LENGTH
+    assert text.startswith("TUẦN 24/08/2020 – 30/08/2020: Công văn 1661/UBND-VX")
+    with app.app_context():
+        names = set(db.session.scalars(sa.select(Agency.short_name)))
+    assert any(name in text for name in names)
+    assert "/directives/" in text
+    width, height = _png_size((out / "digest.png").read_bytes())
+    assert width >= 600 and height > width
+    refused = cli.invoke(
+        main, ["digest", "--directive", "1661/UBND-VX", "--week", "2020-07-01", "-o", str(out)]
+    )
+    assert refused.exit_code == 1
+    assert "kết thúc trước ngày ban hành văn bản (15/08/2020)" in refused.output
+
+
+def test_the_figures_are_the_models(session, directive_1661):
+    """Counts from the one model of obligations, reports sent that week, late agencies,
+    and the province figure from summed numerators and denominators."""
+    found = digest.compose(session, directive_1661, WEEK + timedelta(days=3), TODAY, "L")
+    assert (found.starts_on, found.ends_on, found.as_of) == (
+        WEEK,
+        WEEK + timedelta(days=6),
+        WEEK + timedelta(days=6),
+    )
+    of_directive = Task.directive_id == directive_1661.id
+    assert found.counts == obligations.counts(session, found.as_of, of_directive)
+    sent = [
+        submitted
+        for submitted in session.scalars(
+            sa.select(Submission.submitted_at)
+            .join(Assignment, Submission.assignment_id == Assignment.id)
+            .join(Task, Assignment.task_id == Task.id)
+            .where(of_directive)
+        )
+        if end_of_day(WEEK - timedelta(days=1)) <= submitted < end_of_day(found.as_of)
+    ]
+    assert found.sent.reports == len(sent) > 0
+    late = obligations.late_agencies(session, found.as_of, of_directive, limit=1000)
+    assert [count for _name, count in found.late] == [agency.overdue for agency in late]
+    ranking = found.ranking
+    assert ranking is not None and ranking.lines
+    assert ranking.total_numerator == sum(line.numerator for line in ranking.lines)
+    assert ranking.total_denominator == sum(line.denominator for line in ranking.lines)
+    assert found.trend[-1] == (found.ends_on, ranking.total_rate)
+    assert "toàn tỉnh " in found.text
+
+
+def test_the_message_shortens_its_lists_to_fit(session, directive_1661, monkeypatch):
+    full = digest.compose(session, directive_1661, WEEK, TODAY, "https://x/directives/3").text
+    assert "đơn vị khác" in full
+    monkeypatch.setattr(digest, "MESSAGE_LENGTH", len(full) - 60)
+    short = digest.compose(session, directive_1661, WEEK, TODAY, "https://x/directives/3").text
+    assert len(short) <= len(full) - 60
+    assert short.endswith("Chi tiết: https://x/directives/3")
+    assert short.count(",") < full.count(",")
+
+
+def test_the_week_under_way_is_as_of_today(session, directive_1661):
+    found = digest.compose(session, directive_1661, date(2020, 9, 30), TODAY, "L")
+    assert found.as_of == TODAY and found.ends_on == date(2020, 10, 4)
+    with pytest.raises(digest.DigestError, match="chưa bắt đầu"):
+        digest.compose(session, directive_1661, date(2020, 10, 5), TODAY, "L")
+
+
+def test_the_chart_is_a_phone_sized_png_in_the_bundled_font(session, directive_1661):
+    found = digest.compose(session, directive_1661, WEEK, TODAY, "L")
+    assert _png_size(digest_chart.png(found)) == (digest_chart.WIDTH, digest_chart.HEIGHT)
+    assert digest_chart._font().get_file().endswith("mpl-data/fonts/ttf/DejaVuSans.ttf")
