@@ -108,3 +108,31 @@ def test_the_chart_is_a_phone_sized_png_in_the_bundled_font(session, directive_1
     found = digest.compose(session, directive_1661, WEEK, TODAY, "L")
     assert _png_size(digest_chart.png(found)) == (digest_chart.WIDTH, digest_chart.HEIGHT)
     assert digest_chart._font().get_file().endswith("mpl-data/fonts/ttf/DejaVuSans.ttf")
+
+
+def test_the_preview_page_for_the_weekly_reporter_and_the_office(client, auth, directive_1661):
+    """Sở TT&TT (task 4 reports weekly) and the office open the digest from the
+    directive's page and get its text and chart; an agency without a recurring task of
+    the directive gets 404, as for what it may not see."""
+    page = f"/directives/{directive_1661.id}/digest?week=2020-08-24"
+    for username in ("stttt", "vanphong"):
+        auth.login(username)
+        directive_page = client.get(f"/directives/{directive_1661.id}").get_data(as_text=True)
+        assert 'data-testid="digest-link"' in directive_page
+        html = client.get(page).get_data(as_text=True)
+        assert "TUẦN 24/08/2020 – 30/08/2020: Công văn 1661/UBND-VX" in html
+        assert 'data-copy="digest-text"' in html
+        chart = client.get(f"/directives/{directive_1661.id}/digest.png?week=2020-08-24")
+        assert chart.mimetype == "image/png" and _png_size(chart.data)[0] >= 600
+        text = client.get(f"/directives/{directive_1661.id}/digest.txt?week=2020-08-24")
+        assert text.get_data(as_text=True).startswith("TUẦN 24/08/2020")
+        auth.logout()
+    auth.login("syt")
+    assert client.get(page).status_code == 404
+    assert 'data-testid="digest-link"' not in client.get(
+        f"/directives/{directive_1661.id}"
+    ).get_data(as_text=True)
+    auth.logout()
+    auth.login("vanphong")
+    wrong = client.get(f"/directives/{directive_1661.id}/digest?week=24/08/2020")
+    assert wrong.status_code == 400 and "Tuần phải là một ngày" in wrong.get_data(as_text=True)

@@ -304,6 +304,8 @@ def expect(anonymous=LOGIN, *, agency=None, own=None, other=None, reviewer=None,
 READ = expect(own=200, other=404, reviewer=200, leader=200, secretariat=200)
 #: A page every signed-in user has.
 SIGNED_IN = expect(agency=200, leader=200, secretariat=200)
+#: Province-wide reading: the office and leaders; agencies get 404.
+DIGEST = expect(agency=404, leader=200, secretariat=200)
 #: An office-only function: 403 for agencies and the leader.
 OFFICE_ONLY = expect(agency=403, leader=403, secretariat=200)
 
@@ -413,6 +415,16 @@ CASES = (
     Case("directives.create", "GET", "/directives/new", OFFICE_ONLY),
     Case("directives.create", "POST", "/directives/new", {**OFFICE_ONLY, "secretariat": 422}),
     Case("directives.show", "GET", "/directives/{directive}", READ),
+    # The weekly digest names every agency's figures: the office, leaders, and agencies
+    # with a recurring task of the directive (the world's task is one-off).
+    *(
+        Case(endpoint, "GET", f"/directives/{{directive}}/{path}", DIGEST)
+        for endpoint, path in (
+            ("digests.show", "digest"),
+            ("digests.chart", "digest.png"),
+            ("digests.text", "digest.txt"),
+        )
+    ),
     # Office-only functions on an object: the role check answers before the object.
     # The directive is confirmed: adding a task answers 409, confirming again and an
     # empty text are refused with a message on the directive page (302).

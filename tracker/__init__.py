@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.inbox.views import blueprint as inbox_blueprint
     from tracker.jobs import queue as job_queue
     from tracker.notifications.views import blueprint as notifications_blueprint
+    from tracker.reports.digest_views import blueprint as digests_blueprint
     from tracker.reports.views import blueprint as reports_blueprint
     from tracker.search import index as search_index
     from tracker.search.views import blueprint as search_blueprint
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications_blueprint,
         inbox_blueprint,
         search_blueprint,
+        digests_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

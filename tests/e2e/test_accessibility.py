@@ -216,6 +216,7 @@ def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -
     )
     audit.visit(agency, f"/assignments/{own}", "own assignment")
     audit.visit(agency, f"/directives/{directive}/reply", "reply draft, agency")
+    audit.visit(agency, f"/directives/{directive}/digest?week=2020-08-24", "weekly digest")
     agency.goto("/")
     with agency.expect_navigation():
         agency.get_by_role("link", name="Lịch hạn").click()
@@ -223,7 +224,7 @@ def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -
     audit.visit(agency, "/notifications", "agency notifications")
     audit.visit(agency, "/users", "403", status=403)
     audit.assert_clean()
-    assert len(audit.checked) == 21
+    assert len(audit.checked) == 22
 
 
 def test_axe_main_pages_on_a_phone(pages: Pages, audit: AxeAudit) -> None:

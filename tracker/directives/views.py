@@ -33,6 +33,7 @@ from tracker.directives.forms import (
 from tracker.directives.models import STATUS_NAMES, Directive, DirectiveStatus, Task
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
+from tracker.reports import digest
 from tracker.reports.counts import directive_counts, directive_summaries
 
 blueprint = Blueprint("directives", __name__)
@@ -106,6 +107,7 @@ def show(directive_id: int):
         supersede_form=SupersedeForm(),
         supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
         documents=documents_of(db.session, directive.id, current_user),
+        may_digest=not directive.is_draft and digest.may_read(db.session, current_user, directive),
         today=today,
     )
 

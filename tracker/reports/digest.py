@@ -26,6 +26,7 @@ from tracker.agencies.models import Agency
 from tracker.assignments import obligations
 from tracker.assignments.models import Assignment, Submission
 from tracker.assignments.obligations import Counts
+from tracker.auth.models import User
 from tracker.directives.models import Directive, Task
 from tracker.formatting import format_date, format_number, format_percent
 from tracker.reports.indicators import end_of_day
@@ -141,6 +142,29 @@ class Digest:
                 lowest = list(reversed(best))[:shown]
                 lines.append(f"  Thấp nhất: {', '.join(lowest)}.")
         return lines
+
+
+def may_read(session: Session, user: User, directive: Directive) -> bool:
+    """Who may make a directive's digest: the office and leaders, and an agency with a
+    recurring (weekly, monthly...) task of it, which reports such digests (1661's
+    task 4, Sở TT&TT). It names every agency's figures and delays."""
+    if user.reads_everything:
+        return True
+    if user.agency_id is None:
+        return False
+    return bool(
+        session.scalar(
+            sa.select(sa.literal(True))
+            .select_from(Assignment)
+            .join(Task, Assignment.task_id == Task.id)
+            .where(
+                Task.directive_id == directive.id,
+                Task.recurrence.is_not(None),
+                Assignment.agency_id == user.agency_id,
+            )
+            .limit(1)
+        )
+    )
 
 
 def link_to(directive: Directive) -> str:
