@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
 from datetime import date, timedelta
+from html import unescape as html_unescape
 
 import pytest
 import sqlalchemy as sa
 
-from tracker import db
+from tracker import clock, db
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
 from tracker.assignments.models import Assignment, Submission
@@ -136,3 +138,43 @@ def test_the_preview_page_for_the_weekly_reporter_and_the_office(client, auth, d
     auth.login("vanphong")
     wrong = client.get(f"/directives/{directive_1661.id}/digest?week=24/08/2020")
     assert wrong.status_code == 400 and "Tuần phải là một ngày" in wrong.get_data(as_text=True)
+
+
+def test_the_weekly_reporter_sends_the_digest_as_its_period_report_in_one_step(
+    client, auth, session, directive_1661
+):
+    """Sở TT&TT's weekly period of task 4 is reported with the digest's text, through
+    the workflow's own period step; the office has no such button."""
+    from tests.helpers import csrf_token
+    from tracker.assignments.models import Period, PeriodStatus
+    from tracker.assignments.periods import generate_periods
+
+    assert generate_periods(session, date(2020, 8, 30)) > 0
+    session.commit()
+    page = f"/directives/{directive_1661.id}/digest?week=2020-08-24"
+    auth.login("vanphong")
+    assert 'data-testid="send-digest"' not in client.get(page).get_data(as_text=True)
+    auth.logout()
+    auth.login("stttt")
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-testid="send-digest"' in html
+    action = re.search(r'action="(/periods/(\d+)/submit)"', html)
+    assert action is not None
+    period = session.get(Period, int(action.group(2)))
+    assert period.status == PeriodStatus.OPEN
+    expected = digest.compose(session, directive_1661, WEEK, clock.today(), "x").text
+    text = re.search(r'name="text"[^>]*>([^<]*)</textarea>', html, re.S)
+    assert text is not None and html_unescape(text.group(1)).startswith(expected.split("\n")[0])
+    response = client.post(
+        action.group(1),
+        data={
+            "csrf_token": csrf_token(client, page),
+            "text": html_unescape(text.group(1)),
+            "next": page,
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    session.expire_all()
+    period = session.get(Period, period.id)
+    assert period.status == PeriodStatus.SUBMITTED
+    assert period.submissions[-1].text.startswith("TUẦN 24/08/2020 – 30/08/2020")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
-from tracker.assignments.models import Assignment, Submission
+from tracker.assignments.models import Assignment, Period, PeriodStatus, Submission
 from tracker.assignments.obligations import Counts
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task
@@ -165,6 +165,30 @@ def may_read(session: Session, user: User, directive: Directive) -> bool:
             .limit(1)
         )
     )
+
+
+def period_to_report(
+    session: Session, user: User, directive: Directive, digest: Digest
+) -> Period | None:
+    """The reporting period of the user's agency that this digest can be sent as, in
+    one step: of a recurring task of the directive, begun by the week's end, still to
+    report (open, or returned), the earliest due."""
+    if user.agency_id is None:
+        return None
+    return session.scalars(
+        sa.select(Period)
+        .join(Assignment, Period.assignment_id == Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(
+            Task.directive_id == directive.id,
+            Task.recurrence.is_not(None),
+            Assignment.agency_id == user.agency_id,
+            Period.status.in_((PeriodStatus.OPEN, PeriodStatus.RETURNED)),
+            Period.starts_on <= digest.ends_on,
+        )
+        .order_by(Period.due_date, Period.id)
+        .limit(1)
+    ).first()
 
 
 def link_to(directive: Directive) -> str:

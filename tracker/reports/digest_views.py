@@ -60,6 +60,7 @@ def show(directive_id: int):
         following=found.starts_on + timedelta(weeks=1),
         today=clock.today(),
         limit=digest.MESSAGE_LENGTH,
+        period=digest.period_to_report(db.session, current_user, directive, found),
     )
 
 
