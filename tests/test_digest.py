@@ -178,3 +178,34 @@ def test_the_weekly_reporter_sends_the_digest_as_its_period_report_in_one_step(
     period = session.get(Period, period.id)
     assert period.status == PeriodStatus.SUBMITTED
     assert period.submissions[-1].text.startswith("TUẦN 24/08/2020 – 30/08/2020")
+
+
+def test_the_indicator_page_shows_the_province_figure_and_each_agency(
+    client, auth, session, directive_1661
+):
+    """The contract: GET /indicators/<id> shows the province-wide value (summed
+    numerators over summed denominators) and the per-agency values; the office and
+    leaders read it, agencies get 404 (the ranking is not theirs to see)."""
+    from tracker.directives.models import Indicator
+    from tracker.reports.trends import indicator_page
+
+    indicator = session.scalars(
+        sa.select(Indicator).join(Task).where(Task.directive_id == directive_1661.id)
+    ).first()
+    page = indicator_page(session, indicator.id, date(2020, 8, 25))
+    assert page is not None and page.ranking.lines
+    numerator = sum(line.numerator for line in page.ranking.lines)
+    denominator = sum(line.denominator for line in page.ranking.lines)
+    assert page.ranking.total_rate == pytest.approx(100 * numerator / denominator)
+    assert page.trend[-1] == (date(2020, 8, 25), page.ranking.total_rate)
+    auth.login("lanhdao")
+    html = client.get(f"/indicators/{indicator.id}?as_of=2020-08-25").get_data(as_text=True)
+    total = html.split('data-testid="indicator-total"', 1)[1].split("</div>\n</div>", 1)[0]
+    assert f"{numerator:,}".replace(",", ".") in total
+    lines = html.split('data-testid="indicator-lines"', 1)[1]
+    assert all(f'data-agency="{line.agency_code}"' in lines for line in page.ranking.lines)
+    chart = client.get(f"/indicators/{indicator.id}/chart.svg?as_of=2020-08-25")
+    assert chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+    auth.logout()
+    auth.login("stttt")
+    assert client.get(f"/indicators/{indicator.id}").status_code == 404

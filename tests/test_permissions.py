@@ -32,7 +32,7 @@ from tracker.audit import Event
 from tracker.auth.models import User
 from tracker.directives import operations as directive_operations
 from tracker.directives.importing import start_import
-from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Task
+from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, Indicator, Task
 from tracker.directives.parsing.parser import gazetteer_from_session
 from tracker.documents import operations as document_operations
 from tracker.documents.models import OutgoingDocument, ReportJob
@@ -86,6 +86,8 @@ class World:
     extension: ExtensionRequest
     #: `own`'s calendar feed token.
     feed_token: str
+    #: An indicator of a task of the world's directive.
+    indicator: Indicator
     #: A user of `other`, the subject of the account routes.
     other_user_id: int = 0
 
@@ -104,6 +106,7 @@ class World:
             agency=self.own.id,
             feed_token=self.feed_token,
             user=self.other_user_id,
+            indicator=self.indicator.id,
         )
 
 
@@ -148,7 +151,28 @@ def world(session, make_agency, make_user, make_assignment) -> World:
             assignment, own_user, proposed_date=date(2020, 9, 30), reason="Chờ số liệu."
         ),
         other_user_id=other_user.id,
+        indicator=_indicator(session, assignment.task),
     )
+
+
+def _indicator(session, task: Task) -> Indicator:
+    """An indicator of another task of the world's directive (one with no work, so the
+    world's own reports need no figures)."""
+    measured = Task(
+        directive_id=task.directive_id, position=99, number="99", title="Đo lường", text=""
+    )
+    session.add(measured)
+    session.flush()
+    indicator = Indicator(
+        task_id=measured.id,
+        code="ti_le",
+        name="Tỷ lệ kiểm thử",
+        numerator_label="Đã làm",
+        denominator_label="Tổng số",
+    )
+    session.add(indicator)
+    session.flush()
+    return indicator
 
 
 def _open_period(session, assignment: Assignment) -> Period:
@@ -305,7 +329,7 @@ READ = expect(own=200, other=404, reviewer=200, leader=200, secretariat=200)
 #: A page every signed-in user has.
 SIGNED_IN = expect(agency=200, leader=200, secretariat=200)
 #: Province-wide reading: the office and leaders; agencies get 404.
-DIGEST = expect(agency=404, leader=200, secretariat=200)
+PROVINCE_WIDE = expect(agency=404, leader=200, secretariat=200)
 #: An office-only function: 403 for agencies and the leader.
 OFFICE_ONLY = expect(agency=403, leader=403, secretariat=200)
 
@@ -415,10 +439,13 @@ CASES = (
     Case("directives.create", "GET", "/directives/new", OFFICE_ONLY),
     Case("directives.create", "POST", "/directives/new", {**OFFICE_ONLY, "secretariat": 422}),
     Case("directives.show", "GET", "/directives/{directive}", READ),
+    # An indicator's page ranks every agency: not an agency's to see.
+    Case("reports.indicator", "GET", "/indicators/{indicator}", PROVINCE_WIDE),
+    Case("reports.indicator_chart", "GET", "/indicators/{indicator}/chart.svg", PROVINCE_WIDE),
     # The weekly digest names every agency's figures: the office, leaders, and agencies
     # with a recurring task of the directive (the world's task is one-off).
     *(
-        Case(endpoint, "GET", f"/directives/{{directive}}/{path}", DIGEST)
+        Case(endpoint, "GET", f"/directives/{{directive}}/{path}", PROVINCE_WIDE)
         for endpoint, path in (
             ("digests.show", "digest"),
             ("digests.chart", "digest.png"),
@@ -656,6 +683,7 @@ def test_route_matrix_paths_reach_their_endpoints(app):
             agency=1,
             feed_token="x" * 43,
             user=1,
+            indicator=1,
         ).split("?")[0]
         endpoint, _ = adapter.match(path, method=case.method)
         assert endpoint == case.endpoint, case
@@ -1077,6 +1105,7 @@ def url_values(world: World) -> dict[str, object]:
         "period_id": world.period.id,
         "extension_id": world.extension.id,
         "decision": "grant",
+        "indicator_id": world.indicator.id,
     }
 
 

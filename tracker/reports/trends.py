@@ -183,3 +183,53 @@ class Progress:
 
 def progress(session: Session, as_of: date, *where: sa.ColumnElement[bool]) -> Progress:
     return Progress(obligations.counts(session, as_of, *where))
+
+
+#: Weeks of the province-wide trend an indicator's page shows, the current one last.
+INDICATOR_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class IndicatorPage:
+    """One indicator as of a day: the agencies ranked, each agency's rate a week
+    earlier (its trend), and the province-wide figure at the end of each past week."""
+
+    ranking: IndicatorRanking
+    task: Task
+    #: Agency code -> its rate seven days before (absent: no value then).
+    week_before: dict[str, float]
+    #: (day, province-wide rate), oldest first; the last is the day asked about.
+    trend: list[tuple[date, float | None]]
+
+    def change(self, agency_code: str, rate: float) -> float | None:
+        """Percentage points gained since a week before (None without a value then)."""
+        before = self.week_before.get(agency_code)
+        return None if before is None else rate - before
+
+
+def indicator_page(session: Session, indicator_id: int, as_of: date) -> IndicatorPage | None:
+    """Two queries per day read (INDICATOR_WEEKS of them), whatever the agencies."""
+    row = session.execute(
+        sa.select(Indicator, Task, Directive)
+        .join(Task, Indicator.task_id == Task.id)
+        .join(Directive, Task.directive_id == Directive.id)
+        .where(Indicator.id == indicator_id)
+    ).first()
+    if row is None:
+        return None
+    indicator, task, directive = row
+    ranking = ranking_of(session, as_of, directive, task, indicator)
+    earlier = ranking_of(session, as_of - timedelta(days=7), directive, task, indicator)
+    sundays = [
+        as_of - timedelta(days=as_of.weekday() + 1) - timedelta(weeks=back)
+        for back in range(INDICATOR_WEEKS - 2, -1, -1)
+    ]
+    trend = [
+        (day, ranking_of(session, day, directive, task, indicator).total_rate) for day in sundays
+    ] + [(as_of, ranking.total_rate)]
+    return IndicatorPage(
+        ranking=ranking,
+        task=task,
+        week_before={line.agency_code: line.rate for line in earlier.lines},
+        trend=trend,
+    )

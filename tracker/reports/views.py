@@ -145,6 +145,37 @@ def chart(name: str):
     return response
 
 
+def _indicator_page(indicator_id: int) -> trends.IndicatorPage:
+    """404 unless the user reads everything: the ranking is not an agency's to see."""
+    if not current_user.reads_everything:
+        abort(404)
+    page = trends.indicator_page(db.session, indicator_id, as_of_arg())
+    if page is None:
+        abort(404)
+    return page
+
+
+@blueprint.route("/indicators/<int:indicator_id>")
+@login_required
+def indicator(indicator_id: int):
+    """One indicator as of ?as_of=: the province-wide figure from summed numerators and
+    denominators, each agency's value, rank, change in a week and gap to target, and
+    the province-wide trend week by week."""
+    page = _indicator_page(indicator_id)
+    return render_template("reports/indicator.html", page=page, as_of=as_of_arg())
+
+
+@blueprint.route("/indicators/<int:indicator_id>/chart.svg")
+@login_required
+def indicator_chart(indicator_id: int):
+    response = Response(
+        charts.ranking_bars(_indicator_page(indicator_id).ranking), mimetype="image/svg+xml"
+    )
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @blueprint.route("/reports/accountability")
 @login_required
 def accountability():
