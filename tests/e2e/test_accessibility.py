@@ -196,6 +196,8 @@ def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -
     audit.visit(leader, "/", "leader dashboard")
     audit.visit(leader, "/inbox", "leader inbox")
     audit.visit(leader, f"/directives/{directive}", "directive, leader")
+    indicator = href_id(leader, '[data-testid="indicator-link"]', r"/indicators/(\d+)")
+    audit.visit(leader, f"/indicators/{indicator}?as_of=2020-08-25", "indicator, leader")
     audit.visit(leader, f"/directives/{directive}/urge", "urge draft, leader")
 
     admin = pages.logged_in("admin", **AXE_CONTEXT)
@@ -224,7 +226,7 @@ def test_axe_pages_of_leader_admin_and_agencies(pages: Pages, audit: AxeAudit) -
     audit.visit(agency, "/notifications", "agency notifications")
     audit.visit(agency, "/users", "403", status=403)
     audit.assert_clean()
-    assert len(audit.checked) == 22
+    assert len(audit.checked) == 23
 
 
 def test_axe_main_pages_on_a_phone(pages: Pages, audit: AxeAudit) -> None:
