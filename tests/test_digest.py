@@ -209,3 +209,21 @@ def test_the_indicator_page_shows_the_province_figure_and_each_agency(
     auth.logout()
     auth.login("stttt")
     assert client.get(f"/indicators/{indicator.id}").status_code == 404
+
+
+def test_the_digest_is_sent_as_the_period_of_its_own_week(client, auth, session, directive_1661):
+    """With earlier periods still open, the digest of a week is offered as the period
+    that covers that week, not the oldest one."""
+    from tracker.assignments.models import Period
+    from tracker.assignments.periods import generate_periods
+
+    assert generate_periods(session, date(2020, 9, 20)) > 0
+    session.commit()
+    auth.login("stttt")
+    html = client.get(f"/directives/{directive_1661.id}/digest?week=2020-09-07").get_data(
+        as_text=True
+    )
+    action = re.search(r'action="/periods/(\d+)/submit"', html)
+    assert action is not None
+    period = session.get(Period, int(action.group(1)))
+    assert period.starts_on <= date(2020, 9, 13) and period.ends_on >= date(2020, 9, 7)

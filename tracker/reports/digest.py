@@ -172,9 +172,11 @@ def period_to_report(
 ) -> Period | None:
     """The reporting period of the user's agency that this digest can be sent as, in
     one step: of a recurring task of the directive, begun by the week's end, still to
-    report (open, or returned), the earliest due."""
+    report (open, or returned); the one covering the week first, else the earliest
+    due."""
     if user.agency_id is None:
         return None
+    covers = sa.and_(Period.starts_on <= digest.ends_on, Period.ends_on >= digest.starts_on)
     return session.scalars(
         sa.select(Period)
         .join(Assignment, Period.assignment_id == Assignment.id)
@@ -186,7 +188,7 @@ def period_to_report(
             Period.status.in_((PeriodStatus.OPEN, PeriodStatus.RETURNED)),
             Period.starts_on <= digest.ends_on,
         )
-        .order_by(Period.due_date, Period.id)
+        .order_by(sa.case((covers, 0), else_=1), Period.due_date, Period.id)
         .limit(1)
     ).first()
 
