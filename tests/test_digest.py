@@ -136,8 +136,10 @@ def test_the_preview_page_for_the_weekly_reporter_and_the_office(client, auth, d
     ).get_data(as_text=True)
     auth.logout()
     auth.login("vanphong")
-    wrong = client.get(f"/directives/{directive_1661.id}/digest?week=24/08/2020")
-    assert wrong.status_code == 400 and "Tuần phải là một ngày" in wrong.get_data(as_text=True)
+    for week in ("24/08/2020", "0001-01-01"):
+        wrong = client.get(f"/directives/{directive_1661.id}/digest?week={week}")
+        assert wrong.status_code == 400, week
+        assert "Tuần phải là một ngày" in wrong.get_data(as_text=True)
 
 
 def test_the_weekly_reporter_sends_the_digest_as_its_period_report_in_one_step(

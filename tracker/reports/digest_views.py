@@ -3,6 +3,7 @@ text as downloads. For those who may make it (`digest.may_read`); others get 404
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -30,9 +31,12 @@ def _week(today: date) -> date:
     if not text:
         return today
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise digest.DigestError(_("Tuần phải là một ngày (năm-tháng-ngày).")) from None
+        day = None
+    if day is None or not 1900 <= day.year <= 9000:
+        raise digest.DigestError(_("Tuần phải là một ngày (năm-tháng-ngày)."))
+    return day
 
 
 def _compose(directive: Directive) -> digest.Digest:
@@ -70,7 +74,8 @@ def _download(directive_id: int, kind: str) -> Response:
         found = _compose(directive)
     except digest.DigestError as error:
         abort(400, description=str(error))
-    name = f"ban-tin-{directive.number}-{found.starts_on.isoformat()}"
+    number = re.sub(r"[^0-9A-Za-z-]", "", directive.number) or str(directive.id)
+    name = f"ban-tin-{number}-{found.starts_on.isoformat()}"
     if kind == "png":
         body, mimetype = digest_chart.png(found), "image/png"
     else:
