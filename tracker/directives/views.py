@@ -107,7 +107,7 @@ def show(directive_id: int):
         supersede_form=SupersedeForm(),
         supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
         documents=documents_of(db.session, directive.id, current_user),
-        may_digest=not directive.is_draft and digest.may_read(db.session, current_user, directive),
+        may_digest=digest.may_read(db.session, current_user, directive),
         today=today,
     )
 

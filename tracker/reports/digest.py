@@ -30,7 +30,12 @@ from tracker.auth.models import User
 from tracker.directives.models import Directive, Task
 from tracker.formatting import format_date, format_number, format_percent
 from tracker.reports.indicators import end_of_day
-from tracker.reports.trends import IndicatorRanking, first_indicator, ranking_of
+from tracker.reports.trends import (
+    IndicatorRanking,
+    first_indicator,
+    province_by_week,
+    ranking_of,
+)
 
 #: The longest message: a Zalo message stays readable on a phone.
 MESSAGE_LENGTH = 1500
@@ -71,7 +76,8 @@ class Digest:
     #: Agencies with overdue work on `as_of`: (short name, obligations overdue), most first.
     late: list[tuple[str, int]]
     ranking: IndicatorRanking | None
-    #: (week's Sunday, province-wide rate) of the indicator, oldest first.
+    #: (day, province-wide rate) of the indicator at the end of each week, oldest
+    #: first; the last is `as_of` (`trends.province_by_week`).
     trend: list[tuple[date, float | None]]
     link: str
 
@@ -145,9 +151,11 @@ class Digest:
 
 
 def may_read(session: Session, user: User, directive: Directive) -> bool:
-    """Who may make a directive's digest: the office and leaders, and an agency with a
-    recurring (weekly, monthly...) task of it, which reports such digests (1661's
-    task 4, Sở TT&TT). It names every agency's figures and delays."""
+    """Who may make a directive's digest (none of a draft): the office and leaders, and
+    an agency with a recurring (weekly, monthly...) task of it, which reports such
+    digests (1661's task 4, Sở TT&TT). It names every agency's figures and delays."""
+    if directive.is_draft:
+        return False
     if user.reads_everything:
         return True
     if user.agency_id is None:
@@ -241,17 +249,7 @@ def compose(session: Session, directive: Directive, day: date, today: date, link
     if found is not None:
         task, indicator = found
         ranking = ranking_of(session, as_of, directive, task, indicator)
-        trend = [
-            (
-                sunday,
-                ranking_of(session, sunday, directive, task, indicator).total_rate
-                if sunday >= issued
-                else None,
-            )
-            for sunday in (
-                ends_on - timedelta(weeks=back) for back in range(TREND_WEEKS - 1, 0, -1)
-            )
-        ] + [(ends_on, ranking.total_rate)]
+        trend = province_by_week(session, ranking, task, as_of, TREND_WEEKS)
     return Digest(
         directive=directive,
         starts_on=starts_on,

@@ -220,16 +220,30 @@ def indicator_page(session: Session, indicator_id: int, as_of: date) -> Indicato
     indicator, task, directive = row
     ranking = ranking_of(session, as_of, directive, task, indicator)
     earlier = ranking_of(session, as_of - timedelta(days=7), directive, task, indicator)
-    sundays = [
-        as_of - timedelta(days=as_of.weekday() + 1) - timedelta(weeks=back)
-        for back in range(INDICATOR_WEEKS - 2, -1, -1)
-    ]
-    trend = [
-        (day, ranking_of(session, day, directive, task, indicator).total_rate) for day in sundays
-    ] + [(as_of, ranking.total_rate)]
     return IndicatorPage(
         ranking=ranking,
         task=task,
         week_before={line.agency_code: line.rate for line in earlier.lines},
-        trend=trend,
+        trend=province_by_week(session, ranking, task, as_of, INDICATOR_WEEKS),
     )
+
+
+def province_by_week(
+    session: Session, ranking: IndicatorRanking, task: Task, as_of: date, weeks: int
+) -> list[tuple[date, float | None]]:
+    """The province-wide rate of `ranking`'s indicator at the end (Sunday) of each of
+    the `weeks - 1` weeks before `as_of`'s, then on `as_of` (`ranking` itself); None
+    for a week that ended before the directive was issued. Two queries a week."""
+    directive, indicator = ranking.directive, ranking.indicator
+    issued = directive.issued_date or date.min
+    last_sunday = as_of - timedelta(days=as_of.weekday() + 1)
+    sundays = [last_sunday - timedelta(weeks=back) for back in range(weeks - 2, -1, -1)]
+    return [
+        (
+            day,
+            ranking_of(session, day, directive, task, indicator).total_rate
+            if day >= issued
+            else None,
+        )
+        for day in sundays
+    ] + [(as_of, ranking.total_rate)]
