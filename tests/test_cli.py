@@ -22,6 +22,7 @@ from flask.testing import FlaskCliRunner
 
 from tracker import create_app, db
 from tracker.agencies.models import Agency
+from tracker.agencies.operations import agency_by_code
 from tracker.assignments.models import Assignment
 from tracker.audit import Event
 from tracker.auth.models import Role, User
@@ -615,3 +616,30 @@ def test_the_cli_speaks_vietnamese_by_default_whatever_the_locale(
     assert missing.exit_code == 1 and "Không có tài khoản 'khong-co-ai'." in missing.output
     dry = invoke(cli, "remind", "--as-of", "2020-08-19", "--dry-run")
     assert "Chạy thử ngày 19/08/2020 (không ghi dữ liệu, không gửi thư):" in dry.output
+
+
+def test_subunit_add_creates_a_commune_and_refuses_a_bad_one(initialised, cli):
+    result = invoke(
+        cli,
+        "subunit",
+        "add",
+        "--parent",
+        "TAMDUONG",
+        "--code",
+        "XA-BINHLU",
+        "--name",
+        "UBND xã Bình Lư",
+    )
+    assert result.exit_code == 0, result.output
+    with initialised.app_context():
+        binhlu = agency_by_code(db.session, "XA-BINHLU")
+        assert binhlu is not None and binhlu.parent.code == "TAMDUONG"
+        assert binhlu.kind.value == "commune"
+        db.session.remove()
+    again = invoke(
+        cli, "subunit", "add", "--parent", "TAMDUONG", "--code", "xa-binhlu", "--name", "X"
+    )
+    assert again.exit_code == 1 and "Đã có cơ quan, đơn vị mã XA-BINHLU" in again.output
+    orphan = invoke(cli, "subunit", "add", "--parent", "NOPE", "--code", "X1", "--name", "X")
+    assert orphan.exit_code == 1 and "NOPE" in orphan.output
+    assert "Traceback" not in again.output + orphan.output

@@ -619,6 +619,33 @@ CASES = (
         "/agencies/{agency}/feed/revoke",
         expect(own=302, other=404, reviewer=404, leader=403, secretariat=302),
     ),
+    # An agency's page: the office, leaders, the agency and the agencies above it.
+    Case(
+        "subunits.show",
+        "GET",
+        "/agencies/{agency}",
+        expect(own=200, other=404, reviewer=404, leader=200, secretariat=200),
+    ),
+    # Adding sub-units: admins only.
+    Case(
+        "subunits.add",
+        "POST",
+        "/agencies/{agency}/subunits",
+        expect(own=403, other=404, reviewer=404, leader=403, secretariat=403),
+    ),
+    Case(
+        "subunits.import_csv",
+        "POST",
+        "/agencies/{agency}/subunits/import",
+        expect(own=403, other=404, reviewer=404, leader=403, secretariat=403),
+    ),
+    # Handing work down to sub-units: the assigned agency only (422: none chosen).
+    Case(
+        "assignments.hand_down_view",
+        "POST",
+        "/assignments/{assignment}/hand-down",
+        expect(own=422, other=404, reviewer=403, leader=403, secretariat=403),
+    ),
     # The working-day calendar: the office reads it, only the admin edits it (the role
     # check answers before the day is read, so any id will do).
     Case("calendar.index", "GET", "/calendar", OFFICE_ONLY),
@@ -1050,6 +1077,9 @@ def test_assign_ignores_fields_outside_the_form(client, session, world, make_tas
 #: Endpoints that change state. Each takes its change by POST only; a GET answers 405 or
 #: renders a form.
 STATE_CHANGING = {
+    "subunits.add",
+    "subunits.import_csv",
+    "assignments.hand_down_view",
     "auth.login",
     "auth.logout",
     "directives.create",
@@ -1292,3 +1322,103 @@ def test_stale_form_answers_409_and_keeps_typed_text(client, new_client, session
     assert fingerprint(session) == before
     assert assignment_state(session, world.assignment) == state_before
     assert state_before[0] == S.IN_PROGRESS and state_before[2] == 60
+
+
+# 9. The subtree rules ----------------------------------------------------------------------
+
+#: Who answers what in a district with two communes, the work handed down to both (the
+#: sibling asks for more time):
+#: (path, method, {user: status}). The district sees and reviews its communes' work; a
+#: commune sees only its own; the office sees everything but reviews only what it gave.
+SUBTREE_CASES = (
+    (
+        "/assignments/{child}",
+        "GET",
+        {"district": 200, "commune": 200, "sibling": 404, "office": 200},
+    ),
+    (
+        "/assignments/{parent}",
+        "GET",
+        {"district": 200, "commune": 404, "sibling": 404, "office": 200},
+    ),
+    (
+        "/agencies/{district}",
+        "GET",
+        {"district": 200, "commune": 404, "sibling": 404, "office": 200},
+    ),
+    (
+        "/agencies/{commune}",
+        "GET",
+        {"district": 200, "commune": 200, "sibling": 404, "office": 200},
+    ),
+    (
+        "/assignments/{child}/accept",
+        "POST",
+        {"district": 302, "commune": 403, "sibling": 404, "office": 403},
+    ),
+    (
+        "/assignments/{parent}/hand-down",
+        "POST",
+        {"district": 422, "commune": 404, "sibling": 404, "office": 403},
+    ),
+    (
+        "/extensions/{extension}/grant",
+        "POST",
+        {"district": 302, "commune": 404, "sibling": 403, "office": 403},
+    ),
+)
+
+
+@pytest.fixture
+def subtree(session, make_agency, make_user, make_assignment):
+    from tracker.agencies.subunits import add_subunit
+    from tracker.assignments.operations import hand_down
+
+    district = make_agency(kind="district")
+    commune = add_subunit(session, None, parent=district.code, code="SUB-A", name="UBND xã A")
+    sibling = add_subunit(session, None, parent=district.code, code="SUB-B", name="UBND xã B")
+    users = {
+        "district": make_user(agency=district),
+        "commune": make_user(agency=commune),
+        "sibling": make_user(agency=sibling),
+        "office": user_named(session, "vanphong"),
+    }
+    parent = make_assignment(district, due_date=date(2099, 12, 31))
+    child = hand_down(
+        session, users["district"], parent, [commune], due_date=date(2099, 12, 1)
+    ).created[0]
+    apply(child, Action.SUBMIT, users["commune"], text="Đã xong.")
+    other = hand_down(
+        session, users["district"], parent, [sibling], due_date=date(2099, 11, 1)
+    ).created[0]
+    extension = request_extension(
+        other, users["sibling"], proposed_date=date(2099, 11, 20), reason="Đường sạt lở."
+    )
+    session.commit()
+    ids = {
+        "child": child.id,
+        "parent": parent.id,
+        "district": district.id,
+        "commune": commune.id,
+        "extension": extension.id,
+    }
+    return users, ids
+
+
+@pytest.mark.parametrize("case", SUBTREE_CASES, ids=lambda case: f"{case[1]} {case[0]}")
+def test_subtree_rules(client, session, subtree, case):
+    users, ids = subtree
+    path, method, expected = case
+    # The one who succeeds goes last, so the others meet the state before the change.
+    for name, status in sorted(expected.items(), key=lambda item: item[1] == 302):
+        sign_in(client, users[name].username)
+        url = path.format(**ids)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            version = session.get(Assignment, ids["child"]).version
+            data = {"csrf_token": token_of(client, signed_in=True), "version": str(version)}
+            response = client.post(url, data=data)
+        assert response.status_code == status, (name, url, response.get_data()[:500])
+        Auth(client).logout()
+        session.expire_all()

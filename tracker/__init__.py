@@ -15,6 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
     from tracker import config, db, errors, formatting, i18n, logs, routing, security
     from tracker.agencies.feed_views import blueprint as feeds_blueprint
+    from tracker.agencies.subunit_views import blueprint as subunits_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         inbox_blueprint,
         search_blueprint,
         digests_blueprint,
+        subunits_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

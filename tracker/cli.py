@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from tracker import anchor, clock, create_app, db, integrity
-from tracker.agencies.operations import agency_by_code
+from tracker.agencies.operations import AgencyError, agency_by_code
+from tracker.agencies.subunits import add_subunit, import_subunits
 from tracker.auth.models import Role, User
 from tracker.auth.operations import (
     UserError,
@@ -463,6 +464,56 @@ def accountability_command(
             draft = draft_accountability(report, office, dated)
             _issue_or_preview(draft, output, issue, kind, number)
     click.echo(_("Đã ghi %(path)s (%(count)s văn bản).", path=output, count=len(report.sections)))
+
+
+@main.group("subunit")
+def subunit_group() -> None:
+    """Sub-units (đơn vị trực thuộc) of an agency."""
+
+
+@subunit_group.command("add")
+@click.option("--parent", required=True, help="Code of the agency above, e.g. TAMDUONG.")
+@click.option("--code", required=True, help="Code of the new sub-unit, e.g. XA-BINHLU.")
+@click.option("--name", required=True, help='Its name, e.g. "UBND xã Bình Lư".')
+@click.option("--short-name", default="", help="A shorter name for lists (default: the name).")
+@click.option(
+    "--kind", default="", help="Its kind (default: commune under a district, else other)."
+)
+@with_app_and_language
+@needs_database
+def subunit_add_command(parent: str, code: str, name: str, short_name: str, kind: str) -> None:
+    """Add one sub-unit under an agency."""
+    try:
+        agency = add_subunit(
+            db.session, None, parent=parent, code=code, name=name, short_name=short_name, kind=kind
+        )
+    except AgencyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(
+        _(
+            "Đã thêm %(name)s (%(code)s) trực thuộc %(parent)s.",
+            name=agency.name,
+            code=agency.code,
+            parent=agency.parent.code if agency.parent else parent,
+        )
+    )
+
+
+@subunit_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_app_and_language
+@needs_database
+def subunit_import_command(path: Path) -> None:
+    """Add sub-units from a CSV file (parent,code,name,short_name,kind); all or none."""
+    try:
+        result = import_subunits(db.session, None, path.read_bytes())
+    except AgencyError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(_("Đã thêm %(count)s đơn vị trực thuộc.", count=len(result.created)))
 
 
 @main.command("backup")

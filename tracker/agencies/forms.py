@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -37,3 +38,25 @@ class IdentityForm(FlaskForm):
         validators=[DataRequired(_l("Hãy nhập chức vụ thủ trưởng.")), Length(max=120)],
     )
     head_name = StringField(_l("Họ tên thủ trưởng"), validators=[Optional(), Length(max=120)])
+
+
+class SubUnitForm(FlaskForm):
+    """An admin adds one sub-unit under an agency."""
+
+    code = StringField(
+        _l("Mã đơn vị (chữ không dấu, số, “-”; ví dụ XA-BINHLU)"),
+        validators=[DataRequired(_l("Hãy nhập mã đơn vị.")), Length(max=32)],
+    )
+    name = StringField(
+        _l("Tên đơn vị"),
+        validators=[DataRequired(_l("Hãy nhập tên đơn vị.")), Length(max=255)],
+    )
+    short_name = StringField(
+        _l("Tên ngắn (để trống: như tên đơn vị)"), validators=[Optional(), Length(max=120)]
+    )
+
+
+class SubUnitImportForm(FlaskForm):
+    """An admin adds many sub-units from a CSV file."""
+
+    file = FileField(_l("Tệp CSV"), validators=[FileRequired(_l("Hãy chọn một tệp CSV."))])

@@ -36,7 +36,7 @@ def index():
     if not current_user.reads_everything:
         abort(403)
     today = clock.today()
-    counts = obligations.count_by(db.session, today, ("agency_id",))
+    counts = obligations.count_by(db.session, today, ("agency_id",), obligations.PROVINCE)
     return render_template(
         "agencies/index.html",
         agencies=all_agencies(db.session),

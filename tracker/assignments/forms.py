@@ -51,6 +51,27 @@ class AssignForm(FlaskForm):
         ]
 
 
+class HandDownForm(FlaskForm):
+    """An agency hands its assignment down to some of its sub-units."""
+
+    sub_units = SelectMultipleField(
+        _l("Giao cho đơn vị trực thuộc"),
+        validators=[DataRequired(_l("Hãy chọn ít nhất một đơn vị trực thuộc."))],
+        coerce=int,
+    )
+    due_date = DateField(
+        _l("Thời hạn (để trống: theo thời hạn của đơn vị; không được sau thời hạn đó)"),
+        validators=[Optional()],
+    )
+    instructions = TextAreaField(
+        _l("Phần việc giao (để trống: giao toàn bộ nhiệm vụ)"),
+        validators=[Optional(), Length(max=5000)],
+    )
+
+    def set_choices(self, sub_units: list[Agency]) -> None:
+        self.sub_units.choices = [SelectChoice(agency.id, agency.name) for agency in sub_units]
+
+
 class ActionForm(FlaskForm):
     """Fields of every step; each step's template shows the ones it needs."""
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.agencies.models import Agency
+from tracker.agencies.tree import is_within
 from tracker.auth.models import Role, User
 from tracker.db import Base, enum_type
 from tracker.directives.models import Task
@@ -66,9 +67,21 @@ class Assignment(Base):
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     #: Optimistic lock: every update checks and bumps it.
     version: Mapped[int] = mapped_column(default=1)
+    #: The assignment this one was handed down from, by its agency to one of its
+    #: sub-units (giao cho đơn vị trực thuộc); None for work the office assigned.
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    #: What the handing-down agency asks of its sub-unit: the part of the work it hands down.
+    instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     task: Mapped[Task] = relationship()
     agency: Mapped[Agency] = relationship()
+    parent: Mapped[Assignment | None] = relationship(remote_side=[id], back_populates="handed_down")
+    #: The assignments handed down from this one, by id.
+    handed_down: Mapped[list[Assignment]] = relationship(
+        back_populates="parent", order_by="Assignment.id", passive_deletes=True
+    )
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="assignment", order_by="Submission.id", cascade="all, delete-orphan"
     )
@@ -118,7 +131,17 @@ class Assignment(Base):
         return user.role == Role.AGENCY and user.agency_id == self.agency_id
 
     def is_reviewer(self, user: User) -> bool:
-        """Office staff, or the task's report_to agency reviewing another agency's work."""
+        """Who decides the agency's reports. For work handed down, the agency that
+        handed it down (the office sees it, but does not review a district's communes);
+        otherwise office staff, or the task's report_to agency reviewing another
+        agency's work."""
+        if self.parent_id is not None:
+            parent = self.parent
+            return (
+                user.role == Role.AGENCY
+                and parent is not None
+                and user.agency_id == parent.agency_id
+            )
         if user.is_staff:
             return True
         return (
@@ -128,8 +151,17 @@ class Assignment(Base):
             and user.agency_id != self.agency_id
         )
 
+    def decides_extensions(self, user: User) -> bool:
+        """Who grants more time: whoever set the deadline, the office for its own
+        assignments, the handing-down agency for its sub-units'."""
+        return self.is_reviewer(user) if self.parent_id is not None else user.is_staff
+
     def can_view(self, user: User) -> bool:
-        return user.reads_everything or self.is_worker(user) or self.is_reviewer(user)
+        """Office and leaders see everything; an agency sees the work of its whole
+        subtree (`agencies.tree`), and the work it reviews."""
+        if user.reads_everything or self.is_reviewer(user):
+            return True
+        return user.role == Role.AGENCY and is_within(self.agency, user.agency_id)
 
     def __repr__(self) -> str:
         return f"<Assignment {self.id} task={self.task_id} agency={self.agency_id} {self.status}>"

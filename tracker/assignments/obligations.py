@@ -24,6 +24,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from tracker.agencies.tree import subtree_ids
 from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
 from tracker.assignments.models import Assignment, Period
 from tracker.directives.models import Task
@@ -99,6 +100,24 @@ _FIELDS = (
     "periods",
     "extended",
 )
+
+
+def tier(agency_id: int | None = None) -> sa.ColumnElement[bool]:
+    """The work one level of the agency tree hands out, so the four-way count can be
+    read at any level: the province's (None) is what the office assigned; an agency's
+    is what was handed down inside its subtree, to its sub-units and theirs. Work an
+    agency hands down is counted at its level, never again in the province's: the
+    province counts the district's report, the district counts its communes'."""
+    if agency_id is None:
+        return Assignment.parent_id.is_(None)
+    return sa.and_(
+        Assignment.parent_id.is_not(None),
+        Assignment.agency_id.in_(subtree_ids(agency_id, strict=True)),
+    )
+
+
+#: The province's level of `tier`: what the dashboards, reports and letters count.
+PROVINCE = tier(None)
 
 
 def total_of(counts: Iterable[Counts]) -> Counts:

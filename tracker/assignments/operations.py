@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from tracker import calendar, clock
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import expand_targets
+from tracker.agencies.tree import is_within
 from tracker.assignments.models import Assignment, AssignmentRole
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.models import DeadlineReference, DirectiveStatus, Task
+from tracker.formatting import format_date
 from tracker.notifications.events import announce
 
 
@@ -74,6 +76,75 @@ def assign_task(
         )
     if role == AssignmentRole.INFORM:
         deadline = None  # sent for information: nothing is owed, so no deadline
+    return _create(session, actor, task, agencies, role=role, deadline=deadline)
+
+
+def hand_down(
+    session: Session,
+    actor: User,
+    parent: Assignment,
+    agencies: Iterable[Agency],
+    *,
+    due_date: date | None,
+    instructions: str = "",
+) -> AssignResult:
+    """The agency of `parent` hands its work (or the part `instructions` names) down to
+    some of its sub-units (giao cho đơn vị trực thuộc): one assignment each, of the same
+    task, that it reviews. The deadline is the parent's unless another is given, and
+    never later than the parent's. Sub-units that already hold the task are skipped."""
+    if not parent.is_worker(actor):
+        raise AssignmentError(_("Chỉ đơn vị được giao mới giao tiếp cho đơn vị trực thuộc."))
+    if parent.task.directive.status != DirectiveStatus.ACTIVE:
+        raise AssignmentError(_("Văn bản đã kết thúc: không giao thêm nhiệm vụ."))
+    if not parent.owes or not parent.is_open:
+        raise AssignmentError(
+            _("Chỉ giao tiếp được nhiệm vụ đang thực hiện (không phải nhiệm vụ để biết).")
+        )
+    chosen = list({agency.id: agency for agency in agencies}.values())
+    if not chosen:
+        raise AssignmentError(_("Hãy chọn ít nhất một đơn vị trực thuộc."))
+    outside = [
+        agency.short_name
+        for agency in chosen
+        if agency.id == parent.agency_id or not is_within(agency, parent.agency_id)
+    ]
+    if outside:
+        raise AssignmentError(
+            _("Không phải đơn vị trực thuộc: %(names)s.", names=", ".join(outside))
+        )
+    deadline = due_date if due_date is not None else parent.due_date
+    if parent.due_date is not None and deadline is not None and deadline > parent.due_date:
+        raise AssignmentError(
+            _(
+                "Thời hạn giao tiếp không được sau thời hạn của đơn vị (%(date)s).",
+                date=format_date(parent.due_date),
+            )
+        )
+    return _create(
+        session,
+        actor,
+        parent.task,
+        chosen,
+        role=AssignmentRole.LEAD,
+        deadline=deadline,
+        parent=parent,
+        instructions=(instructions or "").strip(),
+    )
+
+
+def _create(
+    session: Session,
+    actor: User | None,
+    task: Task,
+    agencies: list[Agency],
+    *,
+    role: AssignmentRole,
+    deadline: date | None,
+    parent: Assignment | None = None,
+    instructions: str = "",
+) -> AssignResult:
+    """One assignment of `task` per agency that does not hold it yet, each recorded and
+    announced."""
     existing = set(
         session.scalars(sa.select(Assignment.agency_id).where(Assignment.task_id == task.id))
     )
@@ -90,24 +161,30 @@ def assign_task(
             original_due_date=deadline,
             assigned_at=clock.now(),
             assigned_by_id=actor.id if actor else None,
+            parent=parent,
+            instructions=instructions,
         )
         session.add(assignment)
         result.created.append(assignment)
     session.flush()
     for assignment in result.created:
+        after: dict[str, object] = {
+            "task": task.number,
+            "agency": assignment.agency.code,
+            "role": role.value,
+            "due_date": deadline.isoformat() if deadline else None,
+            "status": "assigned",
+        }
+        if parent is not None:
+            after["handed_down_from"] = parent.id
         event = record_event(
             session,
             actor=actor,
             action="assignment.create",
             subject_type="assignment",
             subject_id=assignment.id,
-            after={
-                "task": task.number,
-                "agency": assignment.agency.code,
-                "role": role.value,
-                "due_date": deadline.isoformat() if deadline else None,
-                "status": "assigned",
-            },
+            comment=instructions,
+            after=after,
         )
         announce(session, event)
     return result

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from tracker.agencies.tree import subtree_ids
 from tracker.assignments.deadlines import (
     DeadlineState,
     Outcome,
@@ -31,24 +32,27 @@ class AssignmentRow:
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:
     """The assignments a user may see: all for office and leaders; for an agency user,
-    its own agency's and those of tasks reported to it."""
+    those of its agency's whole subtree (itself and its sub-units, `agencies.tree`) and
+    those of tasks reported to it. `Assignment.can_view` in SQL."""
     if user.reads_everything:
         return sa.true()
     if user.role != Role.AGENCY or user.agency_id is None:
         return sa.false()
     reviewed = sa.select(Task.id).where(Task.report_to_id == user.agency_id)
-    return sa.or_(Assignment.agency_id == user.agency_id, Assignment.task_id.in_(reviewed))
+    return sa.or_(
+        Assignment.agency_id.in_(subtree_ids(user.agency_id)), Assignment.task_id.in_(reviewed)
+    )
 
 
 def visible_ids(user: User) -> sa.Select | sa.CompoundSelect:
     """The ids of the assignments `visible_to(user)`, as a union of two index lookups
-    (the agency's own, those of tasks reported to it): the same rule, in the form an
+    (the subtree's own, those of tasks reported to it): the same rule, in the form an
     IN (...) over many rows wants, since PostgreSQL scans the whole table for the OR."""
     if user.reads_everything:
         return sa.select(Assignment.id)
     if user.role != Role.AGENCY or user.agency_id is None:
         return sa.select(Assignment.id).where(sa.false())
-    own = sa.select(Assignment.id).where(Assignment.agency_id == user.agency_id)
+    own = sa.select(Assignment.id).where(Assignment.agency_id.in_(subtree_ids(user.agency_id)))
     reviewed = (
         sa.select(Assignment.id)
         .join(Task, Assignment.task_id == Task.id)
@@ -66,13 +70,44 @@ def visible_directive_ids(user: User) -> sa.Select | sa.CompoundSelect:
     own = (
         sa.select(Task.directive_id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(Assignment.agency_id == user.agency_id)
+        .where(Assignment.agency_id.in_(subtree_ids(user.agency_id)))
     )
     reviewed = sa.select(Task.directive_id).where(
         Task.report_to_id == user.agency_id,
         sa.exists().where(Assignment.task_id == Task.id),
     )
     return sa.union(own, reviewed)
+
+
+#: The assignment a sub-unit's work was handed down from, in `reviewed_by`.
+HANDED_FROM = aliased(Assignment, name="handed_from")
+
+
+def reviewed_by(user: User) -> sa.ColumnElement[bool]:
+    """Assignments whose reports the user decides: `Assignment.is_reviewer` in SQL, on
+    Assignment and Task (joined)."""
+    top = Assignment.parent_id.is_(None)
+    if user.is_staff:
+        return top
+    if user.role != Role.AGENCY or user.agency_id is None:
+        return sa.false()
+    handed_down_by = sa.select(HANDED_FROM.id).where(HANDED_FROM.agency_id == user.agency_id)
+    return sa.or_(
+        sa.and_(top, Task.report_to_id == user.agency_id, Assignment.agency_id != user.agency_id),
+        Assignment.parent_id.in_(handed_down_by),
+    )
+
+
+def decides_extensions_of(user: User) -> sa.ColumnElement[bool]:
+    """Assignments whose extension requests the user decides:
+    `Assignment.decides_extensions` in SQL, on Assignment."""
+    if user.is_staff:
+        return Assignment.parent_id.is_(None)
+    if user.role != Role.AGENCY or user.agency_id is None:
+        return sa.false()
+    return Assignment.parent_id.in_(
+        sa.select(HANDED_FROM.id).where(HANDED_FROM.agency_id == user.agency_id)
+    )
 
 
 def rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -19,6 +20,7 @@ from flask_login import current_user, login_required
 from tracker import audit, clock, db
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
+from tracker.agencies.tree import subtree_ids
 from tracker.assignments import listing, listing_export, queries
 from tracker.assignments.deadlines import COUNTED, DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.forms import (
@@ -26,12 +28,14 @@ from tracker.assignments.forms import (
     AssignForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    HandDownForm,
     PeriodForm,
     UploadForm,
     action_form_class,
 )
 from tracker.assignments.models import ExtensionRequest, Period
-from tracker.assignments.operations import AssignmentError, assign_task
+from tracker.assignments.operations import AssignmentError, assign_task, hand_down
+from tracker.assignments.rollup import roll_ups
 from tracker.assignments.workflow import (
     ACTION_LABELS,
     EVENT_LABELS,
@@ -191,10 +195,33 @@ def _load_row(assignment_id: int):
     )
 
 
+def _sub_units(assignment) -> list[Agency]:
+    """The agencies the assignment's agency may hand it down to: its sub-units, at any
+    depth, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Agency)
+            .where(Agency.id.in_(subtree_ids(assignment.agency_id, strict=True)))
+            .order_by(Agency.name)
+        )
+    )
+
+
 def _render(
-    row, form=None, *, error: str | None = None, failed_action: str | None = None, status: int = 200
+    row,
+    form=None,
+    *,
+    error: str | None = None,
+    failed_action: str | None = None,
+    status: int = 200,
+    hand_down_form: HandDownForm | None = None,
 ):
     assignment = row.assignment
+    may_hand_down = assignment.is_worker(current_user) and assignment.is_open and assignment.owes
+    if hand_down_form is None and may_hand_down:
+        hand_down_form = HandDownForm(formdata=None)
+    if hand_down_form is not None:
+        hand_down_form.set_choices(_sub_units(assignment) if may_hand_down else [])
     form_class = action_form_class(assignment.task)
     if form is None:
         form = form_class(formdata=None)
@@ -230,6 +257,8 @@ def _render(
         can_request_extension=extension_refusal(assignment, current_user) is None,
         extension_form=ExtensionRequestForm(),
         decision_form=ExtensionDecisionForm(),
+        roll_up=roll_ups(db.session, clock.today(), [assignment.id])[assignment.id],
+        hand_down_form=hand_down_form if may_hand_down else None,
         error=error,
         failed_action=failed_action,
     ), status
@@ -310,6 +339,53 @@ def act(assignment_id: int, action: str):
     db.session.commit()
     flash(_("%(action)s: đã ghi nhận.", action=_(ACTION_LABELS[step])), "success")
     return redirect(back_to(url_for("assignments.show", assignment_id=assignment_id)))
+
+
+@blueprint.route("/assignments/<int:assignment_id>/hand-down", methods=["POST"])
+@login_required
+def hand_down_view(assignment_id: int):
+    """The assigned agency hands its work down to some of its sub-units."""
+    row = _load_row(assignment_id)
+    assignment = row.assignment
+    if not assignment.is_worker(current_user):
+        abort(403)
+    form = HandDownForm()
+    form.set_choices(_sub_units(assignment))
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        messages = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _render(
+            row, error=messages, failed_action="hand_down", status=422, hand_down_form=form
+        )
+    chosen = list(db.session.scalars(sa.select(Agency).where(Agency.id.in_(form.sub_units.data))))
+    try:
+        result = hand_down(
+            db.session,
+            current_user,
+            assignment,
+            chosen,
+            due_date=form.due_date.data,
+            instructions=form.instructions.data or "",
+        )
+    except AssignmentError as error:
+        db.session.rollback()
+        return _render(
+            _load_row(assignment_id),
+            error=str(error),
+            failed_action="hand_down",
+            status=422,
+            hand_down_form=form,
+        )
+    db.session.commit()
+    message = _("Đã giao cho %(count)s đơn vị trực thuộc.", count=len(result.created))
+    if result.skipped:
+        message += " " + _(
+            "Đã giao từ trước: %(names)s.",
+            names=", ".join(agency.short_name for agency in result.skipped),
+        )
+    flash(message, "success")
+    return redirect(url_for("assignments.show", assignment_id=assignment_id) + "#handed-down")
 
 
 @blueprint.route("/assignments/<int:assignment_id>/evidence", methods=["POST"])
@@ -438,7 +514,7 @@ def extension_decide(extension_id: int, decision: str):
     if extension is None or decision not in ("grant", "deny"):
         abort(404)
     row = _load_row(extension.assignment_id)
-    if not current_user.is_staff:
+    if not row.assignment.decides_extensions(current_user):
         abort(403)
     form = ExtensionDecisionForm()
     if not form.validate_on_submit():

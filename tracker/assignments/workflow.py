@@ -32,6 +32,7 @@ from tracker.assignments.models import (
 from tracker.audit import Event, record_event
 from tracker.auth.models import User
 from tracker.evidence.models import Evidence
+from tracker.formatting import format_date
 from tracker.i18n import N_
 from tracker.notifications.events import announce
 
@@ -555,8 +556,8 @@ def decide_extension(
     moves the working deadline; the original deadline stays on record."""
     session = _session_of(extension)
     assignment = session.get_one(Assignment, extension.assignment_id)
-    if not actor.is_staff:
-        raise NotPermitted(_("Chỉ văn phòng mới quyết định gia hạn."))
+    if not assignment.decides_extensions(actor):
+        raise NotPermitted(_("Chỉ nơi giao nhiệm vụ mới quyết định gia hạn."))
     if extension.status != ExtensionStatus.PENDING:
         raise InvalidTransition(_("Đề nghị gia hạn này đã được xử lý."))
     reason = (reason or "").strip()
@@ -565,6 +566,14 @@ def decide_extension(
         new_date = granted_date or extension.proposed_date
         if assignment.due_date is not None and new_date <= assignment.due_date:
             raise GuardFailed(_("Thời hạn mới phải sau thời hạn hiện tại."))
+        parent = assignment.parent
+        if parent is not None and parent.due_date is not None and new_date > parent.due_date:
+            raise GuardFailed(
+                _(
+                    "Thời hạn mới không được sau thời hạn của đơn vị giao (%(date)s).",
+                    date=format_date(parent.due_date),
+                )
+            )
         extension.status, extension.granted_date = ExtensionStatus.GRANTED, new_date
         assignment.due_date = new_date
         assignment.updated_at = clock.now()

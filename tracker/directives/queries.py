@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.agencies.tree import subtree_ids
 from tracker.assignments.models import Assignment
 from tracker.auth.models import Role, User
 from tracker.directives.models import Citation, Directive, Task
@@ -12,7 +13,7 @@ from tracker.directives.models import Citation, Directive, Task
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:
     """Directives a user may open: all for office and leaders; for an agency user, those
-    with work for it or reported to it."""
+    with work for its subtree (itself and its sub-units) or reported to it."""
     if user.reads_everything:
         return sa.true()
     if user.role != Role.AGENCY or user.agency_id is None:
@@ -20,7 +21,12 @@ def visible_to(user: User) -> sa.ColumnElement[bool]:
     involved = (
         sa.select(Task.directive_id)
         .outerjoin(Assignment, Assignment.task_id == Task.id)
-        .where(sa.or_(Assignment.agency_id == user.agency_id, Task.report_to_id == user.agency_id))
+        .where(
+            sa.or_(
+                Assignment.agency_id.in_(subtree_ids(user.agency_id)),
+                Task.report_to_id == user.agency_id,
+            )
+        )
     )
     return Directive.id.in_(involved)
 

@@ -79,6 +79,7 @@ def show(directive_id: int):
                 db.session,
                 today,
                 ("task_id",),
+                obligations.PROVINCE,
                 Task.directive_id == directive.id,
                 assignment_queries.visible_to(current_user),
             ).items()

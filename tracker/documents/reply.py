@@ -272,6 +272,7 @@ def _compilation(
         sa.select(Assignment.agency_id, Agency.name)
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(
+            obligations.PROVINCE,
             Assignment.task_id == task.id,
             Assignment.agency_id != agency.id,
             Assignment.owes,

@@ -59,7 +59,9 @@ class OverdueItem:
 
 def overdue_items(session: Session, directive: Directive, as_of: date) -> list[OverdueItem]:
     """The directive's open overdue obligations on `as_of`, by task then agency."""
-    late = obligations.overdue(session, as_of, Task.directive_id == directive.id)
+    late = obligations.overdue(
+        session, as_of, obligations.PROVINCE, Task.directive_id == directive.id
+    )
     if not late:
         return []
     agencies = {

@@ -31,6 +31,7 @@ from tracker.assignments.models import (
     PeriodStatus,
     Submission,
 )
+from tracker.assignments.queries import decides_extensions_of, reviewed_by
 from tracker.auth.models import Role, User
 from tracker.directives.models import (
     Directive,
@@ -135,11 +136,7 @@ class Counts:
 
 def _reviewed_by(user: User) -> sa.ColumnElement[bool]:
     """Assignments whose reports the user decides (`Assignment.is_reviewer` in SQL)."""
-    if user.is_staff:
-        return sa.true()
-    if user.role != Role.AGENCY or user.agency_id is None:
-        return sa.false()
-    return sa.and_(Task.report_to_id == user.agency_id, Assignment.agency_id != user.agency_id)
+    return reviewed_by(user)
 
 
 def _own(user: User) -> sa.ColumnElement[bool]:
@@ -200,9 +197,9 @@ def _due_periods(user: User, today: date, cutoff: date) -> sa.ColumnElement[bool
 
 
 def _pending_extensions(user: User) -> sa.ColumnElement[bool]:
-    if not user.is_staff:
-        return sa.false()
-    return sa.and_(ExtensionRequest.status == ExtensionStatus.PENDING, _ACTIVE)
+    return sa.and_(
+        decides_extensions_of(user), ExtensionRequest.status == ExtensionStatus.PENDING, _ACTIVE
+    )
 
 
 # Counts ---------------------------------------------------------------------------------------
@@ -489,8 +486,8 @@ def inbox(session: Session, user: User, today: date, due_soon_days: int) -> Inbo
     if user.role == Role.LEADER:
         return found
     found.reviews = _reviews(session, user)
+    found.extensions = _extension_rows(session, user)
     if user.is_staff:
-        found.extensions = _extension_rows(session, user)
         found.drafts = _draft_rows(session, user)
     if user.role == Role.AGENCY:
         cutoff = soon_cutoff(today, due_soon_days)

@@ -166,8 +166,11 @@ def announce_closing(session: Session, event: Event, directive: Directive) -> in
 def _recipients(
     session: Session, to: str, assignment: Assignment, task: Task
 ) -> list[tuple[int, str | None]]:
-    """(id, language) of the active users to tell."""
-    if to == "agency" or (to == "reviewers" and task.report_to_id is not None):
+    """(id, language) of the active users to tell: for work handed down, the
+    handing-down agency stands for the reviewers and the office."""
+    if to != "agency" and assignment.parent is not None:
+        where = [User.role == Role.AGENCY, User.agency_id == assignment.parent.agency_id]
+    elif to == "agency" or (to == "reviewers" and task.report_to_id is not None):
         agency_id = assignment.agency_id if to == "agency" else task.report_to_id
         where = [User.role == Role.AGENCY, User.agency_id == agency_id]
     else:

@@ -276,7 +276,9 @@ def _lines(
         if directive_id is not None
         else (Task.directive_id.in_(_reported_directives()),)
     )
-    by_line = obligations.count_by(session, as_of, ("directive_id", "agency_id"), *scope)
+    by_line = obligations.count_by(
+        session, as_of, ("directive_id", "agency_id"), obligations.PROVINCE, *scope
+    )
     agencies = {
         agency.id: agency
         for agency in session.execute(

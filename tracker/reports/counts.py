@@ -27,13 +27,15 @@ def directive_summaries(
     *where: sa.ColumnElement[bool],
     statuses: tuple[DirectiveStatus, ...] | None = None,
 ) -> list[DirectiveSummary]:
-    """Every directive with its four-way counts (of the obligations `where` selects, on
-    Assignment and Task columns): two queries in all."""
+    """Every directive with its four-way counts (of the province's obligations `where`
+    selects, on Assignment and Task columns): two queries in all."""
     query = sa.select(Directive).order_by(Directive.issued_date.desc(), Directive.id.desc())
     if statuses:
         query = query.where(Directive.status.in_(statuses))
     summaries = {d.id: DirectiveSummary(d) for d in session.scalars(query)}
-    by_directive = obligations.count_by(session, as_of, ("directive_id",), *where)
+    by_directive = obligations.count_by(
+        session, as_of, ("directive_id",), obligations.PROVINCE, *where
+    )
     for (directive_id,), counts in by_directive.items():
         if directive_id in summaries:
             summaries[directive_id].counts = counts
@@ -41,7 +43,9 @@ def directive_summaries(
 
 
 def directive_counts(session: Session, directive_id: int, as_of: date) -> Counts:
-    return obligations.counts(session, as_of, Task.directive_id == directive_id)
+    return obligations.counts(
+        session, as_of, obligations.PROVINCE, Task.directive_id == directive_id
+    )
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,10 @@ class LateAgency:
 def late_agencies(
     session: Session, as_of: date, directive_id: int | None = None, limit: int = 50
 ) -> list[LateAgency]:
-    """Agencies with open overdue obligations (reports and periods), the most first."""
+    """Agencies with open overdue obligations to the province (reports and periods), the
+    most first."""
     where = () if directive_id is None else (Task.directive_id == directive_id,)
-    late = obligations.late_agencies(session, as_of, *where, limit=limit)
+    late = obligations.late_agencies(session, as_of, obligations.PROVINCE, *where, limit=limit)
     agencies = {
         agency.id: agency
         for agency in session.scalars(

@@ -234,7 +234,7 @@ def compose(session: Session, directive: Directive, day: date, today: date, link
             )
         )
     as_of = min(ends_on, today)
-    of_directive = Task.directive_id == directive.id
+    of_directive = sa.and_(obligations.PROVINCE, Task.directive_id == directive.id)
     counts = obligations.counts(session, as_of, of_directive)
     late = obligations.late_agencies(session, as_of, of_directive, limit=10_000)
     names = dict(

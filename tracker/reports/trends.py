@@ -24,10 +24,11 @@ from tracker.reports.indicators import aggregate, reported
 
 
 def scope(user: User) -> tuple[sa.ColumnElement[bool], ...]:
-    """Whose obligations a user's charts and figures count: everyone's for the office
-    and leaders, the agency's own for an agency user."""
+    """Whose obligations a user's charts and figures count: the province's (everyone's
+    work the office assigned) for the office and leaders, the agency's own for an
+    agency user."""
     if user.reads_everything:
-        return ()
+        return (obligations.PROVINCE,)
     return (Assignment.agency_id == user.agency_id,)
 
 
@@ -132,7 +133,7 @@ def ranking_of(
     session: Session, as_of: date, directive: Directive, task: Task, indicator: Indicator
 ) -> IndicatorRanking:
     """Agencies ranked on one indicator of `task`, as reported by `as_of`: two queries."""
-    said = reported(session, as_of, Assignment.task_id == task.id)
+    said = reported(session, as_of, obligations.PROVINCE, Assignment.task_id == task.id)
     values = {
         agency_id: value
         for (_task, agency_id), report in said.items()
