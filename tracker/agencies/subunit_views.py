@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker import clock, db
 from tracker.agencies.forms import SubUnitForm, SubUnitImportForm
@@ -22,6 +22,7 @@ from tracker.assignments.rollup import level, roll_ups
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.auth.guards import found_or_404
 from tracker.auth.models import Role
+from tracker.directives.models import Task
 
 blueprint = Blueprint("subunits", __name__)
 
@@ -42,6 +43,7 @@ def _page(agency: Agency, form=None, import_form=None, error: str | None = None,
                 Assignment.agency_id == agency.id,
                 Assignment.id.in_(sa.select(HANDED.parent_id).where(HANDED.parent_id.is_not(None))),
             )
+            .options(joinedload(Assignment.task).joinedload(Task.directive))
             .order_by(Assignment.id.desc())
             .limit(HANDED_DOWN_ROWS)
         )
