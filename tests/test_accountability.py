@@ -103,7 +103,8 @@ def _expected_values(session, task: Task, as_of: date) -> dict[str, float | None
         accepted = [s for s in sent if s.outcome == SubmissionOutcome.ACCEPTED and decided(s)]
         pending = [s for s in sent if not decided(s)]
         chosen = (accepted or pending or [None])[-1]
-        expected[assignment.agency.code] = chosen.rate(BLUEZONE) if chosen else None
+        value = chosen.figures.get(BLUEZONE) if chosen else None
+        expected[assignment.agency.code] = 100 * value[0] / value[1] if value else None
     return expected
 
 
@@ -462,7 +463,13 @@ def test_accountability_query_count_constant(
     office = user_named(session, "vanphong")
     agencies = [make_agency() for _ in range(15)]
     workers = {agency.id: make_user(agency=agency) for agency in agencies}
-    indicator = {"code": "ty_le", "name": "Tỷ lệ thử", "numerator": "Đạt", "denominator": "Tổng"}
+    indicator = {
+        "code": "ty_le",
+        "name": "Tỷ lệ thử",
+        "unit": "người",
+        "numerator": "Đạt",
+        "denominator": "Tổng",
+    }
     tasks = [directive_1661.tasks[1], *(make_task(indicators=[indicator]) for _ in range(3))]
     for task in tasks:
         created = assign_task(session, None, task, agencies).created

@@ -238,6 +238,7 @@ def test_roll_up_and_levels_agree_with_an_oracle(session, make_task, make_user, 
                 {
                     "code": "k",
                     "name": "Tỷ lệ",
+                    "unit": "người",
                     "numerator": "Đạt",
                     "denominator": "Tổng",
                     "target_percent": 100,

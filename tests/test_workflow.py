@@ -125,6 +125,7 @@ def test_workflow_submit_requires_text(session, make_assignment):
 INDICATOR = {
     "code": "rate",
     "name": "Tỷ lệ cài đặt",
+    "unit": "người",
     "numerator": "Số người đã cài đặt",
     "denominator": "Tổng số",
 }
@@ -136,7 +137,7 @@ INDICATOR = {
         ({}, "Chưa nhập"),
         ({"rate": [None, 10]}, "Chưa nhập đủ"),
         ({"rate": [11, 10]}, "nhỏ hơn"),
-        ({"rate": [1, 0]}, "mẫu số"),
+        ({"rate": [1, 0]}, "lớn hơn 0"),
         ({"rate": [-1, 10]}, "không âm"),
         ({"rate": [1, 10], "other": [1, 2]}, "không thuộc"),
     ],

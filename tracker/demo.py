@@ -190,7 +190,8 @@ def _play(session: Session, assignment: Assignment, report: dict) -> None:
                 io.BytesIO(_evidence_text(assignment, report)),
                 f"bao-cao-{assignment.agency.code.lower()}.txt",
             )
-        figures = {code: list(value) for code, value in report.get("figures", {}).items()}
+        # A value without a denominator (a count, a fixed denominator) is [numerator].
+        figures = {code: [*value, None][:2] for code, value in report.get("figures", {}).items()}
         apply(assignment, Action.SUBMIT, worker, text=DEMO_MARK + report["text"], figures=figures)
     if outcome == "submitted":
         return
@@ -230,6 +231,6 @@ def _evidence_text(assignment: Assignment, report: dict) -> bytes:
         f"{assignment.agency.name}",
         f"Báo cáo nhiệm vụ {assignment.task.number}: {assignment.task.title}",
     ]
-    for code, (numerator, denominator) in report.get("figures", {}).items():
-        lines.append(f"{code}: {numerator}/{denominator}")
+    for code, value in report.get("figures", {}).items():
+        lines.append(f"{code}: {'/'.join(str(number) for number in value)}")
     return ("\n".join(lines) + "\n").encode("utf-8")

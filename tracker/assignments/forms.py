@@ -91,28 +91,44 @@ class ActionForm(FlaskForm):
     )
 
     def figures(self, task: Task) -> dict[str, list[int | None]]:
-        return {
-            indicator.code: [
-                self[f"{indicator.code}__numerator"].data,
-                self[f"{indicator.code}__denominator"].data,
-            ]
-            for indicator in task.indicators
-        }
+        return figures_of(self, task)
 
 
-def action_form_class(task: Task) -> type[ActionForm]:
-    """The step form for a task, with two number fields per indicator."""
+def figures_of(form: FlaskForm, task: Task) -> dict[str, list[int | None]]:
+    """{indicator code: [numerator, denominator or None]} as entered on `form`."""
+    return {
+        indicator.code: [
+            form[f"{indicator.code}__numerator"].data,
+            form[f"{indicator.code}__denominator"].data
+            if indicator.agencies_report_denominator
+            else None,
+        ]
+        for indicator in task.indicators
+    }
+
+
+def _with_figures(base: type[FlaskForm], task: Task, name: str) -> type:
+    """`base` with number fields for each indicator of `task`: the numerator, and the
+    denominator where agencies report it."""
     fields = {}
     for indicator in task.indicators:
         fields[f"{indicator.code}__numerator"] = IntegerField(
-            indicator.numerator_label,
+            f"{indicator.numerator_label} ({indicator.unit})"
+            if indicator.unit
+            else indicator.numerator_label,
             validators=[Optional(), NumberRange(min=0, message=_l("Phải là số không âm."))],
         )
-        fields[f"{indicator.code}__denominator"] = IntegerField(
-            indicator.denominator_label,
-            validators=[Optional(), NumberRange(min=0, message=_l("Phải là số không âm."))],
-        )
-    return type("TaskActionForm", (ActionForm,), fields)
+        if indicator.agencies_report_denominator:
+            fields[f"{indicator.code}__denominator"] = IntegerField(
+                indicator.denominator_label,
+                validators=[Optional(), NumberRange(min=0, message=_l("Phải là số không âm."))],
+            )
+    return type(name, (base,), fields)
+
+
+def action_form_class(task: Task) -> type[ActionForm]:
+    """The step form for a task, with number fields per indicator."""
+    return _with_figures(ActionForm, task, "TaskActionForm")
 
 
 class UploadForm(FlaskForm):
@@ -122,6 +138,14 @@ class UploadForm(FlaskForm):
 class PeriodForm(FlaskForm):
     text = TextAreaField(_l("Nội dung báo cáo kỳ"), validators=[Optional(), Length(max=20_000)])
     reason = TextAreaField(_l("Lý do"), validators=[Optional(), Length(max=5000)])
+
+    def figures(self, task: Task) -> dict[str, list[int | None]]:
+        return figures_of(self, task)
+
+
+def period_form_class(task: Task) -> type[PeriodForm]:
+    """The period report form for a task, with number fields per indicator."""
+    return _with_figures(PeriodForm, task, "TaskPeriodForm")
 
 
 class ExtensionRequestForm(FlaskForm):

@@ -293,8 +293,8 @@ class Submission(Base):
         sa.ForeignKey("period.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(sa.Text, default="")
-    #: Indicator values: {indicator code: [numerator, denominator]}.
-    figures: Mapped[dict[str, list[int]]] = mapped_column(sa.JSON, default=dict)
+    #: Indicator values: {indicator code: [numerator, denominator or None]}.
+    figures: Mapped[dict[str, list[int | None]]] = mapped_column(sa.JSON, default=dict)
     outcome: Mapped[SubmissionOutcome] = mapped_column(
         enum_type(SubmissionOutcome), default=SubmissionOutcome.PENDING
     )
@@ -311,13 +311,6 @@ class Submission(Base):
             "(outcome = 'pending') = (reviewed_at IS NULL)", name="reviewed_exactly_when_decided"
         ),
     )
-
-    def rate(self, indicator_code: str) -> float | None:
-        """An indicator's value in percent, e.g. 118/120 -> 98.33."""
-        value = self.figures.get(indicator_code)
-        if not value or not value[1]:
-            return None
-        return 100.0 * value[0] / value[1]
 
     @property
     def submitted_on(self) -> date:

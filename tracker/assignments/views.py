@@ -29,9 +29,9 @@ from tracker.assignments.forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     HandDownForm,
-    PeriodForm,
     UploadForm,
     action_form_class,
+    period_form_class,
 )
 from tracker.assignments.models import ExtensionRequest, Period
 from tracker.assignments.operations import AssignmentError, assign_task, hand_down
@@ -253,7 +253,7 @@ def _render(
         period_pages=pages,
         period_count=len(assignment.periods),
         period_status_labels=PERIOD_STATUS_LABELS,
-        period_form=PeriodForm(),
+        period_form=period_form_class(assignment.task)(),
         can_request_extension=extension_refusal(assignment, current_user) is None,
         extension_form=ExtensionRequestForm(),
         decision_form=ExtensionDecisionForm(),
@@ -451,11 +451,26 @@ def period_act(period_id: int, action: str):
         step = Action(action)
     except ValueError:
         abort(404)
-    form = PeriodForm()
+    form = period_form_class(period.assignment.task)()
     if not form.validate_on_submit():
-        abort(400)
+        if "csrf_token" in form.errors:
+            abort(400)
+        messages = [str(error) for errors in form.errors.values() for error in errors]
+        return _render(
+            _load_row(period.assignment_id),
+            error=" ".join(messages),
+            failed_action=f"period-{period_id}",
+            status=422,
+        )
     try:
-        apply_period(period, step, current_user, text=form.text.data, reason=form.reason.data)
+        apply_period(
+            period,
+            step,
+            current_user,
+            text=form.text.data,
+            reason=form.reason.data,
+            figures=form.figures(period.assignment.task) if step == Action.SUBMIT else None,
+        )
     except WorkflowError as error:
         db.session.rollback()
         return _render(

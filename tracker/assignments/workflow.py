@@ -31,6 +31,7 @@ from tracker.assignments.models import (
 )
 from tracker.audit import Event, record_event
 from tracker.auth.models import User
+from tracker.directives.models import Task
 from tracker.evidence.models import Evidence
 from tracker.formatting import format_date
 from tracker.i18n import N_
@@ -118,45 +119,29 @@ def _record_progress(session: Session, assignment: Assignment, _actor: User, dat
     assignment.progress = progress
 
 
-def _validate_figures(assignment: Assignment, figures: dict | None) -> dict[str, list[int]]:
+def validate_figures(task: Task, figures: dict | None) -> dict[str, list[int | None]]:
+    """The figures of a report on `task`: one value per indicator, each checked by its
+    indicator (`Indicator.check`); {code: [numerator, denominator or None]}."""
     figures = figures or {}
-    known = {indicator.code: indicator for indicator in assignment.task.indicators}
+    known = {indicator.code: indicator for indicator in task.indicators}
     unknown = set(figures) - set(known)
     if unknown:
         raise GuardFailed(
             _("Chỉ tiêu không thuộc nhiệm vụ này: %(codes)s.", codes=", ".join(sorted(unknown)))
         )
-    clean: dict[str, list[int]] = {}
+    clean: dict[str, list[int | None]] = {}
     for code, indicator in known.items():
         if code not in figures:
             raise GuardFailed(_("Chưa nhập số liệu cho chỉ tiêu “%(name)s”.", name=indicator.name))
         value = figures[code]
-        if isinstance(value, (list, tuple)) and any(number is None for number in value):
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise GuardFailed(
                 _("Chưa nhập đủ số liệu cho chỉ tiêu “%(name)s”.", name=indicator.name)
             )
-        if (
-            not isinstance(value, (list, tuple))
-            or len(value) != 2
-            or not all(isinstance(number, int) and number >= 0 for number in value)
-        ):
-            raise GuardFailed(
-                _(
-                    "Số liệu của chỉ tiêu “%(name)s” phải là số nguyên không âm.",
-                    name=indicator.name,
-                )
-            )
         numerator, denominator = value
-        if denominator == 0 or numerator > denominator:
-            raise GuardFailed(
-                _(
-                    "Chỉ tiêu “%(name)s”: %(numerator)s phải nhỏ hơn hoặc bằng %(denominator)s,"
-                    " và mẫu số phải lớn hơn 0.",
-                    name=indicator.name,
-                    numerator=indicator.numerator_label.lower(),
-                    denominator=indicator.denominator_label.lower(),
-                )
-            )
+        refusal = indicator.check(numerator, denominator)
+        if refusal is not None:
+            raise GuardFailed(refusal)
         clean[code] = [numerator, denominator]
     return clean
 
@@ -165,7 +150,7 @@ def _submit(session: Session, assignment: Assignment, actor: User, data: dict) -
     text = (data.get("text") or "").strip()
     if not text:
         raise GuardFailed(_("Hãy nhập nội dung báo cáo kết quả."))
-    figures = _validate_figures(assignment, data.get("figures"))
+    figures = validate_figures(assignment.task, data.get("figures"))
     submission = Submission(
         assignment=assignment,
         submitted_at=clock.now(),
@@ -453,6 +438,7 @@ def apply_period(period: Period, action: Action | str, actor: User, **data: Any)
             submitted_at=clock.now(),
             submitted_by_id=actor.id,
             text=text,
+            figures=validate_figures(assignment.task, data.get("figures")),
         )
         session.add(submission)
         session.flush()

@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
@@ -231,8 +232,28 @@ class Task(Base):
         return f"<Task {self.number} of directive {self.directive_id}>"
 
 
+class IndicatorKind(StrEnum):
+    COUNT = "count"  # one number: posts published, communes visited
+    RATIO = "ratio"  # a numerator over a denominator: staff installed / staff
+
+
+INDICATOR_KIND_NAMES = {
+    IndicatorKind.COUNT: N_("Số lượng"),
+    IndicatorKind.RATIO: N_("Tỷ lệ (tử số / mẫu số)"),
+}
+
+
 class Indicator(Base):
-    """A measurable target of a task (chỉ tiêu), reported as numerator / denominator."""
+    """A measurable target of a task (chỉ tiêu).
+
+    A count is one number per agency, summed over agencies. A ratio is a numerator over
+    a denominator: either each agency reports both (staff installed / staff), or the
+    denominator is one fixed figure for the whole province, stated with its source
+    (installs / population), and agencies report the numerator only. The target is a
+    percentage for a ratio and a number for a count.
+
+    A figure stated by the directive itself (the letter's "about 33,000 installs") is
+    the baseline: the province-wide value on its date, with its source."""
 
     __tablename__ = "indicator"
 
@@ -240,13 +261,109 @@ class Indicator(Base):
     task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(sa.String(40))
     name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[IndicatorKind] = mapped_column(
+        enum_type(IndicatorKind), default=IndicatorKind.RATIO
+    )
+    #: What is counted (the numerator of a ratio): "người", "lượt cài đặt", "tin, bài".
+    unit: Mapped[str] = mapped_column(sa.String(60), default="")
     numerator_label: Mapped[str] = mapped_column(sa.String(120))
-    denominator_label: Mapped[str] = mapped_column(sa.String(120))
-    target_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal(100))
+    #: Empty for a count.
+    denominator_label: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: Percent for a ratio, a number for a count; None: no target.
+    target: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    #: A numerator may exceed its denominator (more installs than residents counted).
+    allow_over: Mapped[bool] = mapped_column(default=False)
+    #: The one denominator of the whole province, and where the figure comes from.
+    denominator_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    denominator_source: Mapped[str] = mapped_column(sa.String(500), default="")
+    baseline_numerator: Mapped[int | None] = mapped_column(sa.BigInteger)
+    baseline_date: Mapped[date | None]
+    baseline_source: Mapped[str] = mapped_column(sa.String(500), default="")
 
     task: Mapped[Task] = relationship(back_populates="indicators")
 
-    __table_args__ = (sa.UniqueConstraint("task_id", "code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "code"),
+        sa.CheckConstraint("target IS NULL OR target >= 0", name="target_not_negative"),
+        sa.CheckConstraint(
+            "denominator_value IS NULL OR (denominator_value > 0 AND kind = 'ratio')",
+            name="fixed_denominator_of_a_ratio",
+        ),
+        sa.CheckConstraint(
+            "(baseline_numerator IS NULL) = (baseline_date IS NULL)"
+            " AND (baseline_numerator IS NULL OR baseline_numerator >= 0)",
+            name="baseline_dated",
+        ),
+    )
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.kind == IndicatorKind.RATIO
+
+    @property
+    def agencies_report_denominator(self) -> bool:
+        """Each agency reports its own denominator (so each has its own rate)."""
+        return self.is_ratio and self.denominator_value is None
+
+    def check(self, numerator: object, denominator: object) -> str | None:
+        """Why (numerator, denominator) is no value of this indicator, in the user's
+        words; None if it is one. The denominator is None unless agencies report it."""
+        numbers = [numerator, denominator] if self.agencies_report_denominator else [numerator]
+        if any(number is None for number in numbers):
+            return _("Chưa nhập đủ số liệu cho chỉ tiêu “%(name)s”.", name=self.name)
+        if not all(type(number) is int and number >= 0 for number in numbers):
+            return _("Số liệu của chỉ tiêu “%(name)s” phải là số nguyên không âm.", name=self.name)
+        if not self.agencies_report_denominator and denominator is not None:
+            return _("Chỉ tiêu “%(name)s” không nhận mẫu số.", name=self.name)
+        if not self.agencies_report_denominator:
+            return None
+        assert isinstance(numerator, int) and isinstance(denominator, int)
+        if denominator == 0:
+            return _(
+                "Chỉ tiêu “%(name)s”: %(denominator)s phải lớn hơn 0.",
+                name=self.name,
+                denominator=self.denominator_label.lower(),
+            )
+        if numerator > denominator and not self.allow_over:
+            return _(
+                "Chỉ tiêu “%(name)s”: %(numerator)s phải nhỏ hơn hoặc bằng %(denominator)s.",
+                name=self.name,
+                numerator=self.numerator_label.lower(),
+                denominator=self.denominator_label.lower(),
+            )
+        return None
+
+    def rate(self, numerator: int, denominator: int | None) -> float | None:
+        """The value in percent of a ratio (None for a count, or without a denominator)."""
+        if not self.is_ratio:
+            return None
+        denominator = self.denominator_value or denominator
+        return 100.0 * numerator / denominator if denominator else None
+
+    def score(self, numerator: int, denominator: int | None) -> float | None:
+        """What agencies are ranked by: their own rate where they report a denominator,
+        else their number."""
+        if self.agencies_report_denominator:
+            return self.rate(numerator, denominator)
+        return float(numerator)
+
+    def gap(self, score: float | None) -> float | None:
+        """How far an agency's score is short of the target (0 when met): percentage
+        points of a rate, or a number; None without a target or a per-agency score
+        (a fixed denominator belongs to the province, not to an agency)."""
+        if (
+            self.target is None
+            or score is None
+            or (self.is_ratio and not self.agencies_report_denominator)
+        ):
+            return None
+        return max(0.0, float(self.target) - score)
+
+    @property
+    def baseline_rate(self) -> float | None:
+        if self.baseline_numerator is None:
+            return None
+        return self.rate(self.baseline_numerator, None)
 
 
 class ImportStatus(StrEnum):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,12 +16,12 @@ from tracker.agencies.models import Agency
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.doctypes import DocType
+from tracker.directives.indicators import IndicatorError, build_indicator
 from tracker.directives.models import (
     Citation,
     DeadlineReference,
     Directive,
     DirectiveStatus,
-    Indicator,
     Task,
 )
 
@@ -199,15 +198,13 @@ def add_task(
         source_end=source_span[1] if source_span else None,
     )
     for spec in indicators or []:
-        task.indicators.append(
-            Indicator(
-                code=spec["code"],
-                name=nfc(spec["name"]),
-                numerator_label=nfc(spec["numerator"]),
-                denominator_label=nfc(spec["denominator"]),
-                target_percent=Decimal(str(spec.get("target_percent", 100))),
-            )
-        )
+        try:
+            indicator = build_indicator(spec)
+        except IndicatorError as error:
+            raise DirectiveError(str(error)) from None
+        if any(existing.code == indicator.code for existing in task.indicators):
+            raise DirectiveError(_("Nhiệm vụ đã có chỉ tiêu mã “%(code)s”.", code=indicator.code))
+        task.indicators.append(indicator)
     directive.tasks.append(task)
     session.flush()
     record_event(

@@ -21,7 +21,8 @@ from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import agency_by_code, group_by_code, upsert_agency, upsert_group
 from tracker.assignments.operations import assign_task
 from tracker.directives import operations
-from tracker.directives.models import Directive, DirectiveStatus
+from tracker.directives.indicators import IndicatorError, add_indicator
+from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.directives.parsing.source import prepare
 
 DATA_DIR = PROJECT_DIR / "directives"
@@ -156,7 +157,9 @@ def _ensure_task(
     session: Session, path: Path, directive: Directive, spec: dict[str, Any], position: int
 ) -> int:
     number = str(spec["number"])
-    if any(task.number == number for task in directive.tasks):
+    existing = next((task for task in directive.tasks if task.number == number), None)
+    if existing is not None:
+        _ensure_indicators(session, path, existing, spec.get("indicator", []))
         return 0
     report_to = None
     if spec.get("report_to"):
@@ -187,6 +190,21 @@ def _ensure_task(
     except (KeyError, operations.DirectiveError) as error:
         raise SeedError(f"{path}: task {number}: {error}") from None
     return 1
+
+
+def _ensure_indicators(
+    session: Session, path: Path, task: Task, specs: list[dict[str, Any]]
+) -> None:
+    """Indicators the data file defines that an earlier seed did not: added. One already
+    there is left as it is (the office may have used it)."""
+    known = {indicator.code for indicator in task.indicators}
+    for spec in specs:
+        if spec.get("code") in known:
+            continue
+        try:
+            add_indicator(session, None, task, spec)
+        except IndicatorError as error:
+            raise SeedError(f"{path}: task {task.number}: {error}") from None
 
 
 def _link_citations(session: Session, path: Path, document: dict[str, Any]) -> None:

@@ -54,8 +54,9 @@ def draft_accountability(
         paragraphs.append(TABLE_MARKER.format(len(tables)))
         if section.indicator_name:
             paragraphs.append(
-                f"Chỉ tiêu: {section.indicator_name} (theo báo cáo được chấp nhận, nếu chưa có"
-                " thì theo báo cáo gần nhất)."
+                f"Chỉ tiêu: {section.indicator_name}"
+                + (f" ({section.indicator_unit})" if section.indicator_unit else "")
+                + " (theo báo cáo được chấp nhận, nếu chưa có thì theo báo cáo gần nhất)."
             )
     if not report.sections:
         paragraphs.append("Chưa có văn bản nào được giao thực hiện.")
@@ -116,7 +117,12 @@ def _section_table(section: DirectiveSection) -> Table:
         row = [line.agency_name, *_counts(line)]
         row += [str(line.extended or "")] if extended else []
         if indicator:
-            row += [nd30.percent(line.indicator_value), str(line.indicator_rank or "")]
+            value = (
+                nd30.percent(line.indicator_value)
+                if section.indicator_unit is None
+                else nd30.format_number(line.indicator_value)
+            )
+            row += [value, str(line.indicator_rank or "")]
         row.append(f"{line.head_title.capitalize()} {line.head_name}".strip())
         rows.append(row)
     totals = section.totals

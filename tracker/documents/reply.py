@@ -40,7 +40,7 @@ from tracker.documents.drafts import (
     symbol_code,
 )
 from tracker.evidence.models import Evidence
-from tracker.reports.indicators import Reported, aggregate, end_of_day, reported
+from tracker.reports.indicators import Reported, end_of_day, reported
 from tracker.text import display_name
 
 DEMO_MARK = "[Minh họa] "
@@ -95,7 +95,7 @@ def draft_reply(
         raise LookupError(f"{agency.code} has no work on {directive.reference}")
     ids = [assignment.id for assignment in assignments]
     outcomes = _outcomes(session, as_of, ids)
-    own = reported(session, as_of, Assignment.id.in_(ids))
+    own = reported(session, as_of, Assignment.id.in_(ids), periods=False)
     citation = directive_citation(directive)
     paragraphs = [
         f"Thực hiện {citation} về việc {directive.subject}, {agency.name} báo cáo kết quả"
@@ -193,11 +193,16 @@ def _task_lines(
     lines = [submission.text.removeprefix(DEMO_MARK).strip()]
     for indicator in assignment.task.indicators:
         value = submission.value(indicator.code)
-        if value:
+        if value and indicator.agencies_report_denominator and value[1]:
             lines.append(
                 f"{indicator.denominator_label}: {nd30.format_number(value[1])}; "
                 f"{indicator.numerator_label.lower()}: {nd30.format_number(value[0])},"
-                f" đạt {nd30.percent(submission.rate(indicator.code))}."
+                f" đạt {nd30.percent(indicator.rate(*value))}."
+            )
+        elif value:
+            lines.append(
+                f"{indicator.numerator_label}: {nd30.format_number(value[0])}"
+                f" {indicator.unit}.".replace(" .", ".")
             )
     outcome = outcomes.get((obligations.Kind.REPORT.value, assignment.id, None))
     if outcome is not None:
@@ -284,6 +289,7 @@ def _compilation(
         return None
     figures = reported(session, as_of, Assignment.task_id == task.id)
     rows, values, missing = [], [], []
+    own_rates = indicator.agencies_report_denominator
     for agency_id, name in others:
         found = figures.get((task.id, agency_id))
         value = found.value(indicator.code) if found else None
@@ -291,34 +297,39 @@ def _compilation(
             missing.append(name)
             continue
         values.append(value)
-        rows.append(
+        numbers = (
             [
-                name,
                 nd30.format_number(value[1]),
                 nd30.format_number(value[0]),
-                nd30.percent(100.0 * value[0] / value[1]),
-                nd30.short_date(found.submitted_on),
+                nd30.percent(indicator.rate(*value)),
             ]
+            if own_rates
+            else [nd30.format_number(value[0])]
         )
-    total = aggregate(values)
-    table = numbered(
+        rows.append([name, *numbers, nd30.short_date(found.submitted_on)])
+    numerator = sum(value[0] for value in values)
+    denominator = (
+        sum(value[1] or 0 for value in values) if own_rates else indicator.denominator_value
+    )
+    rate = indicator.rate(numerator, denominator)
+    number_columns = (
         [
-            Column("Cơ quan, đơn vị", width=4.2),
             Column(indicator.denominator_label, numeric=True, width=1.6),
             Column(indicator.numerator_label, numeric=True, width=1.5),
             Column("Tỷ lệ", numeric=True, width=1.1),
-            Column("Ngày báo cáo", width=1.3),
-        ],
-        rows,
-        [
-            "Tổng cộng (toàn tỉnh)",
-            nd30.format_number(total.denominator),
-            nd30.format_number(total.numerator),
-            nd30.percent(total.rate),
-            "",
         ]
-        if values
-        else None,
+        if own_rates
+        else [Column(f"{indicator.numerator_label} ({indicator.unit})", numeric=True, width=2.6)]
+    )
+    total_numbers = (
+        [nd30.format_number(denominator), nd30.format_number(numerator), nd30.percent(rate)]
+        if own_rates
+        else [nd30.format_number(numerator)]
+    )
+    table = numbered(
+        [Column("Cơ quan, đơn vị", width=4.2), *number_columns, Column("Ngày báo cáo", width=1.3)],
+        rows,
+        ["Tổng cộng (toàn tỉnh)", *total_numbers, ""] if values else None,
     )
     notes = []
     if missing:
@@ -329,11 +340,16 @@ def _compilation(
         f" {nd30.short_date(as_of)}: {reported_count}/{len(others)} cơ quan, đơn vị đã báo"
         " cáo"
     )
-    if values:
+    if values and rate is not None:
         summary += (
-            f"; {_lower_first(indicator.numerator_label)} {nd30.format_number(total.numerator)}/"
-            f"{nd30.format_number(total.denominator)}, {_lower_first(indicator.name)} toàn tỉnh"
-            f" đạt {nd30.percent(total.rate)}"
+            f"; {_lower_first(indicator.numerator_label)} {nd30.format_number(numerator)}/"
+            f"{nd30.format_number(denominator)}, {_lower_first(indicator.name)} toàn tỉnh"
+            f" đạt {nd30.percent(rate)}"
+        )
+    elif values:
+        summary += (
+            f"; {_lower_first(indicator.numerator_label)} cộng lại"
+            f" {nd30.format_number(numerator)} {indicator.unit}"
         )
     if missing:
         summary += f"; {len(missing)} cơ quan, đơn vị chưa báo cáo"

@@ -99,6 +99,8 @@ class DirectiveSection:
     issuer: str
     #: Name of the directive's first indicator, None when it has none.
     indicator_name: str | None
+    #: The unit of its values when they are numbers; None when they are rates (%).
+    indicator_unit: str | None
     lines: tuple[AgencyLine, ...]
     totals: Totals
 
@@ -233,20 +235,23 @@ class _FirstIndicator:
     task_id: int
     code: str
     name: str
+    indicator: Indicator
 
 
 def _first_indicators(session: Session, directive_id: int | None) -> dict[int, _FirstIndicator]:
     """The first indicator of each directive: by task position, then indicator id."""
     query = _scoped(
-        sa.select(Task.directive_id, Task.id, Indicator.code, Indicator.name)
+        sa.select(Task.directive_id, Indicator)
         .join(Indicator, Indicator.task_id == Task.id)
         .join(Directive, Task.directive_id == Directive.id)
         .order_by(Task.directive_id, Task.position, Task.id, Indicator.id),
         directive_id,
     )
     first: dict[int, _FirstIndicator] = {}
-    for directive, task_id, code, name in session.execute(query):
-        first.setdefault(directive, _FirstIndicator(task_id, code, name))
+    for directive, indicator in session.execute(query):
+        first.setdefault(
+            directive, _FirstIndicator(indicator.task_id, indicator.code, indicator.name, indicator)
+        )
     return first
 
 
@@ -255,13 +260,19 @@ def _indicator_values(
     as_of: date,
     indicators: dict[int, _FirstIndicator],
 ) -> dict[tuple[int, int], float | None]:
-    """{(task id, agency id): value in percent} of each directive's first indicator, as
-    `tracker.reports.indicators.reported` chooses the submission."""
-    codes = {indicator.task_id: indicator.code for indicator in indicators.values()}
-    if not codes:
+    """{(task id, agency id): score} of each directive's first indicator (its rate in
+    percent, or its number: `Indicator.score`), as `tracker.reports.indicators.reported`
+    chooses the submission."""
+    by_task = {first.task_id: first.indicator for first in indicators.values()}
+    if not by_task:
         return {}
-    found = reported(session, as_of, Assignment.task_id.in_(codes))
-    return {key: item.rate(codes[key[0]]) for key, item in found.items()}
+    found = reported(session, as_of, Assignment.task_id.in_(by_task))
+    values: dict[tuple[int, int], float | None] = {}
+    for key, item in found.items():
+        indicator = by_task[key[0]]
+        value = item.value(indicator.code)
+        values[key] = None if value is None else indicator.score(*value)
+    return values
 
 
 def _lines(
@@ -392,6 +403,9 @@ def _section(
         subject=directive["subject"],
         issuer=directive["issuer"],
         indicator_name=indicator.name if indicator else None,
+        indicator_unit=None
+        if indicator is None or indicator.indicator.agencies_report_denominator
+        else indicator.indicator.unit,
         lines=tuple(ranked),
         totals=_totals(ranked),
     )

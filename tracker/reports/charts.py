@@ -8,6 +8,7 @@ switched off: nothing is fetched from elsewhere.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from pygal.style import Style
 
 from tracker.assignments.deadlines import COUNTED, OUTCOME_SHORT_LABELS, Outcome
+from tracker.formatting import display_number
 from tracker.reports.counts import DirectiveSummary
 from tracker.reports.trends import IndicatorRanking, Week
 
@@ -126,20 +128,40 @@ def weekly_rate(weeks: Sequence[Week]) -> bytes:
     return _render(chart)
 
 
+def _ticks(top: float, count: int = 5) -> list[float]:
+    """Round ticks from 0 to at least `top`: 0, 2 000, 4 000, ... (at most `count` + 1)."""
+    raw = max(top, 1.0) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return [step * n for n in range(count + 2) if step * (n - 1) < top]
+
+
 def ranking_bars(ranking: IndicatorRanking) -> bytes:
-    """Agencies by the indicator's rate, highest first (the best and the worst when
-    there are many)."""
+    """Agencies by the indicator's score (their rate, or their number), highest first
+    (the best and the worst when there are many)."""
     lines = ranking.lines
     if len(lines) > RANKED_BARS:
         lines = lines[: RANKED_BARS // 2] + lines[-RANKED_BARS // 2 :]
+    own_rates = ranking.indicator.agencies_report_denominator
+    ticks = (
+        [0, 20, 40, 60, 80, 100]
+        if own_rates
+        else _ticks(max([0.0, *(line.score for line in lines)]))
+    )
     chart = pygal.HorizontalBar(
         style=_style(["#0b3a7e"]),
         width=560,
         height=80 + 26 * max(len(lines), 1),
-        range=(0, 100),
+        range=(0, ticks[-1]),
+        y_labels=ticks,
         show_legend=False,
         **_options(),
     )
     chart.x_labels = [line.agency_name for line in reversed(lines)]
-    chart.add(ranking.indicator.name, [round(line.rate, 1) for line in reversed(lines)])
+    if not own_rates:
+        chart.value_formatter = display_number
+    chart.add(
+        ranking.indicator.name,
+        [round(line.score, 1 if own_rates else 0) for line in reversed(lines)],
+    )
     return _render(chart)

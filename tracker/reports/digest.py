@@ -29,7 +29,13 @@ from tracker.assignments.obligations import Counts
 from tracker.auth.models import User
 from tracker.directives.models import Directive, Task
 from tracker.formatting import format_date, format_number, format_percent
-from tracker.reports.indicators import end_of_day
+from tracker.reports.indicators import (
+    ProvinceFigure,
+    describe,
+    end_of_day,
+    province_figures,
+    target_text,
+)
 from tracker.reports.trends import (
     IndicatorRanking,
     first_indicator,
@@ -75,10 +81,12 @@ class Digest:
     sent: Sent
     #: Agencies with overdue work on `as_of`: (short name, obligations overdue), most first.
     late: list[tuple[str, int]]
+    #: Every indicator of the directive, province-wide, as of `as_of`.
+    figures: list[ProvinceFigure]
     ranking: IndicatorRanking | None
-    #: (day, province-wide rate) of the indicator at the end of each week, oldest
-    #: first; the last is `as_of` (`trends.province_by_week`).
-    trend: list[tuple[date, float | None]]
+    #: (day, province-wide figure) of the ranked indicator at the end of each week,
+    #: oldest first; the last is `as_of` (`trends.province_by_week`).
+    trend: list[tuple[date, ProvinceFigure | None]]
     link: str
 
     @property
@@ -128,26 +136,43 @@ class Digest:
         return lines
 
     def _indicator_lines(self, names: int) -> list[str]:
+        lines = [f"- {_figure_line(figure)}" for figure in self.figures]
         ranking = self.ranking
-        if ranking is None:
-            return []
+        if ranking is None or not ranking.lines or not names:
+            return lines
         indicator = ranking.indicator
-        target = f" (mục tiêu {format_percent(float(indicator.target_percent))})"
-        if not ranking.lines:
-            return [f"- {indicator.name}{target}: chưa có số liệu."]
-        lines = [
-            f"- {indicator.name}{target}: toàn tỉnh {format_percent(ranking.total_rate)}"
-            f" ({format_number(ranking.total_numerator)}/"
-            f"{format_number(ranking.total_denominator)})."
-        ]
         shown = max(1, min(3, names))
-        best = [f"{line.agency_name} {format_percent(line.rate)}" for line in ranking.lines]
-        if names:
-            lines.append(f"  Cao nhất: {', '.join(best[:shown])}.")
-            if len(ranking.lines) > shown:
-                lowest = list(reversed(best))[:shown]
-                lines.append(f"  Thấp nhất: {', '.join(lowest)}.")
+        scored = [
+            f"{line.agency_name} {describe(indicator, line.numerator, line.denominator)}"
+            if line.rate is None
+            else f"{line.agency_name} {format_percent(line.rate)}"
+            for line in ranking.lines
+        ]
+        lines.append(f"  {indicator.name}, cao nhất: {', '.join(scored[:shown])}.")
+        if len(ranking.lines) > shown:
+            lines.append(f"  Thấp nhất: {', '.join(list(reversed(scored))[:shown])}.")
         return lines
+
+
+def _figure_line(figure: ProvinceFigure) -> str:
+    """'Tỷ lệ ... (mục tiêu 100 %): toàn tỉnh 33.000/460.196 (7,2 %), theo ...'."""
+    indicator = figure.indicator
+    target = target_text(indicator)
+    named = f"{indicator.name}{f' (mục tiêu {target})' if target else ''}"
+    if figure.numerator is None:
+        return f"{named}: chưa có số liệu."
+    line = f"{named}: toàn tỉnh {figure.describe()}"
+    if figure.stated:
+        assert figure.day is not None
+        line += f", số liệu ngày {format_date(figure.day)} ({indicator.baseline_source})"
+        if figure.reporting:
+            line += (
+                f"; {figure.reporting}/{figure.owing} đơn vị đã báo cáo"
+                f" {format_number(figure.reported[0])} {indicator.unit}".rstrip()
+            )
+    elif not figure.complete:
+        line += f" ({figure.reporting}/{figure.owing} đơn vị đã báo cáo)"
+    return line + "."
 
 
 def may_read(session: Session, user: User, directive: Directive) -> bool:
@@ -244,6 +269,8 @@ def compose(session: Session, directive: Directive, day: date, today: date, link
             )
         ).all()
     )
+    indicators = [indicator for task in directive.tasks for indicator in task.indicators]
+    figures = province_figures(session, as_of, indicators)
     found = first_indicator(session, directive)
     ranking = trend = None
     if found is not None:
@@ -258,6 +285,7 @@ def compose(session: Session, directive: Directive, day: date, today: date, link
         counts=counts,
         sent=_sent(session, directive, starts_on, as_of),
         late=[(names[agency.agency_id], agency.overdue) for agency in late],
+        figures=figures,
         ranking=ranking,
         trend=trend or [],
         link=link,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tracker.formatting import format_date, format_percent
+from tracker.formatting import format_date, format_number, format_percent
 from tracker.reports.digest import Digest
 
 #: Pixels: a phone's portrait screen (4:5).
@@ -60,36 +60,50 @@ def _ranking(axes, digest: Digest, font) -> None:
     lines = ranking.lines
     if len(lines) > BARS:
         lines = lines[: BARS // 2] + lines[-(BARS // 2) :]
-    target = float(ranking.indicator.target_percent)
+    indicator = ranking.indicator
+    own_rates = indicator.agencies_report_denominator
+    target = float(indicator.target) if indicator.target is not None and own_rates else None
     names = [line.agency_name for line in lines][::-1]
-    rates = [line.rate for line in lines][::-1]
-    colours = [GREEN if rate >= target else AMBER if rate >= target - 20 else RED for rate in rates]
-    axes.barh(range(len(rates)), rates, color=colours)
+    scores = [line.score for line in lines][::-1]
+    if target is None:
+        colours = [BLUE for _score in scores]
+    else:
+        colours = [
+            GREEN if score >= target else AMBER if score >= target - 20 else RED for score in scores
+        ]
+    axes.barh(range(len(scores)), scores, color=colours)
     axes.set_yticks(range(len(names)), names, fontproperties=font, fontsize=7)
-    axes.set_xlim(0, max(100.0, target, *rates) * 1.16)
-    for position, rate in enumerate(rates):
+    ceiling = max(100.0 if own_rates else 1.0, target or 0.0, *scores)
+    axes.set_xlim(0, ceiling * 1.16)
+    for position, score in enumerate(scores):
         axes.text(
-            rate + 1,
+            score + ceiling / 100,
             position,
-            format_percent(rate),
+            format_percent(score) if own_rates else format_number(score),
             va="center",
             fontproperties=font,
             fontsize=6.5,
             zorder=3,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
         )
-    axes.axvline(target, color=GREY, linestyle="--", linewidth=1, zorder=2)
-    if ranking.total_rate is not None:
-        axes.axvline(ranking.total_rate, color=BLUE, linewidth=1.5, zorder=2)
+    if target is not None:
+        axes.axvline(target, color=GREY, linestyle="--", linewidth=1, zorder=2)
+    province = ranking.province
+    if own_rates and province.rate is not None:
+        axes.axvline(province.rate, color=BLUE, linewidth=1.5, zorder=2)
     shown = (
         ""
         if len(ranking.lines) <= BARS
         else f" ({BARS} trong {len(ranking.lines)} đơn vị: cao nhất và thấp nhất)"
     )
+    if own_rates:
+        legend = f"Toàn tỉnh {format_percent(province.rate)} (đường liền)"
+        if target is not None:
+            legend += f" · mục tiêu {format_percent(target)} (đường đứt)"
+    else:
+        legend = f"{indicator.numerator_label} ({indicator.unit}) · toàn tỉnh {province.describe()}"
     axes.set_title(
-        f"{ranking.indicator.name}{shown}\n"
-        f"Toàn tỉnh {format_percent(ranking.total_rate)} (đường liền) · mục tiêu "
-        f"{format_percent(target)} (đường đứt)",
+        f"{indicator.name}{shown}\n{legend}",
         fontproperties=font,
         fontsize=8,
         loc="left",
@@ -100,12 +114,23 @@ def _ranking(axes, digest: Digest, font) -> None:
 
 
 def _trend(axes, digest: Digest, font) -> None:
-    points = [(day, rate) for day, rate in digest.trend if rate is not None]
-    labels = [format_date(day)[:5] for day, _rate in points]
-    axes.plot(range(len(points)), [rate for _day, rate in points], marker="o", color=BLUE)
+    points = [
+        (day, figure.headline)
+        for day, figure in digest.trend
+        if figure is not None and figure.headline is not None
+    ]
+    labels = [format_date(day)[:5] for day, _value in points]
+    axes.plot(range(len(points)), [value for _day, value in points], marker="o", color=BLUE)
     axes.set_xticks(range(len(points)), labels, fontproperties=font, fontsize=7)
-    axes.set_ylim(0, 105)
-    axes.set_title("Toàn tỉnh, cuối mỗi tuần (%)", fontproperties=font, fontsize=8, loc="left")
+    assert digest.ranking is not None
+    indicator = digest.ranking.indicator
+    if indicator.is_ratio:
+        axes.set_ylim(0, 105)
+        title = "Toàn tỉnh, cuối mỗi tuần (%)"
+    else:
+        axes.set_ylim(0, max([1.0, *(value for _day, value in points)]) * 1.1)
+        title = f"Toàn tỉnh, cuối mỗi tuần ({indicator.unit})"
+    axes.set_title(title, fontproperties=font, fontsize=8, loc="left")
     for label in axes.get_yticklabels():
         label.set_fontproperties(font)
     axes.tick_params(axis="y", labelsize=7)

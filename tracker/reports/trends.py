@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
@@ -20,7 +20,13 @@ from tracker.assignments.models import Assignment
 from tracker.assignments.obligations import Counts
 from tracker.auth.models import User
 from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
-from tracker.reports.indicators import aggregate, reported
+from tracker.reports.indicators import (
+    ProvinceFigure,
+    owing,
+    province_figure,
+    province_figures,
+    reported,
+)
 
 
 def scope(user: User) -> tuple[sa.ColumnElement[bool], ...]:
@@ -74,11 +80,15 @@ class Ranked:
     agency_code: str
     agency_name: str
     numerator: int
-    denominator: int
-    rate: float
-    #: 1 = the highest rate; ties share a rank (1, 2, 2, 4).
+    #: None where agencies do not report one (a count, a fixed denominator).
+    denominator: int | None
+    #: The agency's own rate (None unless it reports its denominator).
+    rate: float | None
+    #: What agencies are ranked by (`Indicator.score`): the rate, else the number.
+    score: float
+    #: 1 = the highest score; ties share a rank (1, 2, 2, 4).
     rank: int
-    #: Percentage points short of the target (0 when met; None without a target).
+    #: Short of the target (`Indicator.gap`): points of a rate, or a number; 0 when met.
     gap: float | None
 
 
@@ -87,13 +97,8 @@ class IndicatorRanking:
     directive: Directive
     indicator: Indicator
     lines: list[Ranked]
-    #: Summed numerators over summed denominators (never a mean of the rates).
-    total_numerator: int
-    total_denominator: int
-
-    @property
-    def total_rate(self) -> float | None:
-        return aggregate([(self.total_numerator, self.total_denominator)]).rate
+    #: The province-wide value, by the one rule of `ProvinceFigure`.
+    province: ProvinceFigure
 
 
 def featured_indicator(session: Session) -> tuple[Directive, Task, Indicator] | None:
@@ -107,6 +112,29 @@ def featured_indicator(session: Session) -> tuple[Directive, Task, Indicator] | 
         .limit(1)
     ).first()
     return None if row is None else (row[0], row[1], row[2])
+
+
+#: Indicators the office dashboard shows province-wide, newest directive first.
+LIVE_FIGURES = 6
+
+
+def live_figures(session: Session, as_of: date) -> list[ProvinceFigure]:
+    """The province-wide figures of the active directives' indicators, the newest
+    directive's first: three queries."""
+    indicators = list(
+        session.scalars(
+            sa.select(Indicator)
+            .join(Task, Indicator.task_id == Task.id)
+            .join(Directive, Task.directive_id == Directive.id)
+            .where(Directive.status == DirectiveStatus.ACTIVE)
+            .order_by(
+                Directive.issued_date.desc(), Directive.id.desc(), Task.position, Indicator.id
+            )
+            .limit(LIVE_FIGURES)
+            .options(selectinload(Indicator.task).joinedload(Task.directive))
+        )
+    )
+    return province_figures(session, as_of, indicators)
 
 
 def indicator_ranking(session: Session, as_of: date) -> IndicatorRanking | None:
@@ -132,38 +160,44 @@ def first_indicator(session: Session, directive: Directive) -> tuple[Task, Indic
 def ranking_of(
     session: Session, as_of: date, directive: Directive, task: Task, indicator: Indicator
 ) -> IndicatorRanking:
-    """Agencies ranked on one indicator of `task`, as reported by `as_of`: two queries."""
+    """Agencies ranked on one indicator of `task`, as reported by `as_of`, and the
+    province-wide figure: three queries."""
     said = reported(session, as_of, obligations.PROVINCE, Assignment.task_id == task.id)
     values = {
-        agency_id: value
+        agency_id: (*value, report.submitted_on)
         for (_task, agency_id), report in said.items()
         if (value := report.value(indicator.code)) is not None
+        and indicator.score(*value) is not None
     }
     agencies = {
         agency.id: agency
         for agency in session.scalars(sa.select(Agency).where(Agency.id.in_(values)))
     }
-    target = indicator.target_percent
-    ordered = sorted(
-        values.items(), key=lambda item: (-item[1][0] / item[1][1], agencies[item[0]].code)
-    )
+    scored = {
+        agency_id: (indicator.score(numerator, denominator) or 0.0, numerator, denominator)
+        for agency_id, (numerator, denominator, _day) in values.items()
+    }
+    ordered = sorted(scored.items(), key=lambda item: (-item[1][0], agencies[item[0]].code))
     lines: list[Ranked] = []
-    for position, (agency_id, (numerator, denominator)) in enumerate(ordered, start=1):
-        rate = 100.0 * numerator / denominator
-        rank = lines[-1].rank if lines and lines[-1].rate == rate else position
+    for position, (agency_id, (score, numerator, denominator)) in enumerate(ordered, start=1):
+        rank = lines[-1].rank if lines and lines[-1].score == score else position
         lines.append(
             Ranked(
                 agency_code=agencies[agency_id].code,
                 agency_name=agencies[agency_id].short_name,
                 numerator=numerator,
                 denominator=denominator,
-                rate=rate,
+                rate=indicator.rate(numerator, denominator)
+                if indicator.agencies_report_denominator
+                else None,
+                score=score,
                 rank=rank,
-                gap=None if target is None else max(0.0, float(target) - rate),
+                gap=indicator.gap(score),
             )
         )
-    total = aggregate(list(values.values()))
-    return IndicatorRanking(directive, indicator, lines, total.numerator, total.denominator)
+    owed = owing(session, as_of, [task.id]).get(task.id, 0)
+    figure = province_figure(indicator, list(values.values()), owed, as_of)
+    return IndicatorRanking(directive, indicator, lines, figure)
 
 
 @dataclass(frozen=True)
@@ -197,19 +231,20 @@ class IndicatorPage:
 
     ranking: IndicatorRanking
     task: Task
-    #: Agency code -> its rate seven days before (absent: no value then).
+    #: Agency code -> its score seven days before (absent: no value then).
     week_before: dict[str, float]
-    #: (day, province-wide rate), oldest first; the last is the day asked about.
-    trend: list[tuple[date, float | None]]
+    #: (day, province-wide figure), oldest first; the last is the day asked about.
+    trend: list[tuple[date, ProvinceFigure | None]]
 
-    def change(self, agency_code: str, rate: float) -> float | None:
-        """Percentage points gained since a week before (None without a value then)."""
+    def change(self, agency_code: str, score: float) -> float | None:
+        """Gained since a week before: points of a rate, or a number (None without a
+        value then)."""
         before = self.week_before.get(agency_code)
-        return None if before is None else rate - before
+        return None if before is None else score - before
 
 
 def indicator_page(session: Session, indicator_id: int, as_of: date) -> IndicatorPage | None:
-    """Two queries per day read (INDICATOR_WEEKS of them), whatever the agencies."""
+    """Three queries per day read (INDICATOR_WEEKS + 1 of them), whatever the agencies."""
     row = session.execute(
         sa.select(Indicator, Task, Directive)
         .join(Task, Indicator.task_id == Task.id)
@@ -224,17 +259,17 @@ def indicator_page(session: Session, indicator_id: int, as_of: date) -> Indicato
     return IndicatorPage(
         ranking=ranking,
         task=task,
-        week_before={line.agency_code: line.rate for line in earlier.lines},
+        week_before={line.agency_code: line.score for line in earlier.lines},
         trend=province_by_week(session, ranking, task, as_of, INDICATOR_WEEKS),
     )
 
 
 def province_by_week(
     session: Session, ranking: IndicatorRanking, task: Task, as_of: date, weeks: int
-) -> list[tuple[date, float | None]]:
-    """The province-wide rate of `ranking`'s indicator at the end (Sunday) of each of
+) -> list[tuple[date, ProvinceFigure | None]]:
+    """The province-wide figure of `ranking`'s indicator at the end (Sunday) of each of
     the `weeks - 1` weeks before `as_of`'s, then on `as_of` (`ranking` itself); None
-    for a week that ended before the directive was issued. Two queries a week."""
+    for a week that ended before the directive was issued. Three queries a week."""
     directive, indicator = ranking.directive, ranking.indicator
     issued = directive.issued_date or date.min
     last_sunday = as_of - timedelta(days=as_of.weekday() + 1)
@@ -242,9 +277,9 @@ def province_by_week(
     return [
         (
             day,
-            ranking_of(session, day, directive, task, indicator).total_rate
+            ranking_of(session, day, directive, task, indicator).province
             if day >= issued
             else None,
         )
         for day in sundays
-    ] + [(as_of, ranking.total_rate)]
+    ] + [(as_of, ranking.province)]

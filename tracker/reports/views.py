@@ -26,20 +26,40 @@ from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
 from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL, total_of
 from tracker.assignments.workflow import STATUS_LABELS
-from tracker.directives.models import DirectiveStatus, Task
+from tracker.directives.models import INDICATOR_KIND_NAMES, DirectiveStatus, Indicator, Task
 from tracker.documents import jobs
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.dating import date_problem
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.documents.operations import store as document_store
+from tracker.formatting import display_number, display_percent
 from tracker.params import as_of_arg
 from tracker.reports import charts, trends
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_summaries, late_agencies
 from tracker.reports.export import to_csv, to_xlsx
+from tracker.reports.indicators import ProvinceFigure, describe, target_text
 
 blueprint = Blueprint("reports", __name__)
+
+
+@blueprint.app_template_global()
+def indicator_value(indicator: Indicator, numerator: int, denominator: int | None) -> str:
+    """`indicators.describe` in the page's language."""
+    return describe(
+        indicator, numerator, denominator, number=display_number, percent=display_percent
+    )
+
+
+@blueprint.app_template_global()
+def indicator_target(indicator: Indicator) -> str:
+    return target_text(indicator, number=display_number)
+
+
+@blueprint.app_template_global()
+def province_value(figure: ProvinceFigure) -> str:
+    return figure.describe(number=display_number, percent=display_percent)
 
 
 @blueprint.route("/")
@@ -67,6 +87,7 @@ def dashboard():
             progress_title=_("Toàn tỉnh"),
             weeks=trends.weekly_on_time(db.session, today),
             ranking=trends.indicator_ranking(db.session, today),
+            figures=trends.live_figures(db.session, today),
             is_today=today == clock.today(),
             total_definition=TOTAL_DEFINITION,
             total_label=TOTAL_LABEL,
@@ -162,7 +183,12 @@ def indicator(indicator_id: int):
     denominators, each agency's value, rank, change in a week and gap to target, and
     the province-wide trend week by week."""
     page = _indicator_page(indicator_id)
-    return render_template("reports/indicator.html", page=page, as_of=as_of_arg())
+    return render_template(
+        "reports/indicator.html",
+        page=page,
+        as_of=as_of_arg(),
+        kind_names=INDICATOR_KIND_NAMES,
+    )
 
 
 @blueprint.route("/indicators/<int:indicator_id>/chart.svg")
