@@ -461,6 +461,13 @@ CASES = (
         "/directives/{directive}/tasks",
         {**OFFICE_ONLY, "secretariat": 409},
     ),
+    # An empty indicator form is refused with its messages on the directive page.
+    Case(
+        "directives.add_indicator",
+        "POST",
+        "/directives/{directive}/tasks/{task}/indicators",
+        {**OFFICE_ONLY, "secretariat": 302},
+    ),
     Case(
         "directives.confirm",
         "POST",
@@ -1084,6 +1091,7 @@ STATE_CHANGING = {
     "auth.logout",
     "directives.create",
     "directives.add_task",
+    "directives.add_indicator",
     "directives.confirm",
     "directives.attach_text",
     "directives.close",

@@ -360,6 +360,7 @@ def test_roll_up_and_agency_page_queries_do_not_grow_with_the_tree(
 
     hand_down(session, users["district"], parent, [binhlu], due_date=None)
     session.commit()
+    measure()  # the first request reads the working-day calendar, kept for the process
     small = measure()
     rng = random.Random(7)
     above = [binhlu, natam]

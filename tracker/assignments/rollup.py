@@ -60,13 +60,6 @@ def _add(one: Figure | None, other: Figure | None) -> Figure | None:
     return one[0] + other[0], denominator
 
 
-def _own_value(figures: dict, code: str) -> Figure | None:
-    found = (figures or {}).get(code)
-    if not found or found[0] is None:
-        return None
-    return int(found[0]), (int(found[1]) if len(found) > 1 and found[1] is not None else None)
-
-
 def roll_ups(session: Session, as_of: date, parent_ids: Sequence[int]) -> dict[int, RollUp]:
     """{parent assignment id: RollUp} for each of `parent_ids`: two queries, whatever
     the depth of the tree below them."""
@@ -98,7 +91,7 @@ def roll_ups(session: Session, as_of: date, parent_ids: Sequence[int]) -> dict[i
 
     def value(assignment: Assignment, code: str) -> Figure | None:
         report = said.get((assignment.task_id, assignment.agency_id))
-        own = _own_value(report.figures, code) if report else None
+        own = report.value(code) if report else None
         if own is not None:
             return own
         total: Figure | None = None

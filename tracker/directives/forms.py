@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -150,3 +151,74 @@ class CloseForm(FlaskForm):
 
 class SupersedeForm(FlaskForm):
     """This directive replaces one it cites: a POST with only a CSRF token."""
+
+
+class IndicatorForm(FlaskForm):
+    """The office adds an indicator to a task (`tracker.directives.indicators`)."""
+
+    name = StringField(
+        _l("Tên chỉ tiêu"),
+        validators=[DataRequired(_l("Hãy nhập tên chỉ tiêu.")), Length(max=255)],
+    )
+    code = StringField(
+        _l("Mã (chữ thường không dấu; để trống để tự đặt)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    kind = SelectField(
+        _l("Loại"),
+        choices=[
+            SelectChoice("ratio", _l("Tỷ lệ (tử số / mẫu số)")),
+            SelectChoice("count", _l("Số lượng")),
+        ],
+        default="ratio",
+    )
+    unit = StringField(
+        _l("Đơn vị tính (người, tin bài…)"),
+        validators=[DataRequired(_l("Hãy nhập đơn vị tính.")), Length(max=60)],
+    )
+    numerator = StringField(
+        _l("Tên tử số (hoặc của số lượng)"), validators=[Optional(), Length(max=120)]
+    )
+    denominator = StringField(_l("Tên mẫu số"), validators=[Optional(), Length(max=120)])
+    target = DecimalField(
+        _l("Mục tiêu (% với tỷ lệ; số với số lượng)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message=_l("Mục tiêu không được âm."))],
+    )
+    allow_over = BooleanField(_l("Cho phép tử số lớn hơn mẫu số"))
+    denominator_value = IntegerField(
+        _l("Mẫu số cố định của toàn tỉnh (để trống nếu mỗi đơn vị tự báo cáo mẫu số)"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Mẫu số phải lớn hơn 0."))],
+    )
+    denominator_source = StringField(
+        _l("Nguồn của mẫu số cố định"), validators=[Optional(), Length(max=500)]
+    )
+    baseline_numerator = IntegerField(
+        _l("Số liệu ban đầu (toàn tỉnh)"),
+        validators=[Optional(), NumberRange(min=0, message=_l("Số liệu không được âm."))],
+    )
+    baseline_date = DateField(_l("Ngày của số liệu ban đầu"), validators=[Optional()])
+    baseline_source = StringField(
+        _l("Nguồn của số liệu ban đầu"), validators=[Optional(), Length(max=500)]
+    )
+
+    def spec(self, position: int) -> dict:
+        """The definition `build_indicator` reads; the code is made from the position
+        when left empty."""
+        return {
+            "code": (self.code.data or "").strip() or f"chi_tieu_{position}",
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "unit": self.unit.data,
+            "numerator": self.numerator.data,
+            "denominator": self.denominator.data if self.kind.data == "ratio" else "",
+            "target": self.target.data,
+            "allow_over": self.allow_over.data,
+            "denominator_value": self.denominator_value.data,
+            "denominator_source": self.denominator_source.data,
+            "baseline": {
+                "numerator": self.baseline_numerator.data,
+                "date": self.baseline_date.data,
+                "source": self.baseline_source.data,
+            },
+        }

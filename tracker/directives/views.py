@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,12 +25,20 @@ from tracker.directives.forms import (
     CloseForm,
     ConfirmForm,
     DirectiveForm,
+    IndicatorForm,
     SupersedeForm,
     TaskForm,
     TextForm,
     lines,
 )
-from tracker.directives.models import STATUS_NAMES, Directive, DirectiveStatus, Task
+from tracker.directives.indicators import IndicatorError
+from tracker.directives.indicators import add_indicator as add_indicator_to
+from tracker.directives.models import (
+    STATUS_NAMES,
+    Directive,
+    DirectiveStatus,
+    Task,
+)
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
 from tracker.reports import digest
@@ -109,6 +117,12 @@ def show(directive_id: int):
         supersedable=supersedable(db.session, directive) if current_user.is_staff else [],
         documents=documents_of(db.session, directive.id, current_user),
         may_digest=digest.may_read(db.session, current_user, directive),
+        indicator_form=(
+            IndicatorForm(formdata=None)
+            if current_user.is_staff
+            and directive.status in (DirectiveStatus.DRAFT, DirectiveStatus.ACTIVE)
+            else None
+        ),
         today=today,
     )
 
@@ -183,6 +197,37 @@ def add_task(directive_id: int):
             for message in messages:
                 flash(str(message), "danger")
     return redirect(url_for("directives.show", directive_id=directive.id) + "#tasks")
+
+
+@blueprint.route("/directives/<int:directive_id>/tasks/<int:task_id>/indicators", methods=["POST"])
+@staff_required
+def add_indicator(directive_id: int, task_id: int):
+    """The office adds an indicator to a task of a directive not yet closed."""
+    task = found_or_404(db.session.get(Task, task_id))
+    if task.directive_id != directive_id:
+        abort(404)
+    back = url_for("directives.show", directive_id=directive_id) + f"#task-{task.id}"
+    if task.directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.ACTIVE):
+        return render_error(409, _("Văn bản đã kết thúc: không thêm chỉ tiêu."))
+    form = IndicatorForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "danger")
+        return redirect(back)
+    try:
+        indicator = add_indicator_to(
+            db.session, current_user, task, form.spec(len(task.indicators) + 1)
+        )
+    except IndicatorError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Đã thêm chỉ tiêu “%(name)s”.", name=indicator.name), "success")
+    return redirect(back)
 
 
 @blueprint.route("/directives/<int:directive_id>/confirm", methods=["POST"])
