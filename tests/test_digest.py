@@ -10,7 +10,9 @@ from html import unescape as html_unescape
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
+from tests.test_reminders import Inbox, free_port
 from tracker import clock, db
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
@@ -55,6 +57,31 @@ def test_the_cli_writes_the_message_and_the_chart(fresh_app, tmp_path):
     )
     assert refused.exit_code == 1
     assert "kết thúc trước ngày ban hành văn bản (15/08/2020)" in refused.output
+    # --mail: to the configured list, on a real SMTP server on loopback.
+    mailed = ["bcd.covid@laichau.gov.vn", "vanphong@laichau.gov.vn"]
+    arguments = ["digest", "--directive", "1661/UBND-VX", "--week", "2020-08-24"]
+    unset = cli.invoke(main, [*arguments, "-o", str(out), "--mail"])
+    assert unset.exit_code == 1 and "DIGEST_RECIPIENTS" in unset.output
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, DIGEST_RECIPIENTS=mailed
+        )
+        sent = cli.invoke(main, [*arguments, "-o", str(out), "--mail"])
+    finally:
+        controller.stop()
+    assert sent.exit_code == 0, sent.output
+    assert "Đã gửi bản tin tới 2 địa chỉ." in sent.output
+    assert sorted(message["To"] for message in inbox.messages) == mailed
+    message = inbox.messages[0]
+    assert message["Subject"].startswith("Bản tin tuần 24/08/2020 – 30/08/2020: Công văn 1661")
+    body = message.get_body(("plain",)).get_content()
+    assert body.strip() == text.strip()
+    (chart,) = [part for part in message.iter_attachments()]
+    assert chart.get_filename() == "digest.png" and chart.get_content_type() == "image/png"
+    assert chart.get_content() == (out / "digest.png").read_bytes()
 
 
 def test_the_figures_are_the_models(session, directive_1661):

@@ -62,7 +62,7 @@ from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
 from tracker.notifications.daily import run_day
 from tracker.notifications.mail import MailError
-from tracker.reports import digest, digest_chart
+from tracker.reports import digest, digest_chart, digest_mail
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 from tracker.search import index as search_index
@@ -392,11 +392,15 @@ def urge_command(
     help="A day of the week (Monday to Sunday), e.g. 2020-08-24.",
 )
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--mail", is_flag=True, help="Also mail it to the configured list (DIGEST_RECIPIENTS)."
+)
 @with_app_and_language
 @needs_database
-def digest_command(reference: str, week, output: Path) -> None:
+def digest_command(reference: str, week, output: Path, mail: bool) -> None:
     """The weekly digest of a directive: digest.txt, a message to paste into a Zalo
-    group, and digest.png, its chart for a phone."""
+    group, and digest.png, its chart for a phone; with --mail, also mailed to the
+    configured list."""
     directive = _directive_or_fail(reference)
     try:
         found = digest.compose(
@@ -416,6 +420,17 @@ def digest_command(reference: str, week, output: Path) -> None:
             chart=output / "digest.png",
         )
     )
+    if not mail:
+        return
+    try:
+        sent, refused = digest_mail.send(current_app.config, found, picture)
+    except (ValueError, MailError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(_("Đã gửi bản tin tới %(count)s địa chỉ.", count=len(sent)))
+    if refused:
+        raise click.ClickException(
+            _("Máy chủ thư từ chối: %(addresses)s.", addresses=", ".join(refused))
+        )
 
 
 @main.group("report")

@@ -121,6 +121,9 @@ DEFAULTS: dict[str, object] = {
     #: <username>@MAIL_DEFAULT_DOMAIN when set; otherwise in-app notifications only.
     "USER_EMAILS": {},
     "MAIL_DEFAULT_DOMAIN": "",
+    #: Who `tracker digest --mail` sends a directive's weekly digest to: a list of
+    #: addresses (TRACKER_DIGEST_RECIPIENTS as a JSON list). Empty: no mail.
+    "DIGEST_RECIPIENTS": [],
 }
 
 ENV_PREFIX = "TRACKER_"

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.header import Header
 from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from types import TracebackType
@@ -45,7 +47,12 @@ def email_address(user: User, config: Mapping[str, Any]) -> str | None:
 
 
 def build_message(
-    config: Mapping[str, Any], to_name: str, to_address: str, subject: str, body: str
+    config: Mapping[str, Any],
+    to_name: str,
+    to_address: str,
+    subject: str,
+    body: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> Message:
     """A plain-text UTF-8 message; non-ASCII names and subject are encoded as RFC 2047.
 
@@ -53,9 +60,18 @@ def build_message(
     folder (Python 3.11) drops the space where it folds between two encoded words, so
     a long subject read "nhắc việcngày", and it encodes a display name word by word
     ("Theo =?utf-8?...?="). Here the subject is encoded by `Header`, which splits inside
-    encoded words, and each display name is one encoded word from `formataddr`."""
+    encoded words, and each display name is one encoded word from `formataddr`.
+    `attachments` are PNG images, (file name, bytes), sent after the text."""
     sender_name, sender_address = parseaddr(config["MAIL_SENDER"])
-    message = MIMEText(body, "plain", "utf-8")
+    message: Message = MIMEText(body, "plain", "utf-8")
+    if attachments:  # (file name, PNG bytes): the text first, then each image
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(message)
+        for file_name, data in attachments:
+            image = MIMEImage(data, "png")
+            image.add_header("Content-Disposition", "attachment", filename=file_name)
+            mixed.attach(image)
+        message = mixed
     message["From"] = formataddr((sender_name, sender_address))
     message["To"] = formataddr((to_name, to_address))
     message["Subject"] = Header(subject, "utf-8", header_name="Subject").encode()
