@@ -374,6 +374,8 @@ def test_roll_up_and_agency_page_queries_do_not_grow_with_the_tree(
         )
         above.append(agency)
     hand_down(session, users["district"], parent, above[1:], due_date=None)
+    second = make_assignment(tamduong, due_date=date(2020, 8, 20))
+    hand_down(session, users["district"], second, above[1:5], due_date=None)
     session.commit()
     large = measure()
     assert large == small

@@ -9,27 +9,19 @@ reads what the one before it left."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from tests.e2e import test_browser_journeys as browser_journeys
 from tests.e2e.test_browser_journeys import LoginAs, act, action_form, own_assignment_id
 from tracker.agencies.operations import agency_by_code
 from tracker.auth.models import Role
 from tracker.auth.operations import create_user
 from tracker.demo import load_demo_periods
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is missing: install Debian's chromium (make test does)",
-    ),
-]
+#: As the other journeys: skipped without Debian's Chromium.
+pytestmark = browser_journeys.pytestmark
 
 REFERENCE = "1661/UBND-VX"
 DISTRICT = "MUONGTE"  # has not reported task 3 in the demo

@@ -121,14 +121,20 @@ def _target(spec: dict[str, Any], kind: IndicatorKind) -> Decimal | None:
     return target.quantize(Decimal("0.01"))
 
 
-def add_indicator(
-    session: Session, actor: User | None, task: Task, spec: dict[str, Any]
-) -> Indicator:
-    """The office adds an indicator to a task: checked, recorded."""
+def attach(task: Task, spec: dict[str, Any]) -> Indicator:
+    """`build_indicator`, then added to `task` unless it has one with that code."""
     indicator = build_indicator(spec)
     if any(existing.code == indicator.code for existing in task.indicators):
         raise IndicatorError(_("Nhiệm vụ đã có chỉ tiêu mã “%(code)s”.", code=indicator.code))
     task.indicators.append(indicator)
+    return indicator
+
+
+def add_indicator(
+    session: Session, actor: User | None, task: Task, spec: dict[str, Any]
+) -> Indicator:
+    """The office adds an indicator to a task: checked, recorded."""
+    indicator = attach(task, spec)
     session.flush()
     record_event(
         session,

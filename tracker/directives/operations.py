@@ -16,7 +16,7 @@ from tracker.agencies.models import Agency
 from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.directives.doctypes import DocType
-from tracker.directives.indicators import IndicatorError, build_indicator
+from tracker.directives.indicators import IndicatorError, attach
 from tracker.directives.models import (
     Citation,
     DeadlineReference,
@@ -199,12 +199,9 @@ def add_task(
     )
     for spec in indicators or []:
         try:
-            indicator = build_indicator(spec)
+            attach(task, spec)
         except IndicatorError as error:
             raise DirectiveError(str(error)) from None
-        if any(existing.code == indicator.code for existing in task.indicators):
-            raise DirectiveError(_("Nhiệm vụ đã có chỉ tiêu mã “%(code)s”.", code=indicator.code))
-        task.indicators.append(indicator)
     directive.tasks.append(task)
     session.flush()
     record_event(
