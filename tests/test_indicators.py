@@ -434,3 +434,17 @@ def test_the_office_adds_an_indicator_on_the_directive_page(client, auth, sessio
     auth.login("stttt")
     forbidden = client.post(post, data={**form, "csrf_token": csrf_token(client, url)})
     assert forbidden.status_code == 403
+
+
+def test_no_indicator_is_added_to_a_closed_directive(session, make_task):
+    from tests.helpers import user_named
+    from tracker.assignments.closing import close_directive
+    from tracker.directives.indicators import add_indicator
+
+    task = make_task()
+    close_directive(
+        session, user_named(session, "vanphong"), task.directive, on=date(2020, 9, 1), note="Xong."
+    )
+    with pytest.raises(IndicatorError, match="đã kết thúc"):
+        add_indicator(session, None, task, COUNT)
+    assert task.indicators == []

@@ -133,7 +133,10 @@ def attach(task: Task, spec: dict[str, Any]) -> Indicator:
 def add_indicator(
     session: Session, actor: User | None, task: Task, spec: dict[str, Any]
 ) -> Indicator:
-    """The office adds an indicator to a task: checked, recorded."""
+    """The office adds an indicator to a task of a directive not closed: checked,
+    recorded."""
+    if task.directive.is_closed:
+        raise IndicatorError(_("Văn bản đã kết thúc: không thêm chỉ tiêu."))
     indicator = attach(task, spec)
     session.flush()
     record_event(

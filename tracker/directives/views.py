@@ -119,8 +119,7 @@ def show(directive_id: int):
         may_digest=digest.may_read(db.session, current_user, directive),
         indicator_form=(
             IndicatorForm(formdata=None)
-            if current_user.is_staff
-            and directive.status in (DirectiveStatus.DRAFT, DirectiveStatus.ACTIVE)
+            if current_user.is_staff and not directive.is_closed
             else None
         ),
         today=today,
@@ -207,8 +206,6 @@ def add_indicator(directive_id: int, task_id: int):
     if task.directive_id != directive_id:
         abort(404)
     back = url_for("directives.show", directive_id=directive_id) + f"#task-{task.id}"
-    if task.directive.status not in (DirectiveStatus.DRAFT, DirectiveStatus.ACTIVE):
-        return render_error(409, _("Văn bản đã kết thúc: không thêm chỉ tiêu."))
     form = IndicatorForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
