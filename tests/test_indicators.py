@@ -201,6 +201,8 @@ def test_the_1661_population_figure_on_the_dashboard_and_its_page(
     live = page.split('data-testid="live-figures"', 1)[1].split("</section>", 1)[0]
     assert 'data-indicator="bluezone_population"' in live
     assert "7,2\u00a0%" in live and "33.000/460.196" in live
+    staff = live.split('data-indicator="bluezone_staff"', 1)[1].split('data-indicator="', 1)[0]
+    assert "điểm phần trăm so với mục tiêu" in staff  # the staff rate is short of 100 %
     assert "Tổng điều tra dân số và nhà ở năm 2019" in live
     shown = client.get(f"/indicators/{indicator.id}?as_of={as_of.isoformat()}").get_data(
         as_text=True

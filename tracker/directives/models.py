@@ -347,16 +347,18 @@ class Indicator(Base):
             return self.rate(numerator, denominator)
         return float(numerator)
 
+    @property
+    def has_agency_target(self) -> bool:
+        """Each agency has a target to fall short of: a count's, or a ratio's when the
+        agency reports its own denominator (a fixed one belongs to the province)."""
+        return self.target is not None and (self.agencies_report_denominator or not self.is_ratio)
+
     def gap(self, score: float | None) -> float | None:
-        """How far an agency's score is short of the target (0 when met): percentage
-        points of a rate, or a number; None without a target or a per-agency score
-        (a fixed denominator belongs to the province, not to an agency)."""
-        if (
-            self.target is None
-            or score is None
-            or (self.is_ratio and not self.agencies_report_denominator)
-        ):
+        """How far an agency's score is short of its target (0 when met): percentage
+        points of a rate, or a number; None without `has_agency_target` or a score."""
+        if score is None or not self.has_agency_target:
             return None
+        assert self.target is not None
         return max(0.0, float(self.target) - score)
 
     @property

@@ -137,21 +137,6 @@ def reported(
 
 
 @dataclass(frozen=True)
-class Aggregate:
-    numerator: int
-    denominator: int
-
-    @property
-    def rate(self) -> float | None:
-        return 100.0 * self.numerator / self.denominator if self.denominator else None
-
-
-def aggregate(values: list[tuple[int, int]]) -> Aggregate:
-    """The total of several (numerator, denominator): sums, not a mean of rates."""
-    return Aggregate(sum(value[0] for value in values), sum(value[1] for value in values))
-
-
-@dataclass(frozen=True)
 class ProvinceFigure:
     """An indicator's province-wide value on a day, by one rule:
 
