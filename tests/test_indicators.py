@@ -450,3 +450,25 @@ def test_no_indicator_is_added_to_a_closed_directive(session, make_task):
     with pytest.raises(IndicatorError, match="đã kết thúc"):
         add_indicator(session, None, task, COUNT)
     assert task.indicators == []
+
+
+def test_seeding_again_adds_an_indicator_an_earlier_seed_lacked(session, directive_1661):
+    """A database seeded before the population rate existed gets it from `tracker seed`."""
+    from tracker.directives.seed import load_all
+
+    task = directive_1661.tasks[2]
+    staff = directive_1661.tasks[1].indicators[0]
+    staff_id = staff.id
+    task.indicators.clear()
+    session.flush()
+    load_all(session)
+    session.flush()
+    session.expire_all()
+    (added,) = task.indicators
+    assert (added.code, added.denominator_value, added.baseline_numerator) == (
+        "bluezone_population",
+        POPULATION,
+        STATED,
+    )
+    # One already there is left as it is.
+    assert directive_1661.tasks[1].indicators[0].id == staff_id
