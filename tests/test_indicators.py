@@ -347,7 +347,8 @@ def test_the_digest_states_every_figure_of_the_directive(session, directive_1661
     assert (
         "Tỷ lệ người dân cài đặt ứng dụng Bluezone: toàn tỉnh 33.000/460.196 (7,2\u00a0%)" in text
     )
-    assert "số liệu ngày 15/08/2020" in text
+    assert "số liệu ngày 15/08/2020: Công văn số 1661/UBND-VX" in text
+    assert "đơn vị đã báo cáo, cộng 30.950 người." in text
     assert "Tỷ lệ cán bộ, công chức, viên chức cài đặt ứng dụng Bluezone (mục tiêu 100" in text
     assert len(text) <= digest.MESSAGE_LENGTH
 

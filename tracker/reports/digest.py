@@ -164,14 +164,14 @@ def _figure_line(figure: ProvinceFigure) -> str:
     line = f"{named}: toàn tỉnh {figure.describe()}"
     if figure.stated:
         assert figure.day is not None
-        line += f", số liệu ngày {format_date(figure.day)} ({indicator.baseline_source})"
+        line += f", số liệu ngày {format_date(figure.day)}: {indicator.baseline_source}"
         if figure.reporting:
             line += (
-                f"; {figure.reporting}/{figure.owing} đơn vị đã báo cáo"
+                f"; {figure.reporting}/{figure.owing} đơn vị đã báo cáo, cộng"
                 f" {format_number(figure.reported[0])} {indicator.unit}".rstrip()
             )
     elif not figure.complete:
-        line += f" ({figure.reporting}/{figure.owing} đơn vị đã báo cáo)"
+        line += f"; {figure.reporting}/{figure.owing} đơn vị đã báo cáo"
     return line + "."
 
 
