@@ -171,7 +171,7 @@ class ProvinceFigure:
 
     @property
     def complete(self) -> bool:
-        return self.owing > 0 and self.reporting >= self.owing
+        return _complete(self.reporting, self.owing)
 
     @property
     def headline(self) -> float | None:
@@ -195,6 +195,11 @@ class ProvinceFigure:
         return max(0.0, float(self.indicator.target) - self.rate)
 
 
+def _complete(reporting: int, owing: int) -> bool:
+    """Every agency that owes a value has reported one."""
+    return owing > 0 and reporting >= owing
+
+
 def province_figure(
     indicator: Indicator,
     values: list[tuple[int, int | None, date]],
@@ -211,7 +216,7 @@ def province_figure(
     latest = max((value[2] for value in values), default=None)
     summed = (numerator, denominator)
     stated_on = indicator.baseline_date
-    complete = owing > 0 and len(values) >= owing
+    complete = _complete(len(values), owing)
     if (
         indicator.baseline_numerator is not None
         and stated_on is not None
