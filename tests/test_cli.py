@@ -7,6 +7,7 @@ inside a savepoint, so that test also runs on PostgreSQL."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -643,3 +644,37 @@ def test_subunit_add_creates_a_commune_and_refuses_a_bad_one(initialised, cli):
     orphan = invoke(cli, "subunit", "add", "--parent", "NOPE", "--code", "X1", "--name", "X")
     assert orphan.exit_code == 1 and "NOPE" in orphan.output
     assert "Traceback" not in again.output + orphan.output
+
+
+def test_parse_works_before_init_with_the_data_files_agencies(cli: FlaskCliRunner, tmp_path):
+    """`tracker parse FILE` on a fresh checkout: no `tracker init`, no tables. It knows
+    the agencies of the data files, and refuses unreadable input with exit code 2."""
+    from tracker.directives.seed import DATA_DIR
+
+    result = invoke(cli, "parse", str(DATA_DIR / "lai-chau" / "1661-UBND-VX.txt"))
+    assert result.exit_code == 0, result.output
+    draft = json.loads(result.output)
+    assert (draft["number"], draft["symbol"]) == ("1661", "UBND-VX")
+    codes = {agency.get("code") for task in draft["tasks"] for agency in task["agencies"]}
+    assert {"SBN", "HUYEN", "STTTT"} <= codes
+    binary = tmp_path / "anh.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    refused = invoke(cli, "parse", str(binary))
+    assert refused.exit_code == 2 and "UTF-8" in refused.stderr
+
+
+def test_parse_is_a_pure_function_of_its_input():
+    """No application, no database: text, bytes or a path, and optionally the agencies."""
+    from tracker.directives.parsing.parser import gazetteer_from_files, parse
+    from tracker.directives.parsing.source import NotADirective
+    from tracker.directives.seed import DATA_DIR
+
+    path = DATA_DIR / "lai-chau" / "1661-UBND-VX.txt"
+    bare = parse(path)
+    assert bare.to_json() == parse(path.read_bytes()).to_json()
+    assert bare.to_json() == parse(path.read_text(encoding="utf-8")).to_json()
+    assert len(bare.tasks) == 5
+    known = parse(path, gazetteer_from_files(DATA_DIR))
+    assert any(agency.code == "STTTT" for task in known.tasks for agency in task.agencies)
+    with pytest.raises(NotADirective):
+        parse(b"")

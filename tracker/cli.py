@@ -39,10 +39,15 @@ from tracker.auth.operations import (
 from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
 from tracker.directives.operations import DirectiveError, find_directive
-from tracker.directives.parsing.parser import gazetteer_from_session, parse_text
+from tracker.directives.parsing.agencies import Gazetteer
+from tracker.directives.parsing.parser import (
+    gazetteer_from_files,
+    gazetteer_from_session,
+    parse,
+)
 from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
-from tracker.directives.seed import SeedError, load_all
+from tracker.directives.seed import DATA_DIR, SeedError, load_all
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.dating import date_problem
 from tracker.documents.operations import (
@@ -173,15 +178,26 @@ def reindex_command() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--spans", is_flag=True, help="Add the source offsets of each field.")
 @with_app_and_language
-@needs_database
 def parse_command(path: Path, spans: bool) -> None:
-    """Print the draft of a directive (text, .docx or PDF) as JSON."""
+    """Print the draft of a directive (text, .docx or PDF) as JSON. Works before
+    `tracker init`: it knows the database's agencies when there is one, else those of
+    the data files."""
     try:
-        draft = parse_text(read_path(path), gazetteer_from_session(db.session))
+        draft = parse(path, _known_agencies())
     except NotADirective as error:
         click.echo(_("Lỗi: %(error)s", error=error), err=True)
         sys.exit(2)
     click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
+
+
+def _known_agencies() -> Gazetteer:
+    """The database's agencies; the data files' when it is missing or not initialised."""
+    try:
+        found = gazetteer_from_session(db.session)
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return gazetteer_from_files(DATA_DIR)
+    return found if found.has_agencies else gazetteer_from_files(DATA_DIR)
 
 
 @main.command("import")

@@ -229,6 +229,10 @@ class Gazetteer:
     def lookup(self, text: str) -> Entry | None:
         return self.entries.get(fold(text))
 
+    @property
+    def has_agencies(self) -> bool:
+        return any(entry.kind == "agency" for entry in self.entries.values())
+
 
 PROVINCE = re.compile(
     r"\btỉnh\s+((?:[A-ZĐ][^\s,.;()]*)(?:\s+[A-ZĐ][^\s,.;()]*){0,3})", re.IGNORECASE

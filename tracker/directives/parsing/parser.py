@@ -18,6 +18,7 @@ from tracker.directives.parsing.deadlines import find_deadlines
 from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, TaskDraft
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
+from tracker.directives.parsing.reading import read_bytes, read_path
 from tracker.directives.parsing.signature import CLOSING, parse_signature
 from tracker.directives.parsing.source import (
     NotADirective,
@@ -33,6 +34,20 @@ CLOSING_START = re.compile(
     r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm)",
     re.IGNORECASE,
 )
+
+
+def parse(source: str | bytes | Path, gazetteer: Gazetteer | None = None) -> Draft:
+    """The draft of a directive from its text, a file's bytes or a file's path: a pure
+    function of its input and, optionally, the agencies it knows (`Gazetteer`). It needs
+    no database and no application. NotADirective (its message in the user's words)
+    for what cannot be read."""
+    if isinstance(source, Path):
+        text = read_path(source)
+    elif isinstance(source, bytes):
+        text = read_bytes(source)
+    else:
+        text = source
+    return parse_text(text, gazetteer)
 
 
 def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
