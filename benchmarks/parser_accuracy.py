@@ -13,6 +13,7 @@ of a study sample (its source note) are blanked before parsing, keeping offsets.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 import time
@@ -31,6 +32,12 @@ def norm(value) -> str:
         return ""
     text = unicodedata.normalize("NFC", " ".join(str(value).split())).casefold()
     return text.replace("uỷ", "ủy").replace("oà", "òa").strip(" .;,")
+
+
+def reference(number, symbol) -> str:
+    """A cited document's whole reference, whichever way it was split: "29-NQ" + "TW"
+    and "29" + "NQ/TW" are both "29/nq/tw" (the contract keeps "29-NQ" as the number)."""
+    return re.sub(r"^(\d+)[-/]", r"\1/", norm(f"{number}/{symbol}"))
 
 
 def expected_view(data: dict) -> dict:
@@ -60,7 +67,7 @@ def expected_view(data: dict) -> dict:
         "signer_name": signer.get("name"),
         "signer_title": signer.get("title"),
         "distribution": sorted(norm(item) for item in distribution),
-        "cited": {(c.get("number"), norm(c.get("symbol"))) for c in data.get("cited", [])},
+        "cited": {reference(c.get("number"), c.get("symbol")) for c in data.get("cited", [])},
         "task_numbers": [str(t.get("number")) for t in tasks],
         "deadlines": {
             (

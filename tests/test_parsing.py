@@ -445,3 +445,70 @@ def test_fixture_parses_to_expected_json(expected_path):
         assert [(d["kind"], d.get("date")) for d in got_task["deadlines"]] == [
             (d["kind"], d.get("date")) for d in want_task["deadlines"]
         ], got_task["number"]
+
+
+# Header fields of every shape ---------------------------------------------------------------
+
+HEADER = """UBND HUYỆN HIỆP HÒA          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHÒNG GIÁO DỤC VÀ ĐÀO TẠO              Độc lập - Tự do - Hạnh phúc
+
+{lines}
+KẾ HOẠCH
+Triển khai công tác pháp chế năm 2021
+
+1. Các trường thực hiện nhiệm vụ.
+2. Phòng GD&ĐT kiểm tra.
+"""
+GAP = " " * 18
+DATED = f"{GAP}Hiệp Hòa, ngày 12 tháng 3 năm 2021"
+MARCH_12 = date(2021, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("number_line", "number", "symbol"),
+    [
+        ("Số: 21/KH-PGD&ĐT", "21", "KH-PGD&ĐT"),
+        ("Số 1234/UBND-VX", "1234", "UBND-VX"),
+        ("Số:  45 /SYT-NVYTrH&DP", "45", "SYT-NVYTrH&DP"),
+        ("Số: 12/SNV-TCBC,CCVC", "12", "SNV-TCBC,CCVC"),
+        ("Số: 7/KH-UBND.VP", "7", "KH-UBND.VP"),
+        ("Số: 21 / KH - PGD&ĐT", "21", "KH-PGD&ĐT"),
+        ("Số:     /KH-UBND", None, "KH-UBND"),
+        ("Số: ......./KH-UBND", None, "KH-UBND"),  # the number is written by hand
+        ("Số: 3/CTr-UBND", "3", "CTr-UBND"),
+    ],
+)
+def test_symbols_of_every_shape(number_line, number, symbol):
+    draft = parse_text(HEADER.format(lines=number_line + DATED), None)
+    assert (draft.number, draft.symbol, draft.issued_date) == (number, symbol, date(2021, 3, 12))
+    assert draft.place == "Hiệp Hòa"
+
+
+@pytest.mark.parametrize(
+    ("lines", "issued"),
+    [
+        (f"Số: 21/KH-PGD&ĐT{DATED}", MARCH_12),
+        (f"Số: 21/KH-PGD&ĐT{GAP}Hiệp Hòa, ngày 12 tháng 3\n{GAP}năm 2021", MARCH_12),
+        (f"Số: 21/KH-PGD&ĐT{GAP}Hiệp Hòa, ngày\n{GAP}12 tháng 3 năm 2021", MARCH_12),
+        (f"Số: 21/KH-PGD&ĐT{GAP}Hiệp Hòa,\n{GAP}ngày 12 tháng 3 năm 2021", MARCH_12),
+        (f"Số: 21/KH-PGD&ĐT\n{GAP}Hiệp Hòa, ngày 12 tháng 3 năm 2021", MARCH_12),
+        # A gap left for a handwritten day: the place is read, the date left to fill in.
+        (f"Số: 21/KH-PGD&ĐT{GAP}Hiệp Hòa, ngày      tháng 3 năm 2021", None),
+    ],
+)
+def test_dates_split_by_the_layout(lines, issued):
+    draft = parse_text(HEADER.format(lines=lines), None)
+    assert (draft.place, draft.issued_date) == ("Hiệp Hòa", issued)
+    assert (draft.number, draft.symbol) == ("21", "KH-PGD&ĐT")
+
+
+def test_a_citations_issuer_ends_before_the_next_cited_document():
+    text = (
+        "Thực hiện Nghị định số 24/2014/NĐ-CP ngày 04/4/2014 của Chính phủ và Thông tư"
+        " 15/2014/TT-BNV ngày 31/10/2014 của Bộ Nội vụ hướng dẫn chức năng, nhiệm vụ."
+    )
+    found = find_citations(text)
+    assert [(c.number, c.symbol, c.issuer) for c in found] == [
+        ("24", "2014/NĐ-CP", "Chính phủ"),
+        ("15", "2014/TT-BNV", "Bộ Nội vụ"),
+    ]

@@ -14,13 +14,16 @@ from tracker.directives.parsing.patterns import (
 from tracker.directives.parsing.source import squash
 
 SYMBOL_PART = r"[A-ZĐ0-9&][A-ZĐa-zđ0-9&]*"
+#: A character of a citation's issuer, which ends before the next cited document ("của
+#: Chính phủ và Thông tư 01/2011/TT-BNV": the issuer is "Chính phủ").
+ISSUER_CHAR = rf"(?:(?!\s+(?:và\s+)?(?:{DOC_TYPE_PATTERN})\s)[^,;.()\n])"
 CITATION = re.compile(
     rf"(?P<type>{DOC_TYPE_PATTERN})\s+(?:số\s*:?\s*)?"
     rf"(?P<number>\d{{1,5}}(?:-[A-ZĐ]+)?)\s*/\s*"
     rf"(?P<symbol>{SYMBOL_PART}(?:\s*[-/]\s*{SYMBOL_PART})*)"
     r"(?P<tail>\s*,?\s*(?:ngày\s*(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|"
     r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
-    r"(?:\s*của\s+(?P<issuer>[^,;.()\n]+(?:\n[^,;.()\n]+)?)?)?)",
+    rf"(?:\s*của\s+(?P<issuer>{ISSUER_CHAR}+(?:\n{ISSUER_CHAR}+)?)?)?)",
     re.IGNORECASE,
 )
 #: "(số 157/KH-BGDĐT ngày 13/3/2020)": a number and symbol with no type before them.

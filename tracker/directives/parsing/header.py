@@ -174,34 +174,41 @@ def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
             header.issued_date = None
 
 
+#: Where a place-and-date line begins: "Lai Châu, ngày", "Hiệp Hòa,".
+DATE_START = re.compile(r"[A-ZĐÂÊÔƠƯ][^\d,:;]{0,40},\s*(?:ngày\b.*)?$")
+
+
 def _read_split_date(header: Header, lines: list[Line]) -> None:
-    """A date broken over two lines: 'Lai Châu, ngày 15 tháng 8' / 'năm 2020'."""
-    for first, second in zip(lines, lines[1:], strict=False):
-        if ", ngày" not in first.text and ",ngày" not in first.text:
+    """A place and date cut by the layout: over two lines ('Lai Châu, ngày 15 tháng 8' /
+    'năm 2020', 'Hiệp Hòa,' / 'ngày 12 tháng 3 năm 2021'), or into two columns by a gap
+    left for a handwritten day ('Hiệp Hòa, ngày      tháng 3 năm 2021': no date, the
+    day is to be filled in). The pieces are the segment where the place begins, the rest
+    of its line, and the next line's segments under it (else its last one)."""
+    for first, second in zip(lines, [*lines[1:], None], strict=False):
+        found = segments(first)
+        starts = [index for index, piece in enumerate(found) if DATE_START.search(piece.text)]
+        if not starts:
             continue
-        first_segment = segments(first)[-1] if segments(first) else None
-        second_segments = segments(second)
-        if first_segment is None or not second_segments:
+        begin = found[starts[-1]]
+        pieces = found[starts[-1] :]
+        if second is not None:
+            below = segments(second)
+            under = [piece for piece in below if piece.column >= begin.column - 5]
+            pieces += under or below[-1:]
+        joined = " ".join(piece.text for piece in pieces)
+        match = DATE_LINE.search(squash(joined))
+        if not match:
             continue
-        joined = first_segment.text + " " + second_segments[-1].text
-        match = DATE_LINE.search(joined)
-        if match:
-            header.place = squash(match.group("place"))
-            header.spans["place"] = (
-                first_segment.start + match.start("place"),
-                first_segment.start + match.end("place"),
+        header.place = squash(match.group("place"))
+        header.spans["place"] = (begin.start, begin.start + len(header.place))
+        header.spans["issued_date"] = (begin.start, pieces[-1].end)
+        try:
+            header.issued_date = date(
+                int(match.group("year")), int(match.group("month")), int(match.group("day"))
             )
-            header.spans["issued_date"] = (
-                first_segment.start + match.start(),
-                second_segments[-1].end,
-            )
-            try:
-                header.issued_date = date(
-                    int(match.group("year")), int(match.group("month")), int(match.group("day"))
-                )
-            except (TypeError, ValueError):
-                header.issued_date = None
-            return
+        except (TypeError, ValueError):
+            header.issued_date = None
+        return
 
 
 def _read_issuer(header: Header, issuer_lines: list[Segment]) -> None:
