@@ -31,7 +31,8 @@ def norm(value) -> str:
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", " ".join(str(value).split())).casefold()
-    return text.replace("uỷ", "ủy").replace("oà", "òa").strip(" .;,")
+    text = text.replace("uỷ", "ủy").replace("oà", "òa").replace("ủy ban nhân dân", "ubnd")
+    return text.strip(" .;,")
 
 
 def reference(number, symbol) -> str:

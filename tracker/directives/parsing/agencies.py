@@ -129,6 +129,7 @@ STOP_WORDS = {
     "đó",
     "yêu",
     "phụ",
+    "hỗ",
 }
 REPORT = re.compile(
     r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
@@ -302,14 +303,54 @@ TOKEN = re.compile(r"(\s*)([^\s,;.:()]+)")
 LOWER_STOP = STOP_WORDS | {"thông", "cân", "tạm", "hoàn", "là", "chỉ", "đôn", "cùng"}
 
 
+#: Administrative units a group's name lists with commas: "UBND các huyện, thị xã, thành
+#: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
+LISTED_UNIT = re.compile(
+    r",\s*(?=(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|ban|ngành|"
+    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ]))",
+    re.IGNORECASE,
+)
+#: The last word of a unit that such a list continues after.
+UNIT_ENDS = {"huyện", "quận", "xã", "phường", "trấn", "phố", "sở", "ban", "ngành", "thể"}
+#: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
+#: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
+NAME_COMPOUNDS = {
+    ("phát", "triển"),
+    ("xây", "dựng"),
+    ("kiểm", "soát"),
+    ("kiểm", "tra"),
+    ("quản", "lý"),
+    ("thẩm", "định"),
+    ("tổ", "chức"),
+    ("tuyên", "giáo"),
+    ("bảo", "hiểm"),
+    ("bảo", "vệ"),
+    ("phòng", "chống"),
+    ("thông", "tin"),
+}
+#: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
+DANGLING = {"và", "&", "-", "các", "cùng", "với"}
+
+
 def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     """Extend a body's name over its capitalised syllables and their tails ("Sở Thông tin
-    và Truyền thông"), then, with `lower_words`, over lower-case words until a verb or
-    preposition begins the rest of the sentence ("Ban quản lý dự án ... chỉ đạo").
-    Punctuation ends the name: "Sở Y tế, Sở Tài chính" are two."""
+    và Truyền thông", "Sở Nông nghiệp và Phát triển nông thôn"), then, with
+    `lower_words`, over lower-case words until a verb or preposition begins the rest of
+    the sentence ("Ban quản lý dự án ... chỉ đạo"). Punctuation ends the name ("Sở Y
+    tế, Sở Tài chính" are two), but for the units a group lists ("UBND các huyện, thành
+    phố"). A line break ends it before a capitalised word (the item's text begins:
+    "1. Phòng GD&ĐT" / "Xây dựng ..."), unless a connector asks for more ("và")."""
     end = position
     previous_capital = False
-    for _count in range(14):
+    before = re.search(r"(\S+)\s*$", text[:position])
+    last_word = before.group(1) if before else ""
+    ends: list[tuple[int, str]] = []
+    for _count in range(18):
+        listed = LISTED_UNIT.match(text, end)
+        if listed and last_word.lower() in UNIT_ENDS:
+            end = listed.end()
+            previous_capital = False
+            continue
         match = TOKEN.match(text, end)
         if match is None or "\n\n" in match.group(1):
             break
@@ -317,12 +358,21 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         if "\n" in match.group(1) and word[:1] in "-+•–":
             break  # a list item begins on the next line
         lower = word.lower()
+        if (
+            "\n" in match.group(1)
+            and word[:1].isupper()
+            and last_word
+            and last_word.lower() not in CONNECTORS
+        ):
+            break
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
         elif lower in CONNECTORS and lower not in ("các",):
             previous_capital = False
-        elif previous_capital and lower not in STOP_WORDS:
+        elif previous_capital and (
+            lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS
+        ):
             previous_capital = False
         elif (
             lower_words
@@ -333,7 +383,11 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         else:
             break
         end = match.end()
-    return end
+        last_word = word
+        ends.append((end, lower))
+    while ends and ends[-1][1] in DANGLING:
+        ends.pop()
+    return ends[-1][0] if ends else position
 
 
 REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)

@@ -26,18 +26,24 @@ class AgencyRef:
     code: str | None = None
     #: "agency", "group", or None when unresolved.
     kind: str | None = None
-    #: Taken from the lead-in sentence or the addressees, not named in the item.
+    #: Not named in the item: taken from where `inherited_from` says.
     inherited: bool = False
     span: Span | None = None
+    #: "heading" (the item's actor-named parent heading), "lead_in" (the sentence before
+    #: the items) or "addressees" (Kính gửi); None when named in the item.
+    inherited_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "name": self.name,
             "role": self.role,
             "code": self.code,
             "kind": self.kind,
             "inherited": self.inherited,
         }
+        if self.inherited_from:
+            found["inherited_from"] = self.inherited_from
+        return found
 
 
 @dataclass

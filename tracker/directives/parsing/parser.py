@@ -100,12 +100,17 @@ def _from_elsewhere(header, gazetteer: Gazetteer) -> bool:
 
 def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -> list[TaskDraft]:
     body = segment_body(body_lines)
-    addressees = _resolve_all(recipients, gazetteer)
+    addressees = _inherited(_resolve_all(recipients, gazetteer), "addressees")
     lead_in_text = text[body.lead_in[0] : body.lead_in[1]]
-    lead_in = [
-        _with_offset(ref, body.lead_in[0]) for ref in agency_finder.actors(lead_in_text, gazetteer)
-    ]
-    inherited_from = addressees or lead_in
+    lead_in = _inherited(
+        [
+            _with_offset(ref, body.lead_in[0])
+            for ref in agency_finder.actors(lead_in_text, gazetteer)
+            if ref.role == "lead"
+        ],
+        "lead_in",
+    )
+    general = _general(lead_in, addressees)
     items = [item for item in body.items if item.children == 0]
     if not items:
         # One unnumbered instruction: the whole body is the task.
@@ -113,16 +118,79 @@ def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -
         if not content:
             return []
         start, end = content[0].start + content[0].indent, _cut_closing(text, content)
-        return [_task(text, "", start, end, inherited_from, gazetteer, ())]
+        return [_task(text, "", start, end, general, addressees, gazetteer, ())]
+    headings = _heading_actors(text, body.items, gazetteer)
     tasks = []
     for position, item in enumerate(items):
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
+        scope = next(
+            (
+                headings[item.path[:depth]]
+                for depth in range(len(item.path) - 1, 0, -1)
+                if headings.get(item.path[:depth])
+            ),
+            general,
+        )
         tasks.append(
             _task(
-                text, item.number, item.text_start, end, inherited_from, gazetteer, item.path, item
+                text,
+                item.number,
+                item.text_start,
+                end,
+                scope,
+                addressees,
+                gazetteer,
+                item.path,
+                item,
             )
         )
     return tasks
+
+
+def _general(lead_in: list[AgencyRef], addressees: list[AgencyRef]) -> list[AgencyRef]:
+    """Whom items that name no one, under no actor-named heading, are for: the lead-in's
+    bodies ("Chủ tịch UBND tỉnh giao Sở Y tế ..."), else the addressees. A lead-in that
+    speaks to the addressees as a whole ("yêu cầu các sở, ban, ngành, cơ quan, đơn vị
+    ...": a phrase for them, or one of their groups) means all of them."""
+    codes = {ref.code for ref in addressees if ref.code}
+    if any(
+        ref.kind == "addressees" or (ref.kind == "group" and ref.code in codes) for ref in lead_in
+    ):
+        named = {ref.code or ref.name for ref in addressees}
+        return addressees + [
+            ref
+            for ref in lead_in
+            if ref.kind not in ("addressees", "group") and (ref.code or ref.name) not in named
+        ]
+    return lead_in or addressees
+
+
+def _inherited(refs: list[AgencyRef], source: str) -> list[AgencyRef]:
+    for ref in refs:
+        ref.inherited_from = source
+    return refs
+
+
+def _heading_actors(
+    text: str, items: list[Item], gazetteer: Gazetteer
+) -> dict[tuple[str, ...], list[AgencyRef]]:
+    """{heading's path: the bodies its own words put in charge} of each item that has
+    sub-items: "1. Sở Giáo dục và Đào tạo" over "1.1. Chủ trì ...", "1.2. Hướng dẫn ..."."""
+    found: dict[tuple[str, ...], list[AgencyRef]] = {}
+    for index, item in enumerate(items):
+        if item.children == 0:
+            continue
+        own_end = items[index + 1].start if index + 1 < len(items) else item.end
+        own = text[item.text_start : own_end]
+        found[item.path] = _inherited(
+            [
+                _with_offset(ref, item.text_start)
+                for ref in agency_finder.actors(own, gazetteer)
+                if ref.role == "lead" and ref.kind != "addressees"
+            ],
+            "heading",
+        )
+    return found
 
 
 def _task(
@@ -130,11 +198,16 @@ def _task(
     number: str,
     start: int,
     end: int,
-    inherited_from: list[AgencyRef],
+    scope: list[AgencyRef],
+    addressees: list[AgencyRef],
     gazetteer: Gazetteer,
     path: tuple[str, ...],
     item: Item | None = None,
 ) -> TaskDraft:
+    """An item's task. Its own bodies are those its words name; "các cơ quan, đơn vị"
+    stands for the addressees. An item that names no lead body inherits the nearest
+    scope's: its actor-named parent heading, else the sentence before the items, else
+    the addressees (Kính gửi); `inherited_from` says which."""
     raw = text[start:end]
     report = agency_finder.report_target(raw, gazetteer)
     report_span = (start + report[1][0], start + report[1][1]) if report else None
@@ -142,12 +215,12 @@ def _task(
         _with_offset(ref, start)
         for ref in agency_finder.actors(raw, gazetteer, exclude=report[1] if report else None)
     ]
-    refs = _expand_addressees(refs, inherited_from)
+    refs = _expand_addressees(refs, addressees)
     if not any(ref.role == "lead" for ref in refs):
         # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
         refs = [
-            AgencyRef(ref.name, "lead", ref.code, ref.kind, True, ref.span)
-            for ref in inherited_from
+            AgencyRef(ref.name, "lead", ref.code, ref.kind, True, ref.span, ref.inherited_from)
+            for ref in scope
         ] + refs
     return TaskDraft(
         number=number,
@@ -167,7 +240,8 @@ def _expand_addressees(refs: list[AgencyRef], addressees: list[AgencyRef]) -> li
     for ref in refs:
         if ref.kind == "addressees" and addressees:
             expanded.extend(
-                AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span) for a in addressees
+                AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span, "addressees")
+                for a in addressees
             )
         else:
             expanded.append(ref)
@@ -204,11 +278,18 @@ def _cut_closing(text: str, lines) -> int:
         line = content[index]
         previous_blank = line.index - content[index - 1].index > 1
         starts_paragraph = previous_blank or line.indent > base + 3
-        if starts_paragraph and (
-            CLOSING_START.match(line.text)
-            or any(
-                CLOSING.search(later.text) or later.text.rstrip().endswith("/.")
-                for later in content[index:]
+        # A closing formula indented past the line before it ("Yêu cầu các cơ quan, đơn
+        # vị ...") starts a paragraph even where every item's first line is indented so.
+        indented = line.indent > content[index - 1].indent + 3
+        if (
+            (starts_paragraph or indented)
+            and CLOSING_START.match(line.text)
+            or (
+                starts_paragraph
+                and any(
+                    CLOSING.search(later.text) or later.text.rstrip().endswith("/.")
+                    for later in content[index:]
+                )
             )
         ):
             end = content[index - 1].end
