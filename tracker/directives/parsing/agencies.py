@@ -26,7 +26,25 @@ HEAD = (
     r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh|Bảo hiểm xã hội|Ngân hàng|Viện|Trạm|"
     r"Đội|Hạt|Ban Quản lý|Ban quản lý|Ban Chỉ huy|Ban Chỉ đạo|Ban chỉ đạo|Tổ công tác|"
     r"Văn phòng HĐND và UBND|Các cơ quan|Các đơn vị|Các trường|các trường|Các sở|các sở|"
-    r"Các phòng|các phòng|Các cơ sở|các cơ sở|Các chủ đầu tư|các chủ đầu tư)"
+    r"Các phòng|các phòng|Các cơ sở|các cơ sở|Các chủ đầu tư|các chủ đầu tư|"
+    r"Các nhà trường|các nhà trường|Các tổ chức|các tổ chức|Các doanh nghiệp|"
+    r"Các địa phương|các địa phương)"
+)
+#: A role rather than a body: "Hiệu trưởng các trường", "Thủ trưởng các cơ quan",
+#: "đồng chí Hiệu trưởng", "Cán bộ quản lý, đảng viên nhà trường", "Các đồng chí tham dự
+#: Hội nghị". Roles listed with commas are one actor ("Lãnh đạo, chuyên viên, kế toán").
+ROLE = re.compile(
+    r"(?<![\wÀ-ỹ])(?:(?:[Cc]ác\s+)?[Đđ]ồng\s+chí\s+)?"
+    r"(?:[Hh]iệu\s+trưởng|[Tt]hủ\s+trưởng|[Gg]iám\s+đốc|[Tt]rưởng\s+phòng|[Tt]rưởng\s+ban|"
+    r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
+    r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách)(?![\wÀ-ỹ])"
+    r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?![\wÀ-ỹ])"
+)
+#: A further role after a comma: "Hiệu trưởng, kế toán ...".
+LISTED_ROLE = re.compile(
+    r",\s*(?:kế\s+toán|chuyên\s+viên|đảng\s+viên|giáo\s+viên|nhân\s+viên|lãnh\s+đạo|"
+    r"phó\s+hiệu\s+trưởng|hiệu\s+trưởng|cán\s+bộ)(?![\wÀ-ỹ])",
+    re.IGNORECASE,
 )
 CONNECTORS = {
     "và",
@@ -130,6 +148,7 @@ STOP_WORDS = {
     "yêu",
     "phụ",
     "hỗ",
+    "gương",
 }
 REPORT = re.compile(
     r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
@@ -288,7 +307,27 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             continue
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     found.sort(key=lambda mention: mention.start)
-    return found
+    return _with_roles(text, found)
+
+
+#: The entry of a role's mention: kept as written, with its kind.
+ROLE_ENTRY = Entry("", "role", "")
+
+
+def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
+    """`found` and the roles outside its names, in text order."""
+    roles = []
+    for match in ROLE.finditer(text):
+        if any(mention.start <= match.start() < mention.end for mention in found):
+            continue
+        if roles and match.start() < roles[-1].end:
+            continue
+        end = match.end()
+        while listed := LISTED_ROLE.match(text, end):
+            end = listed.end()
+        end = _name_end(text, end)
+        roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
+    return sorted(found + roles, key=lambda mention: mention.start)
 
 
 def _fold_keep_length(text: str) -> str:
@@ -306,12 +345,30 @@ LOWER_STOP = STOP_WORDS | {"thông", "cân", "tạm", "hoàn", "là", "chỉ", "
 #: Administrative units a group's name lists with commas: "UBND các huyện, thị xã, thành
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
-    r",\s*(?=(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|ban|ngành|"
-    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ]))",
+    r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|ban|ngành|"
+    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
+PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
+#: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
+ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
+LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
 #: The last word of a unit that such a list continues after.
-UNIT_ENDS = {"huyện", "quận", "xã", "phường", "trấn", "phố", "sở", "ban", "ngành", "thể"}
+UNIT_ENDS = {
+    "huyện",
+    "quận",
+    "xã",
+    "phường",
+    "trấn",
+    "phố",
+    "sở",
+    "ban",
+    "ngành",
+    "thể",
+    "hội",
+    "vị",
+    "phương",
+}
 #: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
 NAME_COMPOUNDS = {
@@ -347,9 +404,15 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     ends: list[tuple[int, str]] = []
     for _count in range(18):
         listed = LISTED_UNIT.match(text, end)
-        if listed and last_word.lower() in UNIT_ENDS:
+        if listed is None and last_word.lower() == "phòng":
+            listed = PHONG_CHONG.match(text, end)  # "Ban chỉ đạo phòng, chống dịch"
+        elif listed is None and ACRONYM.fullmatch(last_word):
+            listed = LISTED_ACRONYM.match(text, end)  # "các trường MN, TH, THCS"
+        if listed and (last_word.lower() in UNIT_ENDS or listed.re is not LISTED_UNIT):
             end = listed.end()
             previous_capital = False
+            last_word = listed.group().split()[-1]
+            ends.append((end, last_word.lower()))
             continue
         match = TOKEN.match(text, end)
         if match is None or "\n\n" in match.group(1):
@@ -368,7 +431,9 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
-        elif lower in CONNECTORS and lower not in ("các",):
+        elif lower == "và" and re.match(rf"\s*{HEAD}(?![\wÀ-ỹ])", text[match.end() :]):
+            break  # "Các sở, ban, ngành và UBND các huyện": two bodies
+        elif lower in CONNECTORS:
             previous_capital = False
         elif previous_capital and (
             lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS
@@ -477,6 +542,12 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
     return name, (position, position + len(rest[:end].rstrip()))
 
 
+def kind_of(name: str) -> str:
+    """The kind of a name no list knows: a "group" of bodies ("Các sở, ban, ngành", "UBND
+    các huyện, thành phố"), else an "agency"."""
+    return "group" if re.search(r"(?<![\wÀ-ỹ])các(?![\wÀ-ỹ])", name, re.IGNORECASE) else "agency"
+
+
 def actors(
     text: str, gazetteer: Gazetteer, *, exclude: tuple[int, int] | None = None
 ) -> list[AgencyRef]:
@@ -513,8 +584,8 @@ def actors(
             AgencyRef(
                 name=mention.name,
                 role=role,
-                code=entry.code if entry and entry.kind != "addressees" else None,
-                kind=entry.kind if entry else None,
+                code=entry.code or None if entry and entry.kind != "addressees" else None,
+                kind=entry.kind if entry else kind_of(mention.name),
                 span=(mention.start, mention.end),
             )
         )

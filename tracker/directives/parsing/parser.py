@@ -205,9 +205,9 @@ def _task(
     item: Item | None = None,
 ) -> TaskDraft:
     """An item's task. Its own bodies are those its words name; "các cơ quan, đơn vị"
-    stands for the addressees. An item that names no lead body inherits the nearest
-    scope's: its actor-named parent heading, else the sentence before the items, else
-    the addressees (Kính gửi); `inherited_from` says which."""
+    stands for the addressees. An item that names no lead body (a role is no body)
+    inherits the nearest scope's: its actor-named parent heading, else the sentence
+    before the items, else the addressees (Kính gửi); `inherited_from` says which."""
     raw = text[start:end]
     report = agency_finder.report_target(raw, gazetteer)
     report_span = (start + report[1][0], start + report[1][1]) if report else None
@@ -216,7 +216,8 @@ def _task(
         for ref in agency_finder.actors(raw, gazetteer, exclude=report[1] if report else None)
     ]
     refs = _expand_addressees(refs, addressees)
-    if not any(ref.role == "lead" for ref in refs):
+    if not any(ref.role == "lead" and ref.kind != "role" for ref in refs):
+        # A role ("đồng chí Hiệu trưởng") is a person of the bodies in charge, not one.
         # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
         refs = [
             AgencyRef(ref.name, "lead", ref.code, ref.kind, True, ref.span, ref.inherited_from)
