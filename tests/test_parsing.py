@@ -512,3 +512,98 @@ def test_a_citations_issuer_ends_before_the_next_cited_document():
         ("24", "2014/NĐ-CP", "Chính phủ"),
         ("15", "2014/TT-BNV", "Bộ Nội vụ"),
     ]
+
+
+# Who must act -------------------------------------------------------------------------------
+
+SCHOOL_LETTER = """UBND HUYỆN MINH SƠN                 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHÒNG GIÁO DỤC VÀ ĐÀO TẠO                  Độc lập - Tự do - Hạnh phúc
+
+Số: 88/PGDĐT                              Minh Sơn, ngày 05 tháng 9 năm 2022
+V/v chuẩn bị năm học mới
+
+         Kính gửi: Các trường Mầm non, Tiểu học, THCS trong huyện.
+
+      Phòng Giáo dục và Đào tạo yêu cầu các nhà trường thực hiện một số nội dung sau:
+      1. Rà soát cơ sở vật chất, bàn ghế, thiết bị dạy học. Yêu cầu đồng chí Hiệu
+trưởng kiểm tra việc sắp xếp phòng học trước ngày 10/9/2022.
+      2. Phối hợp với Trạm Y tế xã, thị trấn tổ chức vệ sinh, khử khuẩn trường học.
+      3. Hiệu trưởng, kế toán các trường MN, TH, THCS nộp dự toán về Phòng GD&ĐT.
+      4. Trung tâm Y tế huyện chủ trì, phối hợp với UBND các xã, thị trấn kiểm tra an
+toàn thực phẩm bếp ăn bán trú.
+      Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./.
+Nơi nhận:                                           TRƯỞNG PHÒNG
+- Như kính gửi;
+- Lưu: VT.
+                                                   Trần Văn Bình
+"""
+
+
+def _acting(task):
+    return [(a.name, a.role, a.kind, a.inherited_from) for a in task.agencies]
+
+
+def test_who_acts_in_a_schools_letter():
+    draft = parse_text(SCHOOL_LETTER, None)
+    first, second, third, fourth = draft.tasks
+    # A role is an actor, and the item still belongs to the bodies of the lead-in.
+    assert _acting(first) == [
+        ("các nhà trường", "lead", "group", "lead_in"),
+        ("đồng chí Hiệu trưởng", "lead", "role", None),
+    ]
+    # Only a co-operating body named: the lead comes from the lead-in, and says so.
+    assert _acting(second) == [
+        ("các nhà trường", "lead", "group", "lead_in"),
+        ("Trạm Y tế xã, thị trấn", "cooperate", "agency", None),
+    ]
+    assert ("Hiệu trưởng, kế toán các trường MN, TH, THCS", "lead", "role", None) in _acting(third)
+    # An item naming its own lead body does not inherit.
+    assert _acting(fourth) == [
+        ("Trung tâm Y tế huyện", "lead", "agency", None),
+        ("UBND các xã, thị trấn", "cooperate", "group", None),
+    ]
+    assert draft.to_json()["tasks"][0]["agencies"][0]["inherited"] is True
+
+
+PLAN_BY_BODY = """ỦY BAN NHÂN DÂN                    CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH HÀ GIANG                            Độc lập - Tự do - Hạnh phúc
+
+Số: 15/KH-UBND                           Hà Giang, ngày 20 tháng 1 năm 2023
+
+KẾ HOẠCH
+Phát triển thương mại điện tử năm 2023
+
+      I. TỔ CHỨC THỰC HIỆN
+      1. Sở Công Thương
+      1.1. Chủ trì, phối hợp với Sở Thông tin và Truyền thông xây dựng sàn giao dịch.
+      1.2. Tổng hợp kết quả, báo cáo UBND tỉnh trước ngày 15/12/2023.
+      2. Sở Nông nghiệp và Phát triển nông thôn
+      Hỗ trợ hợp tác xã đưa sản phẩm lên sàn giao dịch.
+      3. Các sở, ban, ngành; UBND các huyện, thành phố
+      Phối hợp thực hiện các nội dung của Kế hoạch.
+      4. Các sở, ban, ngành và UBND các huyện, thị xã, thành phố tuyên truyền.
+Nơi nhận:                                          TM. ỦY BAN NHÂN DÂN
+- Như trên;                                         CHỦ TỊCH
+- Lưu: VT.
+                                                   Lê Văn Hùng
+"""
+
+
+def test_heading_names_reach_their_items_and_names_end_where_they_should():
+    draft = parse_text(PLAN_BY_BODY, None)
+    by_number = {task.number: _acting(task) for task in draft.tasks}
+    assert by_number["I.1.1"] == [
+        ("Sở Công Thương", "lead", "agency", "heading"),
+        ("Sở Thông tin và Truyền thông", "cooperate", "agency", None),
+    ]
+    assert by_number["I.1.2"] == [("Sở Công Thương", "lead", "agency", "heading")]
+    # A name alone on its item's line ends at the line break: the item's text begins.
+    assert by_number["I.2"] == [("Sở Nông nghiệp và Phát triển nông thôn", "lead", "agency", None)]
+    assert [name for name, *_rest in by_number["I.3"]] == [
+        "Các sở, ban, ngành",
+        "UBND các huyện, thành phố",
+    ]
+    assert [name for name, *_rest in by_number["I.4"]] == [
+        "Các sở, ban, ngành",
+        "UBND các huyện, thị xã, thành phố",
+    ]

@@ -149,6 +149,8 @@ STOP_WORDS = {
     "phụ",
     "hỗ",
     "gương",
+    "nộp",
+    "nghiêm",
 }
 REPORT = re.compile(
     r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
@@ -349,6 +351,9 @@ LISTED_UNIT = re.compile(
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
+#: Words after which a line break may cut a proper name in two ("tỉnh" / "Lai Châu").
+PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
+PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các\s+\S+\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
 ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
@@ -401,6 +406,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     previous_capital = False
     before = re.search(r"(\S+)\s*$", text[:position])
     last_word = before.group(1) if before else ""
+    plural = last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
     ends: list[tuple[int, str]] = []
     for _count in range(18):
         listed = LISTED_UNIT.match(text, end)
@@ -421,13 +427,12 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         if "\n" in match.group(1) and word[:1] in "-+•–":
             break  # a list item begins on the next line
         lower = word.lower()
-        if (
-            "\n" in match.group(1)
-            and word[:1].isupper()
-            and last_word
-            and last_word.lower() not in CONNECTORS
-        ):
-            break
+        if "\n" in match.group(1) and word[:1].isupper() and last_word:
+            wraps = last_word.lower() in ("và", "&", "-") or (
+                last_word.lower() in PLACE_WORDS and not plural
+            )  # "Ủy ban nhân dân tỉnh" / "Lai Châu"; not "UBND các huyện, thành phố" / "Phối"
+            if not wraps:
+                break
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
@@ -449,6 +454,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
             break
         end = match.end()
         last_word = word
+        plural = plural or lower == "các"
         ends.append((end, lower))
     while ends and ends[-1][1] in DANGLING:
         ends.pop()

@@ -31,7 +31,9 @@ from tracker.directives.parsing.source import (
 MAX_CHARACTERS = 400_000
 CLOSING_START = re.compile(
     r"^\s*(?:Trên\s+đây|Nhận\s+được\s+(?:văn\s+bản|Công\s+văn)|Đề\s+nghị\s+các\s+cơ\s+quan|"
-    r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm)",
+    r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm|"
+    # "Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./."
+    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s+các\s.{0,80}?\bnghiêm\s+túc)",
     re.IGNORECASE,
 )
 
