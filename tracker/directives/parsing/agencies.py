@@ -318,7 +318,7 @@ ROLE_ENTRY = Entry("", "role", "")
 
 def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
     """`found` and the roles outside its names, in text order."""
-    roles = []
+    roles: list[Mention] = []
     for match in ROLE.finditer(text):
         if any(mention.start <= match.start() < mention.end for mention in found):
             continue
