@@ -151,6 +151,7 @@ STOP_WORDS = {
     "gương",
     "nộp",
     "nghiêm",
+    "thông",
 }
 REPORT = re.compile(
     r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
@@ -388,7 +389,8 @@ NAME_COMPOUNDS = {
     ("bảo", "hiểm"),
     ("bảo", "vệ"),
     ("phòng", "chống"),
-    ("thông", "tin"),
+    ("giao", "thông"),
+    ("truyền", "thông"),
 }
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
@@ -436,7 +438,11 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         if word[:1].isupper():
             # A syllable like "Thông" takes a lower-case tail ("tin"); an acronym does not.
             previous_capital = len(word) == 1 or not word.isupper()
-        elif lower == "và" and re.match(rf"\s*{HEAD}(?![\wÀ-ỹ])", text[match.end() :]):
+        elif (
+            lower == "và"
+            and last_word.upper() != "HĐND"  # "Văn phòng HĐND và UBND"
+            and re.match(rf"\s*{HEAD}(?![\wÀ-ỹ])", text[match.end() :])
+        ):
             break  # "Các sở, ban, ngành và UBND các huyện": two bodies
         elif lower in CONNECTORS:
             previous_capital = False

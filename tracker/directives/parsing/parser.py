@@ -33,7 +33,8 @@ CLOSING_START = re.compile(
     r"^\s*(?:Trên\s+đây|Nhận\s+được\s+(?:văn\s+bản|Công\s+văn)|Đề\s+nghị\s+các\s+cơ\s+quan|"
     r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm|"
     # "Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./."
-    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s+các\s.{0,80}?\bnghiêm\s+túc)",
+    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s.{0,160}?\bnghiêm\s+túc\s+(?:triển\s+khai\s+)?"
+    r"thực\s+hiện)",
     re.IGNORECASE,
 )
 
