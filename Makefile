@@ -17,6 +17,8 @@ SYSTEM_PACKAGES_FLAGS := $(if $(filter 1 yes true,$(REQUIRE_SYSTEM_PACKAGES)),--
 # browser of the end-to-end tests with what Playwright's driver needs, the PDF
 # inspection tools of the tests, and a second font they use to catch stray fonts.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+# Reading scanned directives: Tesseract with its Vietnamese model, pdftoppm for PDF pages.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils
 TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core
 
 # The test runs: pytest-xdist, WORKERS processes ("auto": one per CPU), all the tests of a
@@ -72,7 +74,7 @@ run: setup
 		$(BIN)/tracker run --host $(HOST) --port $(PORT)
 
 setup: $(STAMP)
-	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES)
+	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES) $(OCR_PACKAGES)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
@@ -89,7 +91,7 @@ $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	@touch $@
 
 test: setup
-	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES) $(TEST_PACKAGES)
+	@$(SYSTEM_PACKAGES) $(SYSTEM_PACKAGES_FLAGS) $(PDF_PACKAGES) $(OCR_PACKAGES) $(TEST_PACKAGES)
 	@echo "== ruff"
 	$(BIN)/ruff check .
 	@echo "== mypy"

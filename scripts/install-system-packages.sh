@@ -38,7 +38,9 @@ purpose() {
         chromium) echo "the browser of the end-to-end tests (Playwright)" ;;
         libatomic1) echo "the Node.js runtime Playwright ships to drive the browser" ;;
         fonts-dejavu-core) echo "a second font the PDF tests use to prove a stray font is caught" ;;
-        poppler-utils) echo "pdffonts and pdftotext, used by the tests to check PDFs" ;;
+        poppler-utils) echo "pdftoppm, to read scanned PDFs; pdffonts and pdftotext for the tests" ;;
+        tesseract-ocr) echo "reading scanned directives (OCR)" ;;
+        tesseract-ocr-vie) echo "the Vietnamese model of the OCR" ;;
         python3-venv) echo "creating the Python virtual environment (.venv)" ;;
         postgresql) echo "the PostgreSQL server the CI suite runs on" ;;
         postgresql-client) echo "psql and pg_isready" ;;

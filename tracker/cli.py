@@ -43,7 +43,7 @@ from tracker.directives.parsing.agencies import Gazetteer
 from tracker.directives.parsing.parser import (
     gazetteer_from_files,
     gazetteer_from_session,
-    parse,
+    parse_text,
 )
 from tracker.directives.parsing.reading import read_path
 from tracker.directives.parsing.source import NotADirective
@@ -183,11 +183,17 @@ def parse_command(path: Path, spans: bool) -> None:
     `tracker init`: it knows the database's agencies when there is one, else those of
     the data files."""
     try:
-        draft = parse(path, _known_agencies())
+        draft = parse_text(read_path(path, ocr=True, progress=_ocr_progress), _known_agencies())
     except NotADirective as error:
         click.echo(_("Lỗi: %(error)s", error=error), err=True)
         sys.exit(2)
     click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
+
+
+def _ocr_progress(done: int, total: int) -> None:
+    click.echo(
+        _("Nhận dạng chữ: đã xong %(done)s/%(total)s trang.", done=done, total=total), err=True
+    )
 
 
 def _known_agencies() -> Gazetteer:
@@ -216,7 +222,11 @@ def import_command(path: Path, confirm: bool, update: bool) -> None:
     session = db.session
     try:
         imported = start_import(
-            session, None, read_path(path), path.name, gazetteer_from_session(session)
+            session,
+            None,
+            read_path(path, ocr=True, progress=_ocr_progress),
+            path.name,
+            gazetteer_from_session(session),
         )
         if not confirm:
             session.commit()

@@ -40,14 +40,14 @@ CLOSING_START = re.compile(
 
 
 def parse(source: str | bytes | Path, gazetteer: Gazetteer | None = None) -> Draft:
-    """The draft of a directive from its text, a file's bytes or a file's path: a pure
-    function of its input and, optionally, the agencies it knows (`Gazetteer`). It needs
-    no database and no application. NotADirective (its message in the user's words)
-    for what cannot be read."""
+    """The draft of a directive from its text, a file's bytes or a file's path (a scan
+    is read by OCR): a pure function of its input and, optionally, the agencies it knows
+    (`Gazetteer`). It needs no database and no application. NotADirective (its message
+    in the user's words) for what cannot be read."""
     if isinstance(source, Path):
-        text = read_path(source)
+        text = read_path(source, ocr=True)
     elif isinstance(source, bytes):
-        text = read_bytes(source)
+        text = read_bytes(source, ocr=True)
     else:
         text = source
     return parse_text(text, gazetteer)

@@ -76,9 +76,10 @@ SYMBOL = r"[A-ZĐ0-9](?:[A-ZĐa-zđ0-9&.]|,(?=[A-ZĐ])|\s*[-/]\s*(?=[A-ZĐ0-9]))
 #: (a number left to write by hand: no number).
 NUMBER_LINE = re.compile(rf"^\s*Số\s*:?\s*(?P<number>\d*)[\s.…_]*/\s*(?P<symbol>{SYMBOL})")
 
+#: "Lai Châu, ngày 15 tháng 8 năm 2020"; OCR of italics may read "năm" as "nắm".
 DATE_LINE = re.compile(
     r"(?P<place>[A-ZĐÂÊÔƠƯ][^\d,:;]{1,40}?)\s*,\s*ngày\s*(?P<day>\d{1,2})?\s*"
-    r"tháng\s*(?P<month>\d{1,2})?\s*năm\s*(?P<year>\d{4})",
+    r"tháng\s*(?P<month>\d{1,2})?\s*n[ăắằâấầa]m\s*(?P<year>\d{4})",
     re.IGNORECASE,
 )
 

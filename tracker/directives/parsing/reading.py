@@ -1,4 +1,6 @@
-"""Reading a directive's file: UTF-8 text, .docx (python-docx), PDF with a text layer (pypdf)."""
+"""Reading a directive's file: UTF-8 text, .docx (python-docx), PDF with a text layer
+(pypdf); with `ocr`, also scans (a PDF without a usable text layer, PNG, JPEG, TIFF) by
+OCR (`tracker.directives.parsing.ocr`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from tracker.directives.parsing import ocr as ocr_reader
 from tracker.directives.parsing.source import NotADirective, too_long
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -26,12 +29,24 @@ MAX_PDF_PAGES = 300
 MAX_DOCX_MEMBERS = 2_000
 MAX_DOCX_UNZIPPED = 60 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
+#: PNG, JPEG, TIFF (both byte orders).
+IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
+class ScanNeedsOcr(NotADirective):
+    """A scan, or a text layer a failed OCR left: it is read by OCR where that may run."""
+
+
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_bytes(data: bytes, name: str = "") -> str:
+def read_bytes(
+    data: bytes, name: str = "", *, ocr: bool = False, progress: ocr_reader.Progress | None = None
+) -> str:
     """The text of an uploaded or given file; NotADirective for anything that cannot be
-    read, its message in the language in force (a request's reader's, else Vietnamese)."""
+    read, its message in the language in force (a request's reader's, else Vietnamese).
+    Scans are read by OCR only with `ocr` (it takes seconds a page: never in a request);
+    `progress(done, total)` follows its pages."""
     if not data:
         raise NotADirective(_("Tệp rỗng."))
     if len(data) > MAX_BYTES:
@@ -39,10 +54,22 @@ def read_bytes(data: bytes, name: str = "") -> str:
             _("Tệp quá lớn (tối đa %(limit)s MB).", limit=MAX_BYTES // 1024 // 1024)
         )
     if data.startswith(PDF_MAGIC):
-        return _bounded(_read_pdf(data))
+        try:
+            text = _read_pdf(data)
+        except ScanNeedsOcr:
+            if not ocr:
+                raise
+            text = ocr_reader.read_scan(data, pdf=True, progress=progress).text
+        return _bounded(text)
+    if data.startswith(IMAGE_MAGICS):
+        if not ocr:
+            raise ScanNeedsOcr(
+                _("Ảnh chụp hoặc ảnh quét cần nhận dạng chữ: hãy nhập bằng lệnh tracker import.")
+            )
+        return _bounded(ocr_reader.read_scan(data, pdf=False, progress=progress).text)
     if data.startswith(ZIP_MAGIC):
         return _bounded(_read_docx(data))
-    if name.lower().endswith((".doc", ".xls", ".pdf", ".docx")):
+    if name.lower().endswith((".doc", ".xls", ".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif")):
         raise NotADirective(_("Không đọc được tệp: nội dung không khớp với loại tệp."))
     try:
         text = data.decode("utf-8-sig")
@@ -61,7 +88,7 @@ def _bounded(text: str) -> str:
     return text
 
 
-def read_path(path: Path) -> str:
+def read_path(path: Path, *, ocr: bool = False, progress: ocr_reader.Progress | None = None) -> str:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -71,7 +98,7 @@ def read_path(path: Path) -> str:
         raise NotADirective(_("%(path)s là thư mục, không phải tệp.", path=path)) from None
     except OSError:
         raise NotADirective(_("Không mở được tệp %(path)s.", path=path)) from None
-    return read_bytes(data, path.name)
+    return read_bytes(data, path.name, ocr=ocr, progress=progress)
 
 
 def _read_pdf(data: bytes) -> str:
@@ -90,8 +117,18 @@ def _read_pdf(data: bytes) -> str:
         raise NotADirective(_("Tệp PDF bị hỏng hoặc không đọc được.")) from None
     text = "\f".join(pages)
     if len(text.strip()) < 40:
-        raise NotADirective(
-            _("Tệp PDF không có lớp chữ (có thể là bản quét): chưa hỗ trợ nhận dạng chữ từ ảnh.")
+        raise ScanNeedsOcr(
+            _(
+                "Tệp PDF không có lớp chữ (bản quét): cần nhận dạng chữ, hãy nhập bằng lệnh"
+                " tracker import."
+            )
+        )
+    if ocr_reader.looks_like_failed_ocr(text):
+        raise ScanNeedsOcr(
+            _(
+                "Lớp chữ của tệp PDF do nhận dạng sai (chữ không dấu, số thay chữ): cần nhận"
+                " dạng lại, hãy nhập bằng lệnh tracker import."
+            )
         )
     return text
 
