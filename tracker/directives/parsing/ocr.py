@@ -36,6 +36,8 @@ from tracker.directives.parsing.source import NotADirective
 
 LANGUAGE = "vie"
 OCR_DPI = 300
+#: Pixels of a page's longer side: A4 (297 mm) at OCR_DPI.
+LONG_SIDE = round(297 / 25.4 * OCR_DPI)
 MAX_OCR_PAGES = 30
 PAGE_SECONDS = 90
 #: Below this confidence (0-100) a word is "unsure": the review marks it.
@@ -143,12 +145,22 @@ def _rasterise(data: bytes, workdir: Path) -> list[Path]:
         )
     source = workdir / "scan.pdf"
     source.write_bytes(data)
+    prefix = workdir / "page"
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise NotADirective(_("Máy chủ chưa cài pdftoppm (gói poppler-utils)."))
     try:
         subprocess.run(  # noqa: S603 (fixed arguments, our own files, no shell)
-            [pdftoppm, "-r", str(OCR_DPI), "-gray", "-png", str(source), str(workdir / "page")],
+            # An A4 page at OCR_DPI, whatever size the PDF says its pages are.
+            [
+                pdftoppm,
+                "-scale-to",
+                str(LONG_SIDE),
+                "-gray",
+                "-png",
+                str(source),
+                str(prefix),
+            ],
             check=True,
             capture_output=True,
             timeout=PAGE_SECONDS * max(count, 1),
@@ -170,9 +182,10 @@ def _image_file(data: bytes, workdir: Path) -> Path:
     except (UnidentifiedImageError, OSError, ValueError):
         raise NotADirective(_("Không đọc được ảnh (PNG, JPEG hoặc TIFF).")) from None
     path = workdir / "page-1.png"
-    if page.width < 1000:  # a photo or a low-resolution scan: enlarge for Tesseract
-        scale = 1000 / page.width
-        page = page.resize((1000, round(page.height * scale)))
+    # A photo or a low-resolution scan is enlarged for Tesseract; a huge one reduced.
+    scale = LONG_SIDE / max(page.size)
+    if scale < 1 or page.width < 1000:
+        page = page.resize((round(page.width * scale), round(page.height * scale)))
     page.save(path)
     return path
 
