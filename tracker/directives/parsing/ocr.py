@@ -263,9 +263,8 @@ def words_by_line(tsv: str) -> list[list[Word]]:
             left, top, width, height = (int(value) for value in cells[6:10])
         except ValueError:
             continue
-        word = Word(
-            unicodedata.normalize("NFC", cells[11].strip()), confidence, left, top, width, height
-        )
+        text = unicodedata.normalize("NFC", cells[11].strip())
+        word = Word(text, confidence, left, top, width, height)
         if not any(_meaningful(char) for char in word.text):
             continue  # a speck read as a mark ("ˆ", "‘")
         lines.setdefault((cells[2], cells[3], cells[4]), []).append(word)
@@ -281,12 +280,21 @@ def _meaningful(char: str) -> bool:
 FIGURE = re.compile(r"\d")
 
 
+#: A word of figures alone (and their punctuation): a number or a day.
+FIGURES = re.compile(r"[\d/.,-]*\d[\d/.,-]*")
+
+
 def _written(word: Word) -> str:
-    """A figure read with almost no confidence is taken for handwriting: blanked (digits
-    become spaces, so "1661/UBND-VX" reads "    /UBND-VX"), not guessed."""
-    if word.confidence < HANDWRITTEN and FIGURE.search(word.text):
+    """A word as the text gives it: figures read with almost no confidence are taken
+    for handwriting (a number or day filled in by pen) and blanked, digits become
+    spaces, not guessed; OCR's lookalike characters become the ones meant."""
+    if word.confidence < HANDWRITTEN and FIGURES.fullmatch(word.text):
         return FIGURE.sub(" ", word.text)
-    return word.text
+    return word.text.translate(LOOKALIKES)
+
+
+#: Characters OCR puts for others: the fraction slash for "/", curly quotes.
+LOOKALIKES = str.maketrans({"⁄": "/", "∕": "/", "‚": ",", "‘": "'", "’": "'"})
 
 
 def layout(lines: list[list[Word]]) -> str:
