@@ -4,7 +4,8 @@ milliseconds per document.
     .venv/bin/python benchmarks/parser_accuracy.py [FOLDER ...]
 
 Each FOLDER holds NAME.txt with NAME.expected.json. Two annotation shapes are read: the
-parser's own JSON contract (tests/fixtures/directives) and the study annotations of
+parser's own JSON contract (tests/fixtures/directives, and the real documents of
+tests/fixtures/real) and the study annotations of
 ../shared/samples (keys noi_nhan, signer_title, signer_name, tasks with "seq"). By
 default both folders are measured when they exist. Lines starting with "# " at the top
 of a study sample (its source note) are blanked before parsing, keeping offsets.
@@ -23,7 +24,11 @@ from pathlib import Path
 from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_FOLDERS = [ROOT / "tests" / "fixtures" / "directives", ROOT.parent / "shared" / "samples"]
+DEFAULT_FOLDERS = [
+    ROOT / "tests" / "fixtures" / "directives",
+    ROOT / "tests" / "fixtures" / "real",
+    ROOT.parent / "shared" / "samples",
+]
 COUNTED_KINDS = {"by_date", "period", "recurring", "relative", "scheduled"}
 
 
