@@ -166,8 +166,8 @@ ACTOR_BEFORE = re.compile(
     r"chỉ\s+đạo|–|-)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
-    r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|giao\b|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?"
-    r"Kế\s+hoạch)",
+    r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
+    r"thông\s+báo|nhận\s+được|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
@@ -348,9 +348,15 @@ LOWER_STOP = STOP_WORDS | {"thông", "cân", "tạm", "hoàn", "là", "chỉ", "
 #: Administrative units a group's name lists with commas: "UBND các huyện, thị xã, thành
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
-    r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|ban|ngành|"
+    r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ])",
     re.IGNORECASE,
+)
+#: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
+GROUP_TAIL = re.compile(
+    r"\s+(?:trực\s+thuộc\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh)|"
+    r"trong\s+cả\s+nước|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã))?)"
+    r"(?![\wÀ-ỹ])"
 )
 #: Words after which a line break may cut a proper name in two ("tỉnh" / "Lai Châu").
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
@@ -361,6 +367,8 @@ ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
 #: The last word of a unit that such a list continues after.
 UNIT_ENDS = {
+    "tỉnh",
+    "thị",
     "huyện",
     "quận",
     "xã",
@@ -411,6 +419,11 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     plural = last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
     ends: list[tuple[int, str]] = []
     for _count in range(18):
+        tail = GROUP_TAIL.match(text, end) if plural else None
+        if tail:
+            end = tail.end()
+            ends.append((end, tail.group().split()[-1].lower()))
+            break
         listed = LISTED_UNIT.match(text, end)
         if listed is None and last_word.lower() == "phòng":
             listed = PHONG_CHONG.match(text, end)  # "Ban chỉ đạo phòng, chống dịch"

@@ -22,7 +22,8 @@ Span = tuple[int, int]
 
 NATIONAL_TITLE = re.compile(r"C[ỘO]NG\s*H(?:O[AÀ]|[ÒÓ]A)\s+X[ÃA]\s+H[ỘO]I", re.IGNORECASE)
 MOTTO = re.compile(r"Độc\s*lập\s*-?\s*Tự\s*do", re.IGNORECASE)
-SUBJECT_START = re.compile(r"^(?:V/[vV]|Về\s+việc)\s*:?\s*", re.IGNORECASE)
+#: "V/v ...", "V/v: ...", "Về việc ...", and "Về: ..." or "Về tổ chức ..." as some write it.
+SUBJECT_START = re.compile(r"^(?:(?:V/[vV]|[Vv]ề\s+việc)\s*:?|[Vv]ề\s*:|[Vv]ề(?=\s+[a-zà-ỹđ]))\s*")
 RECIPIENTS_START = re.compile(r"^\s*Kính\s+gửi\s*:?", re.IGNORECASE)
 RULE_LINE = re.compile(r"^[\s_\-–—=.*]+$")
 #: Words that begin the name of a body; a header line starting so begins a new body.
@@ -175,7 +176,7 @@ def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
 
 
 #: Where a place-and-date line begins: "Lai Châu, ngày", "Hiệp Hòa,".
-DATE_START = re.compile(r"[A-ZĐÂÊÔƠƯ][^\d,:;]{0,40},\s*(?:ngày\b.*)?$")
+DATE_START = re.compile(r"[A-ZĐÂÊÔƠƯ][^\d,:;]{0,40}(?:\s\d{1,2})?,\s*(?:ngày\b.*)?$")
 
 
 def _read_split_date(header: Header, lines: list[Line]) -> None:
