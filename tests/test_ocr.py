@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 from weasyprint import HTML
 
@@ -132,3 +133,73 @@ def test_a_failed_text_layer_is_told_from_a_good_one():
     assert ocr.looks_like_failed_ocr(stripped)
     digits = "C0ng v4n s0 12 y3u c4u c4c c0 qu4n th0c h13n ngh13m tuc nh1em vu. " * 10
     assert ocr.looks_like_failed_ocr(digits)
+
+
+@needs_tesseract
+def test_a_scan_imports_in_the_browser_with_its_progress_and_page_images(
+    client, auth, session, scan, tmp_path, app, monkeypatch
+):
+    """The upload page takes a scan: it is read by OCR in the job queue (immediate in the
+    tests), page by page, then parsed; the review shows the recognised text beside the
+    page image, the unsure words marked. Only the office sees the pages."""
+    from tests.helpers import csrf_token
+    from tracker.directives.models import ImportDraft, ImportStatus
+
+    monkeypatch.setitem(app.config, "IMPORTS_DIR", str(tmp_path / "imports"))
+    auth.login("vanphong")
+    response = client.post(
+        "/directives/import",
+        data={
+            "csrf_token": csrf_token(client, "/directives/import"),
+            "file": (io.BytesIO(scan["pdf"]), "cong-van-quet.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    imported = session.scalars(sa.select(ImportDraft).order_by(ImportDraft.id.desc())).first()
+    assert imported.status == ImportStatus.OPEN and imported.scan_file
+    assert (imported.pages_done, imported.pages_total) == (1, 1)
+    assert imported.data["number"] == "2415" and imported.data["symbol"] == "UBND-VX"
+    review = client.get(f"/imports/{imported.id}").get_data(as_text=True)
+    assert 'data-testid="scan-pages"' in review
+    assert f"/imports/{imported.id}/pages/1.png" in review
+    image = client.get(f"/imports/{imported.id}/pages/1.png")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+    assert client.get(f"/imports/{imported.id}/pages/2.png").status_code == 404
+    auth.logout()
+    auth.login("stttt")
+    assert client.get(f"/imports/{imported.id}/pages/1.png").status_code == 403
+
+
+def test_the_progress_page_counts_the_pages_read(client, auth, session):
+    from tracker.directives.models import ImportDraft, ImportStatus
+
+    imported = ImportDraft(
+        source_name="quet.pdf",
+        text="",
+        data={},
+        status=ImportStatus.PARSING,
+        scan_file="1/scan",
+        pages_done=2,
+        pages_total=5,
+    )
+    session.add(imported)
+    session.commit()
+    auth.login("vanphong")
+    page = client.get(f"/imports/{imported.id}").get_data(as_text=True)
+    assert "đã xong 2/5 trang" in page and 'value="2" max="5"' in page
+
+
+def test_unsure_words_are_marked_in_the_review_text():
+    from tracker.directives.import_views import _parts, _unsure_words
+    from tracker.directives.models import ImportDraft
+
+    imported = ImportDraft(
+        text="Sở Y tế chủ trì", ocr_pages=[{"number": 1, "unsure": [["trì", 41.0]]}]
+    )
+    assert _parts("Sở Y tế chủ trì, phối hợp", _unsure_words(imported)) == [
+        ("Sở Y tế chủ ", False),
+        ("trì", True),
+        (", phối hợp", False),
+    ]
+    assert _unsure_words(ImportDraft(text="x", ocr_pages=None)) is None

@@ -514,6 +514,13 @@ CASES = (
     Case("imports.start", "GET", "/directives/import", OFFICE_ONLY),
     Case("imports.start", "POST", "/directives/import", {**OFFICE_ONLY, "secretariat": 422}),
     Case("imports.review", "GET", "/imports/{imported}", OFFICE_ONLY),
+    # A scanned page's image: the office's; a text import has none.
+    Case(
+        "imports.page_image",
+        "GET",
+        "/imports/{imported}/pages/1.png",
+        {**OFFICE_ONLY, "secretariat": 404},
+    ),
     Case("imports.review", "POST", "/imports/{imported}", {**OFFICE_ONLY, "secretariat": 422}),
     Case(
         "imports.discard",
@@ -1143,6 +1150,7 @@ def url_values(world: World) -> dict[str, object]:
         "period_id": world.period.id,
         "extension_id": world.extension.id,
         "decision": "grant",
+        "number": 1,
         "indicator_id": world.indicator.id,
     }
 

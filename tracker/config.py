@@ -161,6 +161,8 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     app.config.setdefault("EVIDENCE_DIR", str(instance / "evidence"))
     app.config.setdefault("DOCUMENTS_DIR", str(instance / "documents"))
+    #: Scanned directives waiting for OCR, and their page images for the review.
+    app.config.setdefault("IMPORTS_DIR", str(instance / "imports"))
     #: The event chain's anchor (tracker.anchor); an empty setting turns anchoring off.
     app.config.setdefault("AUDIT_ANCHOR_FILE", str(instance / "audit-anchor.log"))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024

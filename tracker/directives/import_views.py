@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -20,12 +23,18 @@ from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.calendar import RECURRENCE_LABELS
-from tracker.directives import importing
+from tracker.directives import importing, scans
 from tracker.directives.forms import lines
 from tracker.directives.import_forms import ImportForm, ReviewForm
 from tracker.directives.importing import Reviewed, ReviewedCitation, ReviewedTask
 from tracker.directives.models import ImportDraft, ImportStatus
-from tracker.directives.parsing.reading import MAX_BYTES, read_bytes
+from tracker.directives.parsing import ocr
+from tracker.directives.parsing.reading import (
+    MAX_BYTES,
+    PDF_MAGIC,
+    ScanNeedsOcr,
+    read_bytes,
+)
 from tracker.directives.parsing.source import NotADirective
 from tracker.i18n import N_
 from tracker.jobs.queue import enqueue
@@ -56,10 +65,15 @@ def start():
     if form.validate_on_submit():
         db.end_reads(db.session)  # no transaction stays open while the file is read
         upload = request.files.get("file")
+        scan: bytes | None = None
         try:
             if upload is not None and upload.filename:
-                text = read_bytes(upload.stream.read(MAX_BYTES + 1), upload.filename)
-                name = upload.filename
+                data, name = upload.stream.read(MAX_BYTES + 1), upload.filename
+                try:
+                    text = read_bytes(data, name)
+                except ScanNeedsOcr:  # checked here, read by OCR in the job queue
+                    ocr.check_scan(data, pdf=data.startswith(PDF_MAGIC))
+                    scan, text = data, ""
             elif (form.text.data or "").strip():
                 text, name = form.text.data, ""
             else:
@@ -69,6 +83,11 @@ def start():
             form.text.errors.append(str(error))
             status = 422
         else:
+            if scan is not None:  # read by OCR in the job queue; its progress page follows
+                imported = scans.begin_scan(db.session, current_user, scan, name)
+                db.session.commit()
+                enqueue("ocr_import", imported.id, i18n.current_language())
+                return redirect(url_for("imports.review", import_id=imported.id))
             imported = importing.begin_import(db.session, current_user, text, name)
             db.session.commit()
             enqueue("parse_import", imported.id, i18n.current_language())
@@ -143,6 +162,19 @@ def review(import_id: int):
     ), status
 
 
+@blueprint.route("/imports/<int:import_id>/pages/<int:number>.png")
+@staff_required
+def page_image(import_id: int, number: int):
+    """A scanned page as the OCR read it, for the review."""
+    found_or_404(db.session.get(ImportDraft, import_id))
+    path = scans.page_image(import_id, number)
+    if path is None:
+        abort(404)
+    response = Response(path.read_bytes(), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @blueprint.route("/imports/<int:import_id>/discard", methods=["POST"])
 @staff_required
 def discard(import_id: int):
@@ -156,6 +188,7 @@ def discard(import_id: int):
         flash(str(refused), "danger")
         return redirect(url_for("directives.index"))
     db.session.commit()
+    scans.forget(import_id)
     flash(_("Đã bỏ bản nhập."), "info")
     return redirect(url_for("imports.start"))
 
@@ -278,7 +311,8 @@ def _reviewed(form: ReviewForm, groups: list[AgencyGroup], agencies: list[Agency
 
 
 def _highlighted(imported: ImportDraft) -> list[dict]:
-    """The source text cut into plain and highlighted pieces (header fields, tasks)."""
+    """The source text cut into plain and highlighted pieces (header fields, tasks), each
+    in parts: the words a scan's OCR was unsure of apart, to be marked."""
     text = imported.text
     marks: list[tuple[int, int, str, str]] = []
     for name, span in (imported.data.get("spans") or {}).items():
@@ -299,4 +333,35 @@ def _highlighted(imported: ImportDraft) -> list[dict]:
         pieces.append({"text": text[start:end], "kind": kind, "label": label})
         cursor = end
     pieces.append({"text": text[cursor:], "kind": None, "label": None})
+    unsure = _unsure_words(imported)
+    for piece in pieces:
+        piece["parts"] = _parts(piece["text"], unsure)
     return pieces
+
+
+def _unsure_words(imported: ImportDraft) -> re.Pattern[str] | None:
+    """The words a scan's OCR was unsure of, as one pattern; None for a text."""
+    words = {
+        str(word).translate(ocr.LOOKALIKES)
+        for page in imported.ocr_pages or []
+        for word, _confidence in page.get("unsure", [])
+        if str(word).strip()
+    }
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives})(?![\wÀ-ỹ])")
+
+
+def _parts(text: str, unsure: re.Pattern[str] | None) -> list[tuple[str, bool]]:
+    if unsure is None:
+        return [(text, False)]
+    parts: list[tuple[str, bool]] = []
+    cursor = 0
+    for match in unsure.finditer(text):
+        if match.start() > cursor:
+            parts.append((text[cursor : match.start()], False))
+        parts.append((match.group(), True))
+        cursor = match.end()
+    parts.append((text[cursor:], False))
+    return parts

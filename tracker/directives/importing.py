@@ -28,6 +28,7 @@ from tracker.directives import operations
 from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, ImportDraft, ImportStatus
 from tracker.directives.parsing.agencies import Gazetteer, fold
+from tracker.directives.parsing.ocr import MAX_OCR_PAGES, PAGE_SECONDS
 from tracker.directives.parsing.parser import parse_text
 from tracker.directives.parsing.source import NotADirective
 from tracker.i18n import N_, spoken
@@ -209,6 +210,8 @@ def settle_if_stuck(imported: ImportDraft) -> bool:
     from flask import current_app
 
     limit = timedelta(seconds=float(current_app.config["IMPORT_PARSE_SECONDS"])) + STUCK_AFTER
+    if imported.scan_file:  # a scan's pages are read by OCR first
+        limit += timedelta(seconds=(imported.pages_total or MAX_OCR_PAGES) * PAGE_SECONDS)
     if imported.status != ImportStatus.PARSING or clock.now() - imported.created_at <= limit:
         return False
     imported.status, imported.error = ImportStatus.FAILED, STUCK_REASON

@@ -394,6 +394,13 @@ class ImportDraft(Base):
     #: Why parsing failed, in the user's words.
     error: Mapped[str] = mapped_column(sa.Text, default="")
     directive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+    #: A scan waiting for OCR: its file's name under IMPORTS_DIR; "" for a text.
+    scan_file: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    #: The OCR's progress: pages read, of how many (None until it knows).
+    pages_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    pages_total: Mapped[int | None]
+    #: Per page read by OCR: {"number", "unsure": [[word, confidence], ...]}.
+    ocr_pages: Mapped[list | None] = mapped_column(sa.JSON)
 
     directive: Mapped[Directive | None] = relationship()
 

@@ -2,6 +2,7 @@
 
 - `render_report`: a large accountability report, rendered by a child process;
 - `parse_import`: an imported directive's text, parsed by a child process;
+- `ocr_import`: a scanned directive read by OCR page by page, then parsed;
 - `daily_reminders` (periodic, at REMIND_AT local time): due periods, the reminder
   ladder and the e-mail digests, retried with backoff when the mail server fails;
 - `housekeeping` (periodic, every minute): jobs whose process died are marked failed,
@@ -44,6 +45,7 @@ def register(queue: Queue, app: Flask) -> None:
 
     queue.tasks["render_report"] = huey.task(name="render_report")(in_app(render_report))
     queue.tasks["parse_import"] = huey.task(name="parse_import")(in_app(parse_import))
+    queue.tasks["ocr_import"] = huey.task(name="ocr_import")(in_app(ocr_import))
     queue.tasks["daily_reminders"] = huey.periodic_task(
         at_local_time(str(app.config["REMIND_AT"])),
         retries=3,
@@ -77,6 +79,12 @@ def parse_import(import_id: int, language: str | None = None) -> None:
     from tracker.directives import importing
 
     importing.parse_in_queue(import_id, language)
+
+
+def ocr_import(import_id: int, language: str | None = None) -> None:
+    from tracker.directives import scans
+
+    scans.ocr_in_queue(import_id, language)
 
 
 def daily_reminders() -> None:

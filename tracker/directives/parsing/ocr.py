@@ -25,7 +25,7 @@ import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -111,30 +111,40 @@ def read_scan(data: bytes, *, pdf: bool, progress: Progress | None = None) -> Oc
         workdir = Path(folder)
         images = _rasterise(data, workdir) if pdf else [_image_file(data, workdir)]
         total = len(images)
-        done = 0
-        pages: list[OcrPage | None] = [None] * total
-
-        def read(index: int) -> None:
-            nonlocal done
-            pages[index] = _read_page(index + 1, images[index], workdir)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-
+        pages: list[OcrPage] = []
         with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-            for future in [pool.submit(read, index) for index in range(total)]:
-                future.result()
-    return OcrResult([page for page in pages if page is not None])
+            futures = [
+                pool.submit(_read_page, index + 1, path, workdir)
+                for index, path in enumerate(images)
+            ]
+            # Progress is told from this thread (the caller's, with its context).
+            for future in as_completed(futures):
+                pages.append(future.result())
+                if progress is not None:
+                    progress(len(pages), total)
+    return OcrResult(sorted(pages, key=lambda page: page.number))
 
 
-def _rasterise(data: bytes, workdir: Path) -> list[Path]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def check_scan(data: bytes, *, pdf: bool) -> int:
+    """How many pages the scan has; NotADirective, at once and cheaply, when it cannot
+    be read or has too many (before it waits in the queue)."""
+    if pdf:
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
 
-    try:
-        count = len(PdfReader(io.BytesIO(data)).pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
-        raise NotADirective(_("Tệp PDF bị hỏng hoặc không đọc được.")) from None
+        try:
+            count = len(PdfReader(io.BytesIO(data)).pages)
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+            raise NotADirective(_("Tệp PDF bị hỏng hoặc không đọc được.")) from None
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                count = getattr(image, "n_frames", 1)
+                image.verify()
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise NotADirective(_("Không đọc được ảnh (PNG, JPEG hoặc TIFF).")) from None
     if count > MAX_OCR_PAGES:
         raise NotADirective(
             _(
@@ -143,6 +153,11 @@ def _rasterise(data: bytes, workdir: Path) -> list[Path]:
                 limit=MAX_OCR_PAGES,
             )
         )
+    return count
+
+
+def _rasterise(data: bytes, workdir: Path) -> list[Path]:
+    count = check_scan(data, pdf=True)
     source = workdir / "scan.pdf"
     source.write_bytes(data)
     prefix = workdir / "page"
