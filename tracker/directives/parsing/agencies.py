@@ -323,6 +323,8 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
     for match in ROLE.finditer(text):
         if any(mention.start <= match.start() < mention.end for mention in found):
             continue
+        if text[match.end() : match.end() + 3].lstrip().startswith(":"):
+            continue  # "Giao Giám đốc: Sở ..., Sở ...": the bodies that follow act
         if roles and match.start() < roles[-1].end:
             continue
         end = match.end()
@@ -362,6 +364,7 @@ GROUP_TAIL = re.compile(
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
 PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các\s+\S+\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
+THE_THAO = re.compile(r",\s*Thể\s+thao(?![\wÀ-ỹ])")
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
 ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
@@ -427,6 +430,8 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         listed = LISTED_UNIT.match(text, end)
         if listed is None and last_word.lower() == "phòng":
             listed = PHONG_CHONG.match(text, end)  # "Ban chỉ đạo phòng, chống dịch"
+        elif listed is None and last_word.lower() in ("hóa", "hoá"):
+            listed = THE_THAO.match(text, end)  # "Sở Văn hóa, Thể thao và Du lịch"
         elif listed is None and ACRONYM.fullmatch(last_word):
             listed = LISTED_ACRONYM.match(text, end)  # "các trường MN, TH, THCS"
         if listed and (last_word.lower() in UNIT_ENDS or listed.re is not LISTED_UNIT):

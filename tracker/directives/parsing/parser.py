@@ -120,7 +120,8 @@ def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -
         content = [line for line in body_lines if not line.blank]
         if not content:
             return []
-        start, end = content[0].start + content[0].indent, _cut_closing(text, content)
+        start = content[0].start + content[0].indent
+        end = _cut_closing(text, content, formulas_only=True)
         return [_task(text, "", start, end, general, addressees, gazetteer, ())]
     headings = _heading_actors(text, body.items, gazetteer)
     tasks = []
@@ -270,8 +271,10 @@ def _resolve_all(names: list[str], gazetteer: Gazetteer) -> list[AgencyRef]:
     return refs
 
 
-def _cut_closing(text: str, lines) -> int:
-    """End of the last item, before the document's closing paragraph."""
+def _cut_closing(text: str, lines, *, formulas_only: bool = False) -> int:
+    """End of the last item, before the document's closing paragraph. With
+    `formulas_only` (a body that is one instruction, whose own paragraph ends with
+    "./."), only a closing formula ("Trên đây là ...", "Yêu cầu các ...") is cut."""
     content = [line for line in lines if not line.blank]
     if not content:
         return lines[-1].end
@@ -290,6 +293,7 @@ def _cut_closing(text: str, lines) -> int:
             and CLOSING_START.match(line.text)
             or (
                 starts_paragraph
+                and not formulas_only
                 and any(
                     CLOSING.search(later.text) or later.text.rstrip().endswith("/.")
                     for later in content[index:]
