@@ -191,8 +191,9 @@ def test_the_progress_page_counts_the_pages_read(client, auth, session):
 
 
 def test_unsure_words_are_marked_in_the_review_text():
-    from tracker.directives.import_views import _parts, _unsure_words
     from tracker.directives.models import ImportDraft
+    from tracker.directives.scans import marked as _parts
+    from tracker.directives.scans import unsure_words as _unsure_words
 
     imported = ImportDraft(
         text="Sở Y tế chủ trì", ocr_pages=[{"number": 1, "unsure": [["trì", 41.0]]}]

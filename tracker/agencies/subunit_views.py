@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker import clock, db
@@ -80,16 +81,29 @@ def show(agency_id: int):
     return _page(_agency(agency_id))
 
 
-@blueprint.route("/agencies/<int:agency_id>/subunits", methods=["POST"])
-@login_required
-def add(agency_id: int):
+def _administered(agency_id: int) -> Agency:
+    """The agency whose sub-units an admin adds (404 unseen, 403 for others)."""
     agency = _agency(agency_id)
     if current_user.role != Role.ADMIN:
         abort(403)
+    return agency
+
+
+def _valid(form: FlaskForm) -> bool:
+    """The form's fields check; a missing or stale CSRF token is refused outright."""
+    if form.validate_on_submit():
+        return True
+    if "csrf_token" in form.errors:
+        abort(400)
+    return False
+
+
+@blueprint.route("/agencies/<int:agency_id>/subunits", methods=["POST"])
+@login_required
+def add(agency_id: int):
+    agency = _administered(agency_id)
     form = SubUnitForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
+    if not _valid(form):
         return _page(agency, form=form, status=422)
     try:
         added = add_subunit(
@@ -111,13 +125,9 @@ def add(agency_id: int):
 @blueprint.route("/agencies/<int:agency_id>/subunits/import", methods=["POST"])
 @login_required
 def import_csv(agency_id: int):
-    agency = _agency(agency_id)
-    if current_user.role != Role.ADMIN:
-        abort(403)
+    agency = _administered(agency_id)
     form = SubUnitImportForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
+    if not _valid(form):
         return _page(agency, import_form=form, status=422)
     data = request.files["file"].stream.read(CSV_BYTES + 1)
     if len(data) > CSV_BYTES:

@@ -116,6 +116,12 @@ class Assignment(Base):
         Also a SQL expression: `Assignment.owes`."""
         return self.role != AssignmentRole.INFORM
 
+    @classmethod
+    def standing_on(cls, day: date) -> sa.ColumnElement[bool]:
+        """SQL: not cancelled by the end of `day` (work cancelled later still counted
+        then)."""
+        return sa.or_(cls.cancelled_on.is_(None), cls.cancelled_on > day)
+
     @property
     def pending_extension(self) -> ExtensionRequest | None:
         return next((e for e in self.extensions if e.status == ExtensionStatus.PENDING), None)

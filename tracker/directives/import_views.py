@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
@@ -28,13 +26,7 @@ from tracker.directives.forms import lines
 from tracker.directives.import_forms import ImportForm, ReviewForm
 from tracker.directives.importing import Reviewed, ReviewedCitation, ReviewedTask
 from tracker.directives.models import ImportDraft, ImportStatus
-from tracker.directives.parsing import ocr
-from tracker.directives.parsing.reading import (
-    MAX_BYTES,
-    PDF_MAGIC,
-    ScanNeedsOcr,
-    read_bytes,
-)
+from tracker.directives.parsing.reading import MAX_BYTES, ScanNeedsOcr, read_bytes
 from tracker.directives.parsing.source import NotADirective
 from tracker.i18n import N_
 from tracker.jobs.queue import enqueue
@@ -72,7 +64,7 @@ def start():
                 try:
                     text = read_bytes(data, name)
                 except ScanNeedsOcr:  # checked here, read by OCR in the job queue
-                    ocr.check_scan(data, pdf=data.startswith(PDF_MAGIC))
+                    scans.check(data)
                     scan, text = data, ""
             elif (form.text.data or "").strip():
                 text, name = form.text.data, ""
@@ -333,35 +325,7 @@ def _highlighted(imported: ImportDraft) -> list[dict]:
         pieces.append({"text": text[start:end], "kind": kind, "label": label})
         cursor = end
     pieces.append({"text": text[cursor:], "kind": None, "label": None})
-    unsure = _unsure_words(imported)
+    unsure = scans.unsure_words(imported)
     for piece in pieces:
-        piece["parts"] = _parts(piece["text"], unsure)
+        piece["parts"] = scans.marked(piece["text"], unsure)
     return pieces
-
-
-def _unsure_words(imported: ImportDraft) -> re.Pattern[str] | None:
-    """The words a scan's OCR was unsure of, as one pattern; None for a text."""
-    words = {
-        str(word).translate(ocr.LOOKALIKES)
-        for page in imported.ocr_pages or []
-        for word, _confidence in page.get("unsure", [])
-        if str(word).strip()
-    }
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives})(?![\wÀ-ỹ])")
-
-
-def _parts(text: str, unsure: re.Pattern[str] | None) -> list[tuple[str, bool]]:
-    if unsure is None:
-        return [(text, False)]
-    parts: list[tuple[str, bool]] = []
-    cursor = 0
-    for match in unsure.finditer(text):
-        if match.start() > cursor:
-            parts.append((text[cursor : match.start()], False))
-        parts.append((match.group(), True))
-        cursor = match.end()
-    parts.append((text[cursor:], False))
-    return parts

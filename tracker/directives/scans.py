@@ -8,6 +8,7 @@ removed when the import is discarded or fails."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,16 @@ SCAN_NAME = "scan"
 
 def folder_of(import_id: int) -> Path:
     return Path(current_app.config["IMPORTS_DIR"]) / str(import_id)
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(PDF_MAGIC)
+
+
+def check(data: bytes) -> int:
+    """A scan's pages, counted at once: NotADirective when it cannot be read or has too
+    many, before it waits in the queue."""
+    return ocr.check_scan(data, pdf=is_pdf(data))
 
 
 def begin_scan(session: Session, actor: User | None, data: bytes, source_name: str) -> ImportDraft:
@@ -76,7 +87,7 @@ def ocr_in_queue(import_id: int, language: str | None = None) -> None:
     with force_locale(spoken(language)):
         try:
             data = (folder / SCAN_NAME).read_bytes()
-            result = ocr.read_scan(data, pdf=data.startswith(PDF_MAGIC), progress=progress)
+            result = ocr.read_scan(data, pdf=is_pdf(data), progress=progress)
             reason = "" if result.text.strip() else _("Không nhận dạng được chữ nào trên bản quét.")
         except OSError:
             reason = _("Không còn tệp bản quét để nhận dạng.")
@@ -103,3 +114,32 @@ def ocr_in_queue(import_id: int, language: str | None = None) -> None:
     ]
     session.commit()
     importing.parse_in_queue(import_id, language)
+
+
+def unsure_words(imported: ImportDraft) -> re.Pattern[str] | None:
+    """The words a scan's OCR was unsure of, as one pattern; None for a text."""
+    words = {
+        str(word).translate(ocr.LOOKALIKES)
+        for page in imported.ocr_pages or []
+        for word, _confidence in page.get("unsure", [])
+        if str(word).strip()
+    }
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives})(?![\wÀ-ỹ])")
+
+
+def marked(text: str, unsure: re.Pattern[str] | None) -> list[tuple[str, bool]]:
+    """`text` in parts, each saying whether it is one of the `unsure` words."""
+    if unsure is None:
+        return [(text, False)]
+    parts: list[tuple[str, bool]] = []
+    cursor = 0
+    for match in unsure.finditer(text):
+        if match.start() > cursor:
+            parts.append((text[cursor : match.start()], False))
+        parts.append((match.group(), True))
+        cursor = match.end()
+    parts.append((text[cursor:], False))
+    return parts

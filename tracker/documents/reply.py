@@ -281,7 +281,7 @@ def _compilation(
             Assignment.task_id == task.id,
             Assignment.agency_id != agency.id,
             Assignment.owes,
-            Assignment.cancelled_on.is_(None) | (Assignment.cancelled_on > as_of),
+            Assignment.standing_on(as_of),
         )
         .order_by(Agency.name)
     ).all()

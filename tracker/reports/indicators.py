@@ -257,7 +257,7 @@ def owing(session: Session, as_of: date, task_ids: list[int]) -> dict[int, int]:
             obligations.PROVINCE,
             Assignment.owes,
             Assignment.assigned_at < end_of_day(as_of),
-            sa.or_(Assignment.cancelled_on.is_(None), Assignment.cancelled_on > as_of),
+            Assignment.standing_on(as_of),
         )
         .group_by(Assignment.task_id)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tracker.directives.parsing.draft import AgencyRef
@@ -386,6 +387,26 @@ UNIT_ENDS = {
     "vị",
     "phương",
 }
+#: Where a name goes on past a comma: (does the word before allow it, what may follow).
+COMMA_CONTINUATIONS: tuple[tuple[Callable[[str], object], re.Pattern[str]], ...] = (
+    (lambda word: word.lower() in UNIT_ENDS, LISTED_UNIT),  # "UBND các huyện, thành phố"
+    (lambda word: word.lower() == "phòng", PHONG_CHONG),  # "Ban chỉ đạo phòng, chống dịch"
+    (lambda word: word.lower() in ("hóa", "hoá"), THE_THAO),  # "Sở Văn hóa, Thể thao ..."
+    (ACRONYM.fullmatch, LISTED_ACRONYM),  # "các trường MN, TH, THCS"
+)
+
+
+def _comma_continues(text: str, position: int, last_word: str) -> re.Match[str] | None:
+    """The comma and what follows it at `position`, when they go on the name whose last
+    word is `last_word`."""
+    for allows, pattern in COMMA_CONTINUATIONS:
+        if allows(last_word):
+            found = pattern.match(text, position)
+            if found:
+                return found
+    return None
+
+
 #: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
 NAME_COMPOUNDS = {
@@ -427,14 +448,8 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
             end = tail.end()
             ends.append((end, tail.group().split()[-1].lower()))
             break
-        listed = LISTED_UNIT.match(text, end)
-        if listed is None and last_word.lower() == "phòng":
-            listed = PHONG_CHONG.match(text, end)  # "Ban chỉ đạo phòng, chống dịch"
-        elif listed is None and last_word.lower() in ("hóa", "hoá"):
-            listed = THE_THAO.match(text, end)  # "Sở Văn hóa, Thể thao và Du lịch"
-        elif listed is None and ACRONYM.fullmatch(last_word):
-            listed = LISTED_ACRONYM.match(text, end)  # "các trường MN, TH, THCS"
-        if listed and (last_word.lower() in UNIT_ENDS or listed.re is not LISTED_UNIT):
+        listed = _comma_continues(text, end, last_word)
+        if listed:
             end = listed.end()
             previous_capital = False
             last_word = listed.group().split()[-1]
