@@ -4,10 +4,11 @@ milliseconds per document.
     .venv/bin/python benchmarks/parser_accuracy.py [FOLDER ...]
 
 Each FOLDER holds NAME.txt with NAME.expected.json. Two annotation shapes are read: the
-parser's own JSON contract (tests/fixtures/directives, and the real documents of
-tests/fixtures/real) and the study annotations of
-../shared/samples (keys noi_nhan, signer_title, signer_name, tasks with "seq"). By
-default both folders are measured when they exist. Lines starting with "# " at the top
+parser's own JSON contract (tests/fixtures/directives, the real documents of
+tests/fixtures/real, and those of tests/fixtures/holdout, which no rule was written from)
+and the study annotations of ../shared/samples (keys noi_nhan, signer_title,
+signer_name, tasks with "seq"). By default every folder that exists is measured. A
+document the parser refuses scores as one in which it found nothing. Lines starting with "# " at the top
 of a study sample (its source note) are blanked before parsing, keeping offsets.
 """
 
@@ -22,11 +23,13 @@ import unicodedata
 from pathlib import Path
 
 from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
+from tracker.directives.parsing.source import NotADirective
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = [
     ROOT / "tests" / "fixtures" / "directives",
     ROOT / "tests" / "fixtures" / "real",
+    ROOT / "tests" / "fixtures" / "holdout",
     ROOT.parent / "shared" / "samples",
 ]
 COUNTED_KINDS = {"by_date", "period", "recurring", "relative", "scheduled"}
@@ -147,9 +150,12 @@ def measure(folder: Path, gazetteer) -> tuple[dict[str, list[float]], list[float
             " " * len(line) if line.startswith("# ") else line for line in text.split("\n")
         )
         start = time.perf_counter()
-        draft = parse_text(text, gazetteer)
+        try:
+            got = expected_view(parse_text(text, gazetteer).to_json())
+        except NotADirective as error:  # refused: scored as finding nothing
+            got = expected_view({})
+            misses.append(f"{text_path.name}: refused: {error}")
         timings.append((time.perf_counter() - start) * 1000)
-        got = expected_view(draft.to_json())
         want = expected_view(json.loads(expected_path.read_text(encoding="utf-8")))
         for name in SCALARS:
             ok = norm(got[name]) == norm(want[name])

@@ -18,19 +18,40 @@ ADDRESSEE_PHRASES = (
     "các sở, ban, ngành, địa phương",
     "các cơ quan, đơn vị",
     "các đơn vị, địa phương",
+    "các đơn vị",
+    "các cơ quan",
 )
 
 #: A body's name: a head word, then capitalised syllables with their lower-case tails.
 HEAD = (
     r"(?:Sở|Phòng|Ban|Văn phòng|Trung tâm|Chi cục|Bệnh viện|Trường|Công an|Hội|"
-    r"Liên đoàn|Đài|Báo|Thanh tra|Kho bạc|Cục|Bộ|Ủy ban nhân dân|UBND|Ủy ban|Tỉnh đoàn|"
+    r"Liên đoàn|Đài|Báo|Thanh tra|Kho bạc|Cục|Bộ|Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Ủy ban|"
+    r"Uỷ ban|Tỉnh đoàn|"
     r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh|Bảo hiểm xã hội|Ngân hàng|Viện|Trạm|"
     r"Đội|Hạt|Ban Quản lý|Ban quản lý|Ban Chỉ huy|Ban Chỉ đạo|Ban chỉ đạo|Tổ công tác|"
     r"Văn phòng HĐND và UBND|Các cơ quan|Các đơn vị|Các trường|các trường|Các sở|các sở|"
     r"Các phòng|các phòng|Các cơ sở|các cơ sở|Các chủ đầu tư|các chủ đầu tư|"
     r"Các nhà trường|các nhà trường|Các tổ chức|các tổ chức|Các doanh nghiệp|"
-    r"Các địa phương|các địa phương)"
+    r"Các địa phương|các địa phương|các đơn vị|các cơ quan|các bộ|Các bộ|các tỉnh|Các tỉnh|"
+    r"các ngành|Các ngành|Công đoàn|công đoàn|Mặt trận|Ủy ban Mặt trận|Hội đồng|Tổng cục|Vụ|"
+    r"Đảng ủy|Đảng uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ|Chi bộ|Tòa án|Toà án|"
+    r"Viện kiểm sát|Công ty|Tổng công ty|Hợp tác xã|Học viện|Đại học|BHXH|HĐND|UBMTTQ|"
+    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ]{2})|trường(?=\s+[A-ZĐ]))"
 )
+#: Heads written as acronyms, whose names may go on in lower case ("UBND các huyện").
+ACRONYM_HEADS = (
+    "UBND",
+    "ỦY BAN NHÂN DÂN",
+    "UỶ BAN NHÂN DÂN",
+    "ỦY BAN",
+    "UỶ BAN",
+    "BHXH",
+    "HĐND",
+    "UBMTTQ",
+)
+#: Who a report may go to besides a body: "báo cáo Thủ tướng Chính phủ", "báo cáo Chủ tịch
+#: UBND tỉnh", "báo cáo Thường trực Ủy ban nhân dân huyện".
+PERSON_HEAD = r"(?:Thủ\s+tướng|Phó\s+Thủ\s+tướng|Chủ\s+tịch|Bộ\s+trưởng|Thường\s+trực)"
 #: A role rather than a body: "Hiệu trưởng các trường", "Thủ trưởng các cơ quan",
 #: "đồng chí Hiệu trưởng", "Cán bộ quản lý, đảng viên nhà trường", "Các đồng chí tham dự
 #: Hội nghị". Roles listed with commas are one actor ("Lãnh đạo, chuyên viên, kế toán").
@@ -38,8 +59,11 @@ ROLE = re.compile(
     r"(?<![\wÀ-ỹ])(?:(?:[Cc]ác\s+)?[Đđ]ồng\s+chí\s+)?"
     r"(?:[Hh]iệu\s+trưởng|[Tt]hủ\s+trưởng|[Gg]iám\s+đốc|[Tt]rưởng\s+phòng|[Tt]rưởng\s+ban|"
     r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
-    r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách)(?![\wÀ-ỹ])"
-    r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?![\wÀ-ỹ])"
+    r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch|[Tt]hành\s+viên|"
+    r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
+    r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh)(?![\wÀ-ỹ])"
+    r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
+    r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
 )
 #: A further role after a comma: "Hiệu trưởng, kế toán ...".
 LISTED_ROLE = re.compile(
@@ -153,29 +177,57 @@ STOP_WORDS = {
     "nộp",
     "nghiêm",
     "thông",
+    "trân",
+    "chấp",
+    # verbs that begin the rest of a sentence after a body's name
+    "đón",
+    "lắp",
+    "xem",
+    "làm",
+    "đăng",
+    "dừng",
+    "hủy",
+    "huỷ",
+    "mua",
+    "giải",
+    "khảo",
+    "tiến",
+    "ứng",
+    "sử",
+    "hoãn",
+    "đầu",
+    "thu",
+    "rút",
+    "sinh",
+    "treo",
+    "chuẩn",
+    "nghỉ",
+    "lấy",
+    "điền",
+    "khắc",
+    "nêu",
 }
-REPORT = re.compile(
-    r"báo\s+cáo(?:[^.;]{0,120}?)\s(?:về|gửi\s+về|gửi|cho|lên)\s+(?P<target>[^,.;()]{3,80})"
-    r"|báo\s+cáo\s+(?P<direct>UBND\s+tỉnh|Ủy\s+ban\s+nhân\s+dân\s+tỉnh|Chủ\s+tịch\s+UBND\s+tỉnh)",
-    re.IGNORECASE,
-)
-COOPERATE = re.compile(r"phối\s+hợp(?:\s+chặt\s+chẽ)?(?:\s+với)?\s*$", re.IGNORECASE)
+#: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
+COOPERATE = re.compile(r"phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?\s*$", re.IGNORECASE)
 LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+trì)", re.IGNORECASE)
 #: What an actor's mention may follow: a clause start or a verb of assignment.
+#: Not after "chỉ đạo": in "UBND các huyện chỉ đạo Phòng GD&ĐT ...", the body directed
+#: works under the one in charge, which is the actor. A dash counts only as a list mark,
+#: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
 ACTOR_BEFORE = re.compile(
-    r"(?:^|[.;:]|\n|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|giao\s+cho|Chỉ\s+đạo|"
-    r"chỉ\s+đạo|–|-)\s*$"
+    r"(?:^|[.;:]|\n\s*[-–+•]|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|"
+    r"giao\s+cho|Đồng\s+ý|đồng\s+ý|Cho\s+phép|cho\s+phép|Chấp\s+thuận|chấp\s+thuận)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
-    r"thông\s+báo|nhận\s+được|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
+    r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
-LIST_JOIN = re.compile(r"^\s*(?:,|và|cùng|với)\s*$")
+LIST_JOIN = re.compile(r"^\s*(?:\([^()]{0,100}\))?\s*(?:,|và|cùng|với)\s*$")
 NOT_ACTOR_BEFORE = re.compile(
     r"(?:của|theo|tại|đến|với|về|cho|gửi|qua|lên|trình|tham\s+mưu|"
-    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$",
+    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+chỉ\s*:\s*$",
     re.IGNORECASE,
 )
 
@@ -286,32 +338,72 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
     folded = _fold_keep_length(text)
     found: list[Mention] = []
     for match in gazetteer.pattern().finditer(folded):
-        found.append(
-            Mention(
-                squash(text[match.start() : match.end()]),
-                match.start(),
-                match.end(),
-                gazetteer.lookup(match.group()),
-            )
-        )
+        entry = gazetteer.lookup(match.group())
+        end = match.end()
+        elsewhere = ELSEWHERE.match(text, end) if entry and entry.kind == "agency" else None
+        if elsewhere and fold(elsewhere.group("place")) not in gazetteer.home_provinces:
+            end, entry = elsewhere.end(), None  # "Sở Y tế tỉnh Bình Dương": not ours
+        qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
+        if qualified:  # "các đơn vị liên quan", "các cơ quan trực thuộc": a group of its own
+            end, entry = _name_end(text, qualified.end(), plural=True), None
+        found.append(Mention(squash(text[match.start() : end]), match.start(), end, entry))
     known = len(found)  # in text order, not overlapping: one pointer finds the covering one
     cursor = 0
+    unknown_end = 0
     for match in re.finditer(rf"(?<![\wÀ-ỹ]){HEAD}(?![\wÀ-ỹ])", text):
         while cursor < known and found[cursor].end <= match.start():
             cursor += 1
         if cursor < known and found[cursor].start <= match.start():
             continue
+        if match.start() < unknown_end:
+            continue  # "Ban Chỉ đạo" in "Văn phòng Ban Chỉ đạo quốc gia ..."
         head = match.group()
         following = text[match.end() : match.end() + 3].strip()[:1]
-        acronym = head.upper() in ("UBND", "ỦY BAN NHÂN DÂN", "ỦY BAN")
+        acronym = head.upper() in ACRONYM_HEADS
         if " " not in head and not acronym and not (following.isupper() or following.isdigit()):
             continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
         end = _name_end(text, match.end(), lower_words=not acronym)
         if end - match.end() < 2 and " " not in head:
             continue
+        housed = HOUSED_IN.match(text, end)  # "Ban Chỉ đạo 09 (Sở Tài chính)"
+        if housed:
+            end = housed.end()
+        unknown_end = end
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     found.sort(key=lambda mention: mention.start)
-    return _with_roles(text, found)
+    return _with_roles(text, [_with_determiner(text, mention) for mention in found])
+
+
+#: A place after a body's name: "Sở Văn hóa, Thể thao và Du lịch tỉnh Bình Dương".
+ELSEWHERE = re.compile(
+    r"\s+(?:tỉnh|thành\s+phố|TP\.?)\s+(?P<place>[A-ZĐ][^\s,.;:()]*(?:\s+[A-ZĐ][^\s,.;:()]*){0,3})"
+)
+#: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
+QUALIFIED = re.compile(r"\s+(?:có\s+)?liên\s+quan|\s+trực\s+thuộc|\s+trường\s+học")
+#: A short parenthesis after a body's name naming the body that houses it.
+HOUSED_IN = re.compile(rf"\s*\((?={HEAD}\s)[^()]{{3,40}}\)")
+#: "các" (all the) before a body's name makes it the group of such bodies: "đề nghị các
+#: Sở Giáo dục và Đào tạo báo cáo".
+EVERY = re.compile(r"(?<![\wÀ-ỹ])tất\s+cả\s+$", re.IGNORECASE)
+DETERMINER = re.compile(r"(?<![\wÀ-ỹ])(?:tất\s+cả\s+)?các\s+$", re.IGNORECASE)
+
+
+def _with_determiner(text: str, mention: Mention) -> Mention:
+    """The mention with its "các": a group as written, even of a known agency's name."""
+    known_group = mention.entry is not None and mention.entry.kind != "agency"
+    if known_group:
+        return mention
+    if mention.name[:3].lower() == "các":  # "tất cả các đơn vị"
+        everything = EVERY.search(text, max(0, mention.start - 10), mention.start)
+        if everything is None:
+            return mention
+        start = everything.start()
+        return Mention(squash(text[start : mention.end]), start, mention.end, mention.entry)
+    determiner = DETERMINER.search(text, max(0, mention.start - 16), mention.start)
+    if determiner is None:
+        return mention
+    start = determiner.start()
+    return Mention(squash(text[start : mention.end]), start, mention.end, None)
 
 
 #: The entry of a role's mention: kept as written, with its kind.
@@ -345,7 +437,21 @@ def _fold_keep_length(text: str) -> str:
 
 TOKEN = re.compile(r"(\s*)([^\s,;.:()]+)")
 #: Lower-case words that end a run of lower-case words in a name ("tổ chức", "thông báo").
-LOWER_STOP = STOP_WORDS | {"thông", "cân", "tạm", "hoàn", "là", "chỉ", "đôn", "cùng"}
+LOWER_STOP = STOP_WORDS | {
+    "thông",
+    "cân",
+    "tạm",
+    "hoàn",
+    "là",
+    "chỉ",
+    "đôn",
+    "cùng",
+    "tạo",
+    "vận",
+    "phân",
+    "bàn",
+    "nhận",
+}
 
 
 #: Administrative units a group's name lists with commas: "UBND các huyện, thị xã, thành
@@ -357,13 +463,14 @@ LISTED_UNIT = re.compile(
 )
 #: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
 GROUP_TAIL = re.compile(
-    r"\s+(?:trực\s+thuộc\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh)|"
-    r"trong\s+cả\s+nước|trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã))?)"
+    r"\s+(?:trực\s+thuộc(?:\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh))?|"
+    r"trong\s+cả\s+nước|trên\s+(?:địa\s+bàn|toàn)(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã))?|"
+    r"của\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã))"
     r"(?![\wÀ-ỹ])"
 )
 #: Words after which a line break may cut a proper name in two ("tỉnh" / "Lai Châu").
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
-PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các\s+\S+\s*$", re.IGNORECASE)
+PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các(?:\s+[^\s,;.:()]+){1,3}\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
 THE_THAO = re.compile(r",\s*Thể\s+thao(?![\wÀ-ỹ])")
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
@@ -386,6 +493,7 @@ UNIT_ENDS = {
     "hội",
     "vị",
     "phương",
+    "quan",
 }
 #: Where a name goes on past a comma: (does the word before allow it, what may follow).
 COMMA_CONTINUATIONS: tuple[tuple[Callable[[str], object], re.Pattern[str]], ...] = (
@@ -423,12 +531,21 @@ NAME_COMPOUNDS = {
     ("phòng", "chống"),
     ("giao", "thông"),
     ("truyền", "thông"),
+    ("ủy", "ban"),
+    ("uỷ", "ban"),
+    ("đào", "tạo"),
+    ("thông", "vận"),
+    ("vận", "tải"),
+    ("học", "sinh"),
+    ("đầu", "tư"),
+    ("khảo", "thí"),
+    ("tiến", "bộ"),
 }
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
 
-def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
+def _name_end(text: str, position: int, *, lower_words: bool = True, plural: bool = False) -> int:
     """Extend a body's name over its capitalised syllables and their tails ("Sở Thông tin
     và Truyền thông", "Sở Nông nghiệp và Phát triển nông thôn"), then, with
     `lower_words`, over lower-case words until a verb or preposition begins the rest of
@@ -440,7 +557,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
     previous_capital = False
     before = re.search(r"(\S+)\s*$", text[:position])
     last_word = before.group(1) if before else ""
-    plural = last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
+    plural = plural or last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
     ends: list[tuple[int, str]] = []
     for _count in range(18):
         tail = GROUP_TAIL.match(text, end) if plural else None
@@ -474,18 +591,20 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
         elif (
             lower == "và"
             and last_word.upper() != "HĐND"  # "Văn phòng HĐND và UBND"
-            and re.match(rf"\s*{HEAD}(?![\wÀ-ỹ])", text[match.end() :])
+            and re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
         ):
-            break  # "Các sở, ban, ngành và UBND các huyện": two bodies
+            break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
         elif lower in CONNECTORS:
             previous_capital = False
-        elif previous_capital and (
-            lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS
+        elif (
+            previous_capital
+            and (lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS)
+            and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
             previous_capital = False
         elif (
             lower_words
-            and lower not in LOWER_STOP
+            and (lower not in LOWER_STOP or (last_word.lower(), lower) in NAME_COMPOUNDS)
             and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
             previous_capital = False
@@ -501,14 +620,21 @@ def _name_end(text: str, position: int, *, lower_words: bool = True) -> int:
 
 
 REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
-REPORT_TO_WORD = re.compile(r"(?:^|\s)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên)\s+", re.IGNORECASE)
-SENDING = re.compile(r"\bgửi\s+(?:về\s+)?(?=\S)", re.IGNORECASE)
+REPORT_TO_WORD = re.compile(
+    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên)\s+"
+    r"|^\s*(?:(?:đề\s+xuất|kết\s+quả|nhanh|gấp|ngay)\s+)+",  # "báo cáo đề xuất UBND huyện"
+    re.IGNORECASE,
+)
+#: "gửi về Sở Nội vụ", "gửi ý kiến về Phòng Khảo thí".
+SENDING = re.compile(
+    r"\bgửi(?:\s+[^\s,.;:()]+){0,3}?\s+(?:về|cho|đến|tới)\s+(?=\S)|\bgửi\s+(?=\S)", re.IGNORECASE
+)
 THROUGH = re.compile(r"^\s*\(\s*qua\s+", re.IGNORECASE)
 #: Words after which a body's name cannot go on (in a report's addressee).
 NAME_BOUNDARY = re.compile(
     r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|tổng\s+hợp|kèm|bằng|"
     r"đúng|xong|cùng|và\s+gửi|trực\s+tiếp|thông\s+qua|trên|tại|khi|sau|từ|đối\s+với|"
-    r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện)\b",
+    r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện|liên\s+hệ)\b",
     re.IGNORECASE,
 )
 
@@ -518,6 +644,8 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
     thông', 'gửi về Sở Y tế', 'báo cáo UBND tỉnh (qua Sở Y tế)' (the body it goes through
     receives it)."""
     for report in REPORT_WORD.finditer(text):
+        if PURPOSE.match(text, _sentence_start(text, report.start())):
+            continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
         clause_end = len(text)
         for stop in (".", ";"):
             position = text.find(stop, report.end())
@@ -534,7 +662,9 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
             offset = report.end()
             return name, (offset + begin, offset + end)
     for sending in SENDING.finditer(text):  # "lập danh sách ... gửi về Sở Nội vụ"
-        found = _body_at(text, sending.end(), gazetteer)
+        if PURPOSE.match(text, _sentence_start(text, sending.start())):
+            continue
+        found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
         if found is not None:
             name, (begin, end) = found
             name, (begin, end) = _through(text, name, begin, end, gazetteer)
@@ -542,16 +672,45 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
     return None
 
 
+#: A sentence that states a purpose ("Nhằm ...", "Để ..."): what it reports is not asked.
+PURPOSE = re.compile(r"\s*(?:Nhằm|Để)(?![\wÀ-ỹ])")
+#: "gửi về theo địa chỉ: Vụ Giáo dục chuyên nghiệp, ..."
+ADDRESS_LABEL = re.compile(r"\s*(?:theo\s+)?địa\s+chỉ\s*:", re.IGNORECASE)
+#: A division named before its body: "Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và Đào tạo".
+DIVISION = re.compile(r"(?:Vụ|Phòng|Cục|Văn phòng)\s")
+#: The office of a body that has one as a division: "Văn phòng Sở", "Văn phòng Trung tâm
+#: Văn hóa Quận 9" (not "Văn phòng UBND tỉnh", a body of its own).
+OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind(stop, 0, position) for stop in (".", ";", ":", "\n\n")) + 1
+
+
+def _address_label(text: str, position: int) -> int:
+    label = ADDRESS_LABEL.match(text, position)
+    return label.end() - position if label else 0
+
+
 def _through(
     text: str, name: str, begin: int, end: int, gazetteer: Gazetteer
 ) -> tuple[str, tuple[int, int]]:
     """'UBND tỉnh (qua Sở Y tế)': the body it goes through receives it, unless that is a
-    division of the same body ('Sở Nội vụ (qua Phòng Công chức, viên chức)')."""
+    division of the same body ('Sở Nội vụ (qua Phòng Công chức, viên chức)'). A division
+    named with its body after a comma ('Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và Đào
+    tạo') stands for that body."""
     through = THROUGH.match(text[end:])
     if through:
         via = _body_at(text, end + through.end(), gazetteer)
         if via is not None and not (via[0].startswith("Phòng") and name.startswith("Sở")):
             return via
+    if DIVISION.match(name) and text[end : end + 2] == ", ":
+        parent = _body_at(text, end + 2, gazetteer)
+        if parent is not None and not DIVISION.match(parent[0]):
+            return parent
+    office = OFFICE_OF.match(text, begin, end)
+    if office:
+        return squash(text[office.end() : end]), (office.end(), end)
     return name, (begin, end)
 
 
@@ -570,10 +729,10 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
     known = gazetteer.pattern().match(_fold_keep_length(start))
     if known is not None and gazetteer.lookup(known.group()) is not None:
         return squash(start[: known.end()]), (position, position + known.end())
-    head = re.match(rf"{HEAD}(?![\wÀ-ỹ])", rest)
+    head = re.match(rf"(?:{HEAD}|{PERSON_HEAD})(?![\wÀ-ỹ])", rest)
     if not head:
         return None
-    if head.group().upper() in ("UBND", "ỦY BAN NHÂN DÂN"):
+    if head.group().upper() in ACRONYM_HEADS or re.fullmatch(PERSON_HEAD, head.group()):
         end = _name_end(rest, head.end(), lower_words=False)  # "UBND huyện Tam Đường"
     else:
         end = len(rest)
@@ -587,17 +746,97 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
     return name, (position, position + len(rest[:end].rstrip()))
 
 
+WORD = re.compile(r"[^\s,;.:()\-–&]+")
+#: Words an acronym's letters skip: "GDĐT" is "Giáo dục và Đào tạo".
+ACRONYM_SKIPS = {"và", "&"}
+
+
+def same_actor(one: str, other: str) -> bool:
+    """Whether two names are one body written two ways: "Thành viên Ban Chỉ đạo CSSKND
+    huyện" and "thành viên Ban Chỉ đạo Chăm sóc sức khỏe nhân dân huyện", "Sở GDĐT" and
+    "Sở Giáo dục và Đào tạo", "UBND" and "Ủy ban nhân dân" (an acronym stands for the
+    words whose initials it spells)."""
+    first, second = _words(one), _words(other)
+    return _spell(first, second) or _spell(second, first)
+
+
+def _words(name: str) -> list[str]:
+    text = fold(name).replace("ủy ban nhân dân", "ubnd").replace("hội đồng nhân dân", "hđnd")
+    return [word for word in WORD.findall(text)]
+
+
+def _spell(short: list[str], long: list[str]) -> bool:
+    """`short` matches `long` word for word, an acronym of `short` standing for as many
+    words of `long` as it has letters."""
+    i = j = 0
+    while i < len(short) and j < len(long):
+        if short[i] == long[j]:
+            i, j = i + 1, j + 1
+            continue
+        letters, k = short[i], j
+        while letters and k < len(long):
+            if long[k] in ACRONYM_SKIPS:
+                k += 1
+            elif long[k][0] == letters[0]:
+                letters, k = letters[1:], k + 1
+            else:
+                break
+        if letters or k - j < 2:
+            return False
+        i, j = i + 1, k
+    return i == len(short) and j == len(long)
+
+
 def kind_of(name: str) -> str:
     """The kind of a name no list knows: a "group" of bodies ("Các sở, ban, ngành", "UBND
     các huyện, thành phố"), else an "agency"."""
     return "group" if re.search(r"(?<![\wÀ-ỹ])các(?![\wÀ-ỹ])", name, re.IGNORECASE) else "agency"
 
 
+#: A line this short before a line break is a heading, not running text that wraps.
+HEADING_LINE = 50
+
+
+def _after_heading(text: str, position: int) -> bool:
+    """`position` begins a line that follows a short heading line ("2. Thành phần tham
+    dự" / "Lãnh đạo, chuyên viên ..."), not a line of wrapped prose."""
+    line_start = text.rfind("\n", 0, position) + 1
+    if line_start == 0 or text[line_start:position].strip():
+        return False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    return 0 < len(text[previous_start : line_start - 1].strip()) <= HEADING_LINE
+
+
+#: A verb that gives the name after it work: "đề nghị X", "giao X", "yêu cầu X".
+ASSIGNING = re.compile(
+    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận)\s*$",
+    re.IGNORECASE,
+)
+#: A body's standing organ, which speaks for it: "Ban Thường trực Ủy ban MTTQ ...".
+STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
+
+
+def _issuing(name: str, issuers: tuple[str, ...]) -> bool:
+    """`name` is one of the document's issuers, or the standing organ of one."""
+    organ = STANDING_ORGAN.match(name)
+    names = (name, name[organ.end() :]) if organ else (name,)
+    return any(same_actor(one, issuer) for one in names for issuer in issuers if issuer)
+
+
 def actors(
-    text: str, gazetteer: Gazetteer, *, exclude: tuple[int, int] | None = None
+    text: str,
+    gazetteer: Gazetteer,
+    *,
+    exclude: tuple[int, int] | None = None,
+    issuers: tuple[str, ...] = (),
 ) -> list[AgencyRef]:
     """The agencies a task's text gives work to, lead or co-operating. A name joined to
-    the one before it ("Sở Y tế, Sở Tài chính và UBND các huyện") takes its role."""
+    the one before it ("Sở Y tế, Sở Tài chính và UBND các huyện") takes its role. The
+    document's `issuers` (its issuer and the body above it: "BHXH Việt Nam xây dựng chỉ
+    tiêu ...", "Ban Thường trực Ủy ban MTTQ ... thành phố") give work rather than take it,
+    unless named at the head of the text (an item of their own plan). A verb after a name
+    the sentence assigns to ("đề nghị Ban Thường trực ... thông báo đến xã") is its task,
+    not the issuer speaking."""
     refs: list[AgencyRef] = []
     seen: set[str] = set()
     previous_end: int | None = None
@@ -612,12 +851,15 @@ def actors(
         )
         cooperating = bool(COOPERATE.search(before)) or (joined and previous_role == "cooperate")
         leading = bool(LEAD_AFTER.match(after))
-        if not (cooperating or leading or joined or ACTOR_BEFORE.search(before)):
+        starts = ACTOR_BEFORE.search(before) or _after_heading(text, mention.start)
+        if not (cooperating or leading or joined or starts):
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
-        if ISSUER_SPEAKING.match(after):
+        if ISSUER_SPEAKING.match(after) and not ASSIGNING.search(before):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
+        if text[: mention.start].strip() and _issuing(mention.name, issuers):
+            continue  # the issuer, but for the head of an item ("1. Phòng GD&ĐT" in its plan)
         role = "cooperate" if cooperating and not leading else "lead"
         previous_end, previous_role = mention.end, role
         key = fold(mention.name)

@@ -22,6 +22,12 @@ BY_DATE = re.compile(
     rf"{BEFORE}\s+(?:{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*)?(?:ngày\s*)?(?P<date>{DATE})",
     re.IGNORECASE,
 )
+#: On a day: "trong ngày 20/8/2020", "trong ngày Lễ giỗ Tổ Hùng Vương (10 tháng 3 âm lịch,
+#: tức ngày 31/3/2012)".
+ON_DAY = re.compile(
+    rf"trong\s+ngày\s*(?:[^.;()\d]{{3,60}}\([^()]{{0,60}}?tức\s+(?:là\s+)?ngày\s*)?(?P<date>{DATE})",
+    re.IGNORECASE,
+)
 PERIOD = re.compile(
     rf"từ\s+ngày\s*(?P<start>{DATE})\s*(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
     re.IGNORECASE,
@@ -35,7 +41,7 @@ MONTH_RANGE = re.compile(
     re.IGNORECASE,
 )
 RELATIVE = re.compile(
-    r"(?:trong\s+(?:vòng|thời\s+hạn|thời\s+gian)?\s*)?(?P<days>\d{1,3})\s+ngày"
+    r"(?P<within>trong\s+(?:vòng|thời\s+hạn|thời\s+gian)?\s*)?(?P<days>\d{1,3})\s+ngày"
     r"(?P<working>\s+làm\s+việc)?(?:\s*,?\s*kể\s+từ\s+(?:ngày\s*)?(?P<ref>"
     + DATE
     + r"|[^,.;()]{3,60}?)(?=[,.;()]|\s+(?:phải|để|báo|gửi)|$))?",
@@ -75,6 +81,20 @@ RECURRING_WORDS = (
     (re.compile(r"\b(?:định\s+kỳ\s+)?(?:hằng|hàng)\s+ngày\b", re.IGNORECASE), "FREQ=DAILY"),
     (re.compile(r"\bđịnh\s+kỳ\b", re.IGNORECASE), None),
 )
+
+
+#: A sentence recalling an earlier document ("Ngày 09/02/2021, Bộ Y tế đã có Công văn số
+#: 949/BYT-KH-TC ..., thời hạn gửi về Bộ Y tế trước ngày 23/02/2021"): its time limit is
+#: that document's, not one this one sets.
+RECALLED = re.compile(
+    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:Công\s+văn|Văn\s+bản|Kế\s+hoạch|Thông\s+báo)"
+    r"|\bđã\s+quá\s+hạn\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind(".", 0, position), text.rfind(";", 0, position)) + 1
 
 
 def _parse_date(text: str) -> date | None:
@@ -175,7 +195,9 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             match.start(),
             match.end(),
         )
-    for match in BY_DATE.finditer(text):
+    for match in [*BY_DATE.finditer(text), *ON_DAY.finditer(text)]:
+        if RECALLED.search(text, _sentence_start(text, match.start()), match.start()):
+            continue  # "Bộ Y tế đã có Công văn số ..., thời hạn ... trước ngày ...": past
         add(
             Deadline(
                 "by_date",
@@ -199,9 +221,11 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
         )
     for match in RELATIVE.finditer(text):
         days = int(match.group("days"))
+        reference = match.group("ref")
+        if not (match.group("within") or reference):
+            continue  # "được nghỉ 01 ngày": a length of time, not a time limit
         if days == 0 or days > 365 or _is_date_fragment(text, match.start()):
             continue
-        reference = match.group("ref")
         reference_date = _parse_date(reference) if reference else None
         add(
             Deadline(

@@ -30,7 +30,8 @@ RULE_LINE = re.compile(r"^[\s_\-–—=.*]+$")
 BODY_WORDS = re.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|SỞ|PHÒNG|BAN|VĂN PHÒNG|TRUNG TÂM|CHI CỤC|TRƯỜNG|CÔNG AN|"
     r"BỘ CHỈ HUY|BỘ|CỤC|VỤ|TỔNG CỤC|HỘI|LIÊN ĐOÀN|ĐÀI|BÁO|THANH TRA|TỈNH ĐOÀN|BCĐ|"
-    r"HỘI ĐỒNG|ĐẢNG ỦY|TỈNH ỦY|HUYỆN ỦY|MẶT TRẬN|BỆNH VIỆN|KHO BẠC|CHI NHÁNH)\b"
+    r"HỘI ĐỒNG|ĐẢNG ỦY|TỈNH ỦY|HUYỆN ỦY|MẶT TRẬN|BỆNH VIỆN|KHO BẠC|CHI NHÁNH|TỔNG LIÊN ĐOÀN|"
+    r"CÔNG ĐOÀN|BẢO HIỂM XÃ HỘI|HỌC VIỆN|ĐẠI HỌC|TỔNG CÔNG TY|CÔNG TY)\b"
 )
 #: The furthest line a header can reach.
 HEADER_LIMIT = 45
@@ -72,6 +73,10 @@ def parse_header(lines: list[Line]) -> Header:
     issuer_lines: list[Segment] = []
     seen_landmark = False
     number_line = _read_number(header, lines[:limit])
+    # Lines counted without the blank ones: a copy from a web page may set a blank line
+    # between each line of the header ("UỶ BAN NHÂN DÂN" / "" / "THÀNH PHỐ HỒ CHÍ MINH").
+    content = (line for line in lines if not line.blank)
+    rank = {line.index: position for position, line in enumerate(content)}
     for segment, tag in tagged:
         if tag == "date" and header.place is None:
             _read_date(header, segment, lines)
@@ -89,7 +94,7 @@ def parse_header(lines: list[Line]) -> Header:
             and seen_landmark
             and is_capitals(segment.text)
             and issuer_lines
-            and segment.line <= issuer_lines[-1].line + 1
+            and rank.get(segment.line, -9) <= rank.get(issuer_lines[-1].line, -9) + 1
             and segment.line < (number_line if number_line is not None else limit)
         ):
             issuer_lines.append(segment)  # the body's name continues beside the title
@@ -98,7 +103,7 @@ def parse_header(lines: list[Line]) -> Header:
     _read_issuer(header, issuer_lines)
 
     after = last_line + 1
-    subject_end = _read_subject(header, lines, tagged)
+    subject_end = _read_subject(header, lines, tagged, _double_spaced(lines[:limit]))
     title_end = _read_title(header, lines, max(after, 0), limit)
     after = max(after, subject_end, title_end)
     recipients_end = _read_recipients(header, lines, after, limit)
@@ -143,6 +148,10 @@ def _read_number(header: Header, lines: list[Line]) -> int | None:
     return None
 
 
+#: The longest a header's place-and-date line runs.
+DATE_LINE_LENGTH = 90
+
+
 def _tag(text: str) -> str:
     if NATIONAL_TITLE.search(text):
         return "title"
@@ -150,8 +159,8 @@ def _tag(text: str) -> str:
         return "motto"
     if NUMBER_LINE.search(text) and len(text) < 60:
         return "number"
-    if DATE_LINE.search(text):
-        return "date"
+    if DATE_LINE.search(text) and len(text.strip()) <= DATE_LINE_LENGTH:
+        return "date"  # not a date in a sentence of the body ("... nghỉ 01 ngày, ngày ...")
     if RULE_LINE.match(text):
         return "rule"
     return "text"
@@ -238,8 +247,23 @@ def _continues(previous: str) -> bool:
     return bool(re.search(r"(?:NHÂN DÂN|VÀ|&|,|-|CỦA|CHỈ ĐẠO)\s*$", previous.strip()))
 
 
-def _read_subject(header: Header, lines: list[Line], tagged: list[tuple[Segment, str]]) -> int:
-    """A công văn's 'V/v ...', wrapped lines joined; returns the line after it."""
+#: The longest line a double-spaced header's subject goes on with.
+HEADER_LINE = 60
+
+
+def _double_spaced(lines: list[Line]) -> bool:
+    """A header copied from a web page with a blank line after each of its lines."""
+    content = [index for index, line in enumerate(lines[:-1]) if not line.blank]
+    followed = sum(1 for index in content if lines[index + 1].blank)
+    return len(content) >= 6 and followed >= 0.7 * len(content)
+
+
+def _read_subject(
+    header: Header, lines: list[Line], tagged: list[tuple[Segment, str]], double_spaced: bool
+) -> int:
+    """A công văn's 'V/v ...', wrapped lines joined; returns the line after it. In a
+    double-spaced header one blank line does not end it; a line in capitals does
+    ("KHẨN", the motto)."""
     for segment, _tag_name in tagged:
         match = SUBJECT_START.match(segment.text)
         if not match:
@@ -249,6 +273,11 @@ def _read_subject(header: Header, lines: list[Line], tagged: list[tuple[Segment,
         index = segment.line + 1
         while index < len(lines):
             line = lines[index]
+            if line.blank and double_spaced and index + 1 < len(lines):
+                line = lines[index + 1]  # a short line of the header, not the body
+                if is_capitals(line.text) or len(line.stripped) > HEADER_LINE:
+                    break
+                index += 1
             line_segments = segments(line)
             if line.blank or not line_segments or RECIPIENTS_START.match(line.text):
                 break
@@ -328,8 +357,11 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
         while cursor < len(lines):
             current = lines[cursor]
             if current.blank:
-                if pieces:
+                if pieces and not _list_goes_on(pieces, lines, cursor):
                     break
+                if pieces:
+                    cursor += 1
+                    continue
                 if seen_blank:
                     break
                 seen_blank = True
@@ -339,15 +371,27 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
             is_item = text[:1] in "-+•–"
             if not is_item and pieces and pieces[-1][0].rstrip().endswith((".", ":")):
                 break
-            if not is_item and not pieces:
+            if not is_item and not pieces and not (seen_blank and len(text) <= HEADER_LINE + 40):
                 break
             pieces.append((text, current.start + current.indent, current.end))
             cursor += 1
+            if not is_item and len(pieces) == 1 and not text.rstrip().endswith((";", ",")):
+                break  # "Kính gửi:" / "" / "Hiệu trưởng các trường ...": one addressee
         header.recipients = _split_recipients(pieces)
         if pieces:
             header.spans["recipients"] = (pieces[0][1], pieces[-1][2])
         return cursor
     return 0
+
+
+def _list_goes_on(pieces: list[tuple[str, int, int]], lines: list[Line], blank: int) -> bool:
+    """An addressee list that ends in ';' goes on past a blank line to its next dash."""
+    following = next((line for line in lines[blank:] if not line.blank), None)
+    return (
+        pieces[-1][0].rstrip().endswith(";")
+        and following is not None
+        and following.stripped[:1] in "-+•–"
+    )
 
 
 def _split_recipients(pieces: list[tuple[str, int, int]]) -> list[str]:

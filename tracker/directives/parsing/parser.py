@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -31,10 +32,23 @@ from tracker.directives.parsing.source import (
 MAX_CHARACTERS = 400_000
 CLOSING_START = re.compile(
     r"^\s*(?:Trên\s+đây|Nhận\s+được\s+(?:văn\s+bản|Công\s+văn)|Đề\s+nghị\s+các\s+cơ\s+quan|"
-    r"Yêu\s+cầu\s+các|\(?Gửi\s+kèm|"
-    # "Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./."
-    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s.{0,160}?\bnghiêm\s+túc\s+(?:triển\s+khai\s+)?"
-    r"thực\s+hiện)",
+    r"Yêu\s+cầu\s+các|Kính\s+đề\s+nghị|\(?Gửi\s+kèm|"
+    # "Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./.", "UBND tỉnh yêu cầu
+    # UBND huyện, thị, thành phố khẩn trương tổ chức thực hiện."
+    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s.{0,160}?(?:\b(?:nghiêm\s+túc|khẩn\s+trương)\s+"
+    r"(?:tổ\s+chức\s+|triển\s+khai\s+)?(?:thực\s+hiện|chấp\s+hành)|"
+    r"\b(?:thực\s+hiện|chấp\s+hành)\s+nghiêm\s+túc)|"
+    r".{0,60}?\btrân\s+trọng\s+cảm\s+ơn)",
+    re.IGNORECASE,
+)
+
+
+#: An item that states a particular of a meeting or a plan, under a label of a few words
+#: ("1. Nội dung:", "3. Thời gian:", "4. Địa điểm:", "2. Thành phần tham dự"): it
+#: describes, it gives no one work, so it inherits no one (whom it names, it names).
+PARTICULARS = re.compile(
+    r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
+    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
     re.IGNORECASE,
 )
 
@@ -63,10 +77,7 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
     gazetteer = gazetteer or Gazetteer.from_records([], [])
     lines = split_lines(prepared)
     header = parse_header(lines)
-    if not (header.symbol or header.place or header.subject or header.doc_type):
-        raise NotADirective(
-            _("Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng hay trích yếu.")
-        )
+    headless = not (header.symbol or header.place or header.subject or header.doc_type)
     signature = parse_signature(lines, header.body_start)
     if _from_elsewhere(header, gazetteer):
         gazetteer = Gazetteer.from_records([], [])  # our agencies are not this document's
@@ -86,7 +97,21 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
         body_end = body_lines[-1].end
         own = f"{header.number}/{header.symbol}" if header.number and header.symbol else None
         draft.cited = find_citations(prepared[body_start:body_end], body_start, exclude=own)
-        draft.tasks = _tasks(prepared, body_lines, header.recipients, gazetteer)
+        issuers = tuple(name for name in (header.issuer, header.issuer_parent) if name)
+        draft.tasks = _tasks(prepared, body_lines, header.recipients, Finder(gazetteer, issuers))
+    if headless:
+        # A body pasted without its header (from an e-office system's page, say) is read
+        # when it is plainly a directive's: addressed ("Kính gửi") or in numbered items.
+        if not (header.recipients or any(task.number for task in draft.tasks)):
+            raise NotADirective(
+                _(
+                    "Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng "
+                    "hay trích yếu."
+                )
+            )
+        draft.warnings.append(
+            _("Không thấy số, ký hiệu, ngày tháng của văn bản: hãy nhập khi kiểm tra.")
+        )
     if not draft.tasks:
         draft.warnings.append("Không tìm thấy nhiệm vụ nào.")
     return draft
@@ -101,14 +126,27 @@ def _from_elsewhere(header, gazetteer: Gazetteer) -> bool:
     return bool(named) and bool(gazetteer.home_provinces) and not named & gazetteer.home_provinces
 
 
-def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -> list[TaskDraft]:
+@dataclass(frozen=True)
+class Finder:
+    """Who acts, as one document reads: with the agencies known, and its issuer."""
+
+    gazetteer: Gazetteer
+    #: The issuer and the body above it ("UBND TỈNH LAI CHÂU" over "VĂN PHÒNG").
+    issuers: tuple[str, ...]
+
+    def actors(self, text: str, exclude: tuple[int, int] | None = None) -> list[AgencyRef]:
+        return agency_finder.actors(text, self.gazetteer, exclude=exclude, issuers=self.issuers)
+
+
+def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list[TaskDraft]:
     body = segment_body(body_lines)
+    gazetteer = finder.gazetteer
     addressees = _inherited(_resolve_all(recipients, gazetteer), "addressees")
     lead_in_text = text[body.lead_in[0] : body.lead_in[1]]
     lead_in = _inherited(
         [
             _with_offset(ref, body.lead_in[0])
-            for ref in agency_finder.actors(lead_in_text, gazetteer)
+            for ref in finder.actors(lead_in_text)
             if ref.role == "lead"
         ],
         "lead_in",
@@ -122,8 +160,8 @@ def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -
             return []
         start = content[0].start + content[0].indent
         end = _cut_closing(text, content, formulas_only=True)
-        return [_task(text, "", start, end, general, addressees, gazetteer, ())]
-    headings = _heading_actors(text, body.items, gazetteer)
+        return [_task(text, "", start, end, general, addressees, finder, ())]
+    headings = _heading_actors(text, body.items, finder)
     tasks = []
     for position, item in enumerate(items):
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
@@ -143,7 +181,7 @@ def _tasks(text: str, body_lines, recipients: list[str], gazetteer: Gazetteer) -
                 end,
                 scope,
                 addressees,
-                gazetteer,
+                finder,
                 item.path,
                 item,
             )
@@ -176,7 +214,7 @@ def _inherited(refs: list[AgencyRef], source: str) -> list[AgencyRef]:
 
 
 def _heading_actors(
-    text: str, items: list[Item], gazetteer: Gazetteer
+    text: str, items: list[Item], finder: Finder
 ) -> dict[tuple[str, ...], list[AgencyRef]]:
     """{heading's path: the bodies its own words put in charge} of each item that has
     sub-items: "1. Sở Giáo dục và Đào tạo" over "1.1. Chủ trì ...", "1.2. Hướng dẫn ..."."""
@@ -189,7 +227,7 @@ def _heading_actors(
         found[item.path] = _inherited(
             [
                 _with_offset(ref, item.text_start)
-                for ref in agency_finder.actors(own, gazetteer)
+                for ref in finder.actors(own)
                 if ref.role == "lead" and ref.kind != "addressees"
             ],
             "heading",
@@ -204,7 +242,7 @@ def _task(
     end: int,
     scope: list[AgencyRef],
     addressees: list[AgencyRef],
-    gazetteer: Gazetteer,
+    finder: Finder,
     path: tuple[str, ...],
     item: Item | None = None,
 ) -> TaskDraft:
@@ -213,14 +251,16 @@ def _task(
     inherits the nearest scope's: its actor-named parent heading, else the sentence
     before the items, else the addressees (Kính gửi); `inherited_from` says which."""
     raw = text[start:end]
-    report = agency_finder.report_target(raw, gazetteer)
+    report = agency_finder.report_target(raw, finder.gazetteer)
     report_span = (start + report[1][0], start + report[1][1]) if report else None
     refs = [
         _with_offset(ref, start)
-        for ref in agency_finder.actors(raw, gazetteer, exclude=report[1] if report else None)
+        for ref in finder.actors(raw, exclude=report[1] if report else None)
     ]
     refs = _expand_addressees(refs, addressees)
-    if not any(ref.role == "lead" and ref.kind != "role" for ref in refs):
+    if not PARTICULARS.match(raw) and not any(
+        ref.role == "lead" and _names_actor(ref, addressees) for ref in refs
+    ):
         # A role ("đồng chí Hiệu trưởng") is a person of the bodies in charge, not one.
         # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
         refs = [
@@ -236,6 +276,14 @@ def _task(
         span=(start, end),
         report_to_span=report_span,
         path=path,
+    )
+
+
+def _names_actor(ref: AgencyRef, addressees: list[AgencyRef]) -> bool:
+    """A body names who acts; a role does when it is one of the addressees ("Thành viên
+    Ban Chỉ đạo ..." in Kính gửi): else it is a person of the bodies in charge."""
+    return ref.kind != "role" or any(
+        agency_finder.same_actor(ref.name, addressee.name) for addressee in addressees
     )
 
 
@@ -288,8 +336,10 @@ def _cut_closing(text: str, lines, *, formulas_only: bool = False) -> int:
         # A closing formula indented past the line before it ("Yêu cầu các cơ quan, đơn
         # vị ...") starts a paragraph even where every item's first line is indented so.
         indented = line.indent > content[index - 1].indent + 3
+        # Or the line before ends a sentence: a copy that lost its paragraphs' layout.
+        after_sentence = content[index - 1].text.rstrip().endswith((".", ";", ":", "!"))
         if (
-            (starts_paragraph or indented)
+            (starts_paragraph or indented or after_sentence)
             and CLOSING_START.match(line.text)
             or (
                 starts_paragraph
