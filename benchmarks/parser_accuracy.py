@@ -8,8 +8,9 @@ parser's own JSON contract (tests/fixtures/directives, the real documents of
 tests/fixtures/real, and those of tests/fixtures/holdout, which no rule was written from)
 and the study annotations of ../shared/samples (keys noi_nhan, signer_title,
 signer_name, tasks with "seq"). By default every folder that exists is measured. A
-document the parser refuses scores as one in which it found nothing. Lines starting with "# " at the top
-of a study sample (its source note) are blanked before parsing, keeping offsets.
+document the parser refuses scores as one in which it found nothing. Lines starting with
+"# " at the top of a document (its source note) are blanked before parsing, keeping
+offsets.
 """
 
 from __future__ import annotations
