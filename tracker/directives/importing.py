@@ -282,7 +282,7 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
             (
                 d
                 for d in task.get("deadlines", [])
-                if d["kind"] == "recurring" and d.get("rule") in RECURRENCE_LABELS
+                if d["kind"] == "recurring" and offered_rule(d.get("rule"))
             ),
             None,
         )
@@ -295,7 +295,7 @@ def reviewed_as_parsed(session: Session, imported: ImportDraft) -> Reviewed:
                 if by_date and by_date.get("date")
                 else None,
                 due_text=by_date["text"] if by_date else "",
-                recurrence=recurring["rule"] if recurring else None,
+                recurrence=offered_rule(recurring["rule"]) if recurring else None,
                 recurrence_text=recurring["text"] if recurring else "",
                 leads=leads,
                 cooperating=cooperating,
@@ -539,3 +539,15 @@ def _agency_named(session: Session, name: str | None) -> Agency | None:
 
 def _reference(data: dict) -> str:
     return f"{data.get('number') or ''}/{data.get('symbol') or ''}"
+
+
+def offered_rule(rule: str | None) -> str | None:
+    """The recurrence the interface offers for a parsed rule: the rule itself, or its
+    frequency without the day ("FREQ=WEEKLY;BYDAY=MO" is reported weekly, the words
+    "các thứ Hai đầu tuần" kept beside it)."""
+    if not rule:
+        return None
+    if rule in RECURRENCE_LABELS:
+        return rule
+    base = ";".join(part for part in rule.split(";") if not part.startswith("BY"))
+    return base if base in RECURRENCE_LABELS else None

@@ -28,8 +28,33 @@ ON_DAY = re.compile(
     rf"trong\s+ngày\s*(?:[^.;()\d]{{3,60}}\([^()]{{0,60}}?tức\s+(?:là\s+)?ngày\s*)?(?P<date>{DATE})",
     re.IGNORECASE,
 )
+#: A period's first day may leave its year to the last's: "từ ngày 30 tháng 6 đến ngày 03
+#: tháng 7 năm 2013".
+DAY_MONTH = r"\d{1,2}\s*[/.-]\s*\d{1,2}(?!\s*[/.-]?\s*\d)|\d{1,2}\s+tháng\s+\d{1,2}(?!\s+năm)"
 PERIOD = re.compile(
-    rf"từ\s+ngày\s*(?P<start>{DATE})\s*(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
+    rf"từ\s+(?:buổi\s+(?:sáng|chiều|tối)\s+)?ngày\s*(?P<start>{DATE}|{DAY_MONTH})\s*"
+    rf"(?:\([^()]{{0,20}}\)\s*)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
+    re.IGNORECASE,
+)
+#: A weekday of every week: "vào thứ Năm hằng tuần", "các thứ Hai đầu tuần".
+WEEKDAYS = {
+    "hai": "MO",
+    "2": "MO",
+    "ba": "TU",
+    "3": "TU",
+    "tư": "WE",
+    "4": "WE",
+    "năm": "TH",
+    "5": "TH",
+    "sáu": "FR",
+    "6": "FR",
+    "bảy": "SA",
+    "7": "SA",
+}
+WEEKLY_DAY = re.compile(
+    rf"(?:(?:trước|vào)\s+(?:(?:lúc\s+)?{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*)?)?"
+    r"(?:(?:tất\s+cả\s+)?các\s+)?(?:ngày\s+)?thứ\s+"
+    r"(?P<day>hai|ba|tư|năm|sáu|bảy|[2-7])\s+(?:(?:hằng|hàng|mỗi)\s+tuần|đầu\s+tuần)",
     re.IGNORECASE,
 )
 MONTH_PERIOD = re.compile(
@@ -49,7 +74,7 @@ RELATIVE = re.compile(
 )
 SCHEDULED = re.compile(
     rf"(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*"
-    rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?P<date>{DATE})",
+    rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?:(?:thứ\s+\S+|chủ\s+nhật)\s*,?\s*)?(?P<date>{DATE})",
     re.IGNORECASE,
 )
 QUARTER = re.compile(
@@ -97,6 +122,19 @@ def _sentence_start(text: str, position: int) -> int:
     return max(text.rfind(".", 0, position), text.rfind(";", 0, position)) + 1
 
 
+def _day_before(day_month: str, end: date) -> date | None:
+    """The day and month of `day_month` in the year that puts it on or before `end`."""
+    day, month = (int(number) for number in re.findall(r"\d{1,2}", day_month)[:2])
+    for year in (end.year, end.year - 1):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None
+        if found <= end:
+            return found
+    return None
+
+
 def _parse_date(text: str) -> date | None:
     match = ANY_DATE.search(text)
     return date_from(match) if match else None
@@ -128,13 +166,12 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
         found.append(deadline)
 
     for match in PERIOD.finditer(text):
+        end = _parse_date(match.group("end"))
+        start = _parse_date(match.group("start"))
+        if start is None and end is not None:  # "từ ngày 30 tháng 6": the year of the end
+            start = _day_before(match.group("start"), end)
         add(
-            Deadline(
-                "period",
-                squash(match.group()),
-                date=_parse_date(match.group("end")),
-                start=_parse_date(match.group("start")),
-            ),
+            Deadline("period", squash(match.group()), date=end, start=start),
             match.start(),
             match.end(),
         )
@@ -181,6 +218,10 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             match.start(),
             match.end(),
         )
+    for match in WEEKLY_DAY.finditer(text):
+        weekly = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[match.group('day').lower()]}"
+        deadline = Deadline("recurring", squash(match.group()), rule=weekly, time=_time(match))
+        add(deadline, match.start(), match.end())
     for match in MONTHLY_DAY.finditer(text):
         day = int(match.group("day"))
         if 1 <= day <= 31:

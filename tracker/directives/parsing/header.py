@@ -85,7 +85,7 @@ def parse_header(lines: list[Line]) -> Header:
         elif segment.line == number_line or tag == "number":
             seen_landmark = True
             last_line = max(last_line, segment.line)
-        elif tag in ("title", "motto"):
+        elif tag in ("title", "motto", "doctype"):
             seen_landmark = True
         elif tag == "text" and not seen_landmark and is_capitals(segment.text):
             issuer_lines.append(segment)
@@ -163,6 +163,8 @@ def _tag(text: str) -> str:
         return "date"  # not a date in a sentence of the body ("... nghỉ 01 ngày, ngày ...")
     if RULE_LINE.match(text):
         return "rule"
+    if _titled_line(squash(text), TITLES, first_line=False):
+        return "doctype"  # "THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ": no issuer's name
     return "text"
 
 
@@ -296,9 +298,20 @@ def _read_subject(
 
 def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> int:
     """A type line in capitals (KẾ HOẠCH, THÔNG BÁO ...) and the title below it."""
-    names = {name.upper(): name for name in TITLED_TYPES}
+    names = TITLES
+    first = next((line.index for line in lines if not line.blank), None)
     for index in range(start, limit):
         text = squash(lines[index].text)
+        titled = _titled_line(text, names, first_line=index == first)
+        if titled is not None:
+            doc_type, title = titled
+            header.doc_type = doc_type
+            header.subject = _clean_subject(title, strip_about=title[:4].upper() == "V/V ")
+            line = lines[index]
+            header.spans["doc_type"] = (line.start + line.indent, line.end)
+            title_start = line.text.find(title.split()[0], line.indent + len(doc_type))
+            header.spans["subject"] = (line.start + max(title_start, line.indent), line.end)
+            return index + 1
         if text not in names:
             continue
         header.doc_type = names[text]
@@ -321,10 +334,32 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
             span_end = line.end
             cursor += 1
         if parts:
-            header.subject = _clean_subject(" ".join(parts))
+            title = " ".join(parts)  # "THÔNG BÁO" / "V/v sử dụng trang phục ...": no "V/v"
+            header.subject = _clean_subject(title, strip_about=title[:4].upper() == "V/V ")
             header.spans["subject"] = (span_start, span_end)
         return cursor
     return 0
+
+
+TITLES = {name.upper(): name for name in TITLED_TYPES}
+#: A type and its title on one line: "THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ", and, as the first
+#: line of a copy whose header was lost, "Thông báo về việc treo cờ ..." or "Công văn V/v ...".
+TITLE_LINE_LENGTH = 150
+
+
+def _titled_line(text: str, names: dict[str, str], *, first_line: bool) -> tuple[str, str] | None:
+    """(type, title) of a line that holds both, else None."""
+    if len(text) > TITLE_LINE_LENGTH or re.search(r"\bsố\s*:?\s*\d", text, re.IGNORECASE):
+        return None
+    for upper, name in (*names.items(), ("CÔNG VĂN", "Công văn")):
+        rest = text[len(upper) :]
+        if not rest.startswith(" ") or not rest.strip():
+            continue
+        if text.startswith(upper) and is_capitals(rest):
+            return name, rest.strip()
+        if first_line and text.startswith(name) and re.match(r"\s+(?:về|V/v)\s", rest, re.I):
+            return name, rest.strip()
+    return None
 
 
 def _looks_like_body(text: str) -> bool:

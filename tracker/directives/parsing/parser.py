@@ -101,8 +101,13 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
         draft.tasks = _tasks(prepared, body_lines, header.recipients, Finder(gazetteer, issuers))
     if headless:
         # A body pasted without its header (from an e-office system's page, say) is read
-        # when it is plainly a directive's: addressed ("Kính gửi") or in numbered items.
-        if not (header.recipients or any(task.number for task in draft.tasks)):
+        # when it is plainly a directive's: addressed ("Kính gửi"), in numbered items, or
+        # naming who must act ("đề nghị Ban Chấp hành các Đoàn ... thực hiện").
+        if not (
+            header.recipients
+            or any(task.number for task in draft.tasks)
+            or any(not ref.inherited for task in draft.tasks for ref in task.agencies)
+        ):
             raise NotADirective(
                 _(
                     "Không nhận ra văn bản hành chính: không thấy số, ký hiệu, ngày tháng "
@@ -154,11 +159,11 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     general = _general(lead_in, addressees)
     items = [item for item in body.items if item.children == 0]
     if not items:
-        # One unnumbered instruction: the whole body is the task.
+        # One unnumbered instruction: the body from the paragraph that makes the request.
         content = [line for line in body_lines if not line.blank]
         if not content:
             return []
-        start = content[0].start + content[0].indent
+        start = _request_start(text, content, finder)
         end = _cut_closing(text, content, formulas_only=True)
         return [_task(text, "", start, end, general, addressees, finder, ())]
     headings = _heading_actors(text, body.items, finder)
@@ -187,6 +192,38 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
             )
         )
     return tasks
+
+
+#: Words that make a request of someone.
+REQUEST = re.compile(
+    r"\b(?:đề\s+nghị|yêu\s+cầu|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|chỉ\s+thị|"
+    r"có\s+ý\s+kiến\s+(?:chỉ\s+đạo\s+)?như\s+sau)\b",
+    re.IGNORECASE,
+)
+
+
+def _request_start(text: str, content, finder: Finder) -> int:
+    """Where a one-instruction body's request begins: its first paragraph that asks
+    something of someone ("Do vậy, Bộ Y tế đề nghị ...") or names who acts, past the
+    paragraphs that recall what came before ("Ngày 09/02/2021, Bộ Y tế đã có Công văn
+    ...", "Căn cứ ..."). The whole body when no paragraph does."""
+    paragraphs: list[list] = []
+    for line in content:
+        previous = paragraphs[-1][-1] if paragraphs else None
+        if (
+            previous is None
+            or line.index - previous.index > 1
+            or line.indent > previous.indent + 3
+            or previous.text.rstrip().endswith((".", ";", ":", "!"))
+        ):
+            paragraphs.append([line])
+        else:
+            paragraphs[-1].append(line)
+    for paragraph in paragraphs:
+        words = text[paragraph[0].start : paragraph[-1].end]
+        if REQUEST.search(words) or any(ref.role == "lead" for ref in finder.actors(words)):
+            return paragraph[0].start + paragraph[0].indent
+    return content[0].start + content[0].indent
 
 
 def _general(lead_in: list[AgencyRef], addressees: list[AgencyRef]) -> list[AgencyRef]:

@@ -89,8 +89,77 @@ def _find_title_lines(lines: list[Line], start: int, distribution: int | None) -
     return found
 
 
+#: The most common family names, which begin a signer's name written in capitals
+#: ("TRẦN PHƯỚC ĐỨC" under "HIỆU TRƯỞNG"), unlike a title.
+SURNAMES = frozenset(
+    [
+        "NGUYỄN",
+        "TRẦN",
+        "LÊ",
+        "PHẠM",
+        "HOÀNG",
+        "HUỲNH",
+        "PHAN",
+        "VŨ",
+        "VÕ",
+        "ĐẶNG",
+        "BÙI",
+        "ĐỖ",
+        "HỒ",
+        "NGÔ",
+        "DƯƠNG",
+        "LÝ",
+        "ĐINH",
+        "ĐOÀN",
+        "TRỊNH",
+        "LƯƠNG",
+        "MAI",
+        "TRƯƠNG",
+        "LÂM",
+        "VƯƠNG",
+        "CAO",
+        "HÀ",
+        "TÔ",
+        "TẠ",
+        "CHU",
+        "KIỀU",
+        "LƯU",
+        "TĂNG",
+        "TÔN",
+        "THÁI",
+        "QUÁCH",
+        "LA",
+        "PHÙNG",
+        "ÔNG",
+        "KHỔNG",
+        "TRIỆU",
+        "HẦU",
+        "LỤC",
+        "NÔNG",
+        "LÒ",
+        "QUÀNG",
+        "VI",
+        "HỨA",
+        "THÂN",
+        "KIM",
+    ]
+)
+#: Words of a title, never of a name.
+TITLE_WORDS = re.compile(r"CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG|THỨ|BỘ|CHÁNH|BÍ THƯ|ỦY|UỶ|BAN|PHÓ|KT\.|TM\.")
+
+
+def _capital_name(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= 5
+        and words[0] in SURNAMES
+        and is_capitals(text)
+        and not TITLE_WORDS.search(text)
+    )
+
+
 def _is_title(text: str) -> bool:
-    if len(text) > 60 or not is_capitals(text) or STAMP.search(text):
+    if len(text) > 60 or not is_capitals(text) or STAMP.search(text) or _capital_name(text):
         return False
     words = text.split()
     return 1 <= len(words) <= 8 and not text.endswith((";", ","))
