@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.cli import main
+from tracker.directives.parsing import agencies as agency_finder
 from tracker.directives.parsing.citations import find_citations
 from tracker.directives.parsing.deadlines import find_deadlines
 from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
@@ -607,3 +608,250 @@ def test_heading_names_reach_their_items_and_names_end_where_they_should():
         "Các sở, ban, ngành",
         "UBND các huyện, thị xã, thành phố",
     ]
+
+
+# Who acts, in the forms of other offices -------------------------------------------------
+
+NO_AGENCIES = agency_finder.Gazetteer.from_records([], [])
+
+
+def _named(text, **options):
+    return [(ref.name, ref.role) for ref in agency_finder.actors(text, NO_AGENCIES, **options)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the body a body directs works under it: not an actor of its own
+        (
+            "UBND các huyện, thành phố chỉ đạo Phòng Giáo dục và Đào tạo phối hợp với các "
+            "nhà trường nắm bắt hoàn cảnh học sinh.",
+            [("UBND các huyện, thành phố", "lead")],
+        ),
+        # "các" before a body's name: the group of such bodies
+        (
+            "Bộ Giáo dục và Đào tạo đề nghị các Sở Giáo dục và Đào tạo báo cáo nhanh.",
+            [("các Sở Giáo dục và Đào tạo", "lead")],
+        ),
+        # a lower-case head with its acronym, and the places of a group
+        (
+            "Bộ GDĐT đề nghị sở GDĐT các tỉnh, thành phố trực thuộc Trung ương báo cáo.",
+            [("sở GDĐT các tỉnh, thành phố trực thuộc Trung ương", "lead")],
+        ),
+        # "phối hợp ... với" and the groups one co-operates with
+        (
+            "Giao Văn phòng Ban Chỉ đạo: là đầu mối, phối hợp hoạt động với các bộ ngành, "
+            "đoàn thể Trung ương và các đơn vị liên quan.",
+            [
+                ("Văn phòng Ban Chỉ đạo", "lead"),
+                ("các bộ ngành, đoàn thể Trung ương", "cooperate"),
+                ("các đơn vị liên quan", "cooperate"),
+            ],
+        ),
+        (
+            "Đồng ý Bộ Lao động - Thương binh và Xã hội tổ chức Hội nghị.",
+            [
+                ("Bộ Lao động - Thương binh và Xã hội", "lead"),
+            ],
+        ),
+        # a verb after a name the sentence assigns to is its task, not the issuer speaking
+        (
+            "Ban Thường trực đề nghị Ban Thường trực Ủy ban MTTQ Việt Nam các quận, huyện "
+            "thông báo đến xã, phường.",
+            [("Ban Thường trực Ủy ban MTTQ Việt Nam các quận, huyện", "lead")],
+        ),
+        # the subject after a sentence's grounds
+        (
+            "Căn cứ nội dung Kế hoạch, phòng GD&ĐT các huyện, thành phố, các trường mầm non "
+            "chủ động lập dự toán.",
+            [("phòng GD&ĐT các huyện, thành phố", "lead"), ("các trường mầm non", "lead")],
+        ),
+        # a name ends before the verb that follows it
+        (
+            "Đề nghị Thầy Cô chủ nhiệm sinh hoạt nội dung thông báo này đến phụ huynh.",
+            [("Thầy Cô chủ nhiệm", "lead")],
+        ),
+        (
+            "Phòng GD & ĐT và tất cả các đơn vị trường học trực thuộc treo cờ Tổ quốc.",
+            [("Phòng GD & ĐT", "lead"), ("tất cả các đơn vị trường học trực thuộc", "lead")],
+        ),
+    ],
+)
+def test_who_acts_in_other_offices_sentences(text, expected):
+    assert _named(text) == expected
+
+
+def test_the_issuer_gives_work_rather_than_takes_it():
+    text = "Vì vậy, BHXH Việt Nam xây dựng chỉ tiêu và yêu cầu BHXH các tỉnh, thành phố thực hiện."
+    assert _named(text, issuers=("BẢO HIỂM XÃ HỘI VIỆT NAM",)) == [
+        ("BHXH các tỉnh, thành phố", "lead")
+    ]
+    # ... but heads an item of its own plan
+    plan = "Phòng GD&ĐT tổ chức tập huấn cho giáo viên."
+    assert _named(plan, issuers=("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",), item=True) == [
+        ("Phòng GD&ĐT", "lead")
+    ]
+    assert _named(plan, issuers=("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",)) == []
+    # and its standing organ speaks for it
+    organ = "Căn cứ Chương trình. Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam thành phố có"
+    assert _named(organ, issuers=("ỦY BAN MTTQ VIỆT NAM THÀNH PHỐ",)) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        (
+            "Thành viên Ban Chỉ đạo CSSKND huyện",
+            "thành viên Ban Chỉ đạo Chăm sóc sức khỏe nhân dân huyện",
+            True,
+        ),
+        ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo", True),
+        ("UBND tỉnh", "Ủy ban nhân dân tỉnh", True),
+        ("BHXH Việt Nam", "BẢO HIỂM XÃ HỘI VIỆT NAM", True),
+        ("Sở Y tế", "Sở Tài chính", False),
+        ("Sở GDĐT", "Sở Giáo dục", False),
+    ],
+)
+def test_one_body_written_two_ways(one, other, same):
+    assert agency_finder.same_actor(one, other) is same
+
+
+def test_another_provinces_department_and_all_provinces_departments_are_not_ours():
+    text = (
+        "Đề nghị Sở Y tế tỉnh Bình Dương báo cáo. Đề nghị Sở Y tế các tỉnh, thành phố trực "
+        "thuộc Trung ương báo cáo. Đề nghị Sở Y tế báo cáo."
+    )
+    refs = agency_finder.actors(text, GAZETTEER)
+    assert [(ref.name, ref.code) for ref in refs] == [
+        ("Sở Y tế tỉnh Bình Dương", None),
+        ("Sở Y tế các tỉnh, thành phố trực thuộc Trung ương", None),
+        ("Sở Y tế", "SYT"),
+    ]
+
+
+CONVOCATION = """UBND HUYỆN HIỆP HÒA                 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+PHÒNG GIÁO DỤC VÀ ĐÀO TẠO                  Độc lập - Tự do - Hạnh phúc
+
+Số: 12/PGDĐT                               Hiệp Hòa, ngày 07 tháng 9 năm 2020
+V/v triệu tập hội nghị
+
+Kính gửi: Các trường Mầm non, Tiểu học, THCS.
+
+Phòng GD&ĐT triệu tập cán bộ quản lý các trường dự Hội nghị, cụ thể:
+1. Thời gian: 13 giờ 30 phút ngày 09/9/2020.
+2. Địa điểm: Hội trường Phòng GD&ĐT.
+3. Thành phần tham dự Hội nghị
+Hiệu trưởng các trường MN, TH, THCS.
+4. Các trường báo cáo số học sinh về Phòng GD&ĐT trước ngày 08/9/2020.
+5. Đề nghị Thành viên Ban Chỉ đạo CSSKND huyện tham dự.
+"""
+
+
+def test_items_stating_particulars_inherit_no_one():
+    draft = parse_text(CONVOCATION, None)
+    by_number = {task.number: _acting(task) for task in draft.tasks}
+    assert by_number["1"] == [] and by_number["2"] == []
+    assert by_number["3"] == [("Hiệu trưởng các trường MN, TH, THCS", "lead", "role", None)]
+    assert by_number["4"] == [("Các trường", "lead", "group", None)]
+    # a role the addressees do not list does not stand alone: the item inherits too
+    assert by_number["5"] == [
+        ("Các trường Mầm non, Tiểu học, THCS", "lead", None, "addressees"),
+        ("Thành viên Ban Chỉ đạo CSSKND huyện", "lead", "role", None),
+    ]
+
+
+def test_a_body_without_its_header_is_read_with_a_warning():
+    body = (
+        "Kính gửi: Hiệu trưởng các trường MN, TH, THCS trên toàn thị xã\n"
+        "1. Các đơn vị tiếp tục thực hiện nghiêm Công điện số 14/CĐ-UBND ngày 15/10/2020.\n"
+        "2. Cho học sinh nghỉ học cho đến khi có Công văn chỉ đạo.\n"
+    )
+    draft = parse_text(body, None)
+    assert [task.number for task in draft.tasks] == ["1", "2"]
+    assert draft.recipients == ["Hiệu trưởng các trường MN, TH, THCS trên toàn thị xã"]
+    assert draft.tasks[0].agencies[0].name == draft.recipients[0]  # "các đơn vị": addressees
+    assert any("Không thấy số, ký hiệu" in warning for warning in draft.warnings)
+    with pytest.raises(NotADirective):
+        parse_text("ghi chú họp giao ban: mọi người nhớ mang theo sổ tay và bút khi họp.\n", None)
+
+
+def test_one_instruction_starts_at_its_request():
+    letter = """BỘ Y TẾ                      CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 4059/BYT-KH-TC              Hà Nội, ngày 20 tháng 5 năm 2021
+V/v đánh giá Bộ Tiêu chí quốc gia về y tế xã
+
+Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.
+
+Ngày 09/02/2021, Bộ Y tế đã có Công văn số 949/BYT-KH-TC gửi Ủy ban nhân dân các tỉnh,
+thời hạn gửi về Bộ Y tế trước ngày 23 tháng 02 năm 2021.
+Tuy nhiên, đến nay Bộ Y tế chưa nhận được báo cáo.
+Do vậy, Bộ Y tế trân trọng đề nghị Ủy ban nhân dân các tỉnh gửi báo cáo về Bộ Y tế
+trước ngày 08 tháng 6 năm 2021.
+Bộ Y tế trân trọng cảm ơn./.
+"""
+    (task,) = parse_text(letter, None).tasks
+    assert task.text.startswith("Do vậy, Bộ Y tế trân trọng đề nghị")
+    assert [(d.kind, d.date) for d in task.deadlines] == [("by_date", date(2021, 6, 8))]
+    assert task.report_to == "Bộ Y tế"
+    assert [ref.name for ref in task.agencies] == ["Ủy ban nhân dân các tỉnh"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "từ ngày 30 tháng 6 đến ngày 03 tháng 7 năm 2013",
+            [("period", date(2013, 6, 30), date(2013, 7, 3), None)],
+        ),
+        (
+            "từ ngày 28/12 đến ngày 05/01/2021",
+            [("period", date(2020, 12, 28), date(2021, 1, 5), None)],
+        ),
+        (
+            "Bắt đầu từ buổi sáng ngày 23/3/2020 (Thứ Hai) đến hết ngày 27/3/2020",
+            [("period", date(2020, 3, 23), date(2020, 3, 27), None)],
+        ),
+        ("Tất cả các thứ Hai đầu tuần", [("recurring", None, None, "FREQ=WEEKLY;BYDAY=MO")]),
+        ("trước 15 giờ thứ Sáu hằng tuần", [("recurring", None, None, "FREQ=WEEKLY;BYDAY=FR")]),
+        (
+            "vào lúc 16h00 ngày thứ Sáu 20/4/2018",
+            [("scheduled", None, date(2018, 4, 20), None)],
+        ),
+        (
+            "treo cờ trong ngày Lễ giỗ Tổ Hùng Vương (10 tháng 3 âm lịch, tức ngày 31/3/2012)",
+            [("by_date", None, date(2012, 3, 31), None)],
+        ),
+        ("được nghỉ 01 ngày vào thứ Hai", []),  # a length of time, no limit
+    ],
+)
+def test_more_deadline_forms(text, expected):
+    found = [(d.kind, d.start, d.date, d.rule) for d in find_deadlines(text)]
+    assert found == expected
+
+
+def test_titles_symbols_and_signers_of_other_offices():
+    notice = """TRƯỜNG THPT NGUYỄN TRÃI            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+                                            Độc lập - Tự do - Hạnh phúc
+Số: 21/TB-THPT                     Thành phố Hồ Chí Minh, ngày 11 tháng 5 năm 2016
+
+THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ
+
+Kính gửi: Cha mẹ học sinh khối 11, 12.
+
+Căn cứ Thông báo số 26/TB-VP.UBND ngày 5/3/2016 và Công văn số 1017/BTNMT-TCMT,
+số 1016/BTNMT-TCMT, Nhà trường hoãn trại hè. Đề nghị Cha mẹ học sinh theo dõi./.
+
+Nơi nhận:                                    HIỆU TRƯỞNG
+- Như trên;
+- Lưu: VT.
+                                             TRẦN PHƯỚC ĐỨC
+"""
+    draft = parse_text(notice, None)
+    assert (draft.doc_type, draft.subject) == ("Thông báo", "HOÃN TRẠI HÈ QUÂN SỰ")
+    assert draft.issuer == "TRƯỜNG THPT NGUYỄN TRÃI"
+    assert [(c.number, c.symbol) for c in draft.cited] == [
+        ("26", "TB-VP.UBND"),
+        ("1017", "BTNMT-TCMT"),
+        ("1016", "BTNMT-TCMT"),
+    ]
+    assert (draft.signer.title, draft.signer.name) == ("HIỆU TRƯỞNG", "TRẦN PHƯỚC ĐỨC")

@@ -22,21 +22,34 @@ ADDRESSEE_PHRASES = (
     "các cơ quan",
 )
 
-#: A body's name: a head word, then capitalised syllables with their lower-case tails.
+#: A body's name begins with one of these (the longest that fits: "Ban Chỉ đạo" before
+#: "Ban"), then capitalised syllables with their lower-case tails.
+HEAD_WORDS = (
+    "Sở", "Phòng", "Ban", "Văn phòng", "Trung tâm", "Chi cục", "Bệnh viện", "Trường",
+    "Công an", "Hội", "Liên đoàn", "Đài", "Báo", "Thanh tra", "Kho bạc", "Cục", "Bộ",
+    "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Ủy ban", "Uỷ ban", "Tỉnh đoàn",
+    "Huyện đoàn", "Đoàn", "Bộ Chỉ huy", "Cục Thuế", "Chi nhánh", "Bảo hiểm xã hội",
+    "Ngân hàng", "Viện", "Trạm", "Đội", "Hạt", "Ban Quản lý", "Ban quản lý", "Ban Chỉ huy",
+    "Ban Chỉ đạo", "Ban chỉ đạo", "Tổ công tác", "Văn phòng HĐND và UBND", "Các cơ quan",
+    "Các đơn vị", "Các trường", "các trường", "Các sở", "các sở", "Các phòng", "các phòng",
+    "Các cơ sở", "các cơ sở", "Các chủ đầu tư", "các chủ đầu tư", "Các nhà trường",
+    "các nhà trường", "Các tổ chức", "các tổ chức", "Các doanh nghiệp", "Các địa phương",
+    "các địa phương", "các đơn vị", "các cơ quan", "các bộ", "Các bộ", "các tỉnh", "Các tỉnh",
+    "các ngành", "Các ngành", "Công đoàn", "công đoàn", "Mặt trận", "Ủy ban Mặt trận",
+    "Hội đồng", "Tổng cục", "Vụ", "Đảng ủy", "Đảng uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Huyện ủy",
+    "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
+    "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
+)  # fmt: skip
+#: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
+#: ...", "cơ quan liên quan".
+LOWER_HEADS = (
+    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ]{2})|trường(?=\s+[A-ZĐ])|"
+    r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
+)
 HEAD = (
-    r"(?:Sở|Phòng|Ban|Văn phòng|Trung tâm|Chi cục|Bệnh viện|Trường|Công an|Hội|"
-    r"Liên đoàn|Đài|Báo|Thanh tra|Kho bạc|Cục|Bộ|Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Ủy ban|"
-    r"Uỷ ban|Tỉnh đoàn|"
-    r"Huyện đoàn|Đoàn|Bộ Chỉ huy|Cục Thuế|Chi nhánh|Bảo hiểm xã hội|Ngân hàng|Viện|Trạm|"
-    r"Đội|Hạt|Ban Quản lý|Ban quản lý|Ban Chỉ huy|Ban Chỉ đạo|Ban chỉ đạo|Tổ công tác|"
-    r"Văn phòng HĐND và UBND|Các cơ quan|Các đơn vị|Các trường|các trường|Các sở|các sở|"
-    r"Các phòng|các phòng|Các cơ sở|các cơ sở|Các chủ đầu tư|các chủ đầu tư|"
-    r"Các nhà trường|các nhà trường|Các tổ chức|các tổ chức|Các doanh nghiệp|"
-    r"Các địa phương|các địa phương|các đơn vị|các cơ quan|các bộ|Các bộ|các tỉnh|Các tỉnh|"
-    r"các ngành|Các ngành|Công đoàn|công đoàn|Mặt trận|Ủy ban Mặt trận|Hội đồng|Tổng cục|Vụ|"
-    r"Đảng ủy|Đảng uỷ|Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ|Chi bộ|Tòa án|Toà án|"
-    r"Viện kiểm sát|Công ty|Tổng công ty|Hợp tác xã|Học viện|Đại học|BHXH|HĐND|UBMTTQ|"
-    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ]{2})|trường(?=\s+[A-ZĐ]))"
+    "(?:"
+    + "|".join(sorted((re.escape(word) for word in HEAD_WORDS), key=len, reverse=True))
+    + f"|{LOWER_HEADS})"
 )
 #: Heads written as acronyms, whose names may go on in lower case ("UBND các huyện").
 ACRONYM_HEADS = (
@@ -179,6 +192,7 @@ STOP_WORDS = {
     "thông",
     "trân",
     "chấp",
+    "triệu",
     # verbs that begin the rest of a sentence after a body's name
     "đón",
     "lắp",
@@ -195,7 +209,6 @@ STOP_WORDS = {
     "ứng",
     "sử",
     "hoãn",
-    "đầu",
     "thu",
     "rút",
     "sinh",
@@ -343,6 +356,8 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         elsewhere = ELSEWHERE.match(text, end) if entry and entry.kind == "agency" else None
         if elsewhere and fold(elsewhere.group("place")) not in gazetteer.home_provinces:
             end, entry = elsewhere.end(), None  # "Sở Y tế tỉnh Bình Dương": not ours
+        if entry and entry.kind == "agency" and EVERY_PLACE.match(text, end):
+            end, entry = _name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
         qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
         if qualified:  # "các đơn vị liên quan", "các cơ quan trực thuộc": a group of its own
             end, entry = _name_end(text, qualified.end(), plural=True), None
@@ -370,6 +385,13 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             end = housed.end()
         unknown_end = end
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
+    for match in GROUP_AFTER_COOPERATE.finditer(text):  # "phối hợp với các liên chi hội ..."
+        start = match.end()
+        if any(mention.start <= start < mention.end for mention in found):
+            continue
+        end = _name_end(text, start + 3, plural=True)
+        if end > start + 4:
+            found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
     return _with_roles(text, [_with_determiner(text, mention) for mention in found])
 
@@ -378,10 +400,18 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
 ELSEWHERE = re.compile(
     r"\s+(?:tỉnh|thành\s+phố|TP\.?)\s+(?P<place>[A-ZĐ][^\s,.;:()]*(?:\s+[A-ZĐ][^\s,.;:()]*){0,3})"
 )
+#: Places in the plural after a body's name: "Sở GDĐT các tỉnh, thành phố ...".
+EVERY_PLACE = re.compile(
+    r"\s+các\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|địa\s+phương)\b"
+)
 #: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
 QUALIFIED = re.compile(r"\s+(?:có\s+)?liên\s+quan|\s+trực\s+thuộc|\s+trường\s+học")
 #: A short parenthesis after a body's name naming the body that houses it.
 HOUSED_IN = re.compile(rf"\s*\((?={HEAD}\s)[^()]{{3,40}}\)")
+#: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
+GROUP_AFTER_COOPERATE = re.compile(
+    r"phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+(?=các\s+[^\W\d])", re.IGNORECASE
+)
 #: "các" (all the) before a body's name makes it the group of such bodies: "đề nghị các
 #: Sở Giáo dục và Đào tạo báo cáo".
 EVERY = re.compile(r"(?<![\wÀ-ỹ])tất\s+cả\s+$", re.IGNORECASE)
@@ -797,6 +827,16 @@ def kind_of(name: str) -> str:
 HEADING_LINE = 50
 
 
+#: A sentence that opens on its grounds or purpose, its subject after the comma:
+#: "Căn cứ nội dung Kế hoạch, phòng GD&ĐT các huyện ... chủ động lập dự toán".
+INTRODUCTION = re.compile(r"\s*(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Nhằm)\s[^.;:,]{0,200},\s*$")
+
+
+def _after_introduction(text: str, position: int) -> bool:
+    sentence = max(text.rfind(stop, 0, position) for stop in (".", ";", ":", "\n\n")) + 1
+    return bool(INTRODUCTION.match(text[sentence:position]))
+
+
 def _after_heading(text: str, position: int) -> bool:
     """`position` begins a line that follows a short heading line ("2. Thành phần tham
     dự" / "Lãnh đạo, chuyên viên ..."), not a line of wrapped prose."""
@@ -812,6 +852,8 @@ ASSIGNING = re.compile(
     r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận)\s*$",
     re.IGNORECASE,
 )
+#: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates.
+DIRECTED = re.compile(r"chỉ\s+đạo\s+[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)
 #: A body's standing organ, which speaks for it: "Ban Thường trực Ủy ban MTTQ ...".
 STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
 
@@ -829,14 +871,15 @@ def actors(
     *,
     exclude: tuple[int, int] | None = None,
     issuers: tuple[str, ...] = (),
+    item: bool = False,
 ) -> list[AgencyRef]:
     """The agencies a task's text gives work to, lead or co-operating. A name joined to
     the one before it ("Sở Y tế, Sở Tài chính và UBND các huyện") takes its role. The
     document's `issuers` (its issuer and the body above it: "BHXH Việt Nam xây dựng chỉ
     tiêu ...", "Ban Thường trực Ủy ban MTTQ ... thành phố") give work rather than take it,
-    unless named at the head of the text (an item of their own plan). A verb after a name
-    the sentence assigns to ("đề nghị Ban Thường trực ... thông báo đến xã") is its task,
-    not the issuer speaking."""
+    unless named at the head of an `item` (one of their own plan: "1. Phòng GD&ĐT"). A
+    verb after a name the sentence assigns to ("đề nghị Ban Thường trực ... thông báo đến
+    xã") is its task, not the issuer speaking."""
     refs: list[AgencyRef] = []
     seen: set[str] = set()
     previous_end: int | None = None
@@ -850,15 +893,21 @@ def actors(
             LIST_JOIN.match(text[previous_end : mention.start])
         )
         cooperating = bool(COOPERATE.search(before)) or (joined and previous_role == "cooperate")
+        if cooperating and DIRECTED.search(text, max(0, mention.start - 200), mention.start):
+            continue  # "UBND các huyện chỉ đạo Phòng GD&ĐT phối hợp với các nhà trường": theirs
         leading = bool(LEAD_AFTER.match(after))
-        starts = ACTOR_BEFORE.search(before) or _after_heading(text, mention.start)
+        starts = (
+            ACTOR_BEFORE.search(before)
+            or _after_heading(text, mention.start)
+            or _after_introduction(text, mention.start)
+        )
         if not (cooperating or leading or joined or starts):
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
         if ISSUER_SPEAKING.match(after) and not ASSIGNING.search(before):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
-        if text[: mention.start].strip() and _issuing(mention.name, issuers):
+        if not (item and not text[: mention.start].strip()) and _issuing(mention.name, issuers):
             continue  # the issuer, but for the head of an item ("1. Phòng GD&ĐT" in its plan)
         role = "cooperate" if cooperating and not leading else "lead"
         previous_end, previous_role = mention.end, role

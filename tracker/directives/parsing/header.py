@@ -362,6 +362,10 @@ def _titled_line(text: str, names: dict[str, str], *, first_line: bool) -> tuple
     return None
 
 
+#: A numbered item's mark: "1.", "2)", "a)", "II.".
+NUMBERED = re.compile(r"(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}\.)\s")
+
+
 def _looks_like_body(text: str) -> bool:
     return bool(re.match(r"^(?:Căn cứ|Thực hiện|Để|Nhằm|Ngày|Trong|Theo|Sau khi)\b", text))
 
@@ -403,6 +407,8 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
                 cursor += 1
                 continue
             text = current.stripped
+            if NUMBERED.match(text) or _looks_like_body(text):
+                break  # the body begins: "1. Các đơn vị ...", "Thực hiện ..."
             is_item = text[:1] in "-+•–"
             if not is_item and pieces and pieces[-1][0].rstrip().endswith((".", ":")):
                 break

@@ -139,8 +139,13 @@ class Finder:
     #: The issuer and the body above it ("UBND TỈNH LAI CHÂU" over "VĂN PHÒNG").
     issuers: tuple[str, ...]
 
-    def actors(self, text: str, exclude: tuple[int, int] | None = None) -> list[AgencyRef]:
-        return agency_finder.actors(text, self.gazetteer, exclude=exclude, issuers=self.issuers)
+    def actors(
+        self, text: str, exclude: tuple[int, int] | None = None, *, item: bool = True
+    ) -> list[AgencyRef]:
+        """Who `text` gives work to; an `item`'s text may name the issuer at its head."""
+        return agency_finder.actors(
+            text, self.gazetteer, exclude=exclude, issuers=self.issuers, item=item
+        )
 
 
 def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list[TaskDraft]:
@@ -151,7 +156,7 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     lead_in = _inherited(
         [
             _with_offset(ref, body.lead_in[0])
-            for ref in finder.actors(lead_in_text)
+            for ref in finder.actors(lead_in_text, item=False)
             if ref.role == "lead"
         ],
         "lead_in",
@@ -221,7 +226,9 @@ def _request_start(text: str, content, finder: Finder) -> int:
             paragraphs[-1].append(line)
     for paragraph in paragraphs:
         words = text[paragraph[0].start : paragraph[-1].end]
-        if REQUEST.search(words) or any(ref.role == "lead" for ref in finder.actors(words)):
+        if REQUEST.search(words) or any(
+            ref.role == "lead" for ref in finder.actors(words, item=False)
+        ):
             return paragraph[0].start + paragraph[0].indent
     return content[0].start + content[0].indent
 
@@ -292,7 +299,7 @@ def _task(
     report_span = (start + report[1][0], start + report[1][1]) if report else None
     refs = [
         _with_offset(ref, start)
-        for ref in finder.actors(raw, exclude=report[1] if report else None)
+        for ref in finder.actors(raw, exclude=report[1] if report else None, item=bool(number))
     ]
     refs = _expand_addressees(refs, addressees)
     if not PARTICULARS.match(raw) and not any(
