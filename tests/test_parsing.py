@@ -855,3 +855,95 @@ Nơi nhận:                                    HIỆU TRƯỞNG
         ("1016", "BTNMT-TCMT"),
     ]
     assert (draft.signer.title, draft.signer.name) == ("HIỆU TRƯỞNG", "TRẦN PHƯỚC ĐỨC")
+
+
+TABLE_COPY = """ỦY
+BAN NHÂN DÂN
+TỈNH CÀ MAU
+-------
+|
+CỘNG
+HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+---------------
+|
+Số:
+36/KH-UBND
+|
+Cà
+Mau, ngày 21 tháng 02 năm 2022
+|
+KẾ HOẠCH
+Thực hiện Chương trình Sức khỏe học đường
+
+I. MỤC ĐÍCH, YÊU CẦU
+1. Nâng cao nhận thức của cán bộ quản lý, giáo viên về chăm sóc sức khỏe học sinh.
+2. Yêu cầu các cơ quan phối hợp chặt chẽ.
+II. NHIỆM VỤ
+1. Giao các Sở: Y tế, Giáo dục và Đào tạo, Tài chính tham mưu thực hiện.
+2. Công đoàn Giáo dục (CĐGD) tỉnh đề nghị CĐGD các huyện phối hợp.
+"""
+
+
+def test_a_header_table_copied_from_a_web_page():
+    draft = parse_text(TABLE_COPY, None)
+    assert (draft.number, draft.symbol) == ("36", "KH-UBND")
+    assert draft.issuer == "ỦY BAN NHÂN DÂN TỈNH CÀ MAU"
+    assert (draft.place, draft.issued_date) == ("Cà Mau", date(2022, 2, 21))
+    assert draft.signer.title is None  # "I. MỤC ĐÍCH, YÊU CẦU" is a heading, not a signer
+    by_number = {task.number: _acting(task) for task in draft.tasks}
+    # what the plan aims at gives no one work
+    assert by_number["I.1"] == [] and by_number["I.2"] == []
+    assert by_number["II.1"] == [
+        ("các Sở: Y tế, Giáo dục và Đào tạo, Tài chính", "lead", "group", None)
+    ]
+    # an abbreviation the document defines names a body
+    assert ("CĐGD các huyện", "lead", "group", None) in by_number["II.2"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "number", "symbol", "issuer", "place", "issued"),
+    [
+        (
+            "BAN CHẤP HÀNH TRUNG ƯƠNG               ĐOÀN TNCS HỒ CHÍ MINH\n***\n"
+            "Số: 225 - KH/TWĐTN-CTTN                Hà Nội, ngày 16 tháng 5 năm 2024",
+            "225-KH",
+            "TWĐTN-CTTN",
+            "BAN CHẤP HÀNH TRUNG ƯƠNG",
+            "Hà Nội",
+            date(2024, 5, 16),
+        ),
+        (
+            "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\nCỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Độc lập - Tự do - Hạnh phúc\n\nSố: /TB-UBND\n\nHà Nội, ngày tháng năm",
+            None,
+            "TB-UBND",
+            "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI",
+            "Hà Nội",
+            None,
+        ),
+    ],
+)
+def test_party_headers_and_dates_left_to_fill(lines, number, symbol, issuer, place, issued):
+    draft = parse_text(f"{lines}\n\nTHÔNG BÁO\nVề việc treo cờ\n\n1. Các sở thực hiện.\n", None)
+    assert (draft.number, draft.symbol, draft.issuer) == (number, symbol, issuer)
+    assert (draft.place, draft.issued_date) == (place, issued)
+
+
+def test_closing_formulas_of_other_offices_are_no_task():
+    letter = """VĂN PHÒNG CHÍNH PHỦ               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 2275/VPCP-ĐP                 Hà Nội, ngày 12 tháng 4 năm 2010
+V/v cung cấp số liệu
+
+Kính gửi: Bộ Kế hoạch và Đầu tư.
+
+Xét đề nghị của Ủy ban Dân tộc tại Công văn số 200/UBDT-VP, Phó Thủ tướng có ý kiến như sau:
+Để bảo đảm có được số liệu chính xác, tin cậy, Bộ Kế hoạch và Đầu tư (Tổng cục Thống kê)
+cung cấp ngay số liệu cho Ủy ban Dân tộc.
+Trong quá trình thực hiện, nếu có vướng mắc, đề nghị Bộ Kế hoạch và Đầu tư báo cáo Thủ tướng.
+Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư biết, thực hiện./.
+"""
+    (task,) = parse_text(letter, None).tasks
+    assert task.text.startswith("Để bảo đảm")
+    assert task.text.endswith("cho Ủy ban Dân tộc.")
+    assert _acting(task) == [("Bộ Kế hoạch và Đầu tư (Tổng cục Thống kê)", "lead", "agency", None)]

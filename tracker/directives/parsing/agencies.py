@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tracker.directives.parsing.draft import AgencyRef
+from tracker.directives.parsing.patterns import UPPER
 from tracker.directives.parsing.source import squash
 
 #: Phrases that mean "the addressees of this document".
@@ -77,6 +78,14 @@ ROLE = re.compile(
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh)(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
+)
+#: What a role's name goes on with: whose role it is ("Hiệu trưởng các trường", "Giám đốc
+#: Sở Y tế", "Thủ trưởng cơ quan, đơn vị", "Cán bộ quản lý nhà trường"), not the verb
+#: after it ("Hiệu trưởng đọc diễn văn").
+ROLE_GOES_ON = re.compile(
+    rf"\s+(?:các|tất\s+cả|[{UPPER}]|(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
+    r"cơ\s+sở|xã|phường|huyện|quận|tỉnh|thành\s+phố|thị\s+xã|thị\s+trấn|văn\s+xã|khối|lớp|"
+    r"học\s+sinh)(?![\wÀ-ỹ]))"
 )
 #: A further role after a comma: "Hiệu trưởng, kế toán ...".
 LISTED_ROLE = re.compile(
@@ -193,6 +202,8 @@ STOP_WORDS = {
     "trân",
     "chấp",
     "triệu",
+    "chú",
+    "đọc",
     # verbs that begin the rest of a sentence after a body's name
     "đón",
     "lắp",
@@ -211,7 +222,6 @@ STOP_WORDS = {
     "hoãn",
     "thu",
     "rút",
-    "sinh",
     "treo",
     "chuẩn",
     "nghỉ",
@@ -374,6 +384,8 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             continue  # "Ban Chỉ đạo" in "Văn phòng Ban Chỉ đạo quốc gia ..."
         head = match.group()
         following = text[match.end() : match.end() + 3].strip()[:1]
+        if following == ":" and MEMBERS_START.match(text, match.end()):
+            following = "A"  # "các Bộ: Công an, Tài chính, ...": the members follow
         acronym = head.upper() in ACRONYM_HEADS
         if " " not in head and not acronym and not (following.isupper() or following.isdigit()):
             continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
@@ -385,6 +397,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             end = housed.end()
         unknown_end = end
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
+    for defined in _defined_acronyms(text):  # "Công đoàn Giáo dục (CĐGD) ..., CĐGD các tỉnh"
+        for match in re.finditer(rf"(?<![\wÀ-ỹ(]){re.escape(defined)}(?![\wÀ-ỹ)])", text):
+            if any(mention.start <= match.start() < mention.end for mention in found):
+                continue
+            end = _name_end(text, match.end(), lower_words=False)
+            found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     for match in GROUP_AFTER_COOPERATE.finditer(text):  # "phối hợp với các liên chi hội ..."
         start = match.end()
         if any(mention.start <= start < mention.end for mention in found):
@@ -405,9 +423,28 @@ EVERY_PLACE = re.compile(
     r"\s+các\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|địa\s+phương)\b"
 )
 #: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
-QUALIFIED = re.compile(r"\s+(?:có\s+)?liên\s+quan|\s+trực\s+thuộc|\s+trường\s+học")
+QUALIFIED = re.compile(
+    r"\s+(?:có\s+)?liên\s+quan|\s+trực\s+thuộc|\s+trường\s+học|"
+    r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
+)
 #: A short parenthesis after a body's name naming the body that houses it.
 HOUSED_IN = re.compile(rf"\s*\((?={HEAD}\s)[^()]{{3,40}}\)")
+#: An abbreviation a document defines for a body: "Công đoàn Giáo dục (CĐGD) Việt Nam".
+DEFINED = re.compile(rf"\((?P<acronym>[{UPPER}][{UPPER}&]{{1,7}})\)")
+
+
+def _defined_acronyms(text: str) -> set[str]:
+    """Abbreviations the text defines right after a body's name, whose initial they share."""
+    found = set()
+    for match in DEFINED.finditer(text):
+        acronym = match.group("acronym")
+        before = text[max(0, match.start() - 80) : match.start()]
+        heads = list(re.finditer(rf"(?<![\wÀ-ỹ]){HEAD}(?![\wÀ-ỹ])", before))
+        if heads and heads[-1].group()[0].upper() == acronym[0] and acronym not in HEAD_WORDS:
+            found.add(acronym)
+    return found
+
+
 #: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
 GROUP_AFTER_COOPERATE = re.compile(
     r"phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+(?=các\s+[^\W\d])", re.IGNORECASE
@@ -453,7 +490,8 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
         end = match.end()
         while listed := LISTED_ROLE.match(text, end):
             end = listed.end()
-        end = _name_end(text, end)
+        if ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
+            end = _name_end(text, end)
         roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
     return sorted(found + roles, key=lambda mention: mention.start)
 
@@ -494,7 +532,8 @@ LISTED_UNIT = re.compile(
 #: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
 GROUP_TAIL = re.compile(
     r"\s+(?:trực\s+thuộc(?:\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh))?|"
-    r"trong\s+cả\s+nước|trên\s+(?:địa\s+bàn|toàn)(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã))?|"
+    r"trong\s+cả\s+nước|trên\s+(?:địa\s+bàn|toàn)"
+    r"(?:\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Xx]ã|[Pp]hường))?|"
     r"của\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã))"
     r"(?![\wÀ-ỹ])"
 )
@@ -531,6 +570,7 @@ COMMA_CONTINUATIONS: tuple[tuple[Callable[[str], object], re.Pattern[str]], ...]
     (lambda word: word.lower() == "phòng", PHONG_CHONG),  # "Ban chỉ đạo phòng, chống dịch"
     (lambda word: word.lower() in ("hóa", "hoá"), THE_THAO),  # "Sở Văn hóa, Thể thao ..."
     (ACRONYM.fullmatch, LISTED_ACRONYM),  # "các trường MN, TH, THCS"
+    (ACRONYM.fullmatch, LISTED_UNIT),  # "các trường MN, TH, THCS, đơn vị trực thuộc"
 )
 
 
@@ -545,6 +585,9 @@ def _comma_continues(text: str, position: int, last_word: str) -> re.Match[str] 
     return None
 
 
+#: A group's members named after a colon, and each further one after a comma.
+MEMBERS_START = re.compile(rf":[^\S\n]*(?=[{UPPER}][^\s,.;:]*[^\S\n]+[^\s,.;:]+\s*,)")
+NAMED_MEMBERS = re.compile(rf",[^\S\n]*(?=[{UPPER}])")
 #: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
 NAME_COMPOUNDS = {
@@ -566,7 +609,6 @@ NAME_COMPOUNDS = {
     ("đào", "tạo"),
     ("thông", "vận"),
     ("vận", "tải"),
-    ("học", "sinh"),
     ("đầu", "tư"),
     ("khảo", "thí"),
     ("tiến", "bộ"),
@@ -589,13 +631,17 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
     last_word = before.group(1) if before else ""
     plural = plural or last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
     ends: list[tuple[int, str]] = []
-    for _count in range(18):
+    listing = False
+    for _count in range(40):
         tail = GROUP_TAIL.match(text, end) if plural else None
         if tail:
             end = tail.end()
             ends.append((end, tail.group().split()[-1].lower()))
             break
         listed = _comma_continues(text, end, last_word)
+        if plural and not listed:  # "các Bộ: Công an, Tài chính, ..., Nông nghiệp và Môi trường"
+            listed = (NAMED_MEMBERS if listing else MEMBERS_START).match(text, end)
+            listing = listing or bool(listed)
         if listed:
             end = listed.end()
             previous_capital = False
@@ -829,7 +875,7 @@ HEADING_LINE = 50
 
 #: A sentence that opens on its grounds or purpose, its subject after the comma:
 #: "Căn cứ nội dung Kế hoạch, phòng GD&ĐT các huyện ... chủ động lập dự toán".
-INTRODUCTION = re.compile(r"\s*(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Nhằm)\s[^.;:,]{0,200},\s*$")
+INTRODUCTION = re.compile(r"\s*(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Nhằm)\s[^.;:]{0,300},\s*$")
 
 
 def _after_introduction(text: str, position: int) -> bool:

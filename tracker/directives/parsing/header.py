@@ -20,7 +20,13 @@ from tracker.directives.parsing.source import Line, Segment, segments, squash
 
 Span = tuple[int, int]
 
-NATIONAL_TITLE = re.compile(r"C[ỘO]NG\s*H(?:O[AÀ]|[ÒÓ]A)\s+X[ÃA]\s+H[ỘO]I", re.IGNORECASE)
+#: The national title, or the Party's and the Youth Union's in its place on their own
+#: documents ("ĐẢNG CỘNG SẢN VIỆT NAM", "ĐOÀN TNCS HỒ CHÍ MINH").
+NATIONAL_TITLE = re.compile(
+    r"C[ỘO]NG\s*H(?:O[AÀ]|[ÒÓ]A)\s+X[ÃA]\s+H[ỘO]I|^\s*ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM\s*$|"
+    r"^\s*ĐOÀN\s+TNCS\s+HỒ\s+CHÍ\s+MINH\s*$",
+    re.IGNORECASE,
+)
 MOTTO = re.compile(r"Độc\s*lập\s*-?\s*Tự\s*do", re.IGNORECASE)
 #: "V/v ...", "V/v: ...", "Về việc ...", and "Về: ..." or "Về tổ chức ..." as some write it.
 SUBJECT_START = re.compile(r"^(?:(?:V/[vV]|[Vv]ề\s+việc)\s*:?|[Vv]ề\s*:|[Vv]ề(?=\s+[a-zà-ỹđ]))\s*")
@@ -67,15 +73,24 @@ def parse_header(lines: list[Line]) -> Header:
     tagged: list[tuple[Segment, str]] = []
     for line in lines[:limit]:
         for segment in _split_columns(segments(line)):
-            tagged.append((segment, _tag(segment.text)))
+            tag = _tag(segment.text)
+            if tag == "text" and _ends_title(segment, tagged):
+                tag = "title"  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" / "VIỆT NAM"
+            tagged.append((segment, tag))
 
     last_line = 0
     issuer_lines: list[Segment] = []
     seen_landmark = False
     number_line = _read_number(header, lines[:limit])
-    # Lines counted without the blank ones: a copy from a web page may set a blank line
-    # between each line of the header ("UỶ BAN NHÂN DÂN" / "" / "THÀNH PHỐ HỒ CHÍ MINH").
-    content = (line for line in lines if not line.blank)
+    # Lines counted without the blank ones, and without those that hold only the national
+    # title or motto: a copy from a web page may set a blank line between the lines of the
+    # header ("UỶ BAN NHÂN DÂN" / "" / "THÀNH PHỐ HỒ CHÍ MINH"), or the cells of its table
+    # one after another ("ỦY BAN NHÂN DÂN HUYỆN" / "CỘNG HÒA ..." / "PHÒNG GIÁO DỤC").
+    landmarks: dict[int, bool] = {}
+    for segment, tag in tagged:
+        only = landmarks.get(segment.line, True)
+        landmarks[segment.line] = only and tag in ("title", "motto", "rule")
+    content = (line for line in lines if not line.blank and not landmarks.get(line.index))
     rank = {line.index: position for position, line in enumerate(content)}
     for segment, tag in tagged:
         if tag == "date" and header.place is None:
@@ -141,11 +156,23 @@ def _read_number(header: Header, lines: list[Line]) -> int | None:
     for line in lines:
         match = NUMBER_LINE.search(line.text)
         if match:
-            header.number = match.group("number") or None
+            header.number = re.sub(r"\s+", "", match.group("number")) or None  # "225 - KH"
             header.symbol = re.sub(r"\s+", "", match.group("symbol")).rstrip(".-/")
             header.spans["number"] = (line.start + match.start(), line.start + match.end())
             return line.index
     return None
+
+
+def _ends_title(segment: Segment, tagged: list[tuple[Segment, str]]) -> bool:
+    """`segment` is "VIỆT NAM" under a national title broken before it."""
+    if squash(segment.text) != "VIỆT NAM":
+        return False
+    above = [
+        piece
+        for piece, tag in tagged
+        if tag == "title" and segment.line - 2 <= piece.line < segment.line
+    ]
+    return any("VIỆT NAM" not in squash(piece.text).upper() for piece in above)
 
 
 #: The longest a header's place-and-date line runs.
@@ -182,7 +209,7 @@ def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
             header.issued_date = date(
                 int(match.group("year")), int(match.group("month")), int(match.group("day"))
             )
-        except ValueError:
+        except (TypeError, ValueError):  # no year: left to write by hand
             header.issued_date = None
 
 
@@ -410,8 +437,8 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
             if NUMBERED.match(text) or _looks_like_body(text):
                 break  # the body begins: "1. Các đơn vị ...", "Thực hiện ..."
             is_item = text[:1] in "-+•–"
-            if not is_item and pieces and pieces[-1][0].rstrip().endswith((".", ":")):
-                break
+            if not is_item and pieces and pieces[-1][0].rstrip().endswith("."):
+                break  # (after "Công đoàn Giáo dục các tỉnh:" its members follow)
             if not is_item and not pieces and not (seen_blank and len(text) <= HEADER_LINE + 40):
                 break
             pieces.append((text, current.start + current.indent, current.end))
@@ -426,12 +453,19 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
 
 
 def _list_goes_on(pieces: list[tuple[str, int, int]], lines: list[Line], blank: int) -> bool:
-    """An addressee list that ends in ';' goes on past a blank line to its next dash."""
+    """An addressee list goes on past a blank line: to its next dash after a ';', and to
+    the members after a ':' or ',' ("Công đoàn Giáo dục các tỉnh:" / "Lào Cai, ...")."""
     following = next((line for line in lines[blank:] if not line.blank), None)
+    if following is None:
+        return False
+    last = pieces[-1][0].rstrip()
+    if last.endswith(";"):
+        return following.stripped[:1] in "-+•–"
     return (
-        pieces[-1][0].rstrip().endswith(";")
-        and following is not None
-        and following.stripped[:1] in "-+•–"
+        last.endswith((":", ","))
+        and following.indent > 0
+        and not NUMBERED.match(following.stripped)
+        and not _looks_like_body(following.stripped)
     )
 
 

@@ -32,13 +32,16 @@ from tracker.directives.parsing.source import (
 MAX_CHARACTERS = 400_000
 CLOSING_START = re.compile(
     r"^\s*(?:Trên\s+đây|Nhận\s+được\s+(?:văn\s+bản|Công\s+văn)|Đề\s+nghị\s+các\s+cơ\s+quan|"
+    r"Trong\s+quá\s+trình\s+(?:triển\s+khai\s+)?thực\s+hiện|"
     r"Yêu\s+cầu\s+các|Kính\s+đề\s+nghị|\(?Gửi\s+kèm|"
     # "Phòng GD&ĐT yêu cầu các nhà trường nghiêm túc thực hiện./.", "UBND tỉnh yêu cầu
     # UBND huyện, thị, thành phố khẩn trương tổ chức thực hiện."
     r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s.{0,160}?(?:\b(?:nghiêm\s+túc|khẩn\s+trương)\s+"
     r"(?:tổ\s+chức\s+|triển\s+khai\s+)?(?:thực\s+hiện|chấp\s+hành)|"
     r"\b(?:thực\s+hiện|chấp\s+hành)\s+nghiêm\s+túc)|"
-    r".{0,60}?\btrân\s+trọng\s+cảm\s+ơn)",
+    r".{0,60}?\btrân\s+trọng\s+cảm\s+ơn|"
+    # "Văn phòng Chính phủ xin thông báo để các cơ quan biết, thực hiện./."
+    r".{0,80}?\bthông\s+báo\s+để\s.{0,200}?\bbiết(?:,|\s+và)\s+thực\s+hiện)",
     re.IGNORECASE,
 )
 
@@ -172,9 +175,15 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
         end = _cut_closing(text, content, formulas_only=True)
         return [_task(text, "", start, end, general, addressees, finder, ())]
     headings = _heading_actors(text, body.items, finder)
+    aims = {item.path for item in body.items if AIMS.match(text, item.text_start)}
     tasks = []
     for position, item in enumerate(items):
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
+        if any(item.path[:depth] in aims for depth in range(1, len(item.path) + 1)):
+            # "I. MỤC ĐÍCH, YÊU CẦU": what the plan aims at gives no one work
+            tasks.append(_task(text, item.number, item.text_start, end, [], [], finder, item.path))
+            tasks[-1].agencies = []
+            continue
         scope = next(
             (
                 headings[item.path[:depth]]
@@ -199,10 +208,15 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     return tasks
 
 
+#: A plan's section or item on its aims, not its tasks: "I. MỤC ĐÍCH, YÊU CẦU", "1. Mục
+#: tiêu", "Quan điểm".
+AIMS = re.compile(
+    r"[^\S\n]*(?:MỤC\s+ĐÍCH|MỤC\s+TIÊU|QUAN\s+ĐIỂM|Mục\s+đích|Mục\s+tiêu|Quan\s+điểm)(?![\wÀ-ỹ])"
+)
 #: Words that make a request of someone.
 REQUEST = re.compile(
-    r"\b(?:đề\s+nghị|yêu\s+cầu|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|chỉ\s+thị|"
-    r"có\s+ý\s+kiến\s+(?:chỉ\s+đạo\s+)?như\s+sau)\b",
+    r"\b(?:đề\s+nghị(?!\s+của)|yêu\s+cầu(?!\s+của)|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|"
+    r"chỉ\s+thị)\b",
     re.IGNORECASE,
 )
 
@@ -364,39 +378,50 @@ def _resolve_all(names: list[str], gazetteer: Gazetteer) -> list[AgencyRef]:
 
 
 def _cut_closing(text: str, lines, *, formulas_only: bool = False) -> int:
-    """End of the last item, before the document's closing paragraph. With
+    """End of the last item, before the document's closing paragraphs. With
     `formulas_only` (a body that is one instruction, whose own paragraph ends with
-    "./."), only a closing formula ("Trên đây là ...", "Yêu cầu các ...") is cut."""
+    "./."), only closing formulas ("Trên đây là ...", "Yêu cầu các ...", "Trong quá trình
+    thực hiện ...") are cut; several may follow one another."""
     content = [line for line in lines if not line.blank]
     if not content:
         return lines[-1].end
-    end = content[-1].end
     indents = sorted(line.indent for line in content)
     base = indents[len(indents) // 2] if indents else 0
+    cut = None
     for index in range(len(content) - 1, 0, -1):
-        line = content[index]
-        previous_blank = line.index - content[index - 1].index > 1
-        starts_paragraph = previous_blank or line.indent > base + 3
-        # A closing formula indented past the line before it ("Yêu cầu các cơ quan, đơn
-        # vị ...") starts a paragraph even where every item's first line is indented so.
-        indented = line.indent > content[index - 1].indent + 3
-        # Or the line before ends a sentence: a copy that lost its paragraphs' layout.
-        after_sentence = content[index - 1].text.rstrip().endswith((".", ";", ":", "!"))
-        if (
-            (starts_paragraph or indented or after_sentence)
-            and CLOSING_START.match(line.text)
+        starts = _starts_paragraph(content, index, base)
+        if starts is None:
+            continue
+        formula = bool(CLOSING_START.match(content[index].text))
+        closing = (
+            formula
             or (
-                starts_paragraph
+                cut is None  # the last paragraph only: earlier ones extend a cut by formulas
+                and starts == "paragraph"
                 and not formulas_only
                 and any(
                     CLOSING.search(later.text) or later.text.rstrip().endswith("/.")
                     for later in content[index:]
                 )
             )
-        ):
-            end = content[index - 1].end
-            break
-    return end
+        )
+        if closing:
+            cut = index
+        elif cut is not None:
+            break  # the closing paragraphs end where the last item's own text does
+    return content[cut - 1].end if cut is not None else content[-1].end
+
+
+def _starts_paragraph(content, index: int, base: int) -> str | None:
+    """How `content[index]` starts a paragraph: "paragraph" after a blank line or
+    indented past the body's usual indent, "line" after a line indented less or ending a
+    sentence (a copy that lost its layout), else None."""
+    line, before = content[index], content[index - 1]
+    if line.index - before.index > 1 or line.indent > base + 3:
+        return "paragraph"
+    if line.indent > before.indent + 3 or before.text.rstrip().endswith((".", ";", ":", "!")):
+        return "line"
+    return None
 
 
 # Gazetteers ------------------------------------------------------------------------------

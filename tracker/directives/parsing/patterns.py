@@ -67,6 +67,8 @@ TYPE_BY_ABBREVIATION = {
     "TTLT": "Thông tư liên tịch",
 }
 
+#: Upper-case letters of Vietnamese, for character classes: "Ủy", "Ông", "Đắk".
+UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
 #: A document's symbol (ký hiệu): upper-case groups joined by "-", "–", "/" or "."
 #: (spaces around them allowed: "VPCP-V .III", "GDĐT –KT&KĐCL"), with "&", "." and
 #: lower-case letters inside a group ("PGD&ĐT", "UBND.VP", "NVYTrH", "CTr") and a comma
@@ -75,13 +77,15 @@ SYMBOL = r"[A-ZĐ0-9](?:[A-ZĐa-zđ0-9&.]|,(?=[A-ZĐ])|\s*[-–/.]\s*(?=[A-ZĐ0-
 
 #: "Số: 1661/UBND-VX", "Số 1234/UBND-VX", "Số:    /KH-UBND" and "Số: ....../KH-UBND"
 #: (a number left to write by hand: no number).
-NUMBER_LINE = re.compile(rf"^\s*Số\s*:?\s*(?P<number>\d*)[\s.…_]*/\s*(?P<symbol>{SYMBOL})")
+NUMBER_LINE = re.compile(
+    rf"^\s*Số\s*:?\s*(?P<number>\d*(?:\s*-\s*[A-ZĐ]{{1,6}}(?=\s*/))?)[\s.…_]*/\s*(?P<symbol>{SYMBOL})"
+)
 
 #: "Lai Châu, ngày 15 tháng 8 năm 2020", "Quận 9, ngày ..."; OCR of italics may read
-#: "năm" as "nắm".
+#: "năm" as "nắm"; a date left to write by hand ("Hà Nội, ngày tháng năm") has the place.
 DATE_LINE = re.compile(
     r"(?P<place>[A-ZĐÂÊÔƠƯ][^\d,:;]{1,40}?(?:\s\d{1,2})?)\s*,\s*ngày\s*(?P<day>\d{1,2})?\s*"
-    r"tháng\s*(?P<month>\d{1,2})?\s*n[ăắằâấầa]m\s*(?P<year>\d{4})",
+    r"tháng\s*(?P<month>\d{1,2})?\s*n[ăắằâấầa]m\s*(?:(?P<year>\d{4})|[\s.…_]*$)",
     re.IGNORECASE,
 )
 

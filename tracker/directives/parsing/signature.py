@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracker.directives.parsing.patterns import is_capitals
+from tracker.directives.parsing.patterns import UPPER, is_capitals
 from tracker.directives.parsing.source import Line, segments, squash
 
 Span = tuple[int, int]
@@ -18,11 +18,7 @@ STAMP = re.compile(
     r"\d{4}[.-]\d{2}[.-]\d{2}|\+07:00|Signature|Ký số)",
     re.IGNORECASE,
 )
-NAME = re.compile(
-    r"^[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]"
-    r"[\wÀ-ỹ]*(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ]"
-    r"[\wÀ-ỹ]*){1,5}$"
-)
+NAME = re.compile(rf"^[{UPPER}][\wÀ-ỹ]*(?:\s+[{UPPER}][\wÀ-ỹ]*){{1,5}}$")
 CLOSING = re.compile(r"\./\.\s*$|\./\s*$")
 ITEM = re.compile(r"^[-+•–]\s*")
 
@@ -158,8 +154,14 @@ def _capital_name(text: str) -> bool:
     )
 
 
+#: A numbered heading in capitals ("I. MỤC ĐÍCH, YÊU CẦU"), never a signer's title.
+HEADING = re.compile(r"^(?:[IVX]{1,4}|\d{1,2})[.)]\s")
+
+
 def _is_title(text: str) -> bool:
     if len(text) > 60 or not is_capitals(text) or STAMP.search(text) or _capital_name(text):
+        return False
+    if HEADING.match(text):
         return False
     words = text.split()
     return 1 <= len(words) <= 8 and not text.endswith((";", ","))

@@ -72,7 +72,42 @@ def prepare(text: str) -> str:
     prepared = []
     for line in text.split("\n"):
         prepared.append(" " * len(line) if PAGE_NUMBER.match(line) and line.strip() else line)
-    return "\n".join(prepared)
+    return "\n".join(_untable(prepared))
+
+
+#: A line that only rules ("-------", "———", "***").
+RULE = re.compile(r"^[\s_\-–—=.*]+$")
+#: A cell boundary of a header table copied from a web page: a line that is only "|".
+TABLE_BAR = re.compile(r"^\s*\|\s*$")
+#: How far down a header table reaches.
+TABLE_LINES = 60
+
+
+def _cell_fragment(previous: str, line: str) -> bool:
+    """`previous` is a lone word or a label that `line` goes on from."""
+    if not previous.strip() or not line.strip() or RULE.match(previous) or RULE.match(line):
+        return False
+    return len(previous.split()) == 1 or previous.rstrip().endswith(":")
+
+
+def _untable(lines: list[str]) -> list[str]:
+    """A header table flattened by a web page, one cell after another between "|" lines
+    and a cell's words broken over lines ("ỦY" / "BAN NHÂN DÂN", "Số:" / "36/KH-UBND",
+    "Cà" / "Mau, ngày ..."): the bars blanked, a lone word or a label ending in ":" put
+    back on the line of the words that follow it. Lengths are kept (a line break becomes
+    a space)."""
+    bars = [index for index, line in enumerate(lines[:TABLE_LINES]) if TABLE_BAR.match(line)]
+    if len(bars) < 2:
+        return lines
+    joined: list[str] = []
+    for index, line in enumerate(lines):
+        if index <= bars[-1] and TABLE_BAR.match(line):
+            line = " " * len(line)
+        if index <= bars[-1] and joined and _cell_fragment(joined[-1], line):
+            joined[-1] += " " + line
+            continue
+        joined.append(line)
+    return joined
 
 
 def split_lines(text: str) -> list[Line]:
