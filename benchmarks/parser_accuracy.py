@@ -15,6 +15,7 @@ offsets.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import statistics
@@ -138,6 +139,21 @@ def f1(found: set, expected: set) -> float:
     return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
 
 
+#: Timed runs per document; the fastest is kept (the others measure the machine's noise).
+RUNS = 3
+
+
+def _best_of(runs: int, text: str, gazetteer) -> float:
+    """Milliseconds of the fastest of `runs` parses of `text`."""
+    best = float("inf")
+    for _run in range(runs):
+        start = time.perf_counter()
+        with contextlib.suppress(NotADirective):
+            parse_text(text, gazetteer)
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+
 def measure(folder: Path, gazetteer) -> tuple[dict[str, list[float]], list[float], list[str]]:
     scores: dict[str, list[float]] = {name: [] for name in (*SCALARS, *LISTS, *SETS)}
     timings: list[float] = []
@@ -150,13 +166,12 @@ def measure(folder: Path, gazetteer) -> tuple[dict[str, list[float]], list[float
         text = "\n".join(
             " " * len(line) if line.startswith("# ") else line for line in text.split("\n")
         )
-        start = time.perf_counter()
         try:
             got = expected_view(parse_text(text, gazetteer).to_json())
         except NotADirective as error:  # refused: scored as finding nothing
             got = expected_view({})
             misses.append(f"{text_path.name}: refused: {error}")
-        timings.append((time.perf_counter() - start) * 1000)
+        timings.append(_best_of(RUNS, text, gazetteer))
         want = expected_view(json.loads(expected_path.read_text(encoding="utf-8")))
         for name in SCALARS:
             ok = norm(got[name]) == norm(want[name])
@@ -197,7 +212,7 @@ def main() -> None:
         print(f"  {'all fields':<14} {100 * overall:6.1f} %")
         print(
             f"  time: p50 {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms "
-            "per document"
+            f"per document (fastest of {RUNS} runs)"
         )
         if verbose or len(misses) <= 40:
             for miss in misses:

@@ -319,10 +319,12 @@ class Gazetteer:
         return gazetteer
 
     def pattern(self) -> re.Pattern[str]:
+        """Every alias, the longest that fits, as one pattern built as a tree of words
+        ("sở" then "y tế" or "tài chính" ...): a text is tried once per word, not once per
+        alias."""
         if self._pattern is None:
-            keys = sorted(self.entries, key=len, reverse=True)
-            alternatives = "|".join(re.escape(key).replace(r"\ ", r"\s+") for key in keys)
-            self._pattern = re.compile(rf"(?<![\wÀ-ỹ])(?:{alternatives or '(?!)'})(?![\wÀ-ỹ])")
+            alternatives = _word_tree(self.entries) if self.entries else "(?!)"
+            self._pattern = re.compile(rf"(?<![\wÀ-ỹ]){alternatives}(?![\wÀ-ỹ])")
         return self._pattern
 
     def lookup(self, text: str) -> Entry | None:
@@ -331,6 +333,28 @@ class Gazetteer:
     @property
     def has_agencies(self) -> bool:
         return any(entry.kind == "agency" for entry in self.entries.values())
+
+
+def _word_tree(keys) -> str:
+    """A pattern matching any of `keys` (words separated by one space; any spaces between
+    them in the text), longer keys before their prefixes."""
+    tree: dict = {}
+    for key in keys:
+        node = tree
+        for word in key.split(" "):
+            node = node.setdefault(word, {})
+        node[""] = {}
+
+    def branch(node: dict) -> str:
+        words = sorted((word for word in node if word), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(word) + rest(node[word]) for word in words) + ")"
+
+    def rest(node: dict) -> str:
+        if not any(node.keys() - {""}):
+            return ""
+        return rf"(?:\s+{branch(node)})" + ("?" if "" in node else "")
+
+    return branch(tree)
 
 
 PROVINCE = re.compile(

@@ -52,9 +52,13 @@ WEEKDAYS = {
     "7": "SA",
 }
 WEEKLY_DAY = re.compile(
+    r"thứ\s+(?P<day>hai|ba|tư|năm|sáu|bảy|[2-7])\s+(?:(?:hằng|hàng|mỗi)\s+tuần|đầu\s+tuần)",
+    re.IGNORECASE,
+)
+#: The words before a weekday that belong to it: "trước 15 giờ", "vào", "tất cả các ngày".
+WEEKLY_BEFORE = re.compile(
     rf"(?:(?:trước|vào)\s+(?:(?:lúc\s+)?{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*)?)?"
-    r"(?:(?:tất\s+cả\s+)?các\s+)?(?:ngày\s+)?thứ\s+"
-    r"(?P<day>hai|ba|tư|năm|sáu|bảy|[2-7])\s+(?:(?:hằng|hàng|mỗi)\s+tuần|đầu\s+tuần)",
+    r"(?:(?:tất\s+cả\s+)?các\s+)?(?:ngày\s+)?$",
     re.IGNORECASE,
 )
 MONTH_PERIOD = re.compile(
@@ -220,8 +224,11 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
         )
     for match in WEEKLY_DAY.finditer(text):
         weekly = f"FREQ=WEEKLY;BYDAY={WEEKDAYS[match.group('day').lower()]}"
-        deadline = Deadline("recurring", squash(match.group()), rule=weekly, time=_time(match))
-        add(deadline, match.start(), match.end())
+        before = WEEKLY_BEFORE.search(text, max(0, match.start() - 40), match.start())
+        begins = before.start() if before else match.start()
+        words = squash(text[begins : match.end()])
+        deadline = Deadline("recurring", words, rule=weekly, time=_time(before) if before else None)
+        add(deadline, begins, match.end())
     for match in MONTHLY_DAY.finditer(text):
         day = int(match.group("day"))
         if 1 <= day <= 31:

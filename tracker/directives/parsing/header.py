@@ -134,7 +134,7 @@ def _split_columns(found: list[Segment]) -> list[Segment]:
     result = []
     for segment in found:
         cut = None
-        for pattern in (NATIONAL_TITLE, MOTTO, DATE_LINE):
+        for pattern in _landmarks_in(segment.text):
             match = pattern.search(segment.text)
             if match and match.start() > 0 and segment.text[: match.start()].endswith("  "):
                 cut = match.start()
@@ -179,14 +179,29 @@ def _ends_title(segment: Segment, tagged: list[tuple[Segment, str]]) -> bool:
 DATE_LINE_LENGTH = 90
 
 
+def _landmarks_in(text: str) -> list[re.Pattern[str]]:
+    """The landmark patterns worth searching `text` for: cheap tests on its words first,
+    so that the body's long lines are not searched three times each."""
+    lower = text.lower()
+    found = []
+    if "ội" in lower or "oi" in lower or "đảng" in lower or "đoàn" in lower:
+        found.append(NATIONAL_TITLE)
+    if "lập" in lower or "lap" in lower:
+        found.append(MOTTO)
+    if "th" in lower and "ng" in lower:
+        found.append(DATE_LINE)
+    return found
+
+
 def _tag(text: str) -> str:
-    if NATIONAL_TITLE.search(text):
+    landmarks = _landmarks_in(text)
+    if NATIONAL_TITLE in landmarks and NATIONAL_TITLE.search(text):
         return "title"
-    if MOTTO.search(text):
+    if MOTTO in landmarks and MOTTO.search(text):
         return "motto"
-    if NUMBER_LINE.search(text) and len(text) < 60:
+    if len(text) < 60 and NUMBER_LINE.search(text):
         return "number"
-    if DATE_LINE.search(text) and len(text.strip()) <= DATE_LINE_LENGTH:
+    if DATE_LINE in landmarks and len(text.strip()) <= DATE_LINE_LENGTH and DATE_LINE.search(text):
         return "date"  # not a date in a sentence of the body ("... nghỉ 01 ngày, ngày ...")
     if RULE_LINE.match(text):
         return "rule"
@@ -369,6 +384,10 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
 
 
 TITLES = {name.upper(): name for name in TITLED_TYPES}
+#: A line that may begin with a type's name (a quick test before the full one).
+TYPE_FIRST = re.compile(
+    "|".join(re.escape(name) for name in (*TITLES, *TITLES.values(), "CÔNG VĂN", "Công văn"))
+)
 #: A type and its title on one line: "THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ", and, as the first
 #: line of a copy whose header was lost, "Thông báo về việc treo cờ ..." or "Công văn V/v ...".
 TITLE_LINE_LENGTH = 150
@@ -376,7 +395,9 @@ TITLE_LINE_LENGTH = 150
 
 def _titled_line(text: str, names: dict[str, str], *, first_line: bool) -> tuple[str, str] | None:
     """(type, title) of a line that holds both, else None."""
-    if len(text) > TITLE_LINE_LENGTH or re.search(r"\bsố\s*:?\s*\d", text, re.IGNORECASE):
+    if not TYPE_FIRST.match(text) or len(text) > TITLE_LINE_LENGTH:
+        return None
+    if re.search(r"\bsố\s*:?\s*\d", text, re.IGNORECASE):
         return None
     for upper, name in (*names.items(), ("CÔNG VĂN", "Công văn")):
         rest = text[len(upper) :]
