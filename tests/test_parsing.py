@@ -687,11 +687,19 @@ def test_the_issuer_gives_work_rather_than_takes_it():
         ("BHXH các tỉnh, thành phố", "lead")
     ]
     # ... but heads an item of its own plan
+    issuer = ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",)
     plan = "Phòng GD&ĐT tổ chức tập huấn cho giáo viên."
-    assert _named(plan, issuers=("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",), item=True) == [
-        ("Phòng GD&ĐT", "lead")
+    assert _named(plan, issuers=issuer, item=True, plan=True) == [("Phòng GD&ĐT", "lead")]
+    assert _named(plan, issuers=issuer, plan=True) == []  # not at the head of an item
+    # in a letter, an item the issuer heads alone says what it does itself ...
+    assert _named(plan, issuers=issuer, item=True) == []
+    # ... unless it shares the item with others, named without its place too
+    shared = "Phòng GD&ĐT và tất cả các đơn vị trường học trực thuộc treo cờ Tổ quốc."
+    assert _named(shared, issuers=("PHÒNG GD&ĐT THỊ XÃ ĐỒNG XOÀI",), item=True) == [
+        ("Phòng GD&ĐT", "lead"),
+        ("tất cả các đơn vị trường học trực thuộc", "lead"),
     ]
-    assert _named(plan, issuers=("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO",)) == []
+    assert _named("UBND xã tạm dừng tiếp công dân.", issuers=("UBND XÃ ĐỨC HỢP",), item=True) == []
     # and its standing organ speaks for it
     organ = "Căn cứ Chương trình. Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam thành phố có"
     assert _named(organ, issuers=("ỦY BAN MTTQ VIỆT NAM THÀNH PHỐ",)) == []
@@ -753,11 +761,8 @@ def test_items_stating_particulars_inherit_no_one():
     assert by_number["1"] == [] and by_number["2"] == []
     assert by_number["3"] == [("Hiệu trưởng các trường MN, TH, THCS", "lead", "role", None)]
     assert by_number["4"] == [("Các trường", "lead", "group", None)]
-    # a role the addressees do not list does not stand alone: the item inherits too
-    assert by_number["5"] == [
-        ("Các trường Mầm non, Tiểu học, THCS", "lead", None, "addressees"),
-        ("Thành viên Ban Chỉ đạo CSSKND huyện", "lead", "role", None),
-    ]
+    # a role of a body it names ("Thành viên Ban Chỉ đạo ...") names who acts
+    assert by_number["5"] == [("Thành viên Ban Chỉ đạo CSSKND huyện", "lead", "role", None)]
 
 
 def test_a_body_without_its_header_is_read_with_a_warning():

@@ -31,7 +31,8 @@ HEAD_WORDS = (
     "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Ủy ban", "Uỷ ban", "Tỉnh đoàn",
     "Huyện đoàn", "Đoàn", "Bộ Chỉ huy", "Cục Thuế", "Chi nhánh", "Bảo hiểm xã hội",
     "Ngân hàng", "Viện", "Trạm", "Đội", "Hạt", "Ban Quản lý", "Ban quản lý", "Ban Chỉ huy",
-    "Ban Chỉ đạo", "Ban chỉ đạo", "Tổ công tác", "Văn phòng HĐND và UBND", "Các cơ quan",
+    "Ban Chỉ đạo", "Ban chỉ đạo", "BCH", "BCĐ", "Tổ công tác", "Văn phòng HĐND và UBND",
+    "Các cơ quan",
     "Các đơn vị", "Các trường", "các trường", "Các sở", "các sở", "Các phòng", "các phòng",
     "Các cơ sở", "các cơ sở", "Các chủ đầu tư", "các chủ đầu tư", "Các nhà trường",
     "các nhà trường", "Các tổ chức", "các tổ chức", "Các doanh nghiệp", "Các địa phương",
@@ -60,6 +61,7 @@ ACRONYM_HEADS = (
     "ỦY BAN",
     "UỶ BAN",
     "BHXH",
+    "BCH",
     "HĐND",
     "UBMTTQ",
 )
@@ -70,12 +72,13 @@ PERSON_HEAD = r"(?:Thủ\s+tướng|Phó\s+Thủ\s+tướng|Chủ\s+tịch|Bộ\
 #: "đồng chí Hiệu trưởng", "Cán bộ quản lý, đảng viên nhà trường", "Các đồng chí tham dự
 #: Hội nghị". Roles listed with commas are one actor ("Lãnh đạo, chuyên viên, kế toán").
 ROLE = re.compile(
-    r"(?<![\wÀ-ỹ])(?:(?:[Cc]ác\s+)?[Đđ]ồng\s+chí\s+)?"
+    r"(?<![\wÀ-ỹ])(?:[Cc]ác\s+)?(?:[Đđ]ồng\s+chí\s+)?"
     r"(?:[Hh]iệu\s+trưởng|[Tt]hủ\s+trưởng|[Gg]iám\s+đốc|[Tt]rưởng\s+phòng|[Tt]rưởng\s+ban|"
     r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
-    r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh)(?![\wÀ-ỹ])"
+    r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
+    r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng)(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
 )
@@ -231,7 +234,9 @@ STOP_WORDS = {
     "nêu",
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
-COOPERATE = re.compile(r"phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?\s*$", re.IGNORECASE)
+COOPERATE = re.compile(
+    r"(?:phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?|làm\s+việc\s+với)\s*$", re.IGNORECASE
+)
 LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+trì)", re.IGNORECASE)
 #: What an actor's mention may follow: a clause start or a verb of assignment.
 #: Not after "chỉ đạo": in "UBND các huyện chỉ đạo Phòng GD&ĐT ...", the body directed
@@ -239,7 +244,8 @@ LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+tr
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
 ACTOR_BEFORE = re.compile(
     r"(?:^|[.;:]|\n\s*[-–+•]|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|"
-    r"giao\s+cho|Đồng\s+ý|đồng\s+ý|Cho\s+phép|cho\s+phép|Chấp\s+thuận|chấp\s+thuận)\s*$"
+    r"giao\s+cho|Đồng\s+ý|đồng\s+ý|Cho\s+phép|cho\s+phép|Chấp\s+thuận|chấp\s+thuận|"
+    r"[Kk]ính\s+mời)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
@@ -250,7 +256,10 @@ ISSUER_SPEAKING = re.compile(
 LIST_JOIN = re.compile(r"^\s*(?:\([^()]{0,100}\))?\s*(?:,|và|cùng|với)\s*$")
 NOT_ACTOR_BEFORE = re.compile(
     r"(?:của|theo|tại|đến|với|về|cho|gửi|qua|lên|trình|tham\s+mưu|"
-    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+chỉ\s*:\s*$",
+    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+chỉ\s*:\s*$|"
+    # "về việc cho phép Công ty ...": the request's subject, not the request; "để đề nghị
+    # Bộ ... tuyên dương": a purpose
+    r"việc\s+(?:cho\s+phép|đồng\s+ý|giao|chấp\s+thuận)\s+$|để\s+đề\s+nghị\s+$",
     re.IGNORECASE,
 )
 
@@ -429,10 +438,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     for match in GROUP_AFTER_COOPERATE.finditer(text):  # "phối hợp với các liên chi hội ..."
         start = match.end()
-        if any(mention.start <= start < mention.end for mention in found):
-            continue
-        end = _name_end(text, start + 3, plural=True)
-        if end > start + 4:
+        if ROLE.match(text, start) or any(m.start <= start < m.end for m in found):
+            continue  # a role's ("các đồng chí tham dự ..."), or a name already found
+        determiner = DETERMINER_START.match(text, start)
+        assert determiner is not None  # the pattern looked ahead for it
+        end = _name_end(text, determiner.end(), plural=True)
+        if end > determiner.end() + 1:
             found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
     return _with_roles(text, [_with_determiner(text, mention) for mention in found])
@@ -452,7 +463,7 @@ QUALIFIED = re.compile(
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
 )
 #: A short parenthesis after a body's name naming the body that houses it.
-HOUSED_IN = re.compile(rf"\s*\((?={HEAD}\s)[^()]{{3,40}}\)")
+HOUSED_IN = re.compile(rf"\s*\((?:(?={HEAD}\s)|hoặc\s)[^()]{{3,40}}\)")
 #: An abbreviation a document defines for a body: "Công đoàn Giáo dục (CĐGD) Việt Nam".
 DEFINED = re.compile(rf"\((?P<acronym>[{UPPER}][{UPPER}&]{{1,7}})\)")
 
@@ -471,8 +482,11 @@ def _defined_acronyms(text: str) -> set[str]:
 
 #: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
 GROUP_AFTER_COOPERATE = re.compile(
-    r"phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với\s+(?=các\s+[^\W\d])", re.IGNORECASE
+    r"(?:phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với|đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|kính\s+mời|,)"
+    r"\s+(?=(?:tất\s+cả\s+)?các\s+[^\W\d])",
+    re.IGNORECASE,
 )
+DETERMINER_START = re.compile(r"(?:tất\s+cả\s+)?các", re.IGNORECASE)
 #: "các" (all the) before a body's name makes it the group of such bodies: "đề nghị các
 #: Sở Giáo dục và Đào tạo báo cáo".
 EVERY = re.compile(r"(?<![\wÀ-ỹ])tất\s+cả\s+$", re.IGNORECASE)
@@ -556,7 +570,8 @@ LISTED_UNIT = re.compile(
 #: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
 GROUP_TAIL = re.compile(
     r"\s+(?:trực\s+thuộc(?:\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh))?|"
-    r"trong\s+cả\s+nước|trên\s+(?:địa\s+bàn|toàn)"
+    r"trong\s+cả\s+nước|trong\s+toàn\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố)|"
+    r"trên\s+(?:địa\s+bàn|toàn)"
     r"(?:\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Xx]ã|[Pp]hường))?|"
     r"của\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã))"
     r"(?![\wÀ-ỹ])"
@@ -565,7 +580,7 @@ GROUP_TAIL = re.compile(
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
 PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các(?:\s+[^\s,;.:()]+){1,3}\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
-THE_THAO = re.compile(r",\s*Thể\s+thao(?![\wÀ-ỹ])")
+THE_THAO = re.compile(r",\s*[Tt]hể\s+thao(?![\wÀ-ỹ])")
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
 ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
@@ -610,7 +625,9 @@ def _comma_continues(text: str, position: int, last_word: str) -> re.Match[str] 
 
 
 #: A group's members named after a colon, and each further one after a comma.
-MEMBERS_START = re.compile(rf":[^\S\n]*(?=[{UPPER}][^\s,.;:]*[^\S\n]+[^\s,.;:]+\s*,)")
+MEMBERS_START = re.compile(
+    rf":[^\S\n]*(?=[{UPPER}][^\s,.;:]*(?:[^\S\n]+[^\s,.;:]+){{0,4}}\s*,\s*[{UPPER}])"
+)
 NAMED_MEMBERS = re.compile(rf",[^\S\n]*(?=[{UPPER}])")
 #: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
@@ -631,6 +648,7 @@ NAME_COMPOUNDS = {
     ("ủy", "ban"),
     ("uỷ", "ban"),
     ("đào", "tạo"),
+    ("ngoại", "giao"),
     ("thông", "vận"),
     ("vận", "tải"),
     ("đầu", "tư"),
@@ -734,7 +752,8 @@ THROUGH = re.compile(r"^\s*\(\s*qua\s+", re.IGNORECASE)
 NAME_BOUNDARY = re.compile(
     r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|tổng\s+hợp|kèm|bằng|"
     r"đúng|xong|cùng|và\s+gửi|trực\s+tiếp|thông\s+qua|trên|tại|khi|sau|từ|đối\s+với|"
-    r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện|liên\s+hệ)\b",
+    r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện|liên\s+hệ|"
+    r"dự\s+(?:họp|hội\s+nghị|lễ))\b",
     re.IGNORECASE,
 )
 
@@ -919,20 +938,38 @@ def _after_heading(text: str, position: int) -> bool:
 
 #: A verb that gives the name after it work: "đề nghị X", "giao X", "yêu cầu X".
 ASSIGNING = re.compile(
-    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận)\s*$",
+    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận|kính\s+mời)\s*$",
     re.IGNORECASE,
 )
 #: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates.
 DIRECTED = re.compile(r"chỉ\s+đạo\s+[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)
+#: A request made before, that the document recalls.
+RECALLED_REQUEST = re.compile(
+    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:công\s+văn|văn\s+bản)[^.;]*$", re.IGNORECASE
+)
 #: A body's standing organ, which speaks for it: "Ban Thường trực Ủy ban MTTQ ...".
 STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
 
 
 def _issuing(name: str, issuers: tuple[str, ...]) -> bool:
-    """`name` is one of the document's issuers, or the standing organ of one."""
+    """`name` is one of the document's issuers, or the standing organ of one; the issuer
+    may be named without its place ("UBND xã" in a letter of "UBND XÃ ĐỨC HỢP")."""
     organ = STANDING_ORGAN.match(name)
     names = (name, name[organ.end() :]) if organ else (name,)
-    return any(same_actor(one, issuer) for one in names for issuer in issuers if issuer)
+    forms = [form for issuer in issuers if issuer for form in (issuer, _without_place(issuer))]
+    return any(same_actor(one, form) for one in names for form in forms if form)
+
+
+#: An issuer's name up to its unit of place: "ỦY BAN NHÂN DÂN XÃ" of "... XÃ ĐỨC HỢP".
+UNIT_AND_PLACE = re.compile(
+    r"^(?P<unit>.*?(?:tỉnh|huyện|xã|quận|phường|thị\s+trấn|thị\s+xã|thành\s+phố))\s+\S.*$",
+    re.IGNORECASE,
+)
+
+
+def _without_place(issuer: str) -> str | None:
+    found = UNIT_AND_PLACE.match(squash(issuer))
+    return found.group("unit") if found else None
 
 
 def actors(
@@ -942,18 +979,21 @@ def actors(
     exclude: tuple[int, int] | None = None,
     issuers: tuple[str, ...] = (),
     item: bool = False,
+    plan: bool = False,
 ) -> list[AgencyRef]:
     """The agencies a task's text gives work to, lead or co-operating. A name joined to
     the one before it ("Sở Y tế, Sở Tài chính và UBND các huyện") takes its role. The
     document's `issuers` (its issuer and the body above it: "BHXH Việt Nam xây dựng chỉ
     tiêu ...", "Ban Thường trực Ủy ban MTTQ ... thành phố") give work rather than take it,
-    unless named at the head of an `item` (one of their own plan: "1. Phòng GD&ĐT"). A
+    unless named at the head of an `item`: one of their own `plan` ("1. Phòng GD&ĐT"), or
+    one they share ("1. Phòng GD&ĐT và tất cả các đơn vị trường học ... treo cờ"). A
     verb after a name the sentence assigns to ("đề nghị Ban Thường trực ... thông báo đến
     xã") is its task, not the issuer speaking."""
     refs: list[AgencyRef] = []
     seen: set[str] = set()
     previous_end: int | None = None
     previous_role: str | None = None
+    own = False  # the issuer heads the item of a document that is not its plan
     for mention in mentions(text, gazetteer):
         if exclude and exclude[0] <= mention.start < exclude[1]:
             continue
@@ -975,10 +1015,15 @@ def actors(
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
-        if ISSUER_SPEAKING.match(after) and not ASSIGNING.search(before):
+        if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
-        if not (item and not text[: mention.start].strip()) and _issuing(mention.name, issuers):
-            continue  # the issuer, but for the head of an item ("1. Phòng GD&ĐT" in its plan)
+        if RECALLED_REQUEST.search(text, _sentence_start(text, mention.start), mention.start):
+            continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
+        issuing = _issuing(mention.name, issuers)
+        at_head = item and not text[: mention.start].strip()
+        if issuing and not at_head:
+            continue  # the issuer, but for the head of an item
+        own = own or (issuing and not plan)
         role = "cooperate" if cooperating and not leading else "lead"
         previous_end, previous_role = mention.end, role
         key = fold(mention.name)
@@ -995,4 +1040,6 @@ def actors(
                 span=(mention.start, mention.end),
             )
         )
+    if own and sum(ref.role == "lead" for ref in refs) == 1:
+        return refs[1:]  # "2. UBND xã tạm dừng tiếp công dân": the issuer says what it does
     return refs

@@ -19,6 +19,7 @@ from tracker.directives.parsing.deadlines import find_deadlines
 from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, TaskDraft
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
+from tracker.directives.parsing.patterns import UPPER
 from tracker.directives.parsing.reading import read_bytes, read_path
 from tracker.directives.parsing.signature import CLOSING, parse_signature
 from tracker.directives.parsing.source import (
@@ -51,7 +52,7 @@ CLOSING_START = re.compile(
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
 PARTICULARS = re.compile(
     r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
-    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
+    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
     re.IGNORECASE,
 )
 
@@ -101,7 +102,8 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
         own = f"{header.number}/{header.symbol}" if header.number and header.symbol else None
         draft.cited = find_citations(prepared[body_start:body_end], body_start, exclude=own)
         issuers = tuple(name for name in (header.issuer, header.issuer_parent) if name)
-        draft.tasks = _tasks(prepared, body_lines, header.recipients, Finder(gazetteer, issuers))
+        finder = Finder(gazetteer, issuers, plan=header.doc_type in PLANS)
+        draft.tasks = _tasks(prepared, body_lines, header.recipients, finder)
     if headless:
         # A body pasted without its header (from an e-office system's page, say) is read
         # when it is plainly a directive's: addressed ("Kính gửi"), in numbered items, or
@@ -141,13 +143,15 @@ class Finder:
     gazetteer: Gazetteer
     #: The issuer and the body above it ("UBND TỈNH LAI CHÂU" over "VĂN PHÒNG").
     issuers: tuple[str, ...]
+    #: A plan, whose items may give the issuer its own tasks ("1. Phòng GD&ĐT: ...").
+    plan: bool = False
 
     def actors(
         self, text: str, exclude: tuple[int, int] | None = None, *, item: bool = True
     ) -> list[AgencyRef]:
-        """Who `text` gives work to; an `item`'s text may name the issuer at its head."""
+        """Who `text` gives work to; an `item` of a plan may name the issuer at its head."""
         return agency_finder.actors(
-            text, self.gazetteer, exclude=exclude, issuers=self.issuers, item=item
+            text, self.gazetteer, exclude=exclude, issuers=self.issuers, item=item, plan=self.plan
         )
 
 
@@ -212,6 +216,14 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
 #: tiêu", "Quan điểm".
 AIMS = re.compile(
     r"[^\S\n]*(?:MỤC\s+ĐÍCH|MỤC\s+TIÊU|QUAN\s+ĐIỂM|Mục\s+đích|Mục\s+tiêu|Quan\s+điểm)(?![\wÀ-ỹ])"
+)
+#: Documents that plan their issuer's own work as well as others'.
+PLANS = ("Kế hoạch", "Chương trình", "Đề án", "Phương án")
+#: A role followed by the name of its body.
+HEAD_OF_BODY = re.compile(
+    rf"\s(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|"
+    rf"(?:Sở|Bộ|Ban|Phòng|Trung\s+tâm|Trường|Chi\s+cục|Cục|Tổng\s+cục|Vụ|Văn\s+phòng|Hội|"
+    rf"Công\s+đoàn)\s+[{UPPER}])"
 )
 #: Words that make a request of someone.
 REQUEST = re.compile(
@@ -339,9 +351,13 @@ def _task(
 
 def _names_actor(ref: AgencyRef, addressees: list[AgencyRef]) -> bool:
     """A body names who acts; a role does when it is one of the addressees ("Thành viên
-    Ban Chỉ đạo ..." in Kính gửi): else it is a person of the bodies in charge."""
-    return ref.kind != "role" or any(
-        agency_finder.same_actor(ref.name, addressee.name) for addressee in addressees
+    Ban Chỉ đạo ..." in Kính gửi) or the head of a body it names ("Bộ trưởng Bộ Văn hóa,
+    Thể thao và Du lịch", "Chủ tịch UBND các quận"): else it is a person of the bodies in
+    charge ("đồng chí Hiệu trưởng")."""
+    return (
+        ref.kind != "role"
+        or bool(HEAD_OF_BODY.search(ref.name))
+        or any(agency_finder.same_actor(ref.name, addressee.name) for addressee in addressees)
     )
 
 
