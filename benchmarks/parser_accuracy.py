@@ -91,10 +91,17 @@ def expected_view(data: dict) -> dict:
             if d.get("kind") in COUNTED_KINDS
         },
         "report_to": {
-            (str(t.get("number")), norm(t.get("report_to"))) for t in tasks if t.get("report_to")
+            (str(t.get("number")), norm(_report_to(t))) for t in tasks if _report_to(t)
         },
         "agencies": _agencies(tasks),
     }
+
+
+def _report_to(task: dict) -> str | None:
+    """The task's report_to; the study samples may note it on the deadline instead."""
+    return task.get("report_to") or next(
+        (d["report_to"] for d in task.get("deadlines", []) if d.get("report_to")), None
+    )
 
 
 def _agencies(tasks: list[dict]) -> set[tuple[str, str, str]]:

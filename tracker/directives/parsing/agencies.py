@@ -41,6 +41,7 @@ HEAD_WORDS = (
     "Hội đồng", "Tổng cục", "Vụ", "Đảng ủy", "Đảng uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Huyện ủy",
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
+    "BTV",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "cơ quan liên quan".
@@ -64,6 +65,7 @@ ACRONYM_HEADS = (
     "BCH",
     "HĐND",
     "UBMTTQ",
+    "BTV",
 )
 #: Who a report may go to besides a body: "báo cáo Thủ tướng Chính phủ", "báo cáo Chủ tịch
 #: UBND tỉnh", "báo cáo Thường trực Ủy ban nhân dân huyện".
@@ -745,7 +747,9 @@ REPORT_TO_WORD = re.compile(
 )
 #: "gửi về Sở Nội vụ", "gửi ý kiến về Phòng Khảo thí".
 SENDING = re.compile(
-    r"\bgửi(?:\s+[^\s,.;:()]+){0,3}?\s+(?:về|cho|đến|tới)\s+(?=\S)|\bgửi\s+(?=\S)", re.IGNORECASE
+    r"\b(?:gửi|phản\s+ánh)(?:\s+[^\s,.;:()]+){0,6}?\s+(?:về|cho|đến|tới)\s+(?=\S)"
+    r"|\bgửi\s+(?=\S)",
+    re.IGNORECASE,
 )
 THROUGH = re.compile(r"^\s*\(\s*qua\s+", re.IGNORECASE)
 #: Words after which a body's name cannot go on (in a report's addressee).
@@ -761,7 +765,11 @@ NAME_BOUNDARY = re.compile(
 def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền
     thông', 'gửi về Sở Y tế', 'báo cáo UBND tỉnh (qua Sở Y tế)' (the body it goes through
-    receives it)."""
+    receives it), 'Nhận báo cáo: Đồng chí ..., chuyên viên Phòng GD&ĐT'. Reporting 'theo
+    quy định' (as the rules have it, to whoever they say) sets no one."""
+    receiver = RECEIVER.search(text)
+    if receiver:
+        return squash(receiver.group("who")).rstrip(" ,"), receiver.span("who")
     for report in REPORT_WORD.finditer(text):
         if PURPOSE.match(text, _sentence_start(text, report.start())):
             continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
@@ -778,6 +786,8 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
                 continue
             name, (begin, end) = found
             name, (begin, end) = _through(clause, name, begin, end, gazetteer)
+            if ROUTINE.match(clause, end):
+                break  # "báo cáo Bộ GD&ĐT theo quy định"
             offset = report.end()
             return name, (offset + begin, offset + end)
     for sending in SENDING.finditer(text):  # "lập danh sách ... gửi về Sở Nội vụ"
@@ -787,10 +797,19 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
         if found is not None:
             name, (begin, end) = found
             name, (begin, end) = _through(text, name, begin, end, gazetteer)
+            if ROUTINE.match(text, end):
+                continue
             return name, (begin, end)
     return None
 
 
+#: Who receives the reports, under a label: "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên
+#: viên Phòng GD&ĐT".
+RECEIVER = re.compile(
+    r"(?:Nơi\s+|Đầu\s+mối\s+)?[Nn]hận\s+báo\s+cáo\s*:\s*(?P<who>[^\n;.:]{3,120})", re.IGNORECASE
+)
+#: A report sent "theo quy định" straight after its addressee ("(phòng GDMN)" between).
+ROUTINE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?theo\s+quy\s+định", re.IGNORECASE)
 #: A sentence that states a purpose ("Nhằm ...", "Để ..."): what it reports is not asked.
 PURPOSE = re.compile(r"\s*(?:Nhằm|Để)(?![\wÀ-ỹ])")
 #: "gửi về theo địa chỉ: Vụ Giáo dục chuyên nghiệp, ..."
