@@ -952,3 +952,33 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
     assert task.text.startswith("Để bảo đảm")
     assert task.text.endswith("cho Ủy ban Dân tộc.")
     assert _acting(task) == [("Bộ Kế hoạch và Đầu tư (Tổng cục Thống kê)", "lead", "agency", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên viên Phòng GD&ĐT.",
+            "Đồng chí Văn Hữu Bắc, chuyên viên Phòng GD&ĐT",
+        ),
+        ("Tôn vinh các điển hình, báo cáo Bộ GD&ĐT theo quy định.", None),
+        ("Báo cáo Thủ tướng Chính phủ trước ngày 10/5/2026.", "Thủ tướng Chính phủ"),
+        (
+            "Các đơn vị gửi ý kiến về Phòng Khảo thí (Phòng C2) trước ngày 13/12/2007.",
+            "Phòng Khảo thí",
+        ),
+        (
+            "Báo cáo của sở xin gửi về theo địa chỉ: Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và "
+            "Đào tạo, 49 Đại Cồ Việt.",
+            "Bộ Giáo dục và Đào tạo",
+        ),
+        (
+            "Nhằm kịp thời tổng hợp báo cáo gửi UBND Quận 9. Đề nghị các phường gửi về Văn "
+            "phòng Trung tâm Văn hóa Quận 9.",
+            "Trung tâm Văn hóa Quận 9",
+        ),
+    ],
+)
+def test_whom_results_are_reported_to(text, expected):
+    found = agency_finder.report_target(text, NO_AGENCIES)
+    assert (found[0] if found else None) == expected
