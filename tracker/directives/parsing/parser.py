@@ -185,8 +185,9 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
         if any(item.path[:depth] in aims for depth in range(1, len(item.path) + 1)):
             # "I. MỤC ĐÍCH, YÊU CẦU": what the plan aims at gives no one work
-            tasks.append(_task(text, item.number, item.text_start, end, [], [], finder, item.path))
-            tasks[-1].agencies = []
+            aim = _task(text, item.number, item.text_start, end, [], [], finder, item.path)
+            aim.agencies = []
+            tasks.append(aim)
             continue
         scope = next(
             (
@@ -238,18 +239,14 @@ def _request_start(text: str, content, finder: Finder) -> int:
     something of someone ("Do vậy, Bộ Y tế đề nghị ...") or names who acts, past the
     paragraphs that recall what came before ("Ngày 09/02/2021, Bộ Y tế đã có Công văn
     ...", "Căn cứ ..."). The whole body when no paragraph does."""
-    paragraphs: list[list] = []
-    for line in content:
-        previous = paragraphs[-1][-1] if paragraphs else None
-        if (
-            previous is None
-            or line.index - previous.index > 1
-            or line.indent > previous.indent + 3
-            or previous.text.rstrip().endswith((".", ";", ":", "!"))
-        ):
-            paragraphs.append([line])
+    indents = sorted(line.indent for line in content)
+    base = indents[len(indents) // 2]
+    paragraphs: list[list] = [[content[0]]]
+    for index in range(1, len(content)):
+        if _starts_paragraph(content, index, base):
+            paragraphs.append([content[index]])
         else:
-            paragraphs[-1].append(line)
+            paragraphs[-1].append(content[index])
     for paragraph in paragraphs:
         words = text[paragraph[0].start : paragraph[-1].end]
         if REQUEST.search(words) or any(
