@@ -30,7 +30,8 @@ HEAD_WORDS = (
     "Công an", "Hội", "Liên đoàn", "Đài", "Báo", "Thanh tra", "Kho bạc", "Cục", "Bộ",
     "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Ủy ban", "Uỷ ban", "Tỉnh đoàn",
     "Huyện đoàn", "Đoàn", "Bộ Chỉ huy", "Cục Thuế", "Chi nhánh", "Bảo hiểm xã hội",
-    "Ngân hàng", "Viện", "Trạm", "Đội", "Hạt", "Ban Quản lý", "Ban quản lý", "Ban Chỉ huy",
+    "Ngân hàng", "Viện", "Trạm", "Đội", "Hạt", "Chi Cục", "Ban Quản lý", "Ban quản lý",
+    "Ban Chỉ huy",
     "Ban Chỉ đạo", "Ban chỉ đạo", "BCH", "BCĐ", "Tổ công tác", "Văn phòng HĐND và UBND",
     "Các cơ quan",
     "Các đơn vị", "Các trường", "các trường", "Các sở", "các sở", "Các phòng", "các phòng",
@@ -399,8 +400,10 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         entry = gazetteer.lookup(match.group())
         end = match.end()
         elsewhere = ELSEWHERE.match(text, end) if entry and entry.kind == "agency" else None
-        if elsewhere and fold(elsewhere.group("place")) not in gazetteer.home_provinces:
-            end, entry = elsewhere.end(), None  # "Sở Y tế tỉnh Bình Dương": not ours
+        if elsewhere:
+            place = elsewhere.group("place") or elsewhere.group("province")
+            if fold(place) not in gazetteer.home_provinces:
+                end, entry = elsewhere.end(), None  # "Sở Y tế tỉnh Bình Dương": not ours
         if entry and entry.kind == "agency" and EVERY_PLACE.match(text, end):
             end, entry = _name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
         qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
@@ -452,8 +455,24 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
 
 
 #: A place after a body's name: "Sở Văn hóa, Thể thao và Du lịch tỉnh Bình Dương".
+#: The provinces and centrally run cities, as a body's name may end with one.
+PROVINCES = (
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh",
+    "Bến Tre", "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng",
+    "Cần Thơ", "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp",
+    "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng",
+    "Hậu Giang", "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu",
+    "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An", "Nam Định", "Nghệ An", "Ninh Bình",
+    "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi",
+    "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình",
+    "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang", "Trà Vinh",
+    "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Hồ Chí Minh",
+)  # fmt: skip
 ELSEWHERE = re.compile(
-    r"\s+(?:tỉnh|thành\s+phố|TP\.?)\s+(?P<place>[A-ZĐ][^\s,.;:()]*(?:\s+[A-ZĐ][^\s,.;:()]*){0,3})"
+    r"\s+(?:(?:tỉnh|thành\s+phố|TP\.?)\s+(?P<place>[A-ZĐ][^\s,.;:()]*(?:\s+[A-ZĐ][^\s,.;:()]*){0,3})"
+    r"|(?P<province>"
+    + "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in PROVINCES)
+    + r")(?![\wÀ-ỹ]))"
 )
 #: Places in the plural after a body's name: "Sở GDĐT các tỉnh, thành phố ...".
 EVERY_PLACE = re.compile(
@@ -461,7 +480,7 @@ EVERY_PLACE = re.compile(
 )
 #: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
 QUALIFIED = re.compile(
-    r"\s+(?:có\s+)?liên\s+quan|\s+trực\s+thuộc|\s+trường\s+học|"
+    r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
 )
 #: A short parenthesis after a body's name naming the body that houses it.
@@ -578,6 +597,10 @@ GROUP_TAIL = re.compile(
     r"của\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã))"
     r"(?![\wÀ-ỹ])"
 )
+#: Where a body of the centre is: "Thủ trưởng cơ quan Trung ương đóng trên địa bàn".
+LOCATED = re.compile(
+    r"\s+đóng\s+trên\s+địa\s+bàn(?:\s+(?:tỉnh|thành\s+phố|huyện|quận))?(?![\wÀ-ỹ])"
+)
 #: Words after which a line break may cut a proper name in two ("tỉnh" / "Lai Châu").
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
 PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các(?:\s+[^\s,;.:()]+){1,3}\s*$", re.IGNORECASE)
@@ -651,6 +674,7 @@ NAME_COMPOUNDS = {
     ("uỷ", "ban"),
     ("đào", "tạo"),
     ("ngoại", "giao"),
+    ("chương", "trình"),
     ("thông", "vận"),
     ("vận", "tải"),
     ("đầu", "tư"),
@@ -677,7 +701,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
     ends: list[tuple[int, str]] = []
     listing = False
     for _count in range(40):
-        tail = GROUP_TAIL.match(text, end) if plural else None
+        tail = (GROUP_TAIL if plural else LOCATED).match(text, end)
         if tail:
             end = tail.end()
             ends.append((end, tail.group().split()[-1].lower()))
@@ -716,6 +740,8 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
             break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
         elif lower in CONNECTORS:
             previous_capital = False
+        elif word.isdigit() and last_word.lower() in PLACE_WORDS:
+            previous_capital = False  # "UBND quận 7", "phường 3"
         elif (
             previous_capital
             and (lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS)
@@ -765,11 +791,22 @@ NAME_BOUNDARY = re.compile(
 def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền
     thông', 'gửi về Sở Y tế', 'báo cáo UBND tỉnh (qua Sở Y tế)' (the body it goes through
-    receives it), 'Nhận báo cáo: Đồng chí ..., chuyên viên Phòng GD&ĐT'. Reporting 'theo
-    quy định' (as the rules have it, to whoever they say) sets no one."""
+    receives it), 'Nhận báo cáo: Đồng chí ..., chuyên viên Phòng GD&ĐT'; the first the
+    text names. Reporting 'theo quy định' (as the rules have it, to whoever they say) sets
+    no one."""
     receiver = RECEIVER.search(text)
     if receiver:
         return squash(receiver.group("who")).rstrip(" ,"), receiver.span("who")
+    found = [
+        candidate
+        for candidate in (_reported(text, gazetteer), _sent(text, gazetteer))
+        if candidate is not None
+    ]
+    return min(found, key=lambda candidate: candidate[1][0]) if found else None
+
+
+def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
+    """'báo cáo [kết quả] về|cho|lên X', 'báo cáo X'."""
     for report in REPORT_WORD.finditer(text):
         if PURPOSE.match(text, _sentence_start(text, report.start())):
             continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
@@ -790,7 +827,12 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
                 break  # "báo cáo Bộ GD&ĐT theo quy định"
             offset = report.end()
             return name, (offset + begin, offset + end)
-    for sending in SENDING.finditer(text):  # "lập danh sách ... gửi về Sở Nội vụ"
+    return None
+
+
+def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
+    """'lập danh sách ... gửi về Sở Nội vụ', 'phản ánh về Bộ ...'."""
+    for sending in SENDING.finditer(text):
         if PURPOSE.match(text, _sentence_start(text, sending.start())):
             continue
         found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
@@ -816,6 +858,8 @@ PURPOSE = re.compile(r"\s*(?:Nhằm|Để)(?![\wÀ-ỹ])")
 ADDRESS_LABEL = re.compile(r"\s*(?:theo\s+)?địa\s+chỉ\s*:", re.IGNORECASE)
 #: A division named before its body: "Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và Đào tạo".
 DIVISION = re.compile(r"(?:Vụ|Phòng|Cục|Văn phòng)\s")
+#: A body with divisions of its own, which a report goes through to it.
+PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
 #: The office of a body that has one as a division: "Văn phòng Sở", "Văn phòng Trung tâm
 #: Văn hóa Quận 9" (not "Văn phòng UBND tỉnh", a body of its own).
 OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
@@ -840,8 +884,8 @@ def _through(
     through = THROUGH.match(text[end:])
     if through:
         via = _body_at(text, end + through.end(), gazetteer)
-        if via is not None and not (via[0].startswith("Phòng") and name.startswith("Sở")):
-            return via
+        if via is not None and not (DIVISION.match(via[0]) and PARENT.match(name)):
+            return via  # not "Sở Nội vụ (qua Phòng ...)", "Bộ ... (qua Cục Trẻ em)"
     if DIVISION.match(name) and text[end : end + 2] == ", ":
         parent = _body_at(text, end + 2, gazetteer)
         if parent is not None and not DIVISION.match(parent[0]):
@@ -1036,8 +1080,11 @@ def actors(
             continue
         if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
-        if RECALLED_REQUEST.search(text, _sentence_start(text, mention.start), mention.start):
+        sentence = _sentence_start(text, mention.start)
+        if RECALLED_REQUEST.search(text, sentence, mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
+        if text.count("(", sentence, mention.start) > text.count(")", sentence, mention.start):
+            continue  # "(mời các Sở có liên quan: Sở Nội vụ, ...)": an aside
         issuing = _issuing(mention.name, issuers)
         at_head = item and not text[: mention.start].strip()
         if issuing and not at_head:

@@ -77,7 +77,8 @@ RELATIVE = re.compile(
     re.IGNORECASE,
 )
 SCHEDULED = re.compile(
-    rf"(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*"
+    rf"(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*"
+    r"(?:(?:đến|-)\s*\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}\s*(?:phút)?)?\s*)?,?\s*"
     rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?:(?:thứ\s+\S+|chủ\s+nhật)\s*,?\s*)?(?P<date>{DATE})",
     re.IGNORECASE,
 )

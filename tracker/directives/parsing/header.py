@@ -118,10 +118,11 @@ def parse_header(lines: list[Line]) -> Header:
     _read_issuer(header, issuer_lines)
 
     after = last_line + 1
-    subject_end = _read_subject(header, lines, tagged, _double_spaced(lines[:limit]))
+    double_spaced = _double_spaced(lines[:limit])
+    subject_end = _read_subject(header, lines, tagged, double_spaced)
     title_end = _read_title(header, lines, max(after, 0), limit)
     after = max(after, subject_end, title_end)
-    recipients_end = _read_recipients(header, lines, after, limit)
+    recipients_end = _read_recipients(header, lines, after, limit, double_spaced)
     header.body_start = max(after, recipients_end)
     if header.doc_type is None:
         header.doc_type = _type_from_symbol(header.symbol)
@@ -427,7 +428,9 @@ def _clean_subject(text: str, *, strip_about: bool = False) -> str:
     return text
 
 
-def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) -> int:
+def _read_recipients(
+    header: Header, lines: list[Line], start: int, limit: int, double_spaced: bool = False
+) -> int:
     """'Kính gửi:' then one addressee on the line, or a list; returns the line after."""
     for index in range(max(start - 3, 0), min(limit + 10, len(lines))):
         line = lines[index]
@@ -444,7 +447,7 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
         while cursor < len(lines):
             current = lines[cursor]
             if current.blank:
-                if pieces and not _list_goes_on(pieces, lines, cursor):
+                if pieces and not _list_goes_on(pieces, lines, cursor, double_spaced):
                     break
                 if pieces:
                     cursor += 1
@@ -473,14 +476,17 @@ def _read_recipients(header: Header, lines: list[Line], start: int, limit: int) 
     return 0
 
 
-def _list_goes_on(pieces: list[tuple[str, int, int]], lines: list[Line], blank: int) -> bool:
-    """An addressee list goes on past a blank line: to its next dash after a ';', and to
-    the members after a ':' or ',' ("Công đoàn Giáo dục các tỉnh:" / "Lào Cai, ...")."""
+def _list_goes_on(
+    pieces: list[tuple[str, int, int]], lines: list[Line], blank: int, double_spaced: bool
+) -> bool:
+    """An addressee list goes on past a blank line: to its next dash after a ';' (or in a
+    double-spaced header, after any dash item), and to the members after a ':' or ','
+    ("Công đoàn Giáo dục các tỉnh:" / "Lào Cai, ...")."""
     following = next((line for line in lines[blank:] if not line.blank), None)
     if following is None:
         return False
     last = pieces[-1][0].rstrip()
-    if last.endswith(";"):
+    if last.endswith(";") or (double_spaced and last[:1] in "-+•–"):
         return following.stripped[:1] in "-+•–"
     return (
         last.endswith((":", ","))

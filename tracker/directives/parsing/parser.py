@@ -52,7 +52,7 @@ CLOSING_START = re.compile(
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
 PARTICULARS = re.compile(
     r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
-    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
+    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ|Lịch)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
     re.IGNORECASE,
 )
 
