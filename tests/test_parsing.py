@@ -982,3 +982,44 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
 def test_whom_results_are_reported_to(text, expected):
     found = agency_finder.report_target(text, NO_AGENCIES)
     assert (found[0] if found else None) == expected
+
+
+def test_names_of_places_asides_and_divisions():
+    text = (
+        "Đề nghị Sở Xây dựng Tây Ninh hướng dẫn. Chấp thuận cho phép Công ty Phú Mỹ Hưng "
+        "phối hợp với Ủy ban nhân dân quận 7 và các cơ quan chức năng liên quan tổ chức. "
+        "Chi Cục Dân số tổ chức họp (mời các Sở có liên quan: Sở Nội vụ, Sở Tài chính)."
+    )
+    refs = agency_finder.actors(text, GAZETTEER)
+    assert [(ref.name, ref.role, ref.code) for ref in refs] == [
+        ("Sở Xây dựng Tây Ninh", "lead", None),
+        ("Công ty Phú Mỹ Hưng", "lead", None),
+        ("Ủy ban nhân dân quận 7", "cooperate", None),
+        ("các cơ quan chức năng liên quan", "cooperate", None),
+        ("Chi Cục Dân số", "lead", None),
+    ]
+    report = "Báo cáo về Bộ Lao động - Thương binh và Xã hội (qua Cục Trẻ em) trước ngày 15/6."
+    assert agency_finder.report_target(report, NO_AGENCIES)[0] == (
+        "Bộ Lao động - Thương binh và Xã hội"
+    )
+    first = "Gửi về Sở Y tế trước ngày 28/10 để báo cáo cho Ủy ban nhân dân thành phố."
+    assert agency_finder.report_target(first, NO_AGENCIES)[0] == "Sở Y tế"
+
+
+def test_a_double_spaced_addressee_list():
+    header = (
+        "     ỦY BAN NHÂN DÂN           CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+        "TỈNH THỪA THIÊN HUẾ                   Độc lập - Tự do - Hạnh phúc\n\n"
+        "  Số: 1991/UBND-VH                    Huế, ngày 17 tháng 5 năm 2010\n\n"
+        "  V/v Tổ chức tuyên truyền\n\n"
+        "          Kính gửi:\n\n"
+        "- Thủ trưởng các cơ quan, ban, ngành cấp tỉnh\n\n"
+        "- Chủ tịch UBND các huyện, thị và thành phố Huế\n\n"
+        "Chủ tịch UBND tỉnh có ý kiến như sau:\n\n"
+        "1. Các cơ quan treo cờ.\n"
+    )
+    draft = parse_text(header, None)
+    assert draft.recipients == [
+        "Thủ trưởng các cơ quan, ban, ngành cấp tỉnh",
+        "Chủ tịch UBND các huyện, thị và thành phố Huế",
+    ]

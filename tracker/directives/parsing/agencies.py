@@ -865,6 +865,12 @@ PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
 OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
 
 
+def _in_brackets(text: str, position: int) -> bool:
+    """`position` is inside a bracket opened in its sentence and not closed before it."""
+    opened = text.rfind("(", 0, position)
+    return opened > max(text.rfind(")", 0, position), text.rfind(".", 0, position))
+
+
 def _sentence_start(text: str, position: int) -> int:
     return max(text.rfind(stop, 0, position) for stop in (".", ";", ":", "\n\n")) + 1
 
@@ -1083,7 +1089,7 @@ def actors(
         sentence = _sentence_start(text, mention.start)
         if RECALLED_REQUEST.search(text, sentence, mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
-        if text.count("(", sentence, mention.start) > text.count(")", sentence, mention.start):
+        if _in_brackets(text, mention.start):
             continue  # "(mời các Sở có liên quan: Sở Nội vụ, ...)": an aside
         issuing = _issuing(mention.name, issuers)
         at_head = item and not text[: mention.start].strip()
