@@ -29,6 +29,7 @@ HEAD_WORDS = (
     "Sở", "Phòng", "Ban", "Văn phòng", "Trung tâm", "Chi cục", "Bệnh viện", "Trường",
     "Công an", "Hội", "Liên đoàn", "Đài", "Báo", "Thanh tra", "Kho bạc", "Cục", "Bộ",
     "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Ủy ban", "Uỷ ban", "Tỉnh đoàn",
+    "Thành đoàn", "Quận đoàn",
     "Huyện đoàn", "Đoàn", "Bộ Chỉ huy", "Cục Thuế", "Chi nhánh", "Bảo hiểm xã hội",
     "Ngân hàng", "Viện", "Trạm", "Đội", "Hạt", "Chi Cục", "Ban Quản lý", "Ban quản lý",
     "Ban Chỉ huy",
@@ -47,7 +48,7 @@ HEAD_WORDS = (
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "cơ quan liên quan".
 LOWER_HEADS = (
-    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ]{2})|trường(?=\s+[A-ZĐ])|"
+    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|"
     r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
 )
 HEAD = (
