@@ -207,6 +207,7 @@ STOP_WORDS = {
     "nghiêm",
     "thông",
     "trân",
+    "thanh",
     "chấp",
     "triệu",
     "chú",
@@ -248,7 +249,7 @@ LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+tr
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
 ACTOR_BEFORE = re.compile(
     r"(?:^|[.;:]|\n\s*[-–+•]|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|"
-    r"giao\s+cho|Đồng\s+ý|đồng\s+ý|Cho\s+phép|cho\s+phép|Chấp\s+thuận|chấp\s+thuận|"
+    r"giao\s+cho|(?:Đồng\s+ý|đồng\s+ý|Chấp\s+thuận|chấp\s+thuận)(?:\s+việc)?|Cho\s+phép|cho\s+phép|"
     r"[Kk]ính\s+mời)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
@@ -575,6 +576,7 @@ LOWER_STOP = STOP_WORDS | {
     "đôn",
     "cùng",
     "tạo",
+    "quan",
     "vận",
     "phân",
     "bàn",
@@ -676,9 +678,15 @@ NAME_COMPOUNDS = {
     ("đào", "tạo"),
     ("ngoại", "giao"),
     ("chương", "trình"),
+    ("đoàn", "thanh"),
+    ("phát", "thanh"),
+    ("truyền", "thanh"),
     ("thông", "vận"),
     ("vận", "tải"),
     ("đầu", "tư"),
+    ("cơ", "quan"),
+    ("liên", "quan"),
+    ("hải", "quan"),
     ("khảo", "thí"),
     ("tiến", "bộ"),
 }

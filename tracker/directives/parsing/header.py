@@ -29,7 +29,9 @@ NATIONAL_TITLE = re.compile(
 )
 MOTTO = re.compile(r"Độc\s*lập\s*-?\s*Tự\s*do", re.IGNORECASE)
 #: "V/v ...", "V/v: ...", "Về việc ...", and "Về: ..." or "Về tổ chức ..." as some write it.
-SUBJECT_START = re.compile(r"^(?:(?:V/[vV]|[Vv]ề\s+việc)\s*:?|[Vv]ề\s*:|[Vv]ề(?=\s+[a-zà-ỹđ]))\s*")
+SUBJECT_START = re.compile(
+    r"^[“\"]?(?:(?:V/[vV]|[Vv]ề\s+việc)\s*:?|[Vv]ề\s*:|[Vv]ề(?=\s+[a-zà-ỹđ]))\s*"
+)
 RECIPIENTS_START = re.compile(r"^\s*Kính\s+gửi\s*:?", re.IGNORECASE)
 RULE_LINE = re.compile(r"^[\s_\-–—=.*]+$")
 #: Words that begin the name of a body; a header line starting so begins a new body.
@@ -346,7 +348,9 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
     for index in range(start, limit):
         text = squash(lines[index].text)
         titled = _titled_line(text, names, first_line=index == first)
-        if titled is not None:
+        if titled is not None and OF_ISSUER.match(titled[1]):
+            text = titled[0].upper()  # "THÔNG BÁO CỦA UBND XÃ": the title is below
+        elif titled is not None:
             doc_type, title = titled
             header.doc_type = doc_type
             header.subject = _clean_subject(title, strip_about=title[:4].upper() == "V/V ")
@@ -371,6 +375,9 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
                 break
             if parts and _looks_like_body(text):
                 break
+            if not parts and (OF_ISSUER.match(text) or not text):
+                cursor += 1  # "THÔNG BÁO" / "CỦA UBND XÃ" / "Về việc ...": whose, not what
+                continue
             if not parts:
                 span_start = line.start + line.indent
             parts.append(text)
@@ -415,6 +422,10 @@ def _titled_line(text: str, names: dict[str, str], *, first_line: bool) -> tuple
 NUMBERED = re.compile(r"(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}\.)\s")
 
 
+#: A line under a document's type naming its issuer: "CỦA UBND XÃ".
+OF_ISSUER = re.compile(r"^CỦA\s")
+
+
 def _looks_like_body(text: str) -> bool:
     return bool(re.match(r"^(?:Căn cứ|Thực hiện|Để|Nhằm|Ngày|Trong|Theo|Sau khi)\b", text))
 
@@ -423,6 +434,8 @@ def _clean_subject(text: str, *, strip_about: bool = False) -> str:
     """Wrapped lines joined; a công văn's 'V/v' or 'Về việc' dropped, a titled document's
     title kept as written."""
     text = squash(text).strip(" .;:")
+    if text.endswith("”") and "“" not in text:
+        text = text[:-1].rstrip(" .;:")  # “V/v ...”: the quotes were round the whole line
     if strip_about:
         text = re.sub(r"^(?:về việc|v/v)\s+", "", text, flags=re.IGNORECASE)
     return text
