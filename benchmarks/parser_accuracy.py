@@ -10,7 +10,9 @@ and the study annotations of ../shared/samples (keys noi_nhan, signer_title,
 signer_name, tasks with "seq"). By default every folder that exists is measured. A
 document the parser refuses scores as one in which it found nothing. Lines starting with
 "# " at the top of a document (its source note) are blanked before parsing, keeping
-offsets.
+offsets. A cited document is compared by its whole reference ("29-NQ/TW" and "29/NQ/TW"
+are one), and a report's destination without the division in brackets that handles it
+("Sở GD&ĐT (Phòng GDMN)" is "Sở GD&ĐT"), since annotators write these either way.
 """
 
 from __future__ import annotations
@@ -91,10 +93,16 @@ def expected_view(data: dict) -> dict:
             if d.get("kind") in COUNTED_KINDS
         },
         "report_to": {
-            (str(t.get("number")), norm(_report_to(t))) for t in tasks if _report_to(t)
+            (str(t.get("number")), _destination(_report_to(t))) for t in tasks if _report_to(t)
         },
         "agencies": _agencies(tasks),
     }
+
+
+def _destination(name: str | None) -> str:
+    """A report's destination without the division in brackets that handles it: "Sở GD&ĐT
+    (Phòng GDMN)" and "Sở GD&ĐT" send the report to one body."""
+    return norm(re.sub(r"\s*\([^()]*\)\s*$", "", name or ""))
 
 
 def _report_to(task: dict) -> str | None:

@@ -7,6 +7,7 @@ the reviewer asks for it."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -533,7 +534,8 @@ def _agency_named(session: Session, name: str | None) -> Agency | None:
             for alias in (agency.name, agency.short_name, *agency.aliases):
                 index.setdefault(fold(alias), agency.id)
         session.info["agency_names"] = index
-    agency_id = index.get(fold(name))
+    # "Sở GD&ĐT (Phòng GDMN)": the body, whichever of its divisions handles it
+    agency_id = index.get(fold(name)) or index.get(fold(re.sub(r"\s*\([^()]*\)\s*$", "", name)))
     return session.get(Agency, agency_id) if agency_id else None
 
 
