@@ -357,3 +357,14 @@ def test_import_1661_end_to_end_on_a_database_without_it(tmp_path):
             ("1605/UBND-VX", None),
         ]
     app.extensions["tracker.db"].engine.dispose()
+
+
+def test_a_report_destination_with_its_division_resolves_to_the_body(session):
+    """'gửi về Sở Y tế (Phòng Nghiệp vụ)': the report goes to the Sở, whichever of its
+    divisions handles it."""
+    from tracker.directives.importing import _agency_named
+
+    body = _agency_named(session, "Sở Y tế")
+    assert body is not None
+    assert _agency_named(session, "Sở Y tế (Phòng Nghiệp vụ Y)") == body
+    assert _agency_named(session, "Sở Không Có (Phòng X)") is None
