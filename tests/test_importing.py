@@ -368,3 +368,29 @@ def test_a_report_destination_with_its_division_resolves_to_the_body(session):
     assert body is not None
     assert _agency_named(session, "Sở Y tế (Phòng Nghiệp vụ Y)") == body
     assert _agency_named(session, "Sở Không Có (Phòng X)") is None
+
+
+HEADLESS = """Kính gửi: Sở Y tế; Sở Giáo dục và Đào tạo.
+
+1. Sở Y tế chủ trì, phối hợp với Sở Giáo dục và Đào tạo rà soát các trường học.
+2. Báo cáo kết quả về UBND tỉnh trước ngày 30/4/2021.
+"""
+
+
+def test_a_body_without_its_header_is_reviewed_with_a_warning(client, auth, session):
+    """A body pasted without its header: the review says what to enter, and confirming
+    without a number and a symbol is refused with the form's own words."""
+    auth.login("vanphong")
+    directives = sa.select(sa.func.count()).select_from(Directive)
+    before = session.scalar(directives)
+    response = _paste(client, HEADLESS)
+    assert response.status_code == 302
+    review = client.get(response.headers["Location"])
+    html = _unescape(review.get_data(as_text=True))
+    assert review.status_code == 200
+    assert "Không thấy số, ký hiệu, ngày tháng của văn bản" in html
+    fields = _form_fields(review.get_data(as_text=True))
+    assert fields["number"] == "" and fields["symbol"] == ""
+    refused = client.post(review.request.path, data=fields)
+    assert refused.status_code == 422
+    assert session.scalar(directives) == before  # nothing half-written
