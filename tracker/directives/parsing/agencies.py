@@ -19,6 +19,7 @@ ADDRESSEE_PHRASES = (
     "các sở, ban, ngành, địa phương",
     "các cơ quan, đơn vị",
     "các đơn vị, địa phương",
+    "các địa phương, đơn vị",
     "các đơn vị",
     "các cơ quan",
 )
@@ -79,7 +80,7 @@ ROLE = re.compile(
     r"(?<![\wÀ-ỹ])(?:[Cc]ác\s+)?(?:[Đđ]ồng\s+chí\s+)?"
     r"(?:[Hh]iệu\s+trưởng|[Tt]hủ\s+trưởng|[Gg]iám\s+đốc|[Tt]rưởng\s+phòng|[Tt]rưởng\s+ban|"
     r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
-    r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch|[Tt]hành\s+viên|"
+    r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
     r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng)(?![\wÀ-ỹ])"
@@ -483,6 +484,7 @@ EVERY_PLACE = re.compile(
 #: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
 QUALIFIED = re.compile(
     r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
+    r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
 )
 #: A short parenthesis after a body's name naming the body that houses it.

@@ -13,15 +13,18 @@ from tracker.directives.parsing.patterns import ANY_DATE, date_from
 from tracker.directives.parsing.source import squash
 
 DATE = r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
-TIME = r"(?P<hour>\d{1,2})\s*(?:giờ|h|g)\s*(?:(?P<minute>\d{1,2})\s*(?:phút|')?)?"
+TIME = r"(?P<hour>\d{1,2})\s*(?:giờ|h|g)\s*(?:(?P<minute>\d{1,2})\s*(?:phút|'|’)?)?"
 BEFORE = (
-    r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|hạn\s+chót|không\s+muộn\s+hơn|hoàn\s+thành\s+trong)"
+    r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|hạn\s+chót|không\s+muộn\s+hơn|hoàn\s+thành\s+trong|"
+    r"đến\s+hết)"
 )
 
 BY_DATE = re.compile(
     rf"{BEFORE}\s+(?:{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*)?(?:ngày\s*)?(?P<date>{DATE})",
     re.IGNORECASE,
 )
+#: The day a thing is done, under its label: "Thời gian: Ngày 22/7/2018 (Chủ nhật)".
+DAY_LABEL = re.compile(rf"Thời\s+gian\s*:\s*(?:ngày\s*)(?P<date>{DATE})", re.IGNORECASE)
 #: On a day: "trong ngày 20/8/2020", "trong ngày Lễ giỗ Tổ Hùng Vương (10 tháng 3 âm lịch,
 #: tức ngày 31/3/2012)".
 ON_DAY = re.compile(
@@ -244,7 +247,7 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             match.start(),
             match.end(),
         )
-    for match in [*BY_DATE.finditer(text), *ON_DAY.finditer(text)]:
+    for match in [*BY_DATE.finditer(text), *ON_DAY.finditer(text), *DAY_LABEL.finditer(text)]:
         if RECALLED.search(text, _sentence_start(text, match.start()), match.start()):
             continue  # "Bộ Y tế đã có Công văn số ..., thời hạn ... trước ngày ...": past
         add(

@@ -168,7 +168,7 @@ def _read_number(header: Header, lines: list[Line]) -> int | None:
 
 def _ends_title(segment: Segment, tagged: list[tuple[Segment, str]]) -> bool:
     """`segment` is "VIỆT NAM" under a national title broken before it."""
-    if squash(segment.text) != "VIỆT NAM":
+    if squash(segment.text) not in ("VIỆT NAM", "CHỦ NGHĨA VIỆT NAM"):
         return False
     above = [
         piece
@@ -375,6 +375,8 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
                 break
             if parts and _looks_like_body(text):
                 break
+            if parts and is_capitals(" ".join(parts)) and not is_capitals(text):
+                break  # "VỀ VIỆC ..." in capitals, then the body's first sentence
             if not parts and (OF_ISSUER.match(text) or not text):
                 cursor += 1  # "THÔNG BÁO" / "CỦA UBND XÃ" / "Về việc ...": whose, not what
                 continue

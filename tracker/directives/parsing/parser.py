@@ -184,9 +184,9 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     for position, item in enumerate(items):
         end = _cut_closing(text, item.lines) if position == len(items) - 1 else item.end
         if any(item.path[:depth] in aims for depth in range(1, len(item.path) + 1)):
-            # "I. MỤC ĐÍCH, YÊU CẦU": what the plan aims at gives no one work
+            # "I. MỤC ĐÍCH, YÊU CẦU": what the plan aims at gives no one work, nor a date
             aim = _task(text, item.number, item.text_start, end, [], [], finder, item.path)
-            aim.agencies = []
+            aim.agencies, aim.deadlines = [], []
             tasks.append(aim)
             continue
         scope = next(

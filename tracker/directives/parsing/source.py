@@ -83,6 +83,15 @@ TABLE_BAR = re.compile(r"^\s*\|\s*$")
 TABLE_LINES = 60
 
 
+#: Cells of a header table kept on one line: "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI ... |".
+INLINE_BAR = re.compile(r"\s\|(?=\s|$)")
+
+
+def _inline_cells(line: str) -> str:
+    """A table's cells on one line, the bars become the wide gaps of a layout."""
+    return INLINE_BAR.sub(lambda bar: " " * len(bar.group()), line) if " |" in line else line
+
+
 def _cell_fragment(previous: str, line: str) -> bool:
     """`previous` is a lone word or a label that `line` goes on from."""
     if not previous.strip() or not line.strip() or RULE.match(previous) or RULE.match(line):
@@ -96,6 +105,9 @@ def _untable(lines: list[str]) -> list[str]:
     "Cà" / "Mau, ngày ..."): the bars blanked, a lone word or a label ending in ":" put
     back on the line of the words that follow it. Lengths are kept (a line break becomes
     a space)."""
+    lines = [
+        _inline_cells(line) if index < TABLE_LINES else line for index, line in enumerate(lines)
+    ]
     bars = [index for index, line in enumerate(lines[:TABLE_LINES]) if TABLE_BAR.match(line)]
     if len(bars) < 2:
         return lines
