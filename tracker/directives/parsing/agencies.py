@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tracker.directives.parsing.draft import AgencyRef
-from tracker.directives.parsing.patterns import UPPER
-from tracker.directives.parsing.source import squash
+from tracker.directives.parsing.patterns import RECALLED_LETTER, UPPER
+from tracker.directives.parsing.source import sentence_start, squash
 
 #: Phrases that mean "the addressees of this document".
 ADDRESSEE_PHRASES = (
@@ -819,7 +819,7 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
 def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """'báo cáo [kết quả] về|cho|lên X', 'báo cáo X'."""
     for report in REPORT_WORD.finditer(text):
-        if PURPOSE.match(text, _sentence_start(text, report.start())):
+        if PURPOSE.match(text, _clause_start(text, report.start())):
             continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
         clause_end = len(text)
         for stop in (".", ";"):
@@ -844,7 +844,7 @@ def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | 
 def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """'lập danh sách ... gửi về Sở Nội vụ', 'phản ánh về Bộ ...'."""
     for sending in SENDING.finditer(text):
-        if PURPOSE.match(text, _sentence_start(text, sending.start())):
+        if PURPOSE.match(text, _clause_start(text, sending.start())):
             continue
         found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
         if found is not None:
@@ -876,14 +876,15 @@ PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
 OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
 
 
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause that `position` is in begins: after ".", ";", ":" or a paragraph."""
+    return sentence_start(text, position, (".", ";", ":", "\n\n"))
+
+
 def _in_brackets(text: str, position: int) -> bool:
     """`position` is inside a bracket opened in its sentence and not closed before it."""
     opened = text.rfind("(", 0, position)
     return opened > max(text.rfind(")", 0, position), text.rfind(".", 0, position))
-
-
-def _sentence_start(text: str, position: int) -> int:
-    return max(text.rfind(stop, 0, position) for stop in (".", ";", ":", "\n\n")) + 1
 
 
 def _address_label(text: str, position: int) -> int:
@@ -1023,10 +1024,6 @@ ASSIGNING = re.compile(
 )
 #: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates.
 DIRECTED = re.compile(r"chỉ\s+đạo\s+[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)
-#: A request made before, that the document recalls.
-RECALLED_REQUEST = re.compile(
-    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:công\s+văn|văn\s+bản)[^.;]*$", re.IGNORECASE
-)
 #: A body's standing organ, which speaks for it: "Ban Thường trực Ủy ban MTTQ ...".
 STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
 
@@ -1097,8 +1094,7 @@ def actors(
             continue
         if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
-        sentence = _sentence_start(text, mention.start)
-        if RECALLED_REQUEST.search(text, sentence, mention.start):
+        if RECALLED_LETTER.search(text, _clause_start(text, mention.start), mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
         if _in_brackets(text, mention.start):
             continue  # "(mời các Sở có liên quan: Sở Nội vụ, ...)": an aside

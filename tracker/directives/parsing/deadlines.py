@@ -9,8 +9,8 @@ import re
 from datetime import date
 
 from tracker.directives.parsing.draft import Deadline
-from tracker.directives.parsing.patterns import ANY_DATE, date_from
-from tracker.directives.parsing.source import squash
+from tracker.directives.parsing.patterns import ANY_DATE, RECALLED_LETTER, date_from
+from tracker.directives.parsing.source import sentence_start, squash
 
 DATE = r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 TIME = r"(?P<hour>\d{1,2})\s*(?:giờ|h|g)\s*(?:(?P<minute>\d{1,2})\s*(?:phút|'|’)?)?"
@@ -119,15 +119,7 @@ RECURRING_WORDS = (
 #: A sentence recalling an earlier document ("Ngày 09/02/2021, Bộ Y tế đã có Công văn số
 #: 949/BYT-KH-TC ..., thời hạn gửi về Bộ Y tế trước ngày 23/02/2021"): its time limit is
 #: that document's, not one this one sets.
-RECALLED = re.compile(
-    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:Công\s+văn|Văn\s+bản|Kế\s+hoạch|Thông\s+báo)"
-    r"|\bđã\s+quá\s+hạn\b",
-    re.IGNORECASE,
-)
-
-
-def _sentence_start(text: str, position: int) -> int:
-    return max(text.rfind(".", 0, position), text.rfind(";", 0, position)) + 1
+OVERDUE = re.compile(r"\bđã\s+quá\s+hạn\b", re.IGNORECASE)
 
 
 def _day_before(day_month: str, end: date) -> date | None:
@@ -248,7 +240,8 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             match.end(),
         )
     for match in [*BY_DATE.finditer(text), *ON_DAY.finditer(text), *DAY_LABEL.finditer(text)]:
-        if RECALLED.search(text, _sentence_start(text, match.start()), match.start()):
+        sentence = sentence_start(text, match.start())
+        if any(p.search(text, sentence, match.start()) for p in (RECALLED_LETTER, OVERDUE)):
             continue  # "Bộ Y tế đã có Công văn số ..., thời hạn ... trước ngày ...": past
         add(
             Deadline(

@@ -207,7 +207,6 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
                 addressees,
                 finder,
                 item.path,
-                item,
             )
         )
     return tasks
@@ -311,7 +310,6 @@ def _task(
     addressees: list[AgencyRef],
     finder: Finder,
     path: tuple[str, ...],
-    item: Item | None = None,
 ) -> TaskDraft:
     """An item's task. Its own bodies are those its words name; "các cơ quan, đơn vị"
     stands for the addressees. An item that names no lead body (a role is no body)

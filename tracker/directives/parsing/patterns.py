@@ -67,6 +67,12 @@ TYPE_BY_ABBREVIATION = {
     "TTLT": "Thông tư liên tịch",
 }
 
+#: A sentence recalling an earlier letter ("Ngày 09/02/2021, Bộ Y tế đã có Công văn số ...
+#: đề nghị ..."): what it asked, and by when, was asked then, not by this document.
+RECALLED_LETTER = re.compile(
+    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:công\s+văn|văn\s+bản|kế\s+hoạch|thông\s+báo)",
+    re.IGNORECASE,
+)
 #: Upper-case letters of Vietnamese, for character classes: "Ủy", "Ông", "Đắk".
 UPPER = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
 #: A document's symbol (ký hiệu): upper-case groups joined by "-", "–", "/" or "."

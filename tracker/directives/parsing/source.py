@@ -75,6 +75,11 @@ def prepare(text: str) -> str:
     return "\n".join(_untable(prepared))
 
 
+def sentence_start(text: str, position: int, stops: tuple[str, ...] = (".", ";")) -> int:
+    """Where the sentence that `position` is in begins: after the last of `stops`."""
+    return max(text.rfind(stop, 0, position) for stop in stops) + 1
+
+
 #: A line that only rules ("-------", "———", "***").
 RULE = re.compile(r"^[\s_\-–—=.*]+$")
 #: A cell boundary of a header table copied from a web page: a line that is only "|".
