@@ -675,6 +675,21 @@ def _named(text, **options):
             "Phòng GD & ĐT và tất cả các đơn vị trường học trực thuộc treo cờ Tổ quốc.",
             [("Phòng GD & ĐT", "lead"), ("tất cả các đơn vị trường học trực thuộc", "lead")],
         ),
+        # a standing organ acts for its body; listed bodies qualified together
+        (
+            "Thường trực Ban Chỉ đạo Tây Nam Bộ chủ trì, phối hợp với Tỉnh ủy Sóc Trăng và các "
+            "cơ quan, địa phương liên quan tổ chức buổi gặp mặt.",
+            [
+                ("Thường trực Ban Chỉ đạo Tây Nam Bộ", "lead"),
+                ("Tỉnh ủy Sóc Trăng", "cooperate"),
+                ("các cơ quan, địa phương liên quan", "cooperate"),
+            ],
+        ),
+        # a person named with a title; "phân công" assigns
+        (
+            "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",
+            [("ông Nguyễn Văn An", "lead")],
+        ),
     ],
 )
 def test_who_acts_in_other_offices_sentences(text, expected):
@@ -703,6 +718,21 @@ def test_the_issuer_gives_work_rather_than_takes_it():
     # and its standing organ speaks for it
     organ = "Căn cứ Chương trình. Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam thành phố có"
     assert _named(organ, issuers=("ỦY BAN MTTQ VIỆT NAM THÀNH PHỐ",)) == []
+    # ... and so does its head, but not its deputy, whom it may give work
+    head = "Căn cứ Quy chế, Chủ tịch UBND tỉnh giao Phó Chủ tịch UBND tỉnh chỉ đạo."
+    assert _named(head, issuers=("ỦY BAN NHÂN DÂN TỈNH HẬU GIANG",)) == [
+        ("Phó Chủ tịch UBND tỉnh", "lead")
+    ]
+    # "ủy quyền" assigns, to a person named with a title; after the grounds only the
+    # sentence's first name is its subject
+    delegating = (
+        "Căn cứ Quy chế làm việc của UBND tỉnh, Chủ tịch UBND tỉnh ủy quyền đồng chí Đồng Văn "
+        "Thanh, Phó Chủ tịch Thường trực UBND tỉnh thực hiện nhiệm vụ và chịu trách nhiệm "
+        "trước pháp luật, Tỉnh ủy, HĐND, UBND tỉnh."
+    )
+    assert _named(delegating, issuers=("ỦY BAN NHÂN DÂN TỈNH HẬU GIANG",)) == [
+        ("đồng chí Đồng Văn Thanh, Phó Chủ tịch Thường trực UBND tỉnh", "lead")
+    ]
 
 
 @pytest.mark.parametrize(

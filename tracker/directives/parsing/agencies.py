@@ -251,7 +251,7 @@ LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+tr
 ACTOR_BEFORE = re.compile(
     r"(?:^|[.;:]|\n\s*[-–+•]|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|"
     r"giao\s+cho|(?:Đồng\s+ý|đồng\s+ý|Chấp\s+thuận|chấp\s+thuận)(?:\s+việc)?|Cho\s+phép|cho\s+phép|"
-    r"[Kk]ính\s+mời)\s*$"
+    r"[Kk]ính\s+mời|[UuỦủ][ỷy]\s+quyền(?:\s+cho)?|[Pp]hân\s+công)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
@@ -454,7 +454,21 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if end > determiner.end() + 1:
             found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
-    return _with_roles(text, [_with_determiner(text, mention) for mention in found])
+    return _with_roles(text, [_with_organ(text, _with_determiner(text, m)) for m in found])
+
+
+#: A body's standing organ named before it: "Thường trực Ban Chỉ đạo Tây Nam Bộ", "Ban
+#: Thường vụ Tỉnh đoàn".
+ORGAN_BEFORE = re.compile(r"(?<![\wÀ-ỹ])(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+$")
+
+
+def _with_organ(text: str, mention: Mention) -> Mention:
+    """The mention with the standing organ written before it, which is who acts."""
+    organ = ORGAN_BEFORE.search(text, max(0, mention.start - 20), mention.start)
+    if organ is None:
+        return mention
+    start = organ.start()
+    return Mention(squash(text[start : mention.end]), start, mention.end, None)
 
 
 #: A place after a body's name: "Sở Văn hóa, Thể thao và Du lịch tỉnh Bình Dương".
@@ -481,8 +495,10 @@ ELSEWHERE = re.compile(
 EVERY_PLACE = re.compile(
     r"\s+các\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|địa\s+phương)\b"
 )
-#: What makes an addressees' phrase a narrower group: "các đơn vị liên quan".
+#: What makes an addressees' phrase a narrower group: "các đơn vị liên quan", "các cơ quan,
+#: địa phương liên quan".
 QUALIFIED = re.compile(
+    r"(?:,\s*(?:địa\s+phương|đơn\s+vị|cơ\s+quan|tổ\s+chức|doanh\s+nghiệp|cá\s+nhân))*"
     r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
@@ -553,10 +569,30 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
         end = match.end()
         while listed := LISTED_ROLE.match(text, end):
             end = listed.end()
-        if ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
+        body = next((m for m in found if m.start >= end), None)
+        named = body is not None and not (body.entry and body.entry.kind == "addressees")
+        if body is not None and named and not text[end : body.start].strip():
+            end = body.end  # "Chủ tịch UBND tỉnh": the role ends with its body's name
+        elif ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
             end = _name_end(text, end)
         roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
-    return sorted(found + roles, key=lambda mention: mention.start)
+    persons: list[Mention] = []
+    for match in PERSON.finditer(text):
+        if any(m.start <= match.start() < m.end for m in roles):
+            continue
+        role = next((m for m in roles if m.start == match.end("title")), None)
+        end = role.end if role else match.end("name")
+        persons.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
+    roles = [r for r in roles if not any(p.start <= r.start < p.end for p in persons)]
+    return sorted(found + roles + persons, key=lambda mention: mention.start)
+
+
+#: A person by name, with the title that follows: "đồng chí Đồng Văn Thanh, Phó Chủ tịch
+#: Thường trực UBND tỉnh", "ông Nguyễn Văn A".
+PERSON = re.compile(
+    rf"(?<![\wÀ-ỹ])(?:[Đđ]ồng\s+chí|đ/c|Đ/c|[Ôô]ng|[Bb]à)\s+"
+    rf"(?P<name>[{UPPER}][\wÀ-ỹ]*(?:\s+[{UPPER}][\wÀ-ỹ]*){{1,4}})(?P<title>\s*,\s*)?"
+)
 
 
 def _fold_keep_length(text: str) -> str:
@@ -1002,9 +1038,10 @@ HEADING_LINE = 50
 INTRODUCTION = re.compile(r"\s*(?:Căn\s+cứ|Trên\s+cơ\s+sở|Để|Nhằm)\s[^.;:]{0,300},\s*$")
 
 
-def _after_introduction(text: str, position: int) -> bool:
+def _introduced(text: str, position: int) -> int | None:
+    """Where the sentence begins when `position` follows its grounds or purpose."""
     sentence = max(text.rfind(stop, 0, position) for stop in (".", ";", ":", "\n\n")) + 1
-    return bool(INTRODUCTION.match(text[sentence:position]))
+    return sentence if INTRODUCTION.match(text[sentence:position]) else None
 
 
 def _after_heading(text: str, position: int) -> bool:
@@ -1019,7 +1056,8 @@ def _after_heading(text: str, position: int) -> bool:
 
 #: A verb that gives the name after it work: "đề nghị X", "giao X", "yêu cầu X".
 ASSIGNING = re.compile(
-    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận|kính\s+mời)\s*$",
+    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận|kính\s+mời|"
+    r"[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công)\s*$",
     re.IGNORECASE,
 )
 #: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates.
@@ -1028,10 +1066,18 @@ DIRECTED = re.compile(r"chỉ\s+đạo\s+[^,.;:()]*phối\s+hợp[^,.;:()]*$", r
 STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
 
 
+#: The head of a body, who speaks for it: "Chủ tịch UBND tỉnh" in the province's letter.
+HEAD_OF = re.compile(
+    r"(?:Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Trưởng\s+ban|Trưởng\s+phòng|Hiệu\s+trưởng|"
+    r"Cục\s+trưởng|Vụ\s+trưởng|Bí\s+thư|Thủ\s+trưởng)\s+",
+    re.IGNORECASE,
+)
+
+
 def _issuing(name: str, issuers: tuple[str, ...]) -> bool:
-    """`name` is one of the document's issuers, or the standing organ of one; the issuer
+    """`name` is one of the document's issuers, its standing organ or its head; the issuer
     may be named without its place ("UBND xã" in a letter of "UBND XÃ ĐỨC HỢP")."""
-    organ = STANDING_ORGAN.match(name)
+    organ = STANDING_ORGAN.match(name) or HEAD_OF.match(name)
     names = (name, name[organ.end() :]) if organ else (name,)
     forms = [form for issuer in issuers if issuer for form in (issuer, _without_place(issuer))]
     return any(same_actor(one, form) for one in names for form in forms if form)
@@ -1071,6 +1117,7 @@ def actors(
     previous_end: int | None = None
     previous_role: str | None = None
     own = False  # the issuer heads the item of a document that is not its plan
+    subjects: set[int] = set()  # sentences whose subject after their grounds is found
     for mention in mentions(text, gazetteer):
         if exclude and exclude[0] <= mention.start < exclude[1]:
             continue
@@ -1083,15 +1130,22 @@ def actors(
         if cooperating and DIRECTED.search(text, max(0, mention.start - 200), mention.start):
             continue  # "UBND các huyện chỉ đạo Phòng GD&ĐT phối hợp với các nhà trường": theirs
         leading = bool(LEAD_AFTER.match(after))
+        # After the grounds, the sentence's subject: its first name, not one further on
+        # ("Căn cứ ..., Chủ tịch UBND tỉnh ủy quyền ... trước pháp luật, Tỉnh ủy, ...").
+        introduced = _introduced(text, mention.start)
+        if introduced is not None and introduced in subjects:
+            introduced = None
         starts = (
             ACTOR_BEFORE.search(before)
             or _after_heading(text, mention.start)
-            or _after_introduction(text, mention.start)
+            or introduced is not None
         )
         if not (cooperating or leading or joined or starts):
             continue
         if NOT_ACTOR_BEFORE.search(before) and not cooperating:
             continue
+        if introduced is not None:
+            subjects.add(introduced)
         if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
         if RECALLED_LETTER.search(text, _clause_start(text, mention.start), mention.start):
