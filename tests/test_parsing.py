@@ -685,6 +685,24 @@ def _named(text, **options):
                 ("các cơ quan, địa phương liên quan", "cooperate"),
             ],
         ),
+        # a lower-case body after "và" is a second one; a name repeated without its
+        # "các" is the same; a letter's recalled request is not this one's
+        (
+            "UBND xã đề nghị các đơn vị thôn, hiệu trưởng các trường và trạm Y tế xã tổ chức "
+            "treo cờ. Chủ tịch UBND các xã chỉ đạo; Chủ tịch UBND xã báo cáo.",
+            [
+                ("các đơn vị thôn", "lead"),
+                ("hiệu trưởng các trường", "lead"),
+                ("trạm Y tế xã", "lead"),
+                ("Chủ tịch UBND các xã", "lead"),
+            ],
+        ),
+        (
+            "Thực hiện Công văn số 2497/UBND-VX của UBND Thành phố, với nội dung yêu cầu Sở "
+            "GD&ĐT chủ trì, phối hợp với UBND quận, huyện hướng dẫn. Sở GD&ĐT đề nghị UBND "
+            "các quận, huyện chỉ đạo các trường.",
+            [("UBND các quận, huyện", "lead")],
+        ),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.directives.parsing.draft import AgencyRef
 from tracker.directives.parsing.patterns import RECALLED_LETTER, UPPER
@@ -47,9 +47,10 @@ HEAD_WORDS = (
     "BTV",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
-#: ...", "cơ quan liên quan".
+#: ...", "trạm Y tế xã", "cơ quan liên quan".
 LOWER_HEADS = (
-    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|"
+    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|trạm(?=\s+[A-ZĐ])|"
+    r"trung\s+tâm(?=\s+[A-ZĐ])|bệnh\s+viện(?=\s+[A-ZĐ])|"
     r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
 )
 HEAD = (
@@ -1023,6 +1024,13 @@ def _spell(short: list[str], long: list[str]) -> bool:
     return i == len(short) and j == len(long)
 
 
+def _one_name(name: str) -> str:
+    """A name's words as one key for its repetitions: "Chủ tịch Ủy ban nhân dân các quận,
+    huyện" and, further on, "Chủ tịch UBND quận, huyện"."""
+    words = _words(name)
+    return " ".join(word for word in words if word != "các") or fold(name)
+
+
 def kind_of(name: str) -> str:
     """The kind of a name no list knows: a "group" of bodies ("Các sở, ban, ngành", "UBND
     các huyện, thành phố"), else an "agency"."""
@@ -1159,8 +1167,10 @@ def actors(
         own = own or (issuing and not plan)
         role = "cooperate" if cooperating and not leading else "lead"
         previous_end, previous_role = mention.end, role
-        key = fold(mention.name)
+        key = _one_name(mention.name)
         if key in seen:
+            if role == "lead":  # co-operating first, leading further on: it leads
+                refs = [replace(r, role="lead") if _one_name(r.name) == key else r for r in refs]
             continue
         seen.add(key)
         entry = mention.entry

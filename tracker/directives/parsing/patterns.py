@@ -68,9 +68,12 @@ TYPE_BY_ABBREVIATION = {
 }
 
 #: A sentence recalling an earlier letter ("Ngày 09/02/2021, Bộ Y tế đã có Công văn số ...
-#: đề nghị ..."): what it asked, and by when, was asked then, not by this document.
+#: đề nghị ...", "Thực hiện Công văn số ..., với nội dung yêu cầu ..."): what it asked,
+#: and by when, was asked then, not by this document.
 RECALLED_LETTER = re.compile(
-    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:công\s+văn|văn\s+bản|kế\s+hoạch|thông\s+báo)",
+    r"\bđã\s+(?:có|ban\s+hành|gửi)\s+(?:công\s+văn|văn\s+bản|kế\s+hoạch|thông\s+báo)"
+    # "Thực hiện Công văn số ... của UBND Thành phố ..., với nội dung yêu cầu Sở ..."
+    r"|\bvới\s+nội\s+dung\s+(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo)",
     re.IGNORECASE,
 )
 #: Upper-case letters of Vietnamese, for character classes: "Ủy", "Ông", "Đắk".
