@@ -1025,6 +1025,15 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
             "phòng Trung tâm Văn hóa Quận 9.",
             "Trung tâm Văn hóa Quận 9",
         ),
+        # a purpose stated, then the request: its report is asked
+        (
+            "Để dự thảo được hoàn chỉnh hơn, Sở Xây dựng đề nghị các Sở tham gia ý kiến và gửi "
+            "về Sở Xây dựng trước ngày 05/12/2011.",
+            "Sở Xây dựng",
+        ),
+        # a title, or the acronym alone
+        ("Làm rõ những vấn đề báo nêu và báo cáo Phó Thủ tướng.", "Phó Thủ tướng"),
+        ("Báo cáo UBND danh sách người dân trước 14h00 hàng ngày.", "UBND"),
     ],
 )
 def test_whom_results_are_reported_to(text, expected):

@@ -856,7 +856,7 @@ def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]
 def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """'báo cáo [kết quả] về|cho|lên X', 'báo cáo X'."""
     for report in REPORT_WORD.finditer(text):
-        if PURPOSE.match(text, _clause_start(text, report.start())):
+        if _purpose(text, report.start()):
             continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
         clause_end = len(text)
         for stop in (".", ";"):
@@ -881,7 +881,7 @@ def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | 
 def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
     """'lập danh sách ... gửi về Sở Nội vụ', 'phản ánh về Bộ ...'."""
     for sending in SENDING.finditer(text):
-        if PURPOSE.match(text, _clause_start(text, sending.start())):
+        if _purpose(text, sending.start()):
             continue
         found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
         if found is not None:
@@ -911,6 +911,17 @@ PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
 #: The office of a body that has one as a division: "Văn phòng Sở", "Văn phòng Trung tâm
 #: Văn hóa Quận 9" (not "Văn phòng UBND tỉnh", a body of its own).
 OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
+
+
+#: The request a sentence makes after its purpose: "Để ..., Sở Xây dựng đề nghị ...".
+REQUEST = re.compile(r"(?<![\wÀ-ỹ])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\wÀ-ỹ])", re.IGNORECASE)
+
+
+def _purpose(text: str, position: int) -> bool:
+    """`position` is in the purpose a sentence states ("Nhằm ... báo cáo ..."), not in the
+    request that follows it ("Để ..., Sở Xây dựng đề nghị ... gửi về Sở Xây dựng")."""
+    start = _clause_start(text, position)
+    return bool(PURPOSE.match(text, start)) and not REQUEST.search(text, start, position)
 
 
 def _clause_start(text: str, position: int) -> int:
@@ -978,8 +989,9 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
             if match:
                 end = min(end, match.start())
     name = squash(rest[:end])
-    if len(name) <= len(head.group()) + 1 or len(name) > 90:
-        return None
+    alone = re.fullmatch(PERSON_HEAD, head.group()) or head.group() in ("UBND", "HĐND")
+    if (len(name) <= len(head.group()) + 1 and not alone) or len(name) > 90:
+        return None  # "báo cáo Phó Thủ tướng", "Báo cáo UBND danh sách": a title alone
     return name, (position, position + len(rest[:end].rstrip()))
 
 
