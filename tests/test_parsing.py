@@ -703,6 +703,23 @@ def _named(text, **options):
             "các quận, huyện chỉ đạo các trường.",
             [("UBND các quận, huyện", "lead")],
         ),
+        # "tổ" begins a verb only in "tổ chức"; a group's "liên quan" ends its name; "trong
+        # tỉnh" narrows the addressees to a group of their own; a past deed is no task
+        ("Đề nghị các tổ dân phố thực hiện tháo dỡ băng rôn.", [("các tổ dân phố", "lead")]),
+        (
+            "Phòng Nội vụ phối hợp với Ban Tuyên giáo Huyện ủy, các cơ quan có liên quan định "
+            "hướng công tác tuyên truyền.",
+            [
+                ("Phòng Nội vụ", "lead"),
+                ("Ban Tuyên giáo Huyện ủy", "cooperate"),
+                ("các cơ quan có liên quan", "cooperate"),
+            ],
+        ),
+        (
+            "Các cơ quan, đơn vị trong tỉnh tổ chức trực cơ quan.",
+            [("Các cơ quan, đơn vị trong tỉnh", "lead")],
+        ),
+        ("Sở Giao thông vận tải đã dự thảo Quyết định của Ủy ban nhân dân tỉnh.", []),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",
@@ -712,6 +729,25 @@ def _named(text, **options):
 )
 def test_who_acts_in_other_offices_sentences(text, expected):
     assert _named(text) == expected
+
+
+def test_the_addressees_as_a_later_sentences_subject_are_the_items_own_actors():
+    letter = """Kính gửi:
+- Hiệu trưởng các trường Tiểu học,
+- Thủ trưởng các đơn vị trực thuộc.
+Đề nghị Hiệu trưởng các trường, Thủ trưởng các đơn vị trực thuộc rà soát lại việc thu quỹ.
+Các đơn vị thực hiện trước ngày 24/3/2016.
+"""
+    draft = parse_text(letter, None)
+    assert draft.recipients == [
+        "Hiệu trưởng các trường Tiểu học",
+        "Thủ trưởng các đơn vị trực thuộc",
+    ]
+    (task,) = draft.tasks
+    assert _acting(task) == [
+        ("Hiệu trưởng các trường", "lead", "role", None),
+        ("Thủ trưởng các đơn vị trực thuộc", "lead", "role", None),
+    ]
 
 
 def test_the_issuer_gives_work_rather_than_takes_it():

@@ -22,6 +22,8 @@ ADDRESSEE_PHRASES = (
     "các địa phương, đơn vị",
     "các đơn vị",
     "các cơ quan",
+    "quý cơ quan",
+    "quý đơn vị",
 )
 
 #: A body's name begins with one of these (the longest that fits: "Ban Chỉ đạo" before
@@ -259,6 +261,8 @@ ISSUER_SPEAKING = re.compile(
     r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
+#: A past deed after a name: "Sở Giao thông vận tải đã dự thảo Quyết định ...".
+NARRATED = re.compile(r"^\s*(?:đã|vừa)\s", re.IGNORECASE)
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
 LIST_JOIN = re.compile(r"^\s*(?:\([^()]{0,100}\))?\s*(?:,|và|cùng|với)\s*$")
 NOT_ACTOR_BEFORE = re.compile(
@@ -412,7 +416,9 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             end, entry = _name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
         qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
         if qualified:  # "các đơn vị liên quan", "các cơ quan trực thuộc": a group of its own
-            end, entry = _name_end(text, qualified.end(), plural=True), None
+            end, entry = qualified.end(), None
+            if not qualified.group().endswith("quan"):  # "... liên quan" ends the name
+                end = _name_end(text, end, plural=True)
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, entry))
     known = len(found)  # in text order, not overlapping: one pointer finds the covering one
     cursor = 0
@@ -502,6 +508,7 @@ QUALIFIED = re.compile(
     r"(?:,\s*(?:địa\s+phương|đơn\s+vị|cơ\s+quan|tổ\s+chức|doanh\s+nghiệp|cá\s+nhân))*"
     r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
+    r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
 )
 #: A short parenthesis after a body's name naming the body that houses it.
@@ -798,7 +805,11 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
             previous_capital = False
         elif (
             lower_words
-            and (lower not in LOWER_STOP or (last_word.lower(), lower) in NAME_COMPOUNDS)
+            and (
+                lower not in LOWER_STOP
+                or (last_word.lower(), lower) in NAME_COMPOUNDS
+                or (lower == "tổ" and not re.match(r"\s+chức", text[match.end() :]))
+            )
             and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
             previous_capital = False
@@ -1168,6 +1179,8 @@ def actors(
             subjects.add(introduced)
         if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
+        if NARRATED.match(after) and not cooperating:
+            continue  # "Sở Giao thông vận tải đã dự thảo ...": what was done, not asked
         if RECALLED_LETTER.search(text, _clause_start(text, mention.start), mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
         if _in_brackets(text, mention.start):

@@ -523,7 +523,7 @@ def _split_recipients(pieces: list[tuple[str, int, int]]) -> list[str]:
     cleaned = []
     for item in items:
         for part in re.split(r";\s*(?=\S)", item):
-            part = squash(part).strip(" ;.")
+            part = squash(part).strip(" ;.,")
             if part:
                 cleaned.append(part)
     return cleaned

@@ -322,7 +322,7 @@ def _task(
         _with_offset(ref, start)
         for ref in finder.actors(raw, exclude=report[1] if report else None, item=bool(number))
     ]
-    refs = _expand_addressees(refs, addressees)
+    refs = _expand_addressees(text, refs, addressees)
     if not PARTICULARS.match(raw) and not any(
         ref.role == "lead" and _names_actor(ref, addressees) for ref in refs
     ):
@@ -356,10 +356,25 @@ def _names_actor(ref: AgencyRef, addressees: list[AgencyRef]) -> bool:
     )
 
 
-def _expand_addressees(refs: list[AgencyRef], addressees: list[AgencyRef]) -> list[AgencyRef]:
-    """'Các cơ quan, đơn vị, địa phương' stands for the addressees of the document."""
+SENTENCE_END = re.compile(r"[.;]\s*$")
+
+
+def _expand_addressees(
+    text: str, refs: list[AgencyRef], addressees: list[AgencyRef]
+) -> list[AgencyRef]:
+    """'Các cơ quan, đơn vị, địa phương' stands for the addressees of the document; as the
+    subject of a sentence after one that names who leads, for those ("Đề nghị Hiệu trưởng
+    các trường, Thủ trưởng các đơn vị trực thuộc rà soát ... Các đơn vị thực hiện ...")."""
+    named = any(ref.role == "lead" and ref.kind != "addressees" for ref in refs)
     expanded: list[AgencyRef] = []
     for ref in refs:
+        if (
+            ref.kind == "addressees"
+            and named
+            and ref.span
+            and SENTENCE_END.search(text, max(0, ref.span[0] - 10), ref.span[0])
+        ):
+            continue
         if ref.kind == "addressees" and addressees:
             expanded.extend(
                 AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span, "addressees")
