@@ -720,6 +720,35 @@ def _named(text, **options):
             [("Các cơ quan, đơn vị trong tỉnh", "lead")],
         ),
         ("Sở Giao thông vận tải đã dự thảo Quyết định của Ủy ban nhân dân tỉnh.", []),
+        # "các Bộ, cơ quan, địa phương liên quan" after "và"; "các tỉnh/thành phố"; people as
+        # a whole; a past deed of a whole list is no task
+        (
+            "Phó Thủ tướng yêu cầu Bộ Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với Ủy ban "
+            "Olympic Việt Nam và các Bộ, cơ quan, địa phương liên quan thực hiện.",
+            [
+                ("Bộ Văn hóa, Thể thao và Du lịch", "lead"),
+                ("Ủy ban Olympic Việt Nam", "cooperate"),
+                ("các Bộ, cơ quan, địa phương liên quan", "cooperate"),
+            ],
+        ),
+        (
+            "Căn cứ Quyết định, Ủy ban Dân tộc và các bộ, ngành, địa phương đã tổ chức triển "
+            "khai Đề án. Ủy ban Dân tộc đề nghị các bộ, ngành Trung ương và UBND các tỉnh/thành "
+            "phố trực thuộc Trung ương xây dựng báo cáo.",
+            [
+                ("các bộ, ngành Trung ương", "lead"),
+                ("UBND các tỉnh/thành phố trực thuộc Trung ương", "lead"),
+            ],
+        ),
+        (
+            "Ban giám hiệu đề nghị toàn thể giáo viên thực hiện. Các giáo viên giảng dạy tại "
+            "trường có trách nhiệm thực hiện.",
+            [("toàn thể giáo viên", "lead")],
+        ),
+        (
+            "Đề nghị Hiệu Trưởng các trường Tiểu học thực hiện.",
+            [("Hiệu Trưởng các trường Tiểu học", "lead")],
+        ),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",
@@ -729,6 +758,42 @@ def _named(text, **options):
 )
 def test_who_acts_in_other_offices_sentences(text, expected):
     assert _named(text) == expected
+
+
+def test_a_lead_in_names_who_leads_and_who_co_operates_in_its_items():
+    letter = """Kính gửi: Bộ Văn hóa, Thể thao và Du lịch.
+
+Phó Thủ tướng yêu cầu Bộ Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với
+Ủy ban Olympic Việt Nam:
+1. Đẩy nhanh tiến độ chuẩn bị.
+2. Phối hợp chặt chẽ với các cơ quan chức năng liên quan của OCA.
+"""
+    first, second = parse_text(letter, None).tasks
+    assert _acting(first) == [
+        ("Bộ Văn hóa, Thể thao và Du lịch", "lead", "agency", "lead_in"),
+        ("Ủy ban Olympic Việt Nam", "cooperate", "agency", "lead_in"),
+    ]
+    assert _acting(second)[-1] == (
+        "các cơ quan chức năng liên quan của OCA",
+        "cooperate",
+        "group",
+        None,
+    )
+
+
+def test_a_title_line_without_its_header():
+    copy = """Thông báo nghỉ lễ và treo cờ nhân dịp Tết Dương lịch năm 2020
+
+Chủ tịch Ủy ban nhân dân tỉnh thông báo như sau:
+1. Các cơ quan, đơn vị trong tỉnh tổ chức trực cơ quan.
+"""
+    draft = parse_text(copy, None)
+    assert (draft.doc_type, draft.subject) == (
+        "Thông báo",
+        "nghỉ lễ và treo cờ nhân dịp Tết Dương lịch năm 2020",
+    )
+    titled = "THÔNG BÁO\nVề việc tháo băng rôn\n\nĐề nghị các tổ dân phố thực hiện.\n"
+    assert parse_text(titled, None).issuer is None
 
 
 def test_the_addressees_as_a_later_sentences_subject_are_the_items_own_actors():

@@ -30,7 +30,7 @@ ADDRESSEE_PHRASES = (
 #: "Ban"), then capitalised syllables with their lower-case tails.
 HEAD_WORDS = (
     "Sở", "Phòng", "Ban", "Văn phòng", "Trung tâm", "Chi cục", "Bệnh viện", "Trường",
-    "Công an", "Hội", "Liên đoàn", "Đài", "Báo", "Thanh tra", "Kho bạc", "Cục", "Bộ",
+    "Công an", "Hội", "Liên đoàn", "Cơ quan", "Đài", "Báo", "Thanh tra", "Kho bạc", "Cục", "Bộ",
     "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Ủy ban", "Uỷ ban", "Tỉnh đoàn",
     "Thành đoàn", "Quận đoàn",
     "Huyện đoàn", "Đoàn", "Bộ Chỉ huy", "Cục Thuế", "Chi nhánh", "Bảo hiểm xã hội",
@@ -42,7 +42,8 @@ HEAD_WORDS = (
     "Các cơ sở", "các cơ sở", "Các chủ đầu tư", "các chủ đầu tư", "Các nhà trường",
     "các nhà trường", "Các tổ chức", "các tổ chức", "Các doanh nghiệp", "Các địa phương",
     "các địa phương", "các đơn vị", "các cơ quan", "các bộ", "Các bộ", "các tỉnh", "Các tỉnh",
-    "các ngành", "Các ngành", "Công đoàn", "công đoàn", "Mặt trận", "Ủy ban Mặt trận",
+    "các ngành", "Các ngành", "các Bộ", "Các Bộ", "Công đoàn", "công đoàn", "Mặt trận",
+    "Ủy ban Mặt trận",
     "Hội đồng", "Tổng cục", "Vụ", "Đảng ủy", "Đảng uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Huyện ủy",
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
@@ -81,7 +82,8 @@ PERSON_HEAD = r"(?:Thủ\s+tướng|Phó\s+Thủ\s+tướng|Chủ\s+tịch|Bộ\
 #: Hội nghị". Roles listed with commas are one actor ("Lãnh đạo, chuyên viên, kế toán").
 ROLE = re.compile(
     r"(?<![\wÀ-ỹ])(?:[Cc]ác\s+)?(?:[Đđ]ồng\s+chí\s+)?"
-    r"(?:[Hh]iệu\s+trưởng|[Tt]hủ\s+trưởng|[Gg]iám\s+đốc|[Tt]rưởng\s+phòng|[Tt]rưởng\s+ban|"
+    r"(?:[Hh]iệu\s+[Tt]rưởng|[Tt]hủ\s+[Tt]rưởng|[Gg]iám\s+[Đđ]ốc|[Tt]rưởng\s+[Pp]hòng|"
+    r"[Tt]rưởng\s+[Bb]an|"
     r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
@@ -89,6 +91,10 @@ ROLE = re.compile(
     r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng)(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
+    # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
+    r"|(?<![\wÀ-ỹ])(?:[Tt]oàn\s+thể|[Tt]ất\s+cả(?:\s+các)?|[Cc]ác)\s+"
+    r"(?:giáo\s+viên|cán\s+bộ|công\s+chức|viên\s+chức|đoàn\s+viên|hội\s+viên|đảng\s+viên|"
+    r"nhân\s+viên|người\s+lao\s+động|học\s+sinh|sinh\s+viên)(?![\wÀ-ỹ])"
 )
 #: What a role's name goes on with: whose role it is ("Hiệu trưởng các trường", "Giám đốc
 #: Sở Y tế", "Thủ trưởng cơ quan, đơn vị", "Cán bộ quản lý nhà trường"), not the verb
@@ -419,6 +425,8 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             end, entry = qualified.end(), None
             if not qualified.group().endswith("quan"):  # "... liên quan" ends the name
                 end = _name_end(text, end, plural=True)
+            elif whose := OF_BODY.match(text, end):  # "... liên quan của OCA"
+                end = _name_end(text, whose.end(), lower_words=False)
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, entry))
     known = len(found)  # in text order, not overlapping: one pointer finds the covering one
     cursor = 0
@@ -511,6 +519,8 @@ QUALIFIED = re.compile(
     r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
 )
+#: Whose bodies a group is: "các cơ quan chức năng liên quan của OCA".
+OF_BODY = re.compile(rf"\s+của\s+(?=[{UPPER}])")
 #: A short parenthesis after a body's name naming the body that houses it.
 HOUSED_IN = re.compile(rf"\s*\((?:(?={HEAD}\s)|hoặc\s)[^()]{{3,40}}\)")
 #: An abbreviation a document defines for a body: "Công đoàn Giáo dục (CĐGD) Việt Nam".
@@ -531,7 +541,7 @@ def _defined_acronyms(text: str) -> set[str]:
 
 #: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
 GROUP_AFTER_COOPERATE = re.compile(
-    r"(?:phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với|đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|kính\s+mời|,)"
+    r"(?:phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với|đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|kính\s+mời|,|và)"
     r"\s+(?=(?:tất\s+cả\s+)?các\s+[^\W\d])",
     re.IGNORECASE,
 )
@@ -634,7 +644,7 @@ LOWER_STOP = STOP_WORDS | {
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
-    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương)(?![\wÀ-ỹ])",
+    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan)(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
 #: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
@@ -660,6 +670,7 @@ ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
 #: The last word of a unit that such a list continues after.
 UNIT_ENDS = {
+    "bộ",
     "tỉnh",
     "thị",
     "huyện",
@@ -793,8 +804,8 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
             and re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
         ):
             break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
-        elif lower in CONNECTORS:
-            previous_capital = False
+        elif all(part in CONNECTORS for part in lower.split("/")):
+            previous_capital = False  # "UBND các tỉnh/thành phố"
         elif word.isdigit() and last_word.lower() in PLACE_WORDS:
             previous_capital = False  # "UBND quận 7", "phường 3"
         elif (
@@ -1049,9 +1060,10 @@ def _spell(short: list[str], long: list[str]) -> bool:
 
 def _one_name(name: str) -> str:
     """A name's words as one key for its repetitions: "Chủ tịch Ủy ban nhân dân các quận,
-    huyện" and, further on, "Chủ tịch UBND quận, huyện"."""
-    words = _words(name)
-    return " ".join(word for word in words if word != "các") or fold(name)
+    huyện" and, further on, "Chủ tịch UBND quận, huyện"; "toàn thể giáo viên", then "các
+    giáo viên"."""
+    words = " ".join(_words(name))
+    return re.sub(r"^(?:tòan thể |tất cả )|(?<![\wÀ-ỹ])các ", "", words) or fold(name)
 
 
 def kind_of(name: str) -> str:
@@ -1149,6 +1161,7 @@ def actors(
     previous_role: str | None = None
     own = False  # the issuer heads the item of a document that is not its plan
     subjects: set[int] = set()  # sentences whose subject after their grounds is found
+    chain_start: int | None = None  # where the list of names joined to this one begins
     for mention in mentions(text, gazetteer):
         if exclude and exclude[0] <= mention.start < exclude[1]:
             continue
@@ -1180,7 +1193,13 @@ def actors(
         if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
         if NARRATED.match(after) and not cooperating:
-            continue  # "Sở Giao thông vận tải đã dự thảo ...": what was done, not asked
+            # "Sở Giao thông vận tải đã dự thảo ...", "Ủy ban Dân tộc và các bộ, ngành, địa
+            # phương đã tổ chức ...": what was done, not asked, by the whole list
+            if joined and chain_start is not None:
+                dropped = [r for r in refs if r.span and r.span[0] >= chain_start]
+                refs = [r for r in refs if r not in dropped]
+                seen -= {_one_name(r.name) for r in dropped}
+            continue
         if RECALLED_LETTER.search(text, _clause_start(text, mention.start), mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
         if _in_brackets(text, mention.start):
@@ -1191,6 +1210,8 @@ def actors(
             continue  # the issuer, but for the head of an item
         own = own or (issuing and not plan)
         role = "cooperate" if cooperating and not leading else "lead"
+        if not joined or chain_start is None:
+            chain_start = mention.start
         previous_end, previous_role = mention.end, role
         key = _one_name(mention.name)
         if key in seen:

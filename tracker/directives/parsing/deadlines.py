@@ -32,13 +32,20 @@ ON_DAY = re.compile(
     re.IGNORECASE,
 )
 #: A period's first day may leave its year to the last's: "từ ngày 30 tháng 6 đến ngày 03
-#: tháng 7 năm 2013".
-DAY_MONTH = r"\d{1,2}\s*[/.-]\s*\d{1,2}(?!\s*[/.-]?\s*\d)|\d{1,2}\s+tháng\s+\d{1,2}(?!\s+năm)"
+#: tháng 7 năm 2013", and its month too: "từ ngày 22 đến hết ngày 23 tháng 5 năm 2021".
+DAY_MONTH = (
+    r"\d{1,2}\s*[/.-]\s*\d{1,2}(?!\s*[/.-]?\s*\d)|\d{1,2}\s+tháng\s+\d{1,2}(?!\s+năm)|"
+    r"\d{1,2}(?=\s+(?:đến|tới)\s)"
+)
 PERIOD = re.compile(
     rf"từ\s+(?:buổi\s+(?:sáng|chiều|tối)\s+)?ngày\s*(?P<start>{DATE}|{DAY_MONTH})\s*"
     rf"(?:\([^()]{{0,20}}\)\s*)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
     re.IGNORECASE,
 )
+#: A number of days followed by the period they are: "trong 02 ngày, từ ngày 22 ...".
+SPELLED_OUT = re.compile(r"\s*[,(]?\s*từ\s+ngày", re.IGNORECASE)
+#: When an event takes place, not a time given for a task: "diễn ra tại An Giang từ ngày".
+HAPPENING = re.compile(r"diễn\s+ra[^,.;:()]*$", re.IGNORECASE)
 #: A weekday of every week: "vào thứ Năm hằng tuần", "các thứ Hai đầu tuần".
 WEEKDAYS = {
     "hai": "MO",
@@ -123,8 +130,10 @@ OVERDUE = re.compile(r"\bđã\s+quá\s+hạn\b", re.IGNORECASE)
 
 
 def _day_before(day_month: str, end: date) -> date | None:
-    """The day and month of `day_month` in the year that puts it on or before `end`."""
-    day, month = (int(number) for number in re.findall(r"\d{1,2}", day_month)[:2])
+    """The day and month of `day_month` in the year that puts it on or before `end`; a day
+    alone is in the month of `end`."""
+    numbers = [int(number) for number in re.findall(r"\d{1,2}", day_month)[:2]]
+    day, month = numbers if len(numbers) == 2 else (numbers[0], end.month)
     for year in (end.year, end.year - 1):
         try:
             found = date(year, month, day)
@@ -166,6 +175,8 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
         found.append(deadline)
 
     for match in PERIOD.finditer(text):
+        if HAPPENING.search(text, max(0, match.start() - 80), match.start()):
+            continue  # "Lễ hội ... diễn ra tại An Giang từ ngày 23 đến ngày 26 ...": its time
         end = _parse_date(match.group("end"))
         start = _parse_date(match.group("start"))
         if start is None and end is not None:  # "từ ngày 30 tháng 6": the year of the end
@@ -271,6 +282,8 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             continue  # "được nghỉ 01 ngày": a length of time, not a time limit
         if days == 0 or days > 365 or _is_date_fragment(text, match.start()):
             continue
+        if SPELLED_OUT.match(text, match.end()):
+            continue  # "trong 02 ngày, từ ngày 22 đến hết ngày 23 tháng 5": the period says it
         reference_date = _parse_date(reference) if reference else None
         add(
             Deadline(

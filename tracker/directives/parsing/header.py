@@ -80,7 +80,7 @@ def parse_header(lines: list[Line]) -> Header:
                 tag = "title"  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" / "VIỆT NAM"
             tagged.append((segment, tag))
 
-    last_line = 0
+    last_line = -1  # the last line of the number or date; none yet
     issuer_lines: list[Segment] = []
     seen_landmark = False
     number_line = _read_number(header, lines[:limit])
@@ -208,8 +208,8 @@ def _tag(text: str) -> str:
         return "date"  # not a date in a sentence of the body ("... nghỉ 01 ngày, ngày ...")
     if RULE_LINE.match(text):
         return "rule"
-    if _titled_line(squash(text), TITLES, first_line=False):
-        return "doctype"  # "THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ": no issuer's name
+    if _titled_line(squash(text), TITLES, first_line=False) or squash(text) in TITLES:
+        return "doctype"  # "THÔNG BÁO HOÃN TRẠI HÈ QUÂN SỰ", "THÔNG BÁO": no issuer's name
     return "text"
 
 
@@ -417,7 +417,13 @@ def _titled_line(text: str, names: dict[str, str], *, first_line: bool) -> tuple
             return name, rest.strip()
         if first_line and text.startswith(name) and re.match(r"\s+(?:về|V/v)\s", rest, re.I):
             return name, rest.strip()
+        if first_line and text.startswith(name) and UNMARKED_TITLE.match(rest):
+            return name, rest.strip()  # "Thông báo nghỉ lễ và treo cờ nhân dịp Tết ..."
     return None
+
+
+#: A title after its type's name with no "về việc": lower-case words, and no sentence's end.
+UNMARKED_TITLE = re.compile(r"\s+[a-zà-ỹđ][^.:;]*[^\s.:;,]$")
 
 
 #: A numbered item's mark: "1.", "2)", "a)", "II.".
@@ -426,6 +432,18 @@ NUMBERED = re.compile(r"(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}\.)\s")
 
 #: A line under a document's type naming its issuer: "CỦA UBND XÃ".
 OF_ISSUER = re.compile(r"^CỦA\s")
+
+
+#: The addressee line under a "Kính gửi:" of its own: short, or a list of bodies ("Ủy ban
+#: nhân dân các tỉnh, thành phố: Hồ Chí Minh, Hải Phòng, ...") closed by its stop.
+ADDRESSEES = re.compile(
+    r"(?:Ủy\s+ban|Uỷ\s+ban|UBND|Sở|Bộ|Các|Ban|Phòng|Trường|Hiệu\s+trưởng|Thủ\s+trưởng|"
+    r"Giám\s+đốc|Chủ\s+tịch)\s.{0,250}[.;]$"
+)
+
+
+def _addressee_line(text: str) -> bool:
+    return len(text) <= HEADER_LINE + 40 or bool(ADDRESSEES.match(text))
 
 
 def _looks_like_body(text: str) -> bool:
@@ -478,7 +496,7 @@ def _read_recipients(
             is_item = text[:1] in "-+•–"
             if not is_item and pieces and pieces[-1][0].rstrip().endswith("."):
                 break  # (after "Công đoàn Giáo dục các tỉnh:" its members follow)
-            if not is_item and not pieces and not (seen_blank and len(text) <= HEADER_LINE + 40):
+            if not is_item and not pieces and not (seen_blank and _addressee_line(text)):
                 break
             pieces.append((text, current.start + current.indent, current.end))
             cursor += 1

@@ -16,7 +16,7 @@ from tracker.directives.parsing import agencies as agency_finder
 from tracker.directives.parsing.agencies import Gazetteer
 from tracker.directives.parsing.citations import find_citations
 from tracker.directives.parsing.deadlines import find_deadlines
-from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, TaskDraft
+from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, Span, TaskDraft
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
 from tracker.directives.parsing.patterns import UPPER
@@ -160,14 +160,16 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     gazetteer = finder.gazetteer
     addressees = _inherited(_resolve_all(recipients, gazetteer), "addressees")
     lead_in_text = text[body.lead_in[0] : body.lead_in[1]]
-    lead_in = _inherited(
-        [
-            _with_offset(ref, body.lead_in[0])
-            for ref in finder.actors(lead_in_text, item=False)
-            if ref.role == "lead"
-        ],
-        "lead_in",
-    )
+    # "... yêu cầu Bộ X chủ trì, phối hợp với Y và Z:" then the items: X leads them, Y and Z
+    # co-operate
+    in_lead_in = finder.actors(lead_in_text, item=False)
+    leads = [ref.span for ref in in_lead_in if ref.role == "lead" and ref.span]
+    in_lead_in = [
+        ref
+        for ref in in_lead_in
+        if ref.role == "lead" or any(_one_sentence(lead_in_text, ref.span, lead) for lead in leads)
+    ]
+    lead_in = _inherited([_with_offset(ref, body.lead_in[0]) for ref in in_lead_in], "lead_in")
     general = _general(lead_in, addressees)
     items = [item for item in body.items if item.children == 0]
     if not items:
@@ -255,6 +257,14 @@ def _request_start(text: str, content, finder: Finder) -> int:
     return content[0].start + content[0].indent
 
 
+def _one_sentence(text: str, one: Span | None, other: Span) -> bool:
+    """Two names in one sentence of `text`."""
+    if one is None:
+        return False
+    start, end = min(one[0], other[0]), max(one[1], other[1])
+    return not re.search(r"[.;]\s", text[start:end])
+
+
 def _general(lead_in: list[AgencyRef], addressees: list[AgencyRef]) -> list[AgencyRef]:
     """Whom items that name no one, under no actor-named heading, are for: the lead-in's
     bodies ("Chủ tịch UBND tỉnh giao Sở Y tế ..."), else the addressees. A lead-in that
@@ -329,7 +339,7 @@ def _task(
         # A role ("đồng chí Hiệu trưởng") is a person of the bodies in charge, not one.
         # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
         refs = [
-            AgencyRef(ref.name, "lead", ref.code, ref.kind, True, ref.span, ref.inherited_from)
+            AgencyRef(ref.name, ref.role, ref.code, ref.kind, True, ref.span, ref.inherited_from)
             for ref in scope
         ] + refs
     return TaskDraft(
