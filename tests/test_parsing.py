@@ -976,6 +976,22 @@ Bộ Y tế trân trọng cảm ơn./.
             [("by_date", None, date(2012, 3, 31), None)],
         ),
         ("được nghỉ 01 ngày vào thứ Hai", []),  # a length of time, no limit
+        # a start day alone takes the end's month; the days it spells out are no other limit
+        (
+            "treo cờ trong 02 ngày, từ ngày 22 đến hết ngày 23 tháng 5 năm 2021",
+            [("period", date(2021, 5, 22), date(2021, 5, 23), None)],
+        ),
+        (
+            "treo cờ rủ trong 2 ngày 26/9 và 27/9/2018",
+            [("period", date(2018, 9, 26), date(2018, 9, 27), None)],
+        ),
+        # an event's own dates are no time limit
+        ("Lễ hội diễn ra tại An Giang từ ngày 23 đến ngày 26 tháng 02 năm 2006", []),
+        ("góp ý về Sở chậm nhất đến ngày 14/9/2021", [("by_date", None, date(2021, 9, 14), None)]),
+        (
+            "cử đại diện dự Lễ (thời gian: 09h00 ngày 19 tháng 5 năm 2015)",
+            [("scheduled", None, date(2015, 5, 19), None)],
+        ),
     ],
 )
 def test_more_deadline_forms(text, expected):
@@ -1132,6 +1148,7 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
             "về Sở Xây dựng trước ngày 05/12/2011.",
             "Sở Xây dựng",
         ),
+        ("Giao Ban Văn hóa kiểm tra, báo cáo kết quả thực hiện với UBND phường.", "UBND phường"),
         # a title, or the acronym alone
         ("Làm rõ những vấn đề báo nêu và báo cáo Phó Thủ tướng.", "Phó Thủ tướng"),
         ("Báo cáo UBND danh sách người dân trước 14h00 hàng ngày.", "UBND"),

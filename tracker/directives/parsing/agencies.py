@@ -837,7 +837,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
 
 REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
 REPORT_TO_WORD = re.compile(
-    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên)\s+"
+    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên|với)\s+"
     r"|^\s*(?:(?:đề\s+xuất|kết\s+quả|nhanh|gấp|ngay)\s+)+",  # "báo cáo đề xuất UBND huyện"
     re.IGNORECASE,
 )

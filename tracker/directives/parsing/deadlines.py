@@ -15,7 +15,7 @@ from tracker.directives.parsing.source import sentence_start, squash
 DATE = r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 TIME = r"(?P<hour>\d{1,2})\s*(?:giờ|h|g)\s*(?:(?P<minute>\d{1,2})\s*(?:phút|'|’)?)?"
 BEFORE = (
-    r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào))?|hạn\s+chót|không\s+muộn\s+hơn|hoàn\s+thành\s+trong|"
+    r"(?:trước|chậm\s+nhất(?:\s+(?:là|vào|đến))?|hạn\s+chót|không\s+muộn\s+hơn|hoàn\s+thành\s+trong|"
     r"đến\s+hết)"
 )
 
@@ -87,9 +87,20 @@ RELATIVE = re.compile(
     re.IGNORECASE,
 )
 SCHEDULED = re.compile(
-    rf"(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*"
+    rf"(?P<at>(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*"
     r"(?:(?:đến|-)\s*\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}\s*(?:phút)?)?\s*)?,?\s*"
-    rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?:(?:thứ\s+\S+|chủ\s+nhật)\s*,?\s*)?(?P<date>{DATE})",
+    rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?:(?:thứ\s+\S+|chủ\s+nhật)\s*,?\s*)?(?P<date>{DATE}))",
+    re.IGNORECASE,
+)
+#: A meeting's time under its label: "(thời gian: 09h00 ngày 19 tháng 5 năm 2015)".
+TIME_LABEL = re.compile(
+    rf"thời\s+gian\s*:\s*(?P<at>{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*ngày\s*(?P<date>{DATE}))",
+    re.IGNORECASE,
+)
+#: Days named one by one: "trong 2 ngày 26/9 và 27/9/2018".
+NAMED_DAYS = re.compile(
+    rf"trong\s+(?:\d{{1,2}}\s+)?ngày\s*(?P<start>{DAY_MONTH})\s*(?:và|,|-|–)\s*(?:ngày\s*)?"
+    rf"(?P<end>{DATE})",
     re.IGNORECASE,
 )
 QUARTER = re.compile(
@@ -174,7 +185,7 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
         deadline.span = (offset + start, offset + end)
         found.append(deadline)
 
-    for match in PERIOD.finditer(text):
+    for match in [*PERIOD.finditer(text), *NAMED_DAYS.finditer(text)]:
         if HAPPENING.search(text, max(0, match.start() - 80), match.start()):
             continue  # "Lễ hội ... diễn ra tại An Giang từ ngày 23 đến ngày 26 ...": its time
         end = _parse_date(match.group("end"))
@@ -264,16 +275,16 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
             match.start(),
             match.end(),
         )
-    for match in SCHEDULED.finditer(text):
+    for match in [*SCHEDULED.finditer(text), *TIME_LABEL.finditer(text)]:
         add(
             Deadline(
                 "scheduled",
-                squash(match.group()),
+                squash(match.group("at")),
                 date=_parse_date(match.group("date")),
                 time=_time(match),
             ),
-            match.start(),
-            match.end(),
+            match.start("at"),
+            match.end("at"),
         )
     for match in RELATIVE.finditer(text):
         days = int(match.group("days"))
