@@ -796,6 +796,35 @@ Chủ tịch Ủy ban nhân dân tỉnh thông báo như sau:
     assert parse_text(titled, None).issuer is None
 
 
+def test_a_list_heading_an_item_is_its_subject():
+    notice = """Chủ tịch Ủy ban nhân dân tỉnh thông báo như sau:
+1. Cán bộ, công chức, viên chức, người lao động trên địa bàn tỉnh được nghỉ Tết.
+2. Tất cả các cơ quan Đảng, Đoàn thể, Nhà nước, đơn vị lực lượng vũ trang, các doanh nghiệp thuộc các thành phần kinh tế, trường học, bệnh viện và nhà dân treo cờ Tổ quốc.
+3. Các cơ quan, đơn vị trong tỉnh tổ chức trực cơ quan.
+"""  # noqa: E501
+    first, second, third = parse_text(notice, None).tasks
+    assert _acting(first) == []  # given leave: no one is asked
+    assert [name for name, *_ in _acting(second)] == [
+        "Tất cả các cơ quan Đảng, Đoàn thể, Nhà nước",  # a member goes on to the next's head
+        "đơn vị lực lượng vũ trang",
+        "các doanh nghiệp thuộc các thành phần kinh tế",
+        "trường học",
+        "bệnh viện",
+        "nhà dân",
+    ]
+    assert [name for name, *_ in _acting(third)] == ["Các cơ quan, đơn vị trong tỉnh"]
+
+
+def test_a_headless_request_by_a_date_is_read():
+    body = (
+        "Sở Giao thông vận tải đã dự thảo Quyết định, đề nghị quý cơ quan góp ý về Sở chậm "
+        "nhất đến ngày 14/9/2021.\n"
+    )
+    (task,) = parse_text(body, None).tasks
+    assert task.agencies == []  # "quý cơ quan" without a Kính gửi names no one
+    assert [(d.kind, d.date) for d in task.deadlines] == [("by_date", date(2021, 9, 14))]
+
+
 def test_the_addressees_as_a_later_sentences_subject_are_the_items_own_actors():
     letter = """Kính gửi:
 - Hiệu trưởng các trường Tiểu học,

@@ -1138,6 +1138,67 @@ def _without_place(issuer: str) -> str | None:
     return found.group("unit") if found else None
 
 
+#: What heads one member of a list of those who must act, lower-case words named for what
+#: they are: "các doanh nghiệp ...", "trường học", "nhà dân", "đơn vị lực lượng vũ trang".
+LIST_MEMBER = re.compile(
+    r"\s*(?:(?:tất\s+cả(?:\s+các)?|toàn\s+thể|các|mỗi|từng|những)\s+)?"
+    r"(?:cơ\s+quan|đơn\s+vị|trường\s+học|trường|bệnh\s+viện|doanh\s+nghiệp|nhà\s+dân|"
+    r"hộ\s+gia\s+đình|hộ\s+dân|gia\s+đình|lực\s+lượng|tổ\s+chức|cá\s+nhân|cán\s+bộ|công\s+chức|"
+    r"viên\s+chức|người\s+lao\s+động|giáo\s+viên|học\s+sinh|sinh\s+viên|chi\s+đội|chi\s+đoàn|"
+    r"đoàn\s+viên|hội\s+viên|đảng\s+viên|nhân\s+dân|bà\s+con|phụ\s+huynh|cơ\s+sở|hợp\s+tác\s+xã|"
+    r"khu\s+dân\s+cư|tổ\s+dân\s+phố|chủ\s+đầu\s+tư|nhà\s+thầu)(?![\wÀ-ỹ])",
+    re.IGNORECASE,
+)
+#: Words between members that join them rather than a member's own words.
+MEMBER_JOIN = re.compile(r"\s*(?:,|và(?![\wÀ-ỹ]))")
+#: The verb that ends the list: a verb's first syllable, not a preposition of a member's
+#: own words ("trên địa bàn", "của Nhân dân", "cấp tỉnh").
+LIST_END = LOWER_STOP - {
+    "trong", "trên", "của", "quan", "cấp", "phụ", "theo", "tại", "từ", "về", "với", "cho",
+    "đến", "khi", "là", "ban", "thanh", "thông", "tổng", "bảo", "giám", "quản", "tham",
+}  # fmt: skip
+#: Fewer members than this are left to the names found otherwise ("Các cơ quan, đơn vị
+#: trong tỉnh" is one group).
+LIST_MEMBERS = 3
+
+
+def _listed_subjects(text: str) -> list[Mention]:
+    """The members of a list that heads an item and is its subject: "Tất cả các cơ quan
+    Đảng, Đoàn thể, Nhà nước, đơn vị lực lượng vũ trang, các doanh nghiệp ..., trường học,
+    bệnh viện và nhà dân treo cờ Tổ quốc". A member goes on past a comma until the next
+    member's head ("..., Đoàn thể, Nhà nước" is the first one's); the list ends at its verb.
+    None for a list that is given something ("... người lao động được nghỉ")."""
+    first = LIST_MEMBER.match(text)
+    if first is None:
+        return []
+    members: list[Mention] = []
+    start = len(text) - len(text.lstrip())
+    position = first.end()
+    for _count in range(80):
+        join = MEMBER_JOIN.match(text, position)
+        member = LIST_MEMBER.match(text, join.end()) if join else None
+        if join and member:
+            members.append(Mention(squash(text[start:position]), start, position, None))
+            start = join.end() + len(member.group()) - len(member.group().lstrip())
+            position = member.end()
+            continue
+        comma = re.match(r"\s*,", text[position:])
+        token = TOKEN.match(text, position + (comma.end() if comma else 0))
+        if token is None or "\n\n" in token.group(1):
+            return []
+        word = token.group(2).lower()
+        if word == "được":
+            return []  # a benefit or a passive: no one is asked
+        own = (word == "có" and re.match(r"\s+liên", text[token.end() :])) or (
+            word == "bàn" and text[:position].rstrip().endswith("địa")
+        )  # "có liên quan", "trên địa bàn": a member's own words
+        if word in LIST_END and not own:
+            members.append(Mention(squash(text[start:position]), start, position, None))
+            return members if len(members) >= LIST_MEMBERS else []
+        position = token.end()
+    return []
+
+
 def actors(
     text: str,
     gazetteer: Gazetteer,
@@ -1160,11 +1221,22 @@ def actors(
     previous_end: int | None = None
     previous_role: str | None = None
     own = False  # the issuer heads the item of a document that is not its plan
+    listed = _listed_subjects(text) if item else []
+    for member in listed:
+        seen.add(_one_name(member.name))
+        refs.append(
+            AgencyRef(
+                member.name, "lead", None, kind_of(member.name), span=(member.start, member.end)
+            )
+        )
+    listed_end = listed[-1].end if listed else 0
     subjects: set[int] = set()  # sentences whose subject after their grounds is found
     chain_start: int | None = None  # where the list of names joined to this one begins
     for mention in mentions(text, gazetteer):
         if exclude and exclude[0] <= mention.start < exclude[1]:
             continue
+        if mention.start < listed_end:
+            continue  # a member of the list that heads the item, or inside one
         before = text[max(0, mention.start - 40) : mention.start]
         after = text[mention.end : mention.end + 30]
         joined = previous_end is not None and bool(

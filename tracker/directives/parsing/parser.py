@@ -106,12 +106,14 @@ def parse_text(text: str, gazetteer: Gazetteer | None = None) -> Draft:
         draft.tasks = _tasks(prepared, body_lines, header.recipients, finder)
     if headless:
         # A body pasted without its header (from an e-office system's page, say) is read
-        # when it is plainly a directive's: addressed ("Kính gửi"), in numbered items, or
-        # naming who must act ("đề nghị Ban Chấp hành các Đoàn ... thực hiện").
+        # when it is plainly a directive's: addressed ("Kính gửi"), in numbered items,
+        # naming who must act ("đề nghị Ban Chấp hành các Đoàn ... thực hiện"), or asking
+        # by a date ("đề nghị quý cơ quan góp ý ... chậm nhất đến ngày 14/9/2021").
         if not (
             header.recipients
             or any(task.number for task in draft.tasks)
             or any(not ref.inherited for task in draft.tasks for ref in task.agencies)
+            or any(task.deadlines and REQUEST.search(task.text) for task in draft.tasks)
         ):
             raise NotADirective(
                 _(
@@ -385,6 +387,8 @@ def _expand_addressees(
             and SENTENCE_END.search(text, max(0, ref.span[0] - 10), ref.span[0])
         ):
             continue
+        if ref.kind == "addressees" and not addressees and ref.name.lower().startswith("quý "):
+            continue  # "đề nghị quý cơ quan góp ý" in a copy without its Kính gửi: no one named
         if ref.kind == "addressees" and addressees:
             expanded.extend(
                 AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span, "addressees")
