@@ -749,6 +749,31 @@ def _named(text, **options):
             "Đề nghị Hiệu Trưởng các trường Tiểu học thực hiện.",
             [("Hiệu Trưởng các trường Tiểu học", "lead")],
         ),
+        # "Ban lãnh đạo", an acronym's group in lower case ("BCH các công đoàn bộ phận"),
+        # "động viên" after a name is its verb
+        (
+            "Đề nghị các cấp ủy Đảng, Ban lãnh đạo các đơn vị, BCH các công đoàn bộ phận, BCH "
+            "các chi đoàn Sinh viên động viên CBVC quyên góp.",
+            [
+                ("các cấp ủy Đảng", "lead"),
+                ("Ban lãnh đạo các đơn vị", "lead"),
+                ("BCH các công đoàn bộ phận", "lead"),
+                ("BCH các chi đoàn Sinh viên", "lead"),
+            ],
+        ),
+        # a short name the text gives in brackets is not a body housing it; a copy cut
+        # inside a word names no one
+        (
+            "yêu cầu Giám đốc BHXH các tỉnh, thành phố trực thuộc Trung ương (BHXH tỉnh) thực "
+            "hiện. Danh sách đề nghị các h",
+            [("Giám đốc BHXH các tỉnh, thành phố trực thuộc Trung ương", "lead")],
+        ),
+        # the issuer conveying an opinion speaks
+        (
+            "Giao Sở Văn hoá, Thể thao và Du lịch tham mưu. Văn phòng Uỷ ban nhân dân Tỉnh "
+            "truyền đạt ý kiến chỉ đạo đến đơn vị biết, thực hiện.",
+            [("Sở Văn hoá, Thể thao và Du lịch", "lead")],
+        ),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",
@@ -779,6 +804,31 @@ Phó Thủ tướng yêu cầu Bộ Văn hóa, Thể thao và Du lịch chủ tr
         "group",
         None,
     )
+
+
+def test_a_copy_without_blank_lines_after_its_title():
+    notice = """THÔNG BÁO
+Về việc tổ chức lấy ý kiến về Kế hoạch sử dụng đất năm 2025
+1. Thời gian lấy ý kiến: từ ngày 17/3/2025 đến ngày 05/4/2025.
+2. Giao:
+- Phòng Nông nghiệp và Môi trường huyện tiếp nhận các ý kiến góp ý.
+- UBND các xã, thị trấn nghiên cứu hồ sơ.
+"""
+    draft = parse_text(notice, None)
+    assert draft.subject == "Về việc tổ chức lấy ý kiến về Kế hoạch sử dụng đất năm 2025"
+    assert [task.number for task in draft.tasks] == ["1", "2"]
+    assert [name for name, *_ in _acting(draft.tasks[1])] == [
+        "Phòng Nông nghiệp và Môi trường huyện",
+        "UBND các xã, thị trấn",
+    ]
+    letter = """V/v Kế hoạch xét tặng giải thưởng
+về văn học, nghệ thuật năm 2021
+Ngày 08 tháng 10 năm 2019, Bộ trưởng ký Quyết định, Phó Chủ tịch UBND Tỉnh có ý kiến:
+Giao Sở Văn hoá, Thể thao và Du lịch tham mưu Kế hoạch.
+"""
+    draft = parse_text(letter, None)
+    assert draft.subject == "Kế hoạch xét tặng giải thưởng về văn học, nghệ thuật năm 2021"
+    assert [name for name, *_ in _acting(draft.tasks[0])] == ["Sở Văn hoá, Thể thao và Du lịch"]
 
 
 def test_a_title_line_without_its_header():
@@ -813,6 +863,20 @@ def test_a_list_heading_an_item_is_its_subject():
         "nhà dân",
     ]
     assert [name for name, *_ in _acting(third)] == ["Các cơ quan, đơn vị trong tỉnh"]
+    # people named for what they are, alone or listed, are one actor
+    school = """Nhà trường đề nghị:
+1. Cán bộ - giáo viên tiếp tục thực hiện nghiêm túc các quy định.
+2. Nhân viên y tế rà soát các danh mục thiết bị.
+3. Tất cả các học sinh, giáo viên Nhà trường tập trung lúc 7 giờ.
+4. Học sinh toàn trường nghỉ học.
+"""
+    acting = [[name for name, *_ in _acting(task)] for task in parse_text(school, None).tasks]
+    assert acting[:3] == [
+        ["Cán bộ - giáo viên"],
+        ["Nhân viên y tế"],
+        ["Tất cả các học sinh, giáo viên Nhà trường"],
+    ]
+    assert "Học sinh toàn trường" not in acting[3]  # told to stay home, not asked to act
 
 
 def test_a_headless_request_by_a_date_is_read():

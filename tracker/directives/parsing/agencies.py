@@ -84,7 +84,7 @@ ROLE = re.compile(
     r"(?<![\wÀ-ỹ])(?:[Cc]ác\s+)?(?:[Đđ]ồng\s+chí\s+)?"
     r"(?:[Hh]iệu\s+[Tt]rưởng|[Tt]hủ\s+[Tt]rưởng|[Gg]iám\s+[Đđ]ốc|[Tt]rưởng\s+[Pp]hòng|"
     r"[Tt]rưởng\s+[Bb]an|"
-    r"[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
+    r"(?:Ban\s+)?[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
@@ -247,6 +247,7 @@ STOP_WORDS = {
     "điền",
     "khắc",
     "nêu",
+    "nhắc",
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
 COOPERATE = re.compile(
@@ -264,6 +265,7 @@ ACTOR_BEFORE = re.compile(
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
+    r"truyền\s+đạt|"
     r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
@@ -445,11 +447,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         acronym = head.upper() in ACRONYM_HEADS
         if " " not in head and not acronym and not (following.isupper() or following.isdigit()):
             continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
-        end = _name_end(text, match.end(), lower_words=not acronym)
+        plural = acronym and bool(re.match(r"\s+các\s", text[match.end() : match.end() + 6]))
+        end = _name_end(text, match.end(), lower_words=not acronym or plural)
         if end - match.end() < 2 and " " not in head:
             continue
         housed = HOUSED_IN.match(text, end)  # "Ban Chỉ đạo 09 (Sở Tài chính)"
-        if housed:
+        if housed and not _short_form(head, housed.group()):
             end = housed.end()
         unknown_end = end
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
@@ -466,7 +469,7 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         determiner = DETERMINER_START.match(text, start)
         assert determiner is not None  # the pattern looked ahead for it
         end = _name_end(text, determiner.end(), plural=True)
-        if end > determiner.end() + 1:
+        if end > determiner.end() + 2:  # not "các h" where a copy stops
             found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
     return _with_roles(text, [_with_organ(text, _with_determiner(text, m)) for m in found])
@@ -523,6 +526,13 @@ QUALIFIED = re.compile(
 OF_BODY = re.compile(rf"\s+của\s+(?=[{UPPER}])")
 #: A short parenthesis after a body's name naming the body that houses it.
 HOUSED_IN = re.compile(rf"\s*\((?:(?={HEAD}\s)|hoặc\s)[^()]{{3,40}}\)")
+def _short_form(head: str, bracket: str) -> bool:
+    """The bracket after a body's name is the short name the text gives it, not the body
+    that houses it: "BHXH các tỉnh, thành phố (BHXH tỉnh)", "Ban Chỉ đạo ... các tỉnh (Ban
+    Chỉ đạo Đại hội cấp tỉnh)"."""
+    return bracket.strip(" (").startswith(head)
+
+
 #: An abbreviation a document defines for a body: "Công đoàn Giáo dục (CĐGD) Việt Nam".
 DEFINED = re.compile(rf"\((?P<acronym>[{UPPER}][{UPPER}&]{{1,7}})\)")
 
@@ -747,6 +757,17 @@ NAME_COMPOUNDS = {
     ("khảo", "thí"),
     ("tiến", "bộ"),
 }
+#: Syllables that begin a verb only with the one after them: "tổ chức" (but "các tổ dân
+#: phố"), "động viên" (but "hoạt động"), "truyền đạt" (but "Truyền thông").
+VERB_COMPOUNDS = {"tổ": "chức", "động": "viên", "truyền": "đạt"}
+
+
+def _verb_starts(word: str, text: str, position: int) -> bool:
+    """`word` at `position` begins one of VERB_COMPOUNDS."""
+    second = VERB_COMPOUNDS.get(word)
+    return bool(second and re.match(rf"\s+{second}(?![\wÀ-ỹ])", text[position:]))
+
+
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
@@ -811,15 +832,16 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
         elif (
             previous_capital
             and (lower not in STOP_WORDS or (last_word.lower(), lower) in NAME_COMPOUNDS)
+            and not _verb_starts(lower, text, match.end())
             and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
             previous_capital = False
         elif (
             lower_words
             and (
-                lower not in LOWER_STOP
+                (lower not in LOWER_STOP and not _verb_starts(lower, text, match.end()))
                 or (last_word.lower(), lower) in NAME_COMPOUNDS
-                or (lower == "tổ" and not re.match(r"\s+chức", text[match.end() :]))
+                or (lower in VERB_COMPOUNDS and not _verb_starts(lower, text, match.end()))
             )
             and not NAME_BOUNDARY.match(" " + text[match.start(2) :])
         ):
@@ -1138,15 +1160,19 @@ def _without_place(issuer: str) -> str | None:
     return found.group("unit") if found else None
 
 
+#: People named for what they are: "Cán bộ - giáo viên", "Nhân viên y tế".
+PEOPLE = (
+    r"cán\s+bộ|công\s+chức|viên\s+chức|người\s+lao\s+động|giáo\s+viên|nhân\s+viên|học\s+sinh|"
+    r"sinh\s+viên|đoàn\s+viên|hội\s+viên|đảng\s+viên|lực\s+lượng|bà\s+con|phụ\s+huynh"
+)
 #: What heads one member of a list of those who must act, lower-case words named for what
 #: they are: "các doanh nghiệp ...", "trường học", "nhà dân", "đơn vị lực lượng vũ trang".
 LIST_MEMBER = re.compile(
     r"\s*(?:(?:tất\s+cả(?:\s+các)?|toàn\s+thể|các|mỗi|từng|những)\s+)?"
-    r"(?:cơ\s+quan|đơn\s+vị|trường\s+học|trường|bệnh\s+viện|doanh\s+nghiệp|nhà\s+dân|"
-    r"hộ\s+gia\s+đình|hộ\s+dân|gia\s+đình|lực\s+lượng|tổ\s+chức|cá\s+nhân|cán\s+bộ|công\s+chức|"
-    r"viên\s+chức|người\s+lao\s+động|giáo\s+viên|học\s+sinh|sinh\s+viên|chi\s+đội|chi\s+đoàn|"
-    r"đoàn\s+viên|hội\s+viên|đảng\s+viên|nhân\s+dân|bà\s+con|phụ\s+huynh|cơ\s+sở|hợp\s+tác\s+xã|"
-    r"khu\s+dân\s+cư|tổ\s+dân\s+phố|chủ\s+đầu\s+tư|nhà\s+thầu)(?![\wÀ-ỹ])",
+    rf"(?P<people>{PEOPLE})?(?(people)|(?:cơ\s+quan|đơn\s+vị|trường\s+học|trường|bệnh\s+viện|"
+    r"doanh\s+nghiệp|nhà\s+dân|hộ\s+gia\s+đình|hộ\s+dân|gia\s+đình|tổ\s+chức|cá\s+nhân|"
+    r"chi\s+đội|chi\s+đoàn|nhân\s+dân|cơ\s+sở|hợp\s+tác\s+xã|khu\s+dân\s+cư|tổ\s+dân\s+phố|"
+    r"chủ\s+đầu\s+tư|nhà\s+thầu))(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
 #: Words between members that join them rather than a member's own words.
@@ -1158,7 +1184,7 @@ LIST_END = LOWER_STOP - {
     "đến", "khi", "là", "ban", "thanh", "thông", "tổng", "bảo", "giám", "quản", "tham",
 }  # fmt: skip
 #: Fewer members than this are left to the names found otherwise ("Các cơ quan, đơn vị
-#: trong tỉnh" is one group).
+#: trong tỉnh" is one group), unless they are people ("Nhân viên y tế rà soát ...").
 LIST_MEMBERS = 3
 
 
@@ -1171,6 +1197,7 @@ def _listed_subjects(text: str) -> list[Mention]:
     first = LIST_MEMBER.match(text)
     if first is None:
         return []
+    people = True  # every member so far names people
     members: list[Mention] = []
     start = len(text) - len(text.lstrip())
     position = first.end()
@@ -1178,6 +1205,7 @@ def _listed_subjects(text: str) -> list[Mention]:
         join = MEMBER_JOIN.match(text, position)
         member = LIST_MEMBER.match(text, join.end()) if join else None
         if join and member:
+            people = people and bool(member.group("people"))
             members.append(Mention(squash(text[start:position]), start, position, None))
             start = join.end() + len(member.group()) - len(member.group().lstrip())
             position = member.end()
@@ -1187,13 +1215,16 @@ def _listed_subjects(text: str) -> list[Mention]:
         if token is None or "\n\n" in token.group(1):
             return []
         word = token.group(2).lower()
-        if word == "được":
-            return []  # a benefit or a passive: no one is asked
+        if word in ("được", "nghỉ"):
+            return []  # a benefit or a passive ("được nghỉ", "nghỉ học"): no one is asked
         own = (word == "có" and re.match(r"\s+liên", text[token.end() :])) or (
             word == "bàn" and text[:position].rstrip().endswith("địa")
         )  # "có liên quan", "trên địa bàn": a member's own words
         if word in LIST_END and not own:
             members.append(Mention(squash(text[start:position]), start, position, None))
+            if people and first.group("people"):  # "Tất cả các học sinh, giáo viên": one
+                whole = text[members[0].start : members[-1].end]
+                return [Mention(squash(whole), members[0].start, members[-1].end, None)]
             return members if len(members) >= LIST_MEMBERS else []
         position = token.end()
     return []

@@ -328,6 +328,8 @@ def _read_subject(
             line_segments = segments(line)
             if line.blank or not line_segments or RECIPIENTS_START.match(line.text):
                 break
+            if NUMBERED.match(line.stripped) or BODY_OPENING.match(line.stripped):
+                break  # a copy without blank lines: the body follows ("1. Hồ sơ ...")
             left = line_segments[0]
             if _tag(left.text) != "text" or left.column > segment.column + 30:
                 break
@@ -373,8 +375,8 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
             text = squash(line.text)
             if not text or RULE_LINE.match(text) or RECIPIENTS_START.match(text):
                 break
-            if parts and _looks_like_body(text):
-                break
+            if parts and (_looks_like_body(text) or NUMBERED.match(text)):
+                break  # the body begins: "Thực hiện ...", "1. Hồ sơ lấy ý kiến ..."
             if parts and is_capitals(" ".join(parts)) and not is_capitals(text):
                 break  # "VỀ VIỆC ..." in capitals, then the body's first sentence
             if not parts and (OF_ISSUER.match(text) or not text):
@@ -446,8 +448,17 @@ def _addressee_line(text: str) -> bool:
     return len(text) <= HEADER_LINE + 40 or bool(ADDRESSEES.match(text))
 
 
+#: How a body's first sentence opens; "Ngày" too, but a wrapped subject may go on with it
+#: ("V/v tuyên truyền kỷ niệm 130 năm" / "Ngày sinh Chủ tịch Tôn Đức Thắng"), unless a
+#: date and its comma follow ("Ngày 08 tháng 10 năm 2019, Bộ trưởng ... ký ...").
+BODY_OPENING = re.compile(
+    r"(?:Căn cứ|Thực hiện|Để|Nhằm|Trong|Theo|Sau khi)\b|"
+    r"Ngày\s+\d{1,2}(?:\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\s+tháng\s+\d{1,2}\s+năm\s+\d{4})\s*,"
+)
+
+
 def _looks_like_body(text: str) -> bool:
-    return bool(re.match(r"^(?:Căn cứ|Thực hiện|Để|Nhằm|Ngày|Trong|Theo|Sau khi)\b", text))
+    return bool(BODY_OPENING.match(text) or re.match(r"Ngày\b", text))
 
 
 def _clean_subject(text: str, *, strip_about: bool = False) -> str:
