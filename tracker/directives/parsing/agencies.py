@@ -526,6 +526,8 @@ QUALIFIED = re.compile(
 OF_BODY = re.compile(rf"\s+của\s+(?=[{UPPER}])")
 #: A short parenthesis after a body's name naming the body that houses it.
 HOUSED_IN = re.compile(rf"\s*\((?:(?={HEAD}\s)|hoặc\s)[^()]{{3,40}}\)")
+
+
 def _short_form(head: str, bracket: str) -> bool:
     """The bracket after a body's name is the short name the text gives it, not the body
     that houses it: "BHXH các tỉnh, thành phố (BHXH tỉnh)", "Ban Chỉ đạo ... các tỉnh (Ban
