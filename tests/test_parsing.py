@@ -814,8 +814,15 @@ Về việc tổ chức lấy ý kiến về Kế hoạch sử dụng đất nă
 - Phòng Nông nghiệp và Môi trường huyện tiếp nhận các ý kiến góp ý.
 - UBND các xã, thị trấn nghiên cứu hồ sơ.
 """
+    notice += (
+        "Trong thời gian lấy ý kiến nêu trên, các cơ quan có ý kiến đóng góp đề nghị gửi về "
+        "UBND huyện (qua phòng Nông nghiệp và Môi trường).\n"
+    )
     draft = parse_text(notice, None)
     assert draft.subject == "Về việc tổ chức lấy ý kiến về Kế hoạch sử dụng đất năm 2025"
+    # the sentence after the last item's dash list is the document's own, not the item's
+    assert draft.tasks[-1].text.endswith("nghiên cứu hồ sơ.")
+    assert draft.tasks[-1].report_to is None
     assert [task.number for task in draft.tasks] == ["1", "2"]
     assert [name for name, *_ in _acting(draft.tasks[1])] == [
         "Phòng Nông nghiệp và Môi trường huyện",
@@ -1242,6 +1249,9 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
             "Sở Xây dựng",
         ),
         ("Giao Ban Văn hóa kiểm tra, báo cáo kết quả thực hiện với UBND phường.", "UBND phường"),
+        ("Báo cáo BGH hàng ngày.", "BGH"),
+        ("Hồ sơ gửi về các cơ quan liên quan trước ngày 31/01/2010.", "các cơ quan liên quan"),
+        ("báo cáo cấp ủy Đảng, phối hợp với Sở Giáo dục và Đào tạo triển khai", None),
         # a title, or the acronym alone
         ("Làm rõ những vấn đề báo nêu và báo cáo Phó Thủ tướng.", "Phó Thủ tướng"),
         ("Báo cáo UBND danh sách người dân trước 14h00 hàng ngày.", "UBND"),

@@ -47,7 +47,7 @@ HEAD_WORDS = (
     "Hội đồng", "Tổng cục", "Vụ", "Đảng ủy", "Đảng uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Huyện ủy",
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
-    "BTV",
+    "BTV", "BGH", "Ban Giám hiệu",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan".
@@ -73,6 +73,7 @@ ACRONYM_HEADS = (
     "HĐND",
     "UBMTTQ",
     "BTV",
+    "BGH",
 )
 #: Who a report may go to besides a body: "báo cáo Thủ tướng Chính phủ", "báo cáo Chủ tịch
 #: UBND tỉnh", "báo cáo Thường trực Ủy ban nhân dân huyện".
@@ -861,7 +862,7 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
 
 REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
 REPORT_TO_WORD = re.compile(
-    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên|với)\s+"
+    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên|(?<!hợp )với)\s+"
     r"|^\s*(?:(?:đề\s+xuất|kết\s+quả|nhanh|gấp|ngay)\s+)+",  # "báo cáo đề xuất UBND huyện"
     re.IGNORECASE,
 )
@@ -1021,8 +1022,13 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
     # text with many "báo cáo" stays linear.
     start = rest[:NAME_WINDOW]
     known = gazetteer.pattern().match(_fold_keep_length(start))
-    if known is not None and gazetteer.lookup(known.group()) is not None:
-        return squash(start[: known.end()]), (position, position + known.end())
+    entry = gazetteer.lookup(known.group()) if known is not None else None
+    if known is not None and entry is not None:
+        end = known.end()
+        qualified = QUALIFIED.match(start, end) if entry.kind == "addressees" else None
+        if qualified:  # "gửi về các cơ quan liên quan"
+            end = qualified.end()
+        return squash(start[:end]), (position, position + end)
     head = re.match(rf"(?:{HEAD}|{PERSON_HEAD})(?![\wÀ-ỹ])", rest)
     if not head:
         return None
@@ -1035,7 +1041,7 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
             if match:
                 end = min(end, match.start())
     name = squash(rest[:end])
-    alone = re.fullmatch(PERSON_HEAD, head.group()) or head.group() in ("UBND", "HĐND")
+    alone = re.fullmatch(PERSON_HEAD, head.group()) or head.group() in ("UBND", "HĐND", "BGH")
     if (len(name) <= len(head.group()) + 1 and not alone) or len(name) > 90:
         return None  # "báo cáo Phó Thủ tướng", "Báo cáo UBND danh sách": a title alone
     return name, (position, position + len(rest[:end].rstrip()))

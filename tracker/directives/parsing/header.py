@@ -465,7 +465,7 @@ def _clean_subject(text: str, *, strip_about: bool = False) -> str:
     """Wrapped lines joined; a công văn's 'V/v' or 'Về việc' dropped, a titled document's
     title kept as written."""
     text = squash(text).strip(" .;:")
-    if text.endswith("”") and "“" not in text:
+    if text.endswith(("”", '"')) and not re.search(r'[“"]', text[:-1]):
         text = text[:-1].rstrip(" .;:")  # “V/v ...”: the quotes were round the whole line
     if strip_about:
         text = re.sub(r"^(?:về việc|v/v)\s+", "", text, flags=re.IGNORECASE)

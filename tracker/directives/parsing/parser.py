@@ -449,7 +449,23 @@ def _cut_closing(text: str, lines, *, formulas_only: bool = False) -> int:
             cut = index
         elif cut is not None:
             break  # the closing paragraphs end where the last item's own text does
+    if cut is None and not formulas_only:
+        cut = _after_list(content)
     return content[cut - 1].end if cut is not None else content[-1].end
+
+
+def _after_list(content) -> int | None:
+    """A sentence after the last item's dash list, at the list's indent, is the document's
+    own ("3. Giao:" / "- Phòng ..." / "- UBND các xã ..." / "Trong thời gian lấy ý kiến
+    nêu trên, các cơ quan ... gửi về UBND huyện")."""
+    dashes = [index for index, line in enumerate(content) if line.stripped[:1] in "-+•–"]
+    if not dashes or dashes[-1] == len(content) - 1 or dashes[-1] == 0:
+        return None
+    after = dashes[-1] + 1
+    line = content[after]
+    if line.stripped[:1].isupper() and line.indent <= content[dashes[-1]].indent:
+        return after
+    return None
 
 
 def _starts_paragraph(content, index: int, base: int) -> str | None:
