@@ -1,4 +1,4 @@
-"""How far two people agree on who must act, and how far the parser agrees with each.
+"""How far two readers agree on who must act, and how far the parser agrees with each.
 
     .venv/bin/python benchmarks/annotator_agreement.py [FOLDER ...]
 
@@ -7,7 +7,7 @@ Each FOLDER holds second annotations (NN.json: {"file": the document's .txt name
 annotation is beside their text (tests/fixtures/real, tests/fixtures/holdout), made by a
 reader who saw neither the first annotation nor the parser. Scored as
 benchmarks/parser_accuracy.py scores agencies: the F1 of (task, name, role) per document,
-averaged. The people's agreement is the ceiling a parser can be measured against.
+averaged. The readers' agreement bounds what a parser can be measured to.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ DEFAULT_FOLDERS = [ROOT / "tests" / "fixtures" / "agreement"]
 READINGS = (
     ("real 45-60", "[0-9]*.json"),
     ("held-out set 9 (now real 107-115)", "h*.json"),
+    ("held-out set 10", "t*.json"),
 )
 #: Where the documents are: those the parser's rules were written from, and the held out.
 FIXTURES = [ROOT / "tests" / "fixtures" / "real", ROOT / "tests" / "fixtures" / "holdout"]
@@ -41,9 +42,9 @@ def _text(path: Path) -> str:
 def measure(
     folder: Path, gazetteer, score, pattern: str
 ) -> tuple[list[float], list[float], list[float]]:
-    """Per document `folder` reads again (its files matching `pattern`): the people's
+    """Per document `folder` reads again (its files matching `pattern`): the readers'
     agreement, and the parser's with the first and with the second."""
-    people: list[float] = []
+    readers: list[float] = []
     first_parser: list[float] = []
     second_parser: list[float] = []
     for second_path in sorted(folder.glob(pattern)):
@@ -53,14 +54,14 @@ def measure(
         first = _agencies(json.loads(first_path.read_text(encoding="utf-8"))["tasks"])
         others = _agencies(second["tasks"])
         found = _agencies(parse_text(_text(document), gazetteer).to_json()["tasks"])
-        people.append(score(others, first))
+        readers.append(score(others, first))
         first_parser.append(score(found, first))
         second_parser.append(score(found, others))
         print(
-            f"  {document.name[:48]:<48} people {100 * people[-1]:5.1f}  parser/first "
+            f"  {document.name[:48]:<48} readers {100 * readers[-1]:5.1f}  parser/first "
             f"{100 * first_parser[-1]:5.1f}  parser/second {100 * second_parser[-1]:5.1f}"
         )
-    return people, first_parser, second_parser
+    return readers, first_parser, second_parser
 
 
 def main() -> None:
@@ -72,12 +73,12 @@ def main() -> None:
         for label, score in (("exact names", f1), ("a name matching one it begins", lenient_f1)):
             for reading, pattern in READINGS:
                 print(f"\n{folder}, {reading}, {label}:")
-                people, first_parser, second_parser = measure(folder, gazetteer, score, pattern)
-                if not people:
+                readers, first_parser, second_parser = measure(folder, gazetteer, score, pattern)
+                if not readers:
                     continue
                 print(
-                    f"  agencies F1 over {len(people)} documents: the two people "
-                    f"{100 * statistics.mean(people):.1f} %, the parser and the first "
+                    f"  agencies F1 over {len(readers)} documents: the two readers "
+                    f"{100 * statistics.mean(readers):.1f} %, the parser and the first "
                     f"{100 * statistics.mean(first_parser):.1f} %, the parser and the second "
                     f"{100 * statistics.mean(second_parser):.1f} %"
                 )

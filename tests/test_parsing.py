@@ -774,6 +774,44 @@ def _named(text, **options):
             "truyền đạt ý kiến chỉ đạo đến đơn vị biết, thực hiện.",
             [("Sở Văn hoá, Thể thao và Du lịch", "lead")],
         ),
+        # the plural heads in capitals; units listed after "phòng"; "trực thuộc trường"
+        (
+            "1. Các Sở, Ban, Ngành Tỉnh, UBND các huyện, thành phố Tây Ninh: Góp ý Dự thảo.",
+            [("Các Sở, Ban, Ngành Tỉnh", "lead"), ("UBND các huyện, thành phố Tây Ninh", "lead")],
+        ),
+        (
+            "Trường đề nghị các phòng, khoa, bộ môn trực thuộc trường thực hiện.",
+            [("các phòng, khoa, bộ môn trực thuộc trường", "lead")],
+        ),
+        # who both directs and co-operates; delegates; a name repeated without its unit
+        (
+            "yêu cầu Sở Văn hóa các tỉnh tập trung chỉ đạo và phối hợp các sở, ban, ngành "
+            "triển khai.",
+            [("Sở Văn hóa các tỉnh", "lead"), ("các sở, ban, ngành", "cooperate")],
+        ),
+        (
+            "Đề nghị đại biểu HĐND tỉnh tiếp công dân. Đại biểu HĐND tổng hợp báo cáo kết quả.",
+            [("đại biểu HĐND tỉnh", "lead")],
+        ),
+        (
+            "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn các ngành, các cấp chủ động "
+            "phối hợp với các ngành chức năng liên quan tại địa phương ứng phó.",
+            [
+                (
+                    "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn các ngành, các cấp",
+                    "lead",
+                ),
+                ("các ngành chức năng liên quan tại địa phương", "cooperate"),
+            ],
+        ),
+        (
+            "5. Giao Trung tâm Văn hóa, thể thao & Truyền thông; Cổng thông tin điện tử huyện "
+            "tổ chức đăng tải thông báo này.",
+            [
+                ("Trung tâm Văn hóa, thể thao & Truyền thông", "lead"),
+                ("Cổng thông tin điện tử huyện", "lead"),
+            ],
+        ),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",
@@ -836,6 +874,21 @@ Giao Sở Văn hoá, Thể thao và Du lịch tham mưu Kế hoạch.
     draft = parse_text(letter, None)
     assert draft.subject == "Kế hoạch xét tặng giải thưởng về văn học, nghệ thuật năm 2021"
     assert [name for name, *_ in _acting(draft.tasks[0])] == ["Sở Văn hoá, Thể thao và Du lịch"]
+
+
+def test_when_and_where_name_no_one_and_numbers_with_a_slash():
+    plan = """Chủ tịch HĐND huyện, nhiệm kỳ 2016-2021 thông báo lịch tiếp công dân như sau:
+I/.THỜI GIAN, ĐỊA ĐIỂM
+1/. Thời gian công dân đến đăng ký: trước ngày 15 hàng tháng.
+2/. Địa điểm: Phòng Tiếp công dân, trụ sở HĐND&UBND huyện.
+II/.NHIỆM VỤ
+Giao Uỷ ban nhân dân các xã, thị trấn thông báo đến nhân dân.
+"""
+    draft = parse_text(plan, None)
+    assert [task.number for task in draft.tasks] == ["I.1", "I.2", "II"]
+    first, second, third = (_acting(task) for task in draft.tasks)
+    assert first == [] and second == []  # a time and a place, not who acts
+    assert [name for name, *_ in third] == ["Uỷ ban nhân dân các xã, thị trấn"]
 
 
 def test_a_title_line_without_its_header():

@@ -47,7 +47,7 @@ HEAD_WORDS = (
     "Hội đồng", "Tổng cục", "Vụ", "Đảng ủy", "Đảng uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Huyện ủy",
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
-    "BTV", "BGH", "Ban Giám hiệu",
+    "BTV", "BGH", "Ban Giám hiệu", "Cổng thông tin điện tử", "Cổng Thông tin điện tử",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan".
@@ -56,9 +56,21 @@ LOWER_HEADS = (
     r"trung\s+tâm(?=\s+[A-ZĐ])|bệnh\s+viện(?=\s+[A-ZĐ])|"
     r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
 )
+#: "Các Sở, Ban, Ngành": the plural heads with their noun in capitals too.
+PLURAL_CAPITALISED = tuple(
+    f"{word[:4]}{word[4].upper()}{word[5:]}"
+    for word in HEAD_WORDS
+    if word[:4].lower() == "các " and word[4:5].islower()
+)
 HEAD = (
     "(?:"
-    + "|".join(sorted((re.escape(word) for word in HEAD_WORDS), key=len, reverse=True))
+    + "|".join(
+        sorted(
+            {re.escape(word) for word in (*HEAD_WORDS, *PLURAL_CAPITALISED)},
+            key=len,
+            reverse=True,
+        )
+    )
     + f"|{LOWER_HEADS})"
 )
 #: Heads written as acronyms, whose names may go on in lower case ("UBND các huyện").
@@ -89,7 +101,7 @@ ROLE = re.compile(
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
-    r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng)(?![\wÀ-ỹ])"
+    r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng|[Đđ]ại\s+biểu)(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
     # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
@@ -265,7 +277,7 @@ ACTOR_BEFORE = re.compile(
     r"[Kk]ính\s+mời|[UuỦủ][ỷy]\s+quyền(?:\s+cho)?|[Pp]hân\s+công)\s*$"
 )
 ISSUER_SPEAKING = re.compile(
-    r"^\s*(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
+    r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
     r"truyền\s+đạt|"
     r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
@@ -430,6 +442,8 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
                 end = _name_end(text, end, plural=True)
             elif whose := OF_BODY.match(text, end):  # "... liên quan của OCA"
                 end = _name_end(text, whose.end(), lower_words=False)
+            elif local := LOCAL.match(text, end):  # "... liên quan tại địa phương"
+                end = local.end()
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, entry))
     known = len(found)  # in text order, not overlapping: one pointer finds the covering one
     cursor = 0
@@ -522,6 +536,11 @@ QUALIFIED = re.compile(
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
+)
+#: Where a group's bodies are: "các ngành chức năng liên quan tại địa phương".
+LOCAL = re.compile(
+    r"\s+(?:tại\s+địa\s+phương|trên\s+địa\s+bàn(?:\s+(?:tỉnh|huyện|xã|phường|thành\s+phố))?)"
+    r"(?![\wÀ-ỹ])"
 )
 #: Whose bodies a group is: "các cơ quan chức năng liên quan của OCA".
 OF_BODY = re.compile(rf"\s+của\s+(?=[{UPPER}])")
@@ -657,13 +676,15 @@ LOWER_STOP = STOP_WORDS | {
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
-    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan)(?![\wÀ-ỹ])",
+    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp)"
+    r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
 #: What a group's name may end with: "UBND các tỉnh, thành phố trực thuộc Trung ương".
 GROUP_TAIL = re.compile(
-    r"\s+(?:trực\s+thuộc(?:\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh))?|"
-    r"trong\s+cả\s+nước|trong\s+toàn\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố)|"
+    r"\s+(?:trực\s+thuộc(?:\s+(?:Trung\s+ương|trung\s+ương|Sở|sở|tỉnh|UBND\s+tỉnh|"
+    r"[Nn]hà\s+trường|[Tt]rường))?|"
+    r"trong\s+cả\s+nước|trong\s+toàn\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố)|tại\s+địa\s+phương|"
     r"trên\s+(?:địa\s+bàn|toàn)"
     r"(?:\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã|[Xx]ã|[Pp]hường))?|"
     r"của\s+(?:[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện|[Qq]uận|[Tt]hị\s+xã))"
@@ -683,7 +704,10 @@ ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
 #: The last word of a unit that such a list continues after.
 UNIT_ENDS = {
+    "phòng",
     "bộ",
+    "khoa",
+    "môn",
     "tỉnh",
     "thị",
     "huyện",
@@ -1088,6 +1112,16 @@ def _spell(short: list[str], long: list[str]) -> bool:
     return i == len(short) and j == len(long)
 
 
+def _begins(short: str, long: str) -> bool:
+    """`long` is `short` with its unit of place: "đại biểu hđnd tỉnh" and "đại biểu hđnd" (not
+    "sở y tế tỉnh bình dương", another province's)."""
+    return long.startswith(short + " ") and long[len(short) + 1 :] in PLACE_UNITS
+
+
+#: A unit of place named without its name ("tỉnh", "thành phố").
+PLACE_UNITS = {"tỉnh", "huyện", "xã", "phường", "quận", "thành phố", "thị xã", "thị trấn"}
+
+
 def _one_name(name: str) -> str:
     """A name's words as one key for its repetitions: "Chủ tịch Ủy ban nhân dân các quận,
     huyện" and, further on, "Chủ tịch UBND quận, huyện"; "toàn thể giáo viên", then "các
@@ -1133,8 +1167,9 @@ ASSIGNING = re.compile(
     r"[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công)\s*$",
     re.IGNORECASE,
 )
-#: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates.
-DIRECTED = re.compile(r"chỉ\s+đạo\s+[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)
+#: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates (not
+#: "tập trung chỉ đạo và phối hợp các sở, ban, ngành": the subject does both).
+DIRECTED = re.compile(r"chỉ\s+đạo\s+(?!và\s)[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)
 #: A body's standing organ, which speaks for it: "Ban Thường trực Ủy ban MTTQ ...".
 STANDING_ORGAN = re.compile(r"(?:Ban\s+)?Thường\s+(?:trực|vụ)\s+", re.IGNORECASE)
 
@@ -1325,6 +1360,8 @@ def actors(
             chain_start = mention.start
         previous_end, previous_role = mention.end, role
         key = _one_name(mention.name)
+        if key not in seen and any(_begins(key, other) for other in seen):
+            continue  # "đại biểu HĐND tỉnh", then "Đại biểu HĐND": the same, named shorter
         if key in seen:
             if role == "lead":  # co-operating first, leading further on: it leads
                 refs = [replace(r, role="lead") if _one_name(r.name) == key else r for r in refs]

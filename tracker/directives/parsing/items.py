@@ -1,4 +1,4 @@
-"""Numbered items of the body: `1.`, `1.1.`, `a)`, Roman `I.` sections with numbering
+"""Numbered items of the body: `1.`, `1.1.`, `a)`, `1/.`, Roman `I.` sections with numbering
 restarting under each; headings that only group items are not tasks."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from tracker.directives.parsing.patterns import is_capitals
 from tracker.directives.parsing.source import Line
 
-ROMAN = re.compile(r"^(?P<n>(?:X{0,3})(?:IX|IV|V?I{0,3}))\s*[.:)]\s*(?=\S)")
+#: "I.", "I)", "I:" and, in some offices' typing, "I/." or "I/".
+ROMAN = re.compile(r"^(?P<n>(?:X{0,3})(?:IX|IV|V?I{0,3}))\s*(?:[.:)]|/\.?(?!\d))\s*(?=\S)")
 #: "2.1." or "2.1" (several levels), then "1." or "1)" (one level).
 MULTI = re.compile(r"^(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s*(?=[^\s\d/%,.-])")
-DECIMAL = re.compile(r"^(?P<n>\d{1,2})(?:\.(?!\d)|\))\s*(?=[^\s\d/%,.-])")
+DECIMAL = re.compile(r"^(?P<n>\d{1,2})(?:\.(?!\d)|\)|/\.?(?!\d))\s*(?=[^\s\d/%,.-])")
 LETTER = re.compile(r"^(?P<n>[a-zđ])\)\s*(?=\S)")
 #: Marks a level whose items were written with their full number ("3.1.").
 DOTTED = "dotted"
@@ -56,7 +57,7 @@ class Body:
     items: list[Item]
 
 
-def _marker(text: str) -> tuple[str, str, int] | None:
+def item_marker(text: str) -> tuple[str, str, int] | None:
     """(kind, number, length of the marker) of a line that starts an item."""
     stripped = text.lstrip()
     for kind, pattern in (
@@ -79,7 +80,7 @@ def segment_body(lines: list[Line]) -> Body:
     lead_end = lines[-1].end if lines else 0
     lead_start = lines[0].start if lines else 0
     for line in lines:
-        marker = _marker(line.text) if not line.blank else None
+        marker = item_marker(line.text) if not line.blank else None
         item = _accept(marker, stack, last_numbers) if marker else None
         if marker is None or item is None:
             if stack:

@@ -41,8 +41,9 @@ CLOSING_START = re.compile(
     r"(?:tổ\s+chức\s+|triển\s+khai\s+)?(?:thực\s+hiện|chấp\s+hành)|"
     r"\b(?:thực\s+hiện|chấp\s+hành)\s+nghiêm\s+túc)|"
     r".{0,60}?\btrân\s+trọng\s+cảm\s+ơn|"
-    # "Văn phòng Chính phủ xin thông báo để các cơ quan biết, thực hiện./."
-    r".{0,80}?\bthông\s+báo\s+để\s.{0,200}?\bbiết(?:,|\s+và)\s+thực\s+hiện)",
+    # "Văn phòng Chính phủ xin thông báo để các cơ quan biết, thực hiện./.", "UBND phường
+    # thông báo đề nghị các ngành ... biết và hưởng ứng"
+    r".{0,80}?\bthông\s+báo\s+(?:để|đề\s+nghị|đến)\s.{0,250}?\bbiết(?:,|\s+và)\s+[\wÀ-ỹ])",
     re.IGNORECASE,
 )
 
@@ -50,9 +51,12 @@ CLOSING_START = re.compile(
 #: An item that states a particular of a meeting or a plan, under a label of a few words
 #: ("1. Nội dung:", "3. Thời gian:", "4. Địa điểm:", "2. Thành phần tham dự"): it
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
+#: Particulars of when and where, whose names are places, not who acts: "Địa điểm: Phòng
+#: Tiếp công dân", "Địa điểm tiếp nhận ý kiến đóng góp:" / "Sở Tài nguyên và Môi trường".
+WHEN_AND_WHERE = re.compile(r"\s*(?:Thời\s+gian|Địa\s+điểm|Lịch)(?![\wÀ-ỹ])", re.IGNORECASE)
 PARTICULARS = re.compile(
     r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
-    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ|Lịch)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,4}\s*[.:;\n]",
+    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ|Lịch)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,6}\s*[.:;\n]",
     re.IGNORECASE,
 )
 
@@ -335,6 +339,8 @@ def _task(
         for ref in finder.actors(raw, exclude=report[1] if report else None, item=bool(number))
     ]
     refs = _expand_addressees(text, refs, addressees)
+    if WHEN_AND_WHERE.match(raw) and PARTICULARS.match(raw) and not REQUEST.search(raw):
+        refs = []
     if not PARTICULARS.match(raw) and not any(
         ref.role == "lead" and _names_actor(ref, addressees) for ref in refs
     ):

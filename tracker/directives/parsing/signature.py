@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.directives.parsing.items import item_marker
 from tracker.directives.parsing.patterns import UPPER, is_capitals
 from tracker.directives.parsing.source import Line, segments, squash
 
@@ -73,8 +74,8 @@ def _find_title_lines(lines: list[Line], start: int, distribution: int | None) -
     for line in lines[max(first - 1, start) :]:
         for segment in segments(line):
             text = squash(segment.text)
-            if DISTRIBUTION_START.match(text) or ITEM.match(text):
-                continue
+            if DISTRIBUTION_START.match(text) or ITEM.match(text) or item_marker(text):
+                continue  # "I/.MỤC ĐÍCH YÊU CẦU" in capitals is a section, not a title
             if _is_title(text):
                 if found and line.index > found[-1] + 3:
                     return found
