@@ -891,6 +891,32 @@ Giao Uỷ ban nhân dân các xã, thị trấn thông báo đến nhân dân.
     assert [name for name, *_ in third] == ["Uỷ ban nhân dân các xã, thị trấn"]
 
 
+def test_more_numbering_and_roles_of_other_offices():
+    letter = """Kính gửi: Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương.
+I. YÊU CẦU CHUNG
+1/- Tiêu chuẩn học sinh: có việc làm tốt.
+2/-
+Tiêu chuẩn giáo viên: có sáng kiến.
+"""
+    draft = parse_text(letter, None)
+    assert draft.issuer is None  # a section heading in capitals is not the issuer
+    assert [task.number for task in draft.tasks] == ["I.1", "I.2"]
+    listed = (
+        "Tổng cục đề nghị Quý Cơ quan cho ý kiến. Dự thảo gồm:\n"
+        "(1) Dự thảo Tờ trình;\n(2) Dự thảo Thông tư.\n"
+    )
+    assert [task.number for task in parse_text(listed, None).tasks] == ["1", "2"]
+    inside = "1. Báo cáo số liệu:\n(1) Số học sinh;\n(2) Số giáo viên.\n2. Gửi về Bộ.\n"
+    assert [task.number for task in parse_text(inside, None).tasks] == ["1", "2"]
+    assert _named("1. Đối tượng cho ý kiến: Trưởng các đơn vị.", item=True) == [
+        ("Trưởng các đơn vị", "lead")
+    ]
+    assert _named("Các thành viên trong Ban Quản lý website phải có ý kiến.", item=True) == [
+        ("Các thành viên trong Ban Quản lý website", "lead")
+    ]
+    assert _named("Yêu cầu các trường hợp vắng phải báo cáo.") == []  # cases, not schools
+
+
 def test_a_title_line_without_its_header():
     copy = """Thông báo nghỉ lễ và treo cờ nhân dịp Tết Dương lịch năm 2020
 

@@ -101,7 +101,8 @@ ROLE = re.compile(
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
-    r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng|[Đđ]ại\s+biểu)(?![\wÀ-ỹ])"
+    r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng|[Đđ]ại\s+biểu|"
+    r"[Tt]rưởng(?=\s+các\s))(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
     # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
@@ -456,6 +457,8 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if match.start() < unknown_end:
             continue  # "Ban Chỉ đạo" in "Văn phòng Ban Chỉ đạo quốc gia ..."
         head = match.group()
+        if head.lower().endswith("trường") and re.match(r"\s+hợp(?![\wÀ-ỹ])", text[match.end() :]):
+            continue  # "các trường hợp": cases, not schools
         following = text[match.end() : match.end() + 3].strip()[:1]
         if following == ":" and MEMBERS_START.match(text, match.end()):
             following = "A"  # "các Bộ: Công an, Tài chính, ...": the members follow
@@ -571,10 +574,16 @@ def _defined_acronyms(text: str) -> set[str]:
     return found
 
 
+#: What "các" may name that is no one: "yêu cầu các trường hợp vắng ...", "các nội dung".
+NOT_BODIES = (
+    r"trường\s+hợp", r"nội\s+dung", r"quy\s+định", r"văn\s+bản", r"hoạt\s+động",
+    r"biện\s+pháp", r"giải\s+pháp", r"nhiệm\s+vụ", r"chỉ\s+tiêu", r"tiêu\s+chí", r"hồ\s+sơ",
+    r"thủ\s+tục", r"chương\s+trình", r"kế\s+hoạch", r"thông\s+tin", r"ý\s+kiến",
+)  # fmt: skip
 #: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
 GROUP_AFTER_COOPERATE = re.compile(
     r"(?:phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với|đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|kính\s+mời|,|và)"
-    r"\s+(?=(?:tất\s+cả\s+)?các\s+[^\W\d])",
+    r"\s+(?=(?:tất\s+cả\s+)?các\s+(?!" + "|".join(NOT_BODIES) + r")[^\W\d])",
     re.IGNORECASE,
 )
 DETERMINER_START = re.compile(r"(?:tất\s+cả\s+)?các", re.IGNORECASE)
@@ -621,8 +630,9 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
             end = listed.end()
         body = next((m for m in found if m.start >= end), None)
         named = body is not None and not (body.entry and body.entry.kind == "addressees")
-        if body is not None and named and not text[end : body.start].strip():
-            end = body.end  # "Chủ tịch UBND tỉnh": the role ends with its body's name
+        between = text[end : body.start].strip() if body is not None else "-"
+        if body is not None and named and between in ("", "trong", "của"):
+            end = body.end  # "Chủ tịch UBND tỉnh", "Các thành viên trong Ban Quản lý ..."
         elif ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
             end = _name_end(text, end)
         roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.directives.parsing.items import item_marker
 from tracker.directives.parsing.patterns import (
     DATE_LINE,
     NUMBER_LINE,
@@ -104,7 +105,12 @@ def parse_header(lines: list[Line]) -> Header:
             last_line = max(last_line, segment.line)
         elif tag in ("title", "motto", "doctype"):
             seen_landmark = True
-        elif tag == "text" and not seen_landmark and is_capitals(segment.text):
+        elif (
+            tag == "text"
+            and not seen_landmark
+            and is_capitals(segment.text)
+            and not item_marker(segment.text)  # "I. YÊU CẦU CHUNG": the body's section
+        ):
             issuer_lines.append(segment)
         elif (
             tag == "text"

@@ -1,4 +1,4 @@
-"""Numbered items of the body: `1.`, `1.1.`, `a)`, `1/.`, Roman `I.` sections with numbering
+"""Numbered items of the body: `1.`, `1.1.`, `a)`, `1/.`, `(1)`, Roman `I.` sections with numbering
 restarting under each; headings that only group items are not tasks."""
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ from tracker.directives.parsing.source import Line
 ROMAN = re.compile(r"^(?P<n>(?:X{0,3})(?:IX|IV|V?I{0,3}))\s*(?:[.:)]|/\.?(?!\d))\s*(?=\S)")
 #: "2.1." or "2.1" (several levels), then "1." or "1)" (one level).
 MULTI = re.compile(r"^(?P<n>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s*(?=[^\s\d/%,.-])")
-DECIMAL = re.compile(r"^(?P<n>\d{1,2})(?:\.(?!\d)|\)|/\.?(?!\d))\s*(?=[^\s\d/%,.-])")
+DECIMAL = re.compile(
+    r"^(?P<n>\d{1,2})(?:\.(?!\d)|\)|/\.?(?!\d))\s*(?=[^\s\d/%,.-])"
+    r"|^\((?P<bracketed>\d{1,2})\)\s*(?=[^\s\d/%,.-])"  # "(1) Dự thảo Tờ trình"
+    r"|^(?P<dashed>\d{1,2})/-\s*"  # "1/- Tiêu chuẩn HS", "2/-" with its text below
+)
 LETTER = re.compile(r"^(?P<n>[a-zđ])\)\s*(?=\S)")
 #: Marks a level whose items were written with their full number ("3.1.").
 DOTTED = "dotted"
+#: "(1)", "(2)": items only where no other item is open; inside one, its own list.
+BRACKETED = "bracketed"
 ROMAN_VALUES = {
     "I": 1,
     "II": 2,
@@ -67,8 +73,11 @@ def item_marker(text: str) -> tuple[str, str, int] | None:
         ("letter", LETTER),
     ):
         match = pattern.match(stripped)
-        if match and match.group("n"):
-            return kind, match.group("n"), match.end()
+        number = match and next((group for group in match.groups() if group), None)
+        if match and number:
+            if match.groupdict().get("bracketed"):
+                kind = BRACKETED
+            return kind, number, match.end()
     return None
 
 
@@ -79,9 +88,15 @@ def segment_body(lines: list[Line]) -> Body:
     last_numbers: dict[tuple[str, ...], str] = {}
     lead_end = lines[-1].end if lines else 0
     lead_start = lines[0].start if lines else 0
+    in_brackets = False  # the items open were numbered "(1)", "(2)"
     for line in lines:
         marker = item_marker(line.text) if not line.blank else None
+        bracketed = marker is not None and marker[0] == BRACKETED
+        if marker is not None and bracketed:
+            marker = ("decimal", *marker[1:]) if not stack or in_brackets else None
         item = _accept(marker, stack, last_numbers) if marker else None
+        if item is not None:
+            in_brackets = bracketed
         if marker is None or item is None:
             if stack:
                 stack[-1].lines.append(line)
