@@ -1171,6 +1171,18 @@ Bộ Y tế trân trọng cảm ơn./.
             "cử đại diện dự Lễ (thời gian: 09h00 ngày 19 tháng 5 năm 2015)",
             [("scheduled", None, date(2015, 5, 19), None)],
         ),
+        (
+            "Thời gian : từ 15h 30 đến 17h30 ngày 21/9/2010",
+            [("scheduled", None, date(2010, 9, 21), None)],
+        ),
+        (
+            "Lễ ra quân được tiến hành vào hồi 09giờ 00 ngày 25/02/2013",
+            [("scheduled", None, date(2013, 2, 25), None)],
+        ),
+        (
+            "việc trồng cây sẽ được tiến hành đến hết tháng 3 năm 2013",
+            [("by_date", None, date(2013, 3, 31), None)],
+        ),
     ],
 )
 def test_more_deadline_forms(text, expected):
@@ -1329,6 +1341,17 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
         ),
         ("Giao Ban Văn hóa kiểm tra, báo cáo kết quả thực hiện với UBND phường.", "UBND phường"),
         ("Báo cáo BGH hàng ngày.", "BGH"),
+        # "thông qua" an office, with or without brackets; a body's head alone
+        (
+            "Lập kế hoạch gửi về Ban Chỉ đạo (thông qua phòng CTCT và CTSV) trước ngày 25/01.",
+            "phòng CTCT và CTSV",
+        ),
+        (
+            "Báo cáo kết quả về Thường trực HĐND tỉnh thông qua Văn phòng HĐND tỉnh.",
+            "Văn phòng HĐND tỉnh",
+        ),
+        ("Góp ý gửi về Phòng Hành chính Tổng hợp trước ngày 01/9.", "Phòng Hành chính Tổng hợp"),
+        ("Góp ý gửi Sở Tài nguyên và Môi trường đề hoàn chỉnh.", "Sở Tài nguyên và Môi trường"),
         ("Hồ sơ gửi về các cơ quan liên quan trước ngày 31/01/2010.", "các cơ quan liên quan"),
         ("báo cáo cấp ủy Đảng, phối hợp với Sở Giáo dục và Đào tạo triển khai", None),
         # a title, or the acronym alone

@@ -906,12 +906,14 @@ SENDING = re.compile(
     r"|\bgửi\s+(?=\S)",
     re.IGNORECASE,
 )
-THROUGH = re.compile(r"^\s*\(\s*qua\s+", re.IGNORECASE)
+#: "(qua Sở Y tế)", "(thông qua phòng CTCT)", "thông qua Văn phòng HĐND tỉnh".
+THROUGH = re.compile(r"^\s*(?:\(\s*(?:thông\s+)?qua|thông\s+qua)\s+", re.IGNORECASE)
 #: Words after which a body's name cannot go on (in a report's addressee).
 NAME_BOUNDARY = re.compile(
-    r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|tổng\s+hợp|kèm|bằng|"
+    r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|(?-i:tổng\s+hợp)|kèm|bằng|"
     r"đúng|xong|cùng|và\s+gửi|trực\s+tiếp|thông\s+qua|trên|tại|khi|sau|từ|đối\s+với|"
     r"chủ\s+trì|phối\s+hợp|có\s+trách\s+nhiệm|thực\s+hiện|liên\s+hệ|"
+    r"đề\s+(?:nghị|xuất|hoàn\s+chỉnh|tổng\s+hợp)|"  # and "để" typed "đề": "đề hoàn chỉnh"
     r"dự\s+(?:họp|hội\s+nghị|lễ))\b",
     re.IGNORECASE,
 )
@@ -1075,7 +1077,11 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
             if match:
                 end = min(end, match.start())
     name = squash(rest[:end])
-    alone = re.fullmatch(PERSON_HEAD, head.group()) or head.group() in ("UBND", "HĐND", "BGH")
+    alone = (
+        re.fullmatch(PERSON_HEAD, head.group())
+        or head.group() in ("UBND", "HĐND", "BGH")
+        or (" " in head.group() and head.group()[:4].lower() != "các ")  # "Ban Chỉ đạo"
+    )
     if (len(name) <= len(head.group()) + 1 and not alone) or len(name) > 90:
         return None  # "báo cáo Phó Thủ tướng", "Báo cáo UBND danh sách": a title alone
     return name, (position, position + len(rest[:end].rstrip()))

@@ -74,6 +74,10 @@ WEEKLY_BEFORE = re.compile(
 MONTH_PERIOD = re.compile(
     r"trong\s+tháng\s+(?P<month>\d{1,2})\s*(?:/|năm)\s*(?P<year>\d{4})", re.IGNORECASE
 )
+#: To the end of a month: "đến hết tháng 3 năm 2013".
+MONTH_END = re.compile(
+    r"đến\s+hết\s+tháng\s+(?P<month>\d{1,2})\s*(?:/|năm)\s*(?P<year>\d{4})", re.IGNORECASE
+)
 MONTH_RANGE = re.compile(
     r"từ\s+tháng\s+(?P<m1>\d{1,2})(?:\s*(?:/|năm)\s*(?P<y1>\d{4}))?\s+(?:đến|tới)\s+(?:hết\s+)?"
     r"tháng\s+(?P<m2>\d{1,2})\s*(?:/|năm)\s*(?P<y2>\d{4})",
@@ -87,14 +91,17 @@ RELATIVE = re.compile(
     re.IGNORECASE,
 )
 SCHEDULED = re.compile(
-    rf"(?P<at>(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*"
+    rf"(?P<at>(?:bắt\s+đầu\s+(?:từ\s+)?|vào\s+(?:lúc\s+|hồi\s+)?|lúc\s+){TIME}\s*(?:sáng|chiều|tối)?\s*"
     r"(?:(?:đến|-)\s*\d{1,2}\s*(?:giờ|h|g)(?:\s*\d{1,2}\s*(?:phút)?)?\s*)?,?\s*"
     rf"(?:\([^)]*\)\s*)?(?:ngày\s*)(?:(?:thứ\s+\S+|chủ\s+nhật)\s*,?\s*)?(?P<date>{DATE}))",
     re.IGNORECASE,
 )
-#: A meeting's time under its label: "(thời gian: 09h00 ngày 19 tháng 5 năm 2015)".
+#: A meeting's time under its label: "(thời gian: 09h00 ngày 19 tháng 5 năm 2015)", "Thời
+#: gian: từ 15h 30 đến 17h30 ngày 21/9/2010".
 TIME_LABEL = re.compile(
-    rf"thời\s+gian\s*:\s*(?P<at>{TIME}\s*(?:sáng|chiều|tối)?\s*,?\s*ngày\s*(?P<date>{DATE}))",
+    rf"thời\s+gian\s*:\s*(?P<at>(?:từ\s+)?{TIME}\s*(?:sáng|chiều|tối)?\s*"
+    r"(?:(?:đến|-)\s*\d{1,2}\s*(?:giờ|h|g)\s*(?:\d{1,2}\s*(?:phút)?)?\s*)?,?\s*"
+    rf"ngày\s*(?P<date>{DATE}))",
     re.IGNORECASE,
 )
 #: Days named one by one: "trong 2 ngày 26/9 và 27/9/2018".
@@ -213,6 +220,11 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
                 match.start(),
                 match.end(),
             )
+    for match in MONTH_END.finditer(text):
+        month, year = int(match.group("month")), int(match.group("year"))
+        if 1 <= month <= 12:
+            last = date(year, month, month_calendar.monthrange(year, month)[1])
+            add(Deadline("by_date", squash(match.group()), date=last), match.start(), match.end())
     for match in MONTH_PERIOD.finditer(text):
         month, year = int(match.group("month")), int(match.group("year"))
         if 1 <= month <= 12:
