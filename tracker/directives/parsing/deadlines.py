@@ -223,8 +223,12 @@ def find_deadlines(text: str, offset: int = 0) -> list[Deadline]:
     for match in MONTH_END.finditer(text):
         month, year = int(match.group("month")), int(match.group("year"))
         if 1 <= month <= 12:
-            last = date(year, month, month_calendar.monthrange(year, month)[1])
-            add(Deadline("by_date", squash(match.group()), date=last), match.start(), match.end())
+            end_of_month = date(year, month, month_calendar.monthrange(year, month)[1])
+            add(
+                Deadline("by_date", squash(match.group()), date=end_of_month),
+                match.start(),
+                match.end(),
+            )
     for match in MONTH_PERIOD.finditer(text):
         month, year = int(match.group("month")), int(match.group("year"))
         if 1 <= month <= 12:
