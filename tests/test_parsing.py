@@ -16,6 +16,7 @@ from tracker.cli import main
 from tracker.directives.parsing import agencies as agency_finder
 from tracker.directives.parsing.citations import find_citations
 from tracker.directives.parsing.deadlines import find_deadlines
+from tracker.directives.parsing.destinations import report_target
 from tracker.directives.parsing.parser import gazetteer_from_files, parse_text
 from tracker.directives.parsing.reading import read_bytes
 from tracker.directives.parsing.source import NotADirective
@@ -1360,7 +1361,7 @@ Văn phòng Chính phủ xin thông báo để Bộ Kế hoạch và Đầu tư 
     ],
 )
 def test_whom_results_are_reported_to(text, expected):
-    found = agency_finder.report_target(text, NO_AGENCIES)
+    found = report_target(text, NO_AGENCIES)
     assert (found[0] if found else None) == expected
 
 
@@ -1379,11 +1380,9 @@ def test_names_of_places_asides_and_divisions():
         ("Chi Cục Dân số", "lead", None),
     ]
     report = "Báo cáo về Bộ Lao động - Thương binh và Xã hội (qua Cục Trẻ em) trước ngày 15/6."
-    assert agency_finder.report_target(report, NO_AGENCIES)[0] == (
-        "Bộ Lao động - Thương binh và Xã hội"
-    )
+    assert report_target(report, NO_AGENCIES)[0] == ("Bộ Lao động - Thương binh và Xã hội")
     first = "Gửi về Sở Y tế trước ngày 28/10 để báo cáo cho Ủy ban nhân dân thành phố."
-    assert agency_finder.report_target(first, NO_AGENCIES)[0] == "Sở Y tế"
+    assert report_target(first, NO_AGENCIES)[0] == "Sở Y tế"
 
 
 def test_a_double_spaced_addressee_list():

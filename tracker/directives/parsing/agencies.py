@@ -424,7 +424,7 @@ class Mention:
 
 def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
     """Agency names in `text`: known aliases first (longest wins), then unknown bodies."""
-    folded = _fold_keep_length(text)
+    folded = fold_keep_length(text)
     found: list[Mention] = []
     for match in gazetteer.pattern().finditer(folded):
         entry = gazetteer.lookup(match.group())
@@ -435,14 +435,14 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             if fold(place) not in gazetteer.home_provinces:
                 end, entry = elsewhere.end(), None  # "Sở Y tế tỉnh Bình Dương": not ours
         if entry and entry.kind == "agency" and EVERY_PLACE.match(text, end):
-            end, entry = _name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
+            end, entry = name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
         qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
         if qualified:  # "các đơn vị liên quan", "các cơ quan trực thuộc": a group of its own
             end, entry = qualified.end(), None
             if not qualified.group().endswith("quan"):  # "... liên quan" ends the name
-                end = _name_end(text, end, plural=True)
+                end = name_end(text, end, plural=True)
             elif whose := OF_BODY.match(text, end):  # "... liên quan của OCA"
-                end = _name_end(text, whose.end(), lower_words=False)
+                end = name_end(text, whose.end(), lower_words=False)
             elif local := LOCAL.match(text, end):  # "... liên quan tại địa phương"
                 end = local.end()
         found.append(Mention(squash(text[match.start() : end]), match.start(), end, entry))
@@ -466,7 +466,7 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if " " not in head and not acronym and not (following.isupper() or following.isdigit()):
             continue  # "Báo cáo", "Hội nghị", "Ban hành": a word, not a body
         plural = acronym and bool(re.match(r"\s+các\s", text[match.end() : match.end() + 6]))
-        end = _name_end(text, match.end(), lower_words=not acronym or plural)
+        end = name_end(text, match.end(), lower_words=not acronym or plural)
         if end - match.end() < 2 and " " not in head:
             continue
         housed = HOUSED_IN.match(text, end)  # "Ban Chỉ đạo 09 (Sở Tài chính)"
@@ -478,7 +478,7 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         for match in re.finditer(rf"(?<![\wÀ-ỹ(]){re.escape(defined)}(?![\wÀ-ỹ)])", text):
             if any(mention.start <= match.start() < mention.end for mention in found):
                 continue
-            end = _name_end(text, match.end(), lower_words=False)
+            end = name_end(text, match.end(), lower_words=False)
             found.append(Mention(squash(text[match.start() : end]), match.start(), end, None))
     for match in GROUP_AFTER_COOPERATE.finditer(text):  # "phối hợp với các liên chi hội ..."
         start = match.end()
@@ -486,7 +486,7 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
             continue  # a role's ("các đồng chí tham dự ..."), or a name already found
         determiner = DETERMINER_START.match(text, start)
         assert determiner is not None  # the pattern looked ahead for it
-        end = _name_end(text, determiner.end(), plural=True)
+        end = name_end(text, determiner.end(), plural=True)
         if end > determiner.end() + 2:  # not "các h" where a copy stops
             found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
@@ -634,7 +634,7 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
         if body is not None and named and between in ("", "trong", "của"):
             end = body.end  # "Chủ tịch UBND tỉnh", "Các thành viên trong Ban Quản lý ..."
         elif ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
-            end = _name_end(text, end)
+            end = name_end(text, end)
         roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
     persons: list[Mention] = []
     for match in PERSON.finditer(text):
@@ -655,7 +655,7 @@ PERSON = re.compile(
 )
 
 
-def _fold_keep_length(text: str) -> str:
+def fold_keep_length(text: str) -> str:
     folded = text.casefold()
     if len(folded) != len(text):  # a rare letter that grows when folded
         folded = text.lower()
@@ -809,7 +809,7 @@ def _verb_starts(word: str, text: str, position: int) -> bool:
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
 
-def _name_end(text: str, position: int, *, lower_words: bool = True, plural: bool = False) -> int:
+def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool = False) -> int:
     """Extend a body's name over its capitalised syllables and their tails ("Sở Thông tin
     và Truyền thông", "Sở Nông nghiệp và Phát triển nông thôn"), then, with
     `lower_words`, over lower-case words until a verb or preposition begins the rest of
@@ -894,20 +894,6 @@ def _name_end(text: str, position: int, *, lower_words: bool = True, plural: boo
     return ends[-1][0] if ends else position
 
 
-REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
-REPORT_TO_WORD = re.compile(
-    r"(?<!\S)(?:gửi\s+về|gửi\s+cho|gửi|về|cho|lên|(?<!hợp )với)\s+"
-    r"|^\s*(?:(?:đề\s+xuất|kết\s+quả|nhanh|gấp|ngay)\s+)+",  # "báo cáo đề xuất UBND huyện"
-    re.IGNORECASE,
-)
-#: "gửi về Sở Nội vụ", "gửi ý kiến về Phòng Khảo thí".
-SENDING = re.compile(
-    r"\b(?:gửi|phản\s+ánh)(?:\s+[^\s,.;:()]+){0,6}?\s+(?:về|cho|đến|tới)\s+(?=\S)"
-    r"|\bgửi\s+(?=\S)",
-    re.IGNORECASE,
-)
-#: "(qua Sở Y tế)", "(thông qua phòng CTCT)", "thông qua Văn phòng HĐND tỉnh".
-THROUGH = re.compile(r"^\s*(?:\(\s*(?:thông\s+)?qua|thông\s+qua)\s+", re.IGNORECASE)
 #: Words after which a body's name cannot go on (in a report's addressee).
 NAME_BOUNDARY = re.compile(
     r"\s+(?:trước|chậm\s+nhất|để|theo|vào|qua|trong|hằng|hàng|định\s+kỳ|(?-i:tổng\s+hợp)|kèm|bằng|"
@@ -919,95 +905,7 @@ NAME_BOUNDARY = re.compile(
 )
 
 
-def report_target(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
-    """The body results are reported to: 'báo cáo kết quả về Sở Thông tin và Truyền
-    thông', 'gửi về Sở Y tế', 'báo cáo UBND tỉnh (qua Sở Y tế)' (the body it goes through
-    receives it), 'Nhận báo cáo: Đồng chí ..., chuyên viên Phòng GD&ĐT'; the first the
-    text names. Reporting 'theo quy định' (as the rules have it, to whoever they say) sets
-    no one."""
-    receiver = RECEIVER.search(text)
-    if receiver:
-        return squash(receiver.group("who")).rstrip(" ,"), receiver.span("who")
-    found = [
-        candidate
-        for candidate in (_reported(text, gazetteer), _sent(text, gazetteer))
-        if candidate is not None
-    ]
-    return min(found, key=lambda candidate: candidate[1][0]) if found else None
-
-
-def _reported(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
-    """'báo cáo [kết quả] về|cho|lên X', 'báo cáo X'."""
-    for report in REPORT_WORD.finditer(text):
-        if _purpose(text, report.start()):
-            continue  # "Nhằm ... kịp thời tổng hợp báo cáo gửi UBND Quận 9": the issuer's own
-        clause_end = len(text)
-        for stop in (".", ";"):
-            position = text.find(stop, report.end())
-            if position != -1:
-                clause_end = min(clause_end, position)
-        clause = text[report.end() : clause_end]
-        starts = [0] + [m.end() for m in REPORT_TO_WORD.finditer(clause)]
-        for start in starts:
-            found = _body_at(clause, start, gazetteer)
-            if found is None:
-                continue
-            name, (begin, end) = found
-            name, (begin, end) = _through(clause, name, begin, end, gazetteer)
-            if ROUTINE.match(clause, end):
-                break  # "báo cáo Bộ GD&ĐT theo quy định"
-            offset = report.end()
-            return name, (offset + begin, offset + end)
-    return None
-
-
-def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
-    """'lập danh sách ... gửi về Sở Nội vụ', 'phản ánh về Bộ ...'."""
-    for sending in SENDING.finditer(text):
-        if _purpose(text, sending.start()):
-            continue
-        found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
-        if found is not None:
-            name, (begin, end) = found
-            name, (begin, end) = _through(text, name, begin, end, gazetteer)
-            if ROUTINE.match(text, end):
-                continue
-            return name, (begin, end)
-    return None
-
-
-#: Who receives the reports, under a label: "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên
-#: viên Phòng GD&ĐT".
-RECEIVER = re.compile(
-    r"(?:Nơi\s+|Đầu\s+mối\s+)?[Nn]hận\s+báo\s+cáo\s*:\s*(?P<who>[^\n;.:]{3,120})", re.IGNORECASE
-)
-#: A report sent "theo quy định" straight after its addressee ("(phòng GDMN)" between).
-ROUTINE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?theo\s+quy\s+định", re.IGNORECASE)
-#: A sentence that states a purpose ("Nhằm ...", "Để ..."): what it reports is not asked.
-PURPOSE = re.compile(r"\s*(?:Nhằm|Để)(?![\wÀ-ỹ])")
-#: "gửi về theo địa chỉ: Vụ Giáo dục chuyên nghiệp, ..."
-ADDRESS_LABEL = re.compile(r"\s*(?:theo\s+)?địa\s+chỉ\s*:", re.IGNORECASE)
-#: A division named before its body: "Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và Đào tạo".
-DIVISION = re.compile(r"(?:Vụ|Phòng|Cục|Văn phòng)\s")
-#: A body with divisions of its own, which a report goes through to it.
-PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
-#: The office of a body that has one as a division: "Văn phòng Sở", "Văn phòng Trung tâm
-#: Văn hóa Quận 9" (not "Văn phòng UBND tỉnh", a body of its own).
-OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
-
-
-#: The request a sentence makes after its purpose: "Để ..., Sở Xây dựng đề nghị ...".
-REQUEST = re.compile(r"(?<![\wÀ-ỹ])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\wÀ-ỹ])", re.IGNORECASE)
-
-
-def _purpose(text: str, position: int) -> bool:
-    """`position` is in the purpose a sentence states ("Nhằm ... báo cáo ..."), not in the
-    request that follows it ("Để ..., Sở Xây dựng đề nghị ... gửi về Sở Xây dựng")."""
-    start = _clause_start(text, position)
-    return bool(PURPOSE.match(text, start)) and not REQUEST.search(text, start, position)
-
-
-def _clause_start(text: str, position: int) -> int:
+def clause_start(text: str, position: int) -> int:
     """Where the clause that `position` is in begins: after ".", ";", ":" or a paragraph."""
     return sentence_start(text, position, (".", ";", ":", "\n\n"))
 
@@ -1016,75 +914,6 @@ def _in_brackets(text: str, position: int) -> bool:
     """`position` is inside a bracket opened in its sentence and not closed before it."""
     opened = text.rfind("(", 0, position)
     return opened > max(text.rfind(")", 0, position), text.rfind(".", 0, position))
-
-
-def _address_label(text: str, position: int) -> int:
-    label = ADDRESS_LABEL.match(text, position)
-    return label.end() - position if label else 0
-
-
-def _through(
-    text: str, name: str, begin: int, end: int, gazetteer: Gazetteer
-) -> tuple[str, tuple[int, int]]:
-    """'UBND tỉnh (qua Sở Y tế)': the body it goes through receives it, unless that is a
-    division of the same body ('Sở Nội vụ (qua Phòng Công chức, viên chức)'). A division
-    named with its body after a comma ('Vụ Giáo dục chuyên nghiệp, Bộ Giáo dục và Đào
-    tạo') stands for that body."""
-    through = THROUGH.match(text[end:])
-    if through:
-        via = _body_at(text, end + through.end(), gazetteer)
-        if via is not None and not (DIVISION.match(via[0]) and PARENT.match(name)):
-            return via  # not "Sở Nội vụ (qua Phòng ...)", "Bộ ... (qua Cục Trẻ em)"
-    if DIVISION.match(name) and text[end : end + 2] == ", ":
-        parent = _body_at(text, end + 2, gazetteer)
-        if parent is not None and not DIVISION.match(parent[0]):
-            return parent
-    office = OFFICE_OF.match(text, begin, end)
-    if office:
-        return squash(text[office.end() : end]), (office.end(), end)
-    return name, (begin, end)
-
-
-#: Characters after a position in which a body's name must fit.
-NAME_WINDOW = 300
-
-
-def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None:
-    """A body's name starting at `position` (spaces allowed before it)."""
-    while position < len(text) and text[position].isspace():
-        position += 1
-    rest = text[position:]
-    # Only a name that starts here: matched at the start of a bounded window, so a long
-    # text with many "báo cáo" stays linear.
-    start = rest[:NAME_WINDOW]
-    known = gazetteer.pattern().match(_fold_keep_length(start))
-    entry = gazetteer.lookup(known.group()) if known is not None else None
-    if known is not None and entry is not None:
-        end = known.end()
-        qualified = QUALIFIED.match(start, end) if entry.kind == "addressees" else None
-        if qualified:  # "gửi về các cơ quan liên quan"
-            end = qualified.end()
-        return squash(start[:end]), (position, position + end)
-    head = re.match(rf"(?:{HEAD}|{PERSON_HEAD})(?![\wÀ-ỹ])", rest)
-    if not head:
-        return None
-    if head.group().upper() in ACRONYM_HEADS or re.fullmatch(PERSON_HEAD, head.group()):
-        end = _name_end(rest, head.end(), lower_words=False)  # "UBND huyện Tam Đường"
-    else:
-        end = len(rest)
-        for pattern in (NAME_BOUNDARY, re.compile(r"[,.;:()]|\n\s*\n")):
-            match = pattern.search(rest, head.end())
-            if match:
-                end = min(end, match.start())
-    name = squash(rest[:end])
-    alone = (
-        re.fullmatch(PERSON_HEAD, head.group())
-        or head.group() in ("UBND", "HĐND", "BGH")
-        or (" " in head.group() and head.group()[:4].lower() != "các ")  # "Ban Chỉ đạo"
-    )
-    if (len(name) <= len(head.group()) + 1 and not alone) or len(name) > 90:
-        return None  # "báo cáo Phó Thủ tướng", "Báo cáo UBND danh sách": a title alone
-    return name, (position, position + len(rest[:end].rstrip()))
 
 
 WORD = re.compile(r"[^\s,;.:()\-–&]+")
@@ -1362,7 +1191,7 @@ def actors(
                 refs = [r for r in refs if r not in dropped]
                 seen -= {_one_name(r.name) for r in dropped}
             continue
-        if RECALLED_LETTER.search(text, _clause_start(text, mention.start), mention.start):
+        if RECALLED_LETTER.search(text, clause_start(text, mention.start), mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
         if _in_brackets(text, mention.start):
             continue  # "(mời các Sở có liên quan: Sở Nội vụ, ...)": an aside

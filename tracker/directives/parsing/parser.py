@@ -16,6 +16,7 @@ from tracker.directives.parsing import agencies as agency_finder
 from tracker.directives.parsing.agencies import Gazetteer
 from tracker.directives.parsing.citations import find_citations
 from tracker.directives.parsing.deadlines import find_deadlines
+from tracker.directives.parsing.destinations import report_target
 from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, Span, TaskDraft
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
@@ -332,7 +333,7 @@ def _task(
     inherits the nearest scope's: its actor-named parent heading, else the sentence
     before the items, else the addressees (Kính gửi); `inherited_from` says which."""
     raw = text[start:end]
-    report = agency_finder.report_target(raw, finder.gazetteer)
+    report = report_target(raw, finder.gazetteer)
     report_span = (start + report[1][0], start + report[1][1]) if report else None
     refs = [
         _with_offset(ref, start)
