@@ -813,6 +813,19 @@ def _named(text, **options):
                 ("Cổng thông tin điện tử huyện", "lead"),
             ],
         ),
+        # a ward's own bodies in lower case
+        (
+            "3. Giao công an phường, tổ quản lý trật tự đô thị, tổ thanh tra xây dựng phối hợp "
+            "với MTTQ phường, các đoàn thể và các tổ dân phố tổ chức giải tỏa.",
+            [
+                ("công an phường", "lead"),
+                ("tổ quản lý trật tự đô thị", "lead"),
+                ("tổ thanh tra xây dựng", "lead"),
+                ("MTTQ phường", "cooperate"),
+                ("các đoàn thể", "cooperate"),
+                ("các tổ dân phố", "cooperate"),
+            ],
+        ),
         # a person named with a title; "phân công" assigns
         (
             "Phân công ông Nguyễn Văn An theo dõi, đôn đốc việc thực hiện.",

@@ -48,12 +48,17 @@ HEAD_WORDS = (
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
     "BTV", "BGH", "Ban Giám hiệu", "Cổng thông tin điện tử", "Cổng Thông tin điện tử",
+    "MTTQ", "các đoàn thể", "Các đoàn thể",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
-#: ...", "trạm Y tế xã", "cơ quan liên quan".
+#: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
 LOWER_HEADS = (
     r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|trạm(?=\s+[A-ZĐ])|"
     r"trung\s+tâm(?=\s+[A-ZĐ])|bệnh\s+viện(?=\s+[A-ZĐ])|"
+    # a commune's or ward's own: "công an phường", "tổ dân phố", "tổ quản lý trật tự đô thị"
+    r"công\s+an(?=\s+(?:xã|phường|thị\s+trấn|huyện|quận|tỉnh|thành\s+phố)(?![\wÀ-ỹ]))|"
+    r"tổ\s+(?:dân\s+phố|tự\s+quản|quản\s+lý|thanh\s+tra|công\s+tác|chuyên\s+môn|bảo\s+vệ)|"
+    r"bộ\s+phận(?=\s+[^\s,.;:()]+)|"
     r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
 )
 #: "Các Sở, Ban, Ngành": the plural heads with their noun in capitals too.
@@ -86,6 +91,7 @@ ACRONYM_HEADS = (
     "UBMTTQ",
     "BTV",
     "BGH",
+    "MTTQ",
 )
 #: Who a report may go to besides a body: "báo cáo Thủ tướng Chính phủ", "báo cáo Chủ tịch
 #: UBND tỉnh", "báo cáo Thường trực Ủy ban nhân dân huyện".
@@ -792,6 +798,7 @@ NAME_COMPOUNDS = {
     ("liên", "quan"),
     ("hải", "quan"),
     ("khảo", "thí"),
+    ("tra", "xây"),  # "Thanh tra xây dựng"
     ("tiến", "bộ"),
 }
 #: Syllables that begin a verb only with the one after them: "tổ chức" (but "các tổ dân
