@@ -268,6 +268,7 @@ STOP_WORDS = {
     "khắc",
     "nêu",
     "nhắc",
+    "khen",
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
 COOPERATE = re.compile(
@@ -799,6 +800,7 @@ NAME_COMPOUNDS = {
     ("hải", "quan"),
     ("khảo", "thí"),
     ("tra", "xây"),  # "Thanh tra xây dựng"
+    ("biên", "tập"),  # "Ban Biên tập"
     ("tiến", "bộ"),
 }
 #: Syllables that begin a verb only with the one after them: "tổ chức" (but "các tổ dân

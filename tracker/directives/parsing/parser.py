@@ -52,6 +52,8 @@ CLOSING_START = re.compile(
 #: An item that states a particular of a meeting or a plan, under a label of a few words
 #: ("1. Nội dung:", "3. Thời gian:", "4. Địa điểm:", "2. Thành phần tham dự"): it
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
+#: A lead-in that lists what something holds: its items are parts, given to no one.
+CONTENTS = re.compile(r"(?<![\wÀ-ỹ])(?:bao\s+)?gồm\s*:\s*$", re.IGNORECASE)
 #: Particulars of when and where, whose names are places, not who acts: "Địa điểm: Phòng
 #: Tiếp công dân", "Địa điểm tiếp nhận ý kiến đóng góp:" / "Sở Tài nguyên và Môi trường".
 WHEN_AND_WHERE = re.compile(r"\s*(?:Thời\s+gian|Địa\s+điểm|Lịch)(?![\wÀ-ỹ])", re.IGNORECASE)
@@ -178,6 +180,8 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     ]
     lead_in = _inherited([_with_offset(ref, body.lead_in[0]) for ref in in_lead_in], "lead_in")
     general = _general(lead_in, addressees)
+    if CONTENTS.search(lead_in_text):
+        general = []  # "Dự thảo Thông tư gồm:" then "(1) Dự thảo Tờ trình": parts, not tasks
     items = [item for item in body.items if item.children == 0]
     if not items:
         # One unnumbered instruction: the body from the paragraph that makes the request.
