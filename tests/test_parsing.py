@@ -921,7 +921,8 @@ Tiêu chuẩn giáo viên: có sáng kiến.
     )
     assert [task.number for task in parse_text(listed, None).tasks] == ["1", "2"]
     # items after "gồm:" are the parts of what is sent, given to no one
-    assert all(task.agencies == [] for task in parse_text(listed, None).tasks)
+    addressed = "Kính gửi: Cục Thống kê các tỉnh.\n" + listed
+    assert [task.agencies for task in parse_text(addressed, None).tasks] == [[], []]
     inside = "1. Báo cáo số liệu:\n(1) Số học sinh;\n(2) Số giáo viên.\n2. Gửi về Bộ.\n"
     assert [task.number for task in parse_text(inside, None).tasks] == ["1", "2"]
     assert _named("1. Đối tượng cho ý kiến: Trưởng các đơn vị.", item=True) == [
