@@ -1090,7 +1090,7 @@ def _listed_subjects(text: str) -> list[Mention]:
     Đảng, Đoàn thể, Nhà nước, đơn vị lực lượng vũ trang, các doanh nghiệp ..., trường học,
     bệnh viện và nhà dân treo cờ Tổ quốc". A member goes on past a comma until the next
     member's head ("..., Đoàn thể, Nhà nước" is the first one's); the list ends at its verb.
-    None for a list that is given something ("... người lao động được nghỉ")."""
+    Nothing for a list that is given something ("... người lao động được nghỉ")."""
     first = LIST_MEMBER.match(text)
     if first is None:
         return []
