@@ -52,16 +52,16 @@ CLOSING_START = re.compile(
 #: An item that states a particular of a meeting or a plan, under a label of a few words
 #: ("1. Nội dung:", "3. Thời gian:", "4. Địa điểm:", "2. Thành phần tham dự"): it
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
-#: A lead-in that lists what something holds: its items are parts, given to no one.
-CONTENTS = re.compile(r"(?<![\wÀ-ỹ])(?:bao\s+)?gồm\s*:\s*$", re.IGNORECASE)
-#: Particulars of when and where, whose names are places, not who acts: "Địa điểm: Phòng
-#: Tiếp công dân", "Địa điểm tiếp nhận ý kiến đóng góp:" / "Sở Tài nguyên và Môi trường".
-WHEN_AND_WHERE = re.compile(r"\s*(?:Thời\s+gian|Địa\s+điểm|Lịch)(?![\wÀ-ỹ])", re.IGNORECASE)
 PARTICULARS = re.compile(
     r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
     r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ|Lịch)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,6}\s*[.:;\n]",
     re.IGNORECASE,
 )
+#: A lead-in that lists what something holds: its items are parts, given to no one.
+CONTENTS = re.compile(r"(?<![\wÀ-ỹ])(?:bao\s+)?gồm\s*:\s*$", re.IGNORECASE)
+#: Particulars of when and where, whose names are places, not who acts: "Địa điểm: Phòng
+#: Tiếp công dân", "Địa điểm tiếp nhận ý kiến đóng góp:" / "Sở Tài nguyên và Môi trường".
+WHEN_AND_WHERE = re.compile(r"\s*(?:Thời\s+gian|Địa\s+điểm|Lịch)(?![\wÀ-ỹ])", re.IGNORECASE)
 
 
 def parse(source: str | bytes | Path, gazetteer: Gazetteer | None = None) -> Draft:
