@@ -1,5 +1,6 @@
 """Agencies named in a task: resolved against agencies, groups and their aliases; lead or
-co-operating; the body results are reported to. Unresolved names are kept as written."""
+co-operating. Unresolved names are kept as written. (The body results are reported to is
+read in `destinations`.)"""
 
 from __future__ import annotations
 
