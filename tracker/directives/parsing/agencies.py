@@ -276,15 +276,16 @@ COOPERATE = re.compile(
     r"(?:phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?|làm\s+việc\s+với)\s*$", re.IGNORECASE
 )
 LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+trì)", re.IGNORECASE)
+#: Verbs that give the name after them work: "đề nghị X", "giao X", "ủy quyền X".
+ASSIGNING_WORDS = (
+    r"đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|(?:đồng\s+ý|chấp\s+thuận)(?:\s+việc)?|cho\s+phép|"
+    r"kính\s+mời|[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công"
+)
 #: What an actor's mention may follow: a clause start or a verb of assignment.
 #: Not after "chỉ đạo": in "UBND các huyện chỉ đạo Phòng GD&ĐT ...", the body directed
 #: works under the one in charge, which is the actor. A dash counts only as a list mark,
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
-ACTOR_BEFORE = re.compile(
-    r"(?:^|[.;:]|\n\s*[-–+•]|Đề\s+nghị|đề\s+nghị|Giao|giao|Yêu\s+cầu|yêu\s+cầu|"
-    r"giao\s+cho|(?:Đồng\s+ý|đồng\s+ý|Chấp\s+thuận|chấp\s+thuận)(?:\s+việc)?|Cho\s+phép|cho\s+phép|"
-    r"[Kk]ính\s+mời|[UuỦủ][ỷy]\s+quyền(?:\s+cho)?|[Pp]hân\s+công)\s*$"
-)
+ACTOR_BEFORE = re.compile(rf"(?:^|[.;:]|\n\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*$")
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
     r"truyền\s+đạt|"
@@ -1017,11 +1018,7 @@ def _after_heading(text: str, position: int) -> bool:
 
 
 #: A verb that gives the name after it work: "đề nghị X", "giao X", "yêu cầu X".
-ASSIGNING = re.compile(
-    r"(?:đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|đồng\s+ý|cho\s+phép|chấp\s+thuận|kính\s+mời|"
-    r"[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công)\s*$",
-    re.IGNORECASE,
-)
+ASSIGNING = re.compile(rf"(?:{ASSIGNING_WORDS})\s*$", re.IGNORECASE)
 #: "chỉ đạo <a body> ... phối hợp với" in one clause: the body directed co-operates (not
 #: "tập trung chỉ đạo và phối hợp các sở, ban, ngành": the subject does both).
 DIRECTED = re.compile(r"chỉ\s+đạo\s+(?!và\s)[^,.;:()]*phối\s+hợp[^,.;:()]*$", re.IGNORECASE)

@@ -16,6 +16,7 @@ from tracker.directives.parsing.agencies import (
     fold_keep_length,
     name_end,
 )
+from tracker.directives.parsing.patterns import REQUEST
 from tracker.directives.parsing.source import squash
 
 REPORT_WORD = re.compile(r"báo\s+cáo", re.IGNORECASE)
@@ -109,10 +110,6 @@ PARENT = re.compile(r"(?:Sở|Bộ|Tổng\s+cục)\s")
 #: The office of a body that has one as a division: "Văn phòng Sở", "Văn phòng Trung tâm
 #: Văn hóa Quận 9" (not "Văn phòng UBND tỉnh", a body of its own).
 OFFICE_OF = re.compile(r"Văn\s+phòng\s+(?=(?:Sở|Trung\s+tâm|Trường|Bệnh\s+viện|Công\s+ty)\s)")
-
-
-#: The request a sentence makes after its purpose: "Để ..., Sở Xây dựng đề nghị ...".
-REQUEST = re.compile(r"(?<![\wÀ-ỹ])(?:đề\s+nghị|yêu\s+cầu|giao)(?![\wÀ-ỹ])", re.IGNORECASE)
 
 
 def _purpose(text: str, position: int) -> bool:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.directives.parsing.draft import Span
 from tracker.directives.parsing.items import item_marker
 from tracker.directives.parsing.patterns import (
     DATE_LINE,
@@ -18,8 +19,6 @@ from tracker.directives.parsing.patterns import (
     is_capitals,
 )
 from tracker.directives.parsing.source import Line, Segment, segments, squash
-
-Span = tuple[int, int]
 
 #: The national title, or the Party's and the Youth Union's in its place on their own
 #: documents ("ĐẢNG CỘNG SẢN VIỆT NAM", "ĐOÀN TNCS HỒ CHÍ MINH").

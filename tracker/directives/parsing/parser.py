@@ -20,7 +20,7 @@ from tracker.directives.parsing.destinations import report_target
 from tracker.directives.parsing.draft import AgencyRef, Draft, SignerDraft, Span, TaskDraft
 from tracker.directives.parsing.header import parse_header
 from tracker.directives.parsing.items import Item, segment_body
-from tracker.directives.parsing.patterns import UPPER
+from tracker.directives.parsing.patterns import REQUEST, UPPER
 from tracker.directives.parsing.reading import read_bytes, read_path
 from tracker.directives.parsing.signature import CLOSING, parse_signature
 from tracker.directives.parsing.source import (
@@ -237,12 +237,6 @@ HEAD_OF_BODY = re.compile(
     rf"\s(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|"
     rf"(?:Sở|Bộ|Ban|Phòng|Trung\s+tâm|Trường|Chi\s+cục|Cục|Tổng\s+cục|Vụ|Văn\s+phòng|Hội|"
     rf"Công\s+đoàn)\s+[{UPPER}])"
-)
-#: Words that make a request of someone.
-REQUEST = re.compile(
-    r"\b(?:đề\s+nghị(?!\s+của)|yêu\s+cầu(?!\s+của)|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|"
-    r"chỉ\s+thị)\b",
-    re.IGNORECASE,
 )
 
 

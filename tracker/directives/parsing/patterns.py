@@ -126,3 +126,12 @@ def upper_ratio(text: str) -> float:
 
 def is_capitals(text: str) -> bool:
     return upper_ratio(text) > 0.9
+
+
+#: Words that make a request of someone: "đề nghị X", "giao X", "đồng ý X tổ chức" (not
+#: "đề nghị của X", whose request it is).
+REQUEST = re.compile(
+    r"\b(?:đề\s+nghị(?!\s+của)|yêu\s+cầu(?!\s+của)|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|"
+    r"chỉ\s+thị)\b",
+    re.IGNORECASE,
+)

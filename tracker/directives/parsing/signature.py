@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.directives.parsing.draft import Span
 from tracker.directives.parsing.items import item_marker
 from tracker.directives.parsing.patterns import UPPER, is_capitals
 from tracker.directives.parsing.source import Line, segments, squash
-
-Span = tuple[int, int]
 
 DISTRIBUTION_START = re.compile(r"^\s*Nơi\s+nhận\s*:?", re.IGNORECASE)
 AUTHORITY = re.compile(r"^(TM|KT|Q|TL|TUQ)\s*\.\s*", re.IGNORECASE)
