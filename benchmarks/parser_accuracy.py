@@ -281,7 +281,9 @@ def main() -> None:
             f"  time: p50 {statistics.median(timings):.1f} ms, max {max(timings):.1f} ms "
             f"per document (fastest of {RUNS} runs)"
         )
-        if verbose or len(misses) <= 40:
+        if verbose or (len(misses) <= 40 and folder.name != "holdout"):
+            # a held-out set's misses are printed only when asked: no rule is written from
+            # them while it is held out
             for miss in misses:
                 print("   -", miss[:300])
 

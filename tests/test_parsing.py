@@ -1418,3 +1418,136 @@ def test_a_double_spaced_addressee_list():
         "Thủ trưởng các cơ quan, ban, ngành cấp tỉnh",
         "Chủ tịch UBND các huyện, thị và thành phố Huế",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "nhân dân" ends the names of the people's bodies; a list of them stays joined
+        (
+            "Đề nghị BHXH Bộ Quốc phòng, BHXH Công an nhân dân và BHXH các tỉnh, thành phố "
+            "trực thuộc Trung ương tổ chức thực hiện.",
+            [
+                ("BHXH Bộ Quốc phòng", "lead"),
+                ("BHXH Công an nhân dân", "lead"),
+                ("BHXH các tỉnh, thành phố trực thuộc Trung ương", "lead"),
+            ],
+        ),
+        # "giao cho X": X acts; a name ends before haste ("nhanh chóng") and courtesy ("xin")
+        (
+            "Giao cho trưởng các khoa đào tạo, Trường Thực hành sư phạm thông báo. "
+            "Hiệu trưởng các trường THPT nhanh chóng triển khai.",
+            [
+                ("trưởng các khoa đào tạo", "lead"),
+                ("Trường Thực hành sư phạm", "lead"),
+                ("Hiệu trưởng các trường THPT", "lead"),
+            ],
+        ),
+        # an assignment told, not made
+        (
+            "Trường hợp đơn vị đã tổ chức khắc dấu và giao cho Chi cục quản lý thì tiếp tục "
+            "sử dụng.",
+            [],
+        ),
+        # a name's compounds: "công trình", "Giáo dục thường xuyên"; groups listed with
+        # "cá nhân" and a role of the businesses' heads
+        (
+            "Ban Quản lý công trình công cộng Huyện và Trung tâm Giáo dục thường xuyên có "
+            "trách nhiệm triển khai; người đứng đầu doanh nghiệp, cơ sở sản xuất kinh doanh; "
+            "các tổ chức, cá nhân trên địa bàn Huyện chịu trách nhiệm.",
+            [
+                ("Ban Quản lý công trình công cộng Huyện", "lead"),
+                ("Trung tâm Giáo dục thường xuyên", "lead"),
+                ("người đứng đầu doanh nghiệp, cơ sở sản xuất kinh doanh", "lead"),
+                ("các tổ chức, cá nhân trên địa bàn Huyện", "lead"),
+            ],
+        ),
+        # a place after "Địa điểm:", not who acts
+        ("Địa điểm: Trường THPT chuyên Lê Hồng Phong.", []),
+    ],
+)
+def test_who_acts_in_the_fifteenth_rounds_forms(text, expected):
+    assert _named(text, item=True) == expected
+
+
+LETTER_HEAD = "VĂN PHÒNG CHÍNH PHỦ\n\nSố: 1453/VPCP-KGVX\nHà Nội, ngày 09 tháng 03 năm 2009\n\n"
+
+
+def test_a_letter_sent_to_its_addressees_to_act_on():
+    # "xin gửi ... đến quý cơ quan để nghiên cứu": the addressees act; the speaker does not
+    draft = parse_text(
+        LETTER_HEAD + "Kính gửi:\n- Bộ Nội vụ\n- Bộ Tài chính\n\n"
+        "Văn phòng Chính phủ xin gửi bản chụp văn bản đến quý cơ quan để nghiên cứu và có ý "
+        "kiến, gửi về Văn phòng Chính phủ trước ngày 16 tháng 3 năm 2009.\n",
+        None,
+    )
+    (task,) = draft.tasks
+    assert [(a.name, a.inherited_from) for a in task.agencies] == [
+        ("Bộ Nội vụ", "addressees"),
+        ("Bộ Tài chính", "addressees"),
+    ]
+
+
+def test_quy_so_stands_for_the_addressee_of_its_kind():
+    draft = parse_text(
+        "Kính gửi:\n- Giám đốc Sở Giáo dục và Đào tạo tỉnh\n- Hiệu trưởng trường THPT chuyên\n\n"
+        "Kỳ thi được tổ chức tại trường, để các em giao lưu với nhau.\n"
+        "Kính đề nghị Quý Sở thông báo cho trường THPT chuyên tại đơn vị.\n",
+        None,
+    )
+    (task,) = draft.tasks
+    # the request is the closing paragraph ("giao lưu" asks no one anything)
+    assert task.text.startswith("Kính đề nghị Quý Sở")
+    assert [a.name for a in task.agencies] == ["Giám đốc Sở Giáo dục và Đào tạo tỉnh"]
+
+
+def test_a_subject_line_comes_before_kinh_gui():
+    draft = parse_text(
+        LETTER_HEAD + "Kính gửi: Bộ Giao thông vận tải.\n"
+        "Về đề nghị của Ủy ban nhân dân tỉnh Đồng Tháp, Phó Thủ tướng có ý kiến như sau:\n"
+        "Giao Bộ Giao thông vận tải xem xét, giải quyết.\n",
+        None,
+    )
+    assert draft.subject is None
+    assert draft.recipients == ["Bộ Giao thông vận tải"]
+    assert [a.name for a in draft.tasks[0].agencies] == ["Bộ Giao thông vận tải"]
+
+
+def test_those_named_by_a_short_name_and_their_heads_are_not_counted_twice():
+    draft = parse_text(
+        "Kính gửi:\n- Các sở giáo dục và đào tạo;\n- Cục Nhà trường.\n\n"
+        "Bộ đề nghị các sở GDĐT và Cục Nhà trường (gọi chung là các đơn vị) báo cáo. "
+        "Đề nghị các đơn vị gửi báo cáo trước ngày 05/3/2016.\n",
+        None,
+    )
+    assert [a.name for a in draft.tasks[0].agencies] == ["các sở GDĐT", "Cục Nhà trường"]
+
+
+def test_a_closing_that_asks_again_for_the_items_above_is_no_items():
+    draft = parse_text(
+        "Kính gửi: Uỷ ban nhân dân các tỉnh, thành phố trực thuộc Trung ương\n\n"
+        "Bộ Xây dựng đề nghị báo cáo:\n"
+        "1. Báo cáo về tình hình bán nhà ở.\n"
+        "2. Báo cáo về những khó khăn, vướng mắc.\n"
+        "Bộ Xây dựng đề nghị Uỷ ban nhân dân các tỉnh, thành phố khẩn trương báo cáo các nội "
+        "dung nêu trên.\n",
+        None,
+    )
+    assert draft.tasks[-1].text == "Báo cáo về những khó khăn, vướng mắc."
+
+
+def test_a_ministrys_divisions_and_the_lead_in_sentence_that_introduces_the_items():
+    draft = parse_text(
+        "Kính gửi: Cục Thuế các tỉnh, thành phố trực thuộc Trung ương\n\n"
+        "Một số Cục Thuế có tỷ lệ hoàn thành thấp như sau: Cục Thuế Bình Định, Lâm Đồng.\n\n"
+        "Tổng cục Thuế yêu cầu các Vụ, Cục, đơn vị thuộc Tổng cục Thuế và cơ quan Thuế các "
+        "cấp thực hiện một số giải pháp sau:\n\n"
+        "1/ Rà soát lại kế hoạch thanh tra.\n\n"
+        "2/ Tăng cường công tác kiểm tra.\n",
+        None,
+    )
+    for task in draft.tasks:
+        assert [(a.name, a.inherited_from) for a in task.agencies] == [
+            ("các Vụ, Cục, đơn vị thuộc Tổng cục Thuế", "lead_in"),
+            ("cơ quan Thuế các cấp", "lead_in"),
+        ]

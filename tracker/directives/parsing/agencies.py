@@ -25,6 +25,14 @@ ADDRESSEE_PHRASES = (
     "các cơ quan",
     "quý cơ quan",
     "quý đơn vị",
+    # "Kính đề nghị Quý Sở ...": the addressees of that kind (see parser._addressed)
+    "quý sở",
+    "quý bộ",
+    "quý ban",
+    "quý cục",
+    "quý trường",
+    "quý ủy ban",
+    "quý công ty",
 )
 
 #: A body's name begins with one of these (the longest that fits: "Ban Chỉ đạo" before
@@ -60,7 +68,7 @@ LOWER_HEADS = (
     r"công\s+an(?=\s+(?:xã|phường|thị\s+trấn|huyện|quận|tỉnh|thành\s+phố)(?![\wÀ-ỹ]))|"
     r"tổ\s+(?:dân\s+phố|tự\s+quản|quản\s+lý|thanh\s+tra|công\s+tác|chuyên\s+môn|bảo\s+vệ)|"
     r"bộ\s+phận(?=\s+[^\s,.;:()]+)|"
-    r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)"
+    r"(?:cơ quan|đơn vị)(?=\s+(?:có\s+)?liên\s+quan)|cơ\s+quan(?=\s+[A-ZĐ])"  # "cơ quan Thuế"
 )
 #: "Các Sở, Ban, Ngành": the plural heads with their noun in capitals too.
 PLURAL_CAPITALISED = tuple(
@@ -109,7 +117,7 @@ ROLE = re.compile(
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
     r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng|[Đđ]ại\s+biểu|"
-    r"[Tt]rưởng(?=\s+các\s))(?![\wÀ-ỹ])"
+    r"[Nn]gười\s+đứng\s+đầu|[Tt]rưởng(?=\s+các\s))(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
     # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
@@ -123,6 +131,7 @@ ROLE = re.compile(
 ROLE_GOES_ON = re.compile(
     rf"\s+(?:các|tất\s+cả|[{UPPER}]|(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
     r"cơ\s+sở|xã|phường|huyện|quận|tỉnh|thành\s+phố|thị\s+xã|thị\s+trấn|văn\s+xã|khối|lớp|"
+    r"doanh\s+nghiệp|"
     r"học\s+sinh)(?![\wÀ-ỹ]))"
 )
 #: A further role after a comma: "Hiệu trưởng, kế toán ...".
@@ -270,6 +279,10 @@ STOP_WORDS = {
     "nêu",
     "nhắc",
     "khen",
+    # the speaker's courtesy ("Văn phòng Chính phủ xin gửi ..."), and haste
+    "xin",
+    "nhanh",
+    "sớm",
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
 COOPERATE = re.compile(
@@ -292,13 +305,23 @@ ISSUER_SPEAKING = re.compile(
     r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
+#: A recipient sent something to act on: "xin gửi bản chụp ... đến quý cơ quan để nghiên
+#: cứu và có ý kiến" (not "để biết": for their information).
+SENT_TO = re.compile(r"(?:đến|tới|cho)\s+$", re.IGNORECASE)
+TO_ACT_ON = re.compile(r"^\s*để\s+(?!biết(?![\wÀ-ỹ]))", re.IGNORECASE)
+#: An assignment told, not made: "Trường hợp đơn vị đã tổ chức khắc dấu và giao cho Chi
+#: cục", "Thông báo số 656 ... về việc phê duyệt ... và giao cho Báo Nông thôn Ngày nay".
+NARRATED_ASSIGNING = re.compile(
+    r"(?:\bđã|\bvề\s+việc)\s[^.;:]*?\b(?:giao|[uủ][ỷy]\s+quyền|phân\s+công)(?:\s+cho)?\s*$",
+    re.IGNORECASE,
+)
 #: A past deed after a name: "Sở Giao thông vận tải đã dự thảo Quyết định ...".
 NARRATED = re.compile(r"^\s*(?:đã|vừa)\s", re.IGNORECASE)
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
 LIST_JOIN = re.compile(r"^\s*(?:\([^()]{0,100}\))?\s*(?:,|và|cùng|với)\s*$")
 NOT_ACTOR_BEFORE = re.compile(
-    r"(?:của|theo|tại|đến|với|về|cho|gửi|qua|lên|trình|tham\s+mưu|"
-    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+chỉ\s*:\s*$|"
+    r"(?:của|theo|tại|đến|với|về|(?<!giao\s)(?<!quyền\s)cho|gửi|qua|lên|trình|tham\s+mưu|"
+    r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+(?:chỉ|điểm)\s*:\s*$|"
     # "về việc cho phép Công ty ...": the request's subject, not the request; "để đề nghị
     # Bộ ... tuyên dương": a purpose
     r"việc\s+(?:cho\s+phép|đồng\s+ý|giao|chấp\s+thuận)\s+$|để\s+đề\s+nghị\s+$",
@@ -695,7 +718,8 @@ LOWER_STOP = STOP_WORDS | {
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
-    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp)"
+    r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp|"
+    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp)"
     r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
@@ -717,7 +741,7 @@ LOCATED = re.compile(
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
 PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các(?:\s+[^\s,;.:()]+){1,3}\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
-THE_THAO = re.compile(r",\s*[Tt]hể\s+thao(?![\wÀ-ỹ])")
+THE_THAO = re.compile(r",\s*[Tt]h[ểế]\s+thao(?![\wÀ-ỹ])")  # and its typo "Thế thao"
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
 ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
@@ -743,7 +767,11 @@ UNIT_ENDS = {
     "vị",
     "phương",
     "quan",
+    "chức",  # "các tổ chức, cá nhân"
+    "nghiệp",  # "doanh nghiệp, cơ sở sản xuất kinh doanh"
 }
+#: A ministry's divisions listed together: "Các Vụ, Cục, đơn vị thuộc Tổng cục Thuế".
+LISTED_DIVISION = re.compile(r",\s*(?:Vụ|Cục|Chi\s+cục|đơn\s+vị)(?![\wÀ-ỹ])")
 #: Where a name goes on past a comma: (does the word before allow it, what may follow).
 COMMA_CONTINUATIONS: tuple[tuple[Callable[[str], object], re.Pattern[str]], ...] = (
     (lambda word: word.lower() in UNIT_ENDS, LISTED_UNIT),  # "UBND các huyện, thành phố"
@@ -751,6 +779,7 @@ COMMA_CONTINUATIONS: tuple[tuple[Callable[[str], object], re.Pattern[str]], ...]
     (lambda word: word.lower() in ("hóa", "hoá"), THE_THAO),  # "Sở Văn hóa, Thể thao ..."
     (ACRONYM.fullmatch, LISTED_ACRONYM),  # "các trường MN, TH, THCS"
     (ACRONYM.fullmatch, LISTED_UNIT),  # "các trường MN, TH, THCS, đơn vị trực thuộc"
+    (lambda word: word in ("Vụ", "Cục"), LISTED_DIVISION),  # "Các Vụ, Cục, đơn vị thuộc ..."
 )
 
 
@@ -804,6 +833,8 @@ NAME_COMPOUNDS = {
     ("tra", "xây"),  # "Thanh tra xây dựng"
     ("biên", "tập"),  # "Ban Biên tập"
     ("tiến", "bộ"),
+    ("công", "trình"),  # "Ban Quản lý công trình công cộng"
+    ("dục", "thường"),  # "Trung tâm Giáo dục thường xuyên"
 }
 #: Syllables that begin a verb only with the one after them: "tổ chức" (but "các tổ dân
 #: phố"), "động viên" (but "hoạt động"), "truyền đạt" (but "Truyền thông").
@@ -816,6 +847,10 @@ def _verb_starts(word: str, text: str, position: int) -> bool:
     return bool(second and re.match(rf"\s+{second}(?![\wÀ-ỹ])", text[position:]))
 
 
+#: "nhân dân" ending a body's name: "Công an nhân dân", "Tòa án nhân dân", "Viện kiểm sát
+#: nhân dân", "Quân đội nhân dân", after the word before it.
+PEOPLES = re.compile(r"\s+nhân\s+dân(?![\wÀ-ỹ])")
+PEOPLES_AFTER = {"an", "án", "sát", "đội", "đồng"}
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
@@ -841,6 +876,11 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
             end = tail.end()
             ends.append((end, tail.group().split()[-1].lower()))
             break
+        peoples = PEOPLES.match(text, end) if last_word.lower() in PEOPLES_AFTER else None
+        if peoples:  # "BHXH Công an nhân dân"
+            end, last_word = peoples.end(), "dân"
+            ends.append((end, "dân"))
+            continue
         listed = _comma_continues(text, end, last_word)
         if plural and not listed:  # "các Bộ: Công an, Tài chính, ..., Nông nghiệp và Môi trường"
             listed = (NAMED_MEMBERS if listing else MEMBERS_START).match(text, end)
@@ -984,6 +1024,16 @@ def _one_name(name: str) -> str:
     giáo viên"."""
     words = " ".join(_words(name))
     return re.sub(r"^(?:tòan thể |tất cả )|(?<![\wÀ-ỹ])các ", "", words) or fold(name)
+
+
+def heads_the_addressees(name: str) -> bool:
+    """`name` is a role over the bodies an addressing phrase stands for: "Người đứng đầu
+    cơ quan, đơn vị, địa phương", "Thủ trưởng các cơ quan, đơn vị"."""
+    role = ROLE.match(name)
+    if role is None:
+        return False
+    bodies = re.sub(r"^\s*(?:các\s+)?", "", fold(name[role.end() :]))
+    return any(bodies == re.sub(r"^các\s+", "", phrase) for phrase in ADDRESSEE_PHRASES)
 
 
 def kind_of(name: str) -> str:
@@ -1171,7 +1221,9 @@ def actors(
         cooperating = bool(COOPERATE.search(before)) or (joined and previous_role == "cooperate")
         if cooperating and DIRECTED.search(text, max(0, mention.start - 200), mention.start):
             continue  # "UBND các huyện chỉ đạo Phòng GD&ĐT phối hợp với các nhà trường": theirs
-        leading = bool(LEAD_AFTER.match(after))
+        leading = bool(LEAD_AFTER.match(after)) or bool(
+            SENT_TO.search(before) and TO_ACT_ON.match(after)
+        )
         # After the grounds, the sentence's subject: its first name, not one further on
         # ("Căn cứ ..., Chủ tịch UBND tỉnh ủy quyền ... trước pháp luật, Tỉnh ủy, ...").
         introduced = _introduced(text, mention.start)
@@ -1184,11 +1236,13 @@ def actors(
         )
         if not (cooperating or leading or joined or starts):
             continue
-        if NOT_ACTOR_BEFORE.search(before) and not cooperating:
+        if NOT_ACTOR_BEFORE.search(before) and not (cooperating or leading):
             continue
         if introduced is not None:
             subjects.add(introduced)
-        if ISSUER_SPEAKING.match(after) and not (cooperating or ASSIGNING.search(before)):
+        if ISSUER_SPEAKING.match(after) and not (
+            cooperating or joined or ASSIGNING.search(before)  # "giao cho X, Y thông báo"
+        ):
             continue  # "UBND tỉnh ban hành Kế hoạch", "Sở Y tế đề nghị": the issuer speaks
         if NARRATED.match(after) and not cooperating:
             # "Sở Giao thông vận tải đã dự thảo ...", "Ủy ban Dân tộc và các bộ, ngành, địa
@@ -1200,6 +1254,8 @@ def actors(
             continue
         if RECALLED_LETTER.search(text, clause_start(text, mention.start), mention.start):
             continue  # "Văn phòng Chính phủ đã có công văn ... đề nghị các Bộ": done before
+        if NARRATED_ASSIGNING.search(text, clause_start(text, mention.start), mention.start):
+            continue  # "đơn vị đã khắc dấu và giao cho Chi cục quản lý": done before
         if _in_brackets(text, mention.start):
             continue  # "(mời các Sở có liên quan: Sở Nội vụ, ...)": an aside
         issuing = _issuing(mention.name, issuers)

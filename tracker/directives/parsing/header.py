@@ -317,6 +317,8 @@ def _read_subject(
     double-spaced header one blank line does not end it; a line in capitals does
     ("KHẨN", the motto)."""
     for segment, _tag_name in tagged:
+        if RECIPIENTS_START.match(segment.text):
+            break  # the body begins: "Kính gửi: ..." / "Về đề nghị của UBND tỉnh ..."
         match = SUBJECT_START.match(segment.text)
         if not match:
             continue

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.directives.parsing import agencies as agency_finder
-from tracker.directives.parsing.agencies import Gazetteer
+from tracker.directives.parsing.agencies import Gazetteer, heads_the_addressees
 from tracker.directives.parsing.citations import find_citations
 from tracker.directives.parsing.deadlines import find_deadlines
 from tracker.directives.parsing.destinations import report_target
@@ -26,6 +26,7 @@ from tracker.directives.parsing.signature import CLOSING, parse_signature
 from tracker.directives.parsing.source import (
     NotADirective,
     prepare,
+    sentence_start,
     split_lines,
     squash,
     too_long,
@@ -42,6 +43,10 @@ CLOSING_START = re.compile(
     r"(?:tổ\s+chức\s+|triển\s+khai\s+)?(?:thực\s+hiện|chấp\s+hành)|"
     r"\b(?:thực\s+hiện|chấp\s+hành)\s+nghiêm\s+túc)|"
     r".{0,60}?\btrân\s+trọng\s+cảm\s+ơn|"
+    # "Bộ Xây dựng đề nghị UBND các tỉnh ... khẩn trương báo cáo các nội dung nêu trên":
+    # what every item above asks, asked again
+    r".{0,60}?\b(?:yêu\s+cầu|đề\s+nghị)\s.{0,200}?\b(?:nội\s+dung|yêu\s+cầu|nhiệm\s+vụ)\s+"
+    r"(?:nêu\s+|như\s+)?trên(?![\wÀ-ỹ])|"
     # "Văn phòng Chính phủ xin thông báo để các cơ quan biết, thực hiện./.", "UBND phường
     # thông báo đề nghị các ngành ... biết và hưởng ứng"
     r".{0,80}?\bthông\s+báo\s+(?:để|đề\s+nghị|đến)\s.{0,250}?\bbiết(?:,|\s+và)\s+[\wÀ-ỹ])",
@@ -172,6 +177,14 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
     # "... yêu cầu Bộ X chủ trì, phối hợp với Y và Z:" then the items: X leads them, Y and Z
     # co-operate
     in_lead_in = finder.actors(lead_in_text, item=False)
+    # The sentence that introduces the items names who does them; a lead-in's earlier
+    # paragraphs are its background ("Một số Cục Thuế có tỷ lệ hoàn thành thấp: Cục Thuế
+    # Bình Định, ..." / "Tổng cục Thuế yêu cầu Cục Thuế các tỉnh ... thực hiện:").
+    last = sentence_start(lead_in_text, len(lead_in_text.rstrip()), (".", "\n\n"))
+    if body.items and any(
+        ref.role == "lead" and ref.span and ref.span[0] >= last for ref in in_lead_in
+    ):
+        in_lead_in = [ref for ref in in_lead_in if ref.span and ref.span[0] >= last]
     leads = [ref.span for ref in in_lead_in if ref.role == "lead" and ref.span]
     in_lead_in = [
         ref
@@ -189,7 +202,9 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
         if not content:
             return []
         start = _request_start(text, content, finder)
-        end = _cut_closing(text, content, formulas_only=True)
+        # closing formulas after the request, not the request itself ("Kính đề nghị Quý Sở
+        # thông báo cho ..." after the event's particulars)
+        end = _cut_closing(text, [line for line in content if line.end > start], formulas_only=True)
         return [_task(text, "", start, end, general, addressees, finder, ())]
     headings = _heading_actors(text, body.items, finder)
     aims = {item.path for item in body.items if AIMS.match(text, item.text_start)}
@@ -242,7 +257,8 @@ HEAD_OF_BODY = re.compile(
 
 def _request_start(text: str, content, finder: Finder) -> int:
     """Where a one-instruction body's request begins: its first paragraph that asks
-    something of someone ("Do vậy, Bộ Y tế đề nghị ...") or names who acts, past the
+    something of someone ("Do vậy, Bộ Y tế đề nghị ...") before the closing formulas, else
+    that names who acts, else a closing formula that asks something, past the
     paragraphs that recall what came before ("Ngày 09/02/2021, Bộ Y tế đã có Công văn
     ...", "Căn cứ ..."). The whole body when no paragraph does."""
     indents = sorted(line.indent for line in content)
@@ -253,12 +269,17 @@ def _request_start(text: str, content, finder: Finder) -> int:
             paragraphs.append([content[index]])
         else:
             paragraphs[-1].append(content[index])
-    for paragraph in paragraphs:
-        words = text[paragraph[0].start : paragraph[-1].end]
-        if REQUEST.search(words) or any(
-            ref.role == "lead" for ref in finder.actors(words, item=False)
-        ):
-            return paragraph[0].start + paragraph[0].indent
+    spans = [(p[0].start + p[0].indent, text[p[0].start : p[-1].end]) for p in paragraphs]
+    closing = _cut_closing(text, content, formulas_only=True)
+    for start, words in spans:
+        if start < closing and REQUEST.search(words):
+            return start
+    for start, words in spans:
+        if any(ref.role == "lead" for ref in finder.actors(words, item=False)):
+            return start
+    for start, words in spans:
+        if REQUEST.search(words):
+            return start  # "Kính đề nghị Quý Sở thông báo ...": the closing asks it
     return content[0].start + content[0].indent
 
 
@@ -349,6 +370,18 @@ def _task(
             AgencyRef(ref.name, ref.role, ref.code, ref.kind, True, ref.span, ref.inherited_from)
             for ref in scope
         ] + refs
+    if any(ref.inherited_from == "addressees" for ref in refs):
+        # "Các cơ quan, đơn vị, địa phương chỉ đạo ...; Người đứng đầu cơ quan, đơn vị, địa
+        # phương chịu trách nhiệm ...": the addressees' heads, not others (unless Kính gửi
+        # names them so: "Trưởng các đơn vị")
+        written = {squash(a.name).casefold() for a in addressees}
+        refs = [
+            ref
+            for ref in refs
+            if ref.inherited
+            or not heads_the_addressees(ref.name)
+            or squash(ref.name).casefold() in written
+        ]
     return TaskDraft(
         number=number,
         text=squash(raw),
@@ -374,6 +407,8 @@ def _names_actor(ref: AgencyRef, addressees: list[AgencyRef]) -> bool:
 
 
 SENTENCE_END = re.compile(r"[.;]\s*$")
+#: A short name given to those just named: "(gọi chung là các đơn vị)".
+DEFINED = re.compile(r"\((?:sau\s+đây\s+)?gọi\s+(?:chung|tắt)\s+là\s+([^()]{2,60})\)")
 
 
 def _expand_addressees(
@@ -381,8 +416,10 @@ def _expand_addressees(
 ) -> list[AgencyRef]:
     """'Các cơ quan, đơn vị, địa phương' stands for the addressees of the document; as the
     subject of a sentence after one that names who leads, for those ("Đề nghị Hiệu trưởng
-    các trường, Thủ trưởng các đơn vị trực thuộc rà soát ... Các đơn vị thực hiện ...")."""
+    các trường, Thủ trưởng các đơn vị trực thuộc rà soát ... Các đơn vị thực hiện ..."),
+    and as the short name given to those named ("(gọi chung là các đơn vị)")."""
     named = any(ref.role == "lead" and ref.kind != "addressees" for ref in refs)
+    defined = {squash(name).casefold() for name in DEFINED.findall(text)}
     expanded: list[AgencyRef] = []
     for ref in refs:
         if (
@@ -392,16 +429,28 @@ def _expand_addressees(
             and SENTENCE_END.search(text, max(0, ref.span[0] - 10), ref.span[0])
         ):
             continue
+        if ref.kind == "addressees" and named and squash(ref.name).casefold() in defined:
+            continue  # "các sở GDĐT và Cục Nhà trường (gọi chung là các đơn vị)": those two
         if ref.kind == "addressees" and not addressees and ref.name.lower().startswith("quý "):
             continue  # "đề nghị quý cơ quan góp ý" in a copy without its Kính gửi: no one named
         if ref.kind == "addressees" and addressees:
             expanded.extend(
                 AgencyRef(a.name, ref.role, a.code, a.kind, True, ref.span, "addressees")
-                for a in addressees
+                for a in _addressed(ref.name, addressees)
             )
         else:
             expanded.append(ref)
     return expanded
+
+
+def _addressed(phrase: str, addressees: list[AgencyRef]) -> list[AgencyRef]:
+    """The addressees an addressing phrase stands for: "Quý Sở" of a letter to a Sở's
+    director and to a school's head, the Sở's line; "quý cơ quan", all of them."""
+    noun = phrase.casefold().removeprefix("quý ").strip()
+    if noun in ("cơ quan", "đơn vị") or noun == phrase.casefold():
+        return addressees
+    word = re.compile(rf"(?<![\wÀ-ỹ]){re.escape(noun)}(?![\wÀ-ỹ])", re.IGNORECASE)
+    return [a for a in addressees if word.search(a.name)] or addressees
 
 
 def _with_offset(ref: AgencyRef, offset: int) -> AgencyRef:

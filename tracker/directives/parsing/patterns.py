@@ -131,7 +131,8 @@ def is_capitals(text: str) -> bool:
 #: Words that make a request of someone: "đề nghị X", "giao X", "đồng ý X tổ chức" (not
 #: "đề nghị của X", whose request it is).
 REQUEST = re.compile(
-    r"\b(?:đề\s+nghị(?!\s+của)|yêu\s+cầu(?!\s+của)|giao|đồng\s+ý|chấp\s+thuận|cho\s+phép|"
+    r"\b(?:đề\s+nghị(?!\s+của)|yêu\s+cầu(?!\s+của)|(?<!bàn\s)giao(?!\s+(?:lưu|thông|dịch|tiếp))|"
+    r"đồng\s+ý|chấp\s+thuận|cho\s+phép|"
     r"chỉ\s+thị)\b",
     re.IGNORECASE,
 )
