@@ -1551,3 +1551,73 @@ def test_a_ministrys_divisions_and_the_lead_in_sentence_that_introduces_the_item
             ("các Vụ, Cục, đơn vị thuộc Tổng cục Thuế", "lead_in"),
             ("cơ quan Thuế các cấp", "lead_in"),
         ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "mỗi" (each) makes a group as "các" does; "thành lập" ends a name
+        (
+            "- Mỗi Phòng Giáo dục và Đào tạo quận, huyện, thị xã thành lập một Ban tổ chức.",
+            [("Mỗi Phòng Giáo dục và Đào tạo quận, huyện, thị xã", "lead")],
+        ),
+        # the honorific before a body's head is left out; alone, the role keeps it
+        (
+            "Văn phòng Bộ đề nghị đồng chí Giám đốc Công an thành phố Hà Nội chỉ đạo.",
+            [("Giám đốc Công an thành phố Hà Nội", "lead")],
+        ),
+        ("Đề nghị đồng chí Hiệu trưởng chỉ đạo.", [("đồng chí Hiệu trưởng", "lead")]),
+        # kinds of body listed under one "Các" are one group; the people apart
+        (
+            "Các cơ quan, đơn vị, trường học, doanh nghiệp, các cơ sở sản xuất kinh doanh và "
+            "nhân dân trong thị xã treo cờ Tổ quốc.",
+            [
+                (
+                    "Các cơ quan, đơn vị, trường học, doanh nghiệp, các cơ sở sản xuất kinh doanh",
+                    "lead",
+                ),
+                ("nhân dân trong thị xã", "lead"),
+            ],
+        ),
+        # an item headed by whom it is for; a group's list going on past "các cơ quan"
+        (
+            "Đối với các cơ quan, ban, ngành, đoàn thể chính trị - xã hội thành phố: Treo cờ.",
+            [("các cơ quan, ban, ngành, đoàn thể chính trị - xã hội thành phố", "lead")],
+        ),
+        # names through "Cung ứng", "An toàn giao thông", "Văn hóa, Thông tin"; a member body
+        (
+            "Trung tâm Cung ứng dịch vụ công thường xuyên thông tin. Đề nghị các cơ quan thành "
+            "viên Ban An toàn giao thông tỉnh tham gia ý kiến. Trung tâm Văn hóa, Thông tin và "
+            "Thể thao Thành phố có trách nhiệm đưa tin.",
+            [
+                ("Trung tâm Cung ứng dịch vụ công", "lead"),
+                ("các cơ quan thành viên Ban An toàn giao thông tỉnh", "lead"),
+                ("Trung tâm Văn hóa, Thông tin và Thể thao Thành phố", "lead"),
+            ],
+        ),
+        # sent to act on ("gửi đến X phối hợp góp ý"); "đóng góp" ends a name
+        (
+            "Phòng Nội vụ gửi đến Phòng Tư pháp phối hợp góp ý dự thảo. Đề nghị các Sở đóng "
+            "góp ý kiến.",
+            [("Phòng Tư pháp", "lead"), ("các Sở", "lead")],
+        ),
+    ],
+)
+def test_who_acts_in_the_sixteenth_rounds_forms(text, expected):
+    assert _named(text, item=True) == expected
+
+
+def test_an_items_title_line_before_who_acts():
+    draft = parse_text(
+        "Kính gửi: Các Phòng GD&ĐT\n\nĐề nghị các Phòng GD&ĐT triển khai:\n"
+        "1. Phân loại, chấm sản phẩm\n"
+        "Các Phòng GD&ĐT thành lập Ban tổ chức cấp cơ sở, chấm sản phẩm dự thi của học sinh "
+        "các trường tiểu học và trung học cơ sở trên địa bàn.\n"
+        "2. Hoàn thiện hồ sơ, tập hợp sản phẩm dự thi cấp Thành phố\n"
+        "Ban tổ chức cấp cơ sở tập hợp, tuyển chọn sản phẩm có chất lượng gửi dự thi cấp "
+        "thành phố theo thể lệ của cuộc thi.\n",
+        None,
+    )
+    assert [(a.name, a.inherited) for a in draft.tasks[1].agencies] == [
+        ("Ban tổ chức cấp cơ sở", False)
+    ]

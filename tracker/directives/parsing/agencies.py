@@ -57,7 +57,8 @@ HEAD_WORDS = (
     "Huyện uỷ", "Thành ủy", "Thành uỷ", "Chi bộ", "Tòa án", "Toà án", "Viện kiểm sát",
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
     "BTV", "BGH", "Ban Giám hiệu", "Cổng thông tin điện tử", "Cổng Thông tin điện tử",
-    "MTTQ", "các đoàn thể", "Các đoàn thể",
+    "MTTQ", "các đoàn thể", "Các đoàn thể", "Ban tổ chức", "Ban Tổ chức", "Chi đoàn", "Chi Đoàn",
+    "chi Đoàn", "chi đoàn", "Ban cán sự", "ban cán sự",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
@@ -175,7 +176,6 @@ STOP_WORDS = {
     "bố",
     "đảm",
     "bảo",
-    "cung",
     "cử",
     "giao",
     "chịu",
@@ -279,6 +279,7 @@ STOP_WORDS = {
     "nêu",
     "nhắc",
     "khen",
+    "dựa",
     # the speaker's courtesy ("Văn phòng Chính phủ xin gửi ..."), and haste
     "xin",
     "nhanh",
@@ -298,17 +299,25 @@ ASSIGNING_WORDS = (
 #: Not after "chỉ đạo": in "UBND các huyện chỉ đạo Phòng GD&ĐT ...", the body directed
 #: works under the one in charge, which is the actor. A dash counts only as a list mark,
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
-ACTOR_BEFORE = re.compile(rf"(?:^|[.;:]|\n\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*$")
+ACTOR_BEFORE = re.compile(
+    rf"(?:^|[.;:]|(?:^|\n)\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*(?:[Đđ]ồng\s+chí\s+)?$"  # honorific
+)
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
-    r"truyền\s+đạt|"
+    r"truyền\s+đạt|gửi\s+(?:đến|tới)\s|"
     r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
     re.IGNORECASE,
 )
 #: A recipient sent something to act on: "xin gửi bản chụp ... đến quý cơ quan để nghiên
-#: cứu và có ý kiến" (not "để biết": for their information).
+#: cứu và có ý kiến", "gửi đến các cơ quan, đơn vị, địa phương phối hợp góp ý" (not "để
+#: biết": for their information).
 SENT_TO = re.compile(r"(?:đến|tới|cho)\s+$", re.IGNORECASE)
-TO_ACT_ON = re.compile(r"^\s*để\s+(?!biết(?![\wÀ-ỹ]))", re.IGNORECASE)
+TO_ACT_ON = re.compile(
+    r"^\s*(?:để\s+(?!biết(?![\wÀ-ỹ]))|(?:phối\s+hợp|góp\s+ý|tham\s+gia|nghiên\s+cứu)(?![\wÀ-ỹ]))",
+    re.IGNORECASE,
+)
+#: An item headed by whom it is for: "1. Đối với các cơ quan, ban, ngành ...: Treo cờ".
+FOR_HEAD = re.compile(r"(?:^|\n)\s*(?:[-–+•]\s*)?[Đđ]ối\s+với\s+$")
 #: An assignment told, not made: "Trường hợp đơn vị đã tổ chức khắc dấu và giao cho Chi
 #: cục", "Thông báo số 656 ... về việc phê duyệt ... và giao cho Báo Nông thôn Ngày nay".
 NARRATED_ASSIGNING = re.compile(
@@ -469,6 +478,12 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if entry and entry.kind == "agency" and EVERY_PLACE.match(text, end):
             end, entry = name_end(text, end), None  # "Sở GDĐT các tỉnh, thành phố": theirs
         qualified = QUALIFIED.match(text, end) if entry and entry.kind == "addressees" else None
+        if entry and entry.kind == "addressees" and not qualified and entry.name.startswith("các"):
+            listed = LISTED_UNIT.match(text, end)
+            if listed and not LISTED_UNIT.match(text, name_end(text, end, plural=True)):
+                # "các cơ quan, ban, ngành, đoàn thể chính trị - xã hội thành phố": a group
+                # of its own, whose list goes on past the phrase
+                end, entry = name_end(text, end, plural=True), None
         if qualified:  # "các đơn vị liên quan", "các cơ quan trực thuộc": a group of its own
             end, entry = qualified.end(), None
             if not qualified.group().endswith("quan"):  # "... liên quan" ends the name
@@ -568,6 +583,7 @@ EVERY_PLACE = re.compile(
 QUALIFIED = re.compile(
     r"(?:,\s*(?:địa\s+phương|đơn\s+vị|cơ\s+quan|tổ\s+chức|doanh\s+nghiệp|cá\s+nhân))*"
     r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
+    r"\s+thành\s+viên|"  # "các cơ quan thành viên Ban An toàn giao thông tỉnh"
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
@@ -611,18 +627,19 @@ NOT_BODIES = (
     r"trường\s+hợp", r"nội\s+dung", r"quy\s+định", r"văn\s+bản", r"hoạt\s+động",
     r"biện\s+pháp", r"giải\s+pháp", r"nhiệm\s+vụ", r"chỉ\s+tiêu", r"tiêu\s+chí", r"hồ\s+sơ",
     r"thủ\s+tục", r"chương\s+trình", r"kế\s+hoạch", r"thông\s+tin", r"ý\s+kiến",
+    r"người\s+dân", r"công\s+dân",
 )  # fmt: skip
 #: Whoever one co-operates with, named as a group: "phối hợp với các liên chi hội sinh viên".
 GROUP_AFTER_COOPERATE = re.compile(
     r"(?:phối\s+hợp(?:\s+chặt\s+chẽ)?\s+với|đề\s+nghị|yêu\s+cầu|giao(?:\s+cho)?|kính\s+mời|,|và)"
-    r"\s+(?=(?:tất\s+cả\s+)?các\s+(?!" + "|".join(NOT_BODIES) + r")[^\W\d])",
+    r"\s+(?=(?:tất\s+cả\s+)?(?:các|mỗi)\s+(?!" + "|".join(NOT_BODIES) + r")[^\W\d])",
     re.IGNORECASE,
 )
-DETERMINER_START = re.compile(r"(?:tất\s+cả\s+)?các", re.IGNORECASE)
-#: "các" (all the) before a body's name makes it the group of such bodies: "đề nghị các
-#: Sở Giáo dục và Đào tạo báo cáo".
+DETERMINER_START = re.compile(r"(?:tất\s+cả\s+)?(?:các|mỗi)", re.IGNORECASE)
+#: "các" (all the) or "mỗi" (each) before a body's name makes it the group of such bodies:
+#: "đề nghị các Sở Giáo dục và Đào tạo báo cáo", "mỗi Phòng GD&ĐT chọn ...".
 EVERY = re.compile(r"(?<![\wÀ-ỹ])tất\s+cả\s+$", re.IGNORECASE)
-DETERMINER = re.compile(r"(?<![\wÀ-ỹ])(?:tất\s+cả\s+)?các\s+$", re.IGNORECASE)
+DETERMINER = re.compile(r"(?<![\wÀ-ỹ])(?:tất\s+cả\s+)?(?:các|mỗi)\s+$", re.IGNORECASE)
 
 
 def _with_determiner(text: str, mention: Mention) -> Mention:
@@ -643,6 +660,8 @@ def _with_determiner(text: str, mention: Mention) -> Mention:
     return Mention(squash(text[start : mention.end]), start, mention.end, None)
 
 
+#: "đồng chí" before a role, left out of its name (not before a person's name).
+HONORIFIC = re.compile(r"[Đđ]ồng\s+chí\s+")
 #: The entry of a role's mention: kept as written, with its kind.
 ROLE_ENTRY = Entry("", "role", "")
 
@@ -667,7 +686,13 @@ def _with_roles(text: str, found: list[Mention]) -> list[Mention]:
             end = body.end  # "Chủ tịch UBND tỉnh", "Các thành viên trong Ban Quản lý ..."
         elif ROLE_GOES_ON.match(text, end):  # "Hiệu trưởng các trường ...", not "... đọc"
             end = name_end(text, end)
-        roles.append(Mention(squash(text[match.start() : end]), match.start(), end, ROLE_ENTRY))
+        start = match.start()
+        honorific = HONORIFIC.match(text, start)
+        if honorific and end > match.end():
+            # "đồng chí Giám đốc Công an thành phố": the role of a body, as readers write
+            # it ("đồng chí Hiệu trưởng", of no body named, stays as written)
+            start = honorific.end()
+        roles.append(Mention(squash(text[start:end]), start, end, ROLE_ENTRY))
     persons: list[Mention] = []
     for match in PERSON.finditer(text):
         if any(m.start <= match.start() < m.end for m in roles):
@@ -719,7 +744,7 @@ LOWER_STOP = STOP_WORDS | {
 LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp|"
-    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp)"
+    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn)"
     r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
@@ -741,7 +766,8 @@ LOCATED = re.compile(
 PLACE_WORDS = {"tỉnh", "huyện", "phố", "xã", "quận", "phường", "trấn"}
 PLURAL_HEAD = re.compile(r"(?<![\wÀ-ỹ])các(?:\s+[^\s,;.:()]+){1,3}\s*$", re.IGNORECASE)
 PHONG_CHONG = re.compile(r",\s*chống(?![\wÀ-ỹ])")
-THE_THAO = re.compile(r",\s*[Tt]h[ểế]\s+thao(?![\wÀ-ỹ])")  # and its typo "Thế thao"
+#: "Sở Văn hóa, Thể thao ...", its typo "Thế thao", "Trung tâm Văn hóa, Thông tin ...".
+THE_THAO = re.compile(r",\s*(?:[Tt]h[ểế]\s+thao|[Tt]hông\s+tin)(?![\wÀ-ỹ])")
 #: School levels and such, listed after a body's plural: "các trường MN, TH, THCS".
 ACRONYM = re.compile(r"[A-ZĐ][A-ZĐ&]{1,7}")
 LISTED_ACRONYM = re.compile(r",\s*(?!UBND|HĐND|UBMTTQ)[A-ZĐ][A-ZĐ&]{1,7}(?![\wÀ-ỹ])")
@@ -769,6 +795,8 @@ UNIT_ENDS = {
     "quan",
     "chức",  # "các tổ chức, cá nhân"
     "nghiệp",  # "doanh nghiệp, cơ sở sản xuất kinh doanh"
+    "viện",  # "các Đoàn viện, liên chi đoàn, chi đoàn"
+    "đoàn",
 }
 #: A ministry's divisions listed together: "Các Vụ, Cục, đơn vị thuộc Tổng cục Thuế".
 LISTED_DIVISION = re.compile(r",\s*(?:Vụ|Cục|Chi\s+cục|đơn\s+vị)(?![\wÀ-ỹ])")
@@ -835,10 +863,20 @@ NAME_COMPOUNDS = {
     ("tiến", "bộ"),
     ("công", "trình"),  # "Ban Quản lý công trình công cộng"
     ("dục", "thường"),  # "Trung tâm Giáo dục thường xuyên"
+    ("cung", "ứng"),  # "Trung tâm Cung ứng dịch vụ công"
+    ("toàn", "giao"),  # "Ban An toàn giao thông"
 }
 #: Syllables that begin a verb only with the one after them: "tổ chức" (but "các tổ dân
-#: phố"), "động viên" (but "hoạt động"), "truyền đạt" (but "Truyền thông").
-VERB_COMPOUNDS = {"tổ": "chức", "động": "viên", "truyền": "đạt"}
+#: phố"), "động viên" (but "hoạt động"), "truyền đạt" (but "Truyền thông"), "thành lập"
+#: (but "thành phố").
+VERB_COMPOUNDS = {
+    "tổ": "chức",
+    "động": "viên",
+    "truyền": "đạt",
+    "thành": "lập",
+    "cung": "cấp",  # but "Trung tâm Cung ứng dịch vụ công"
+    "đóng": "góp",  # "các Sở đóng góp ý kiến", but "đóng trên địa bàn"
+}
 
 
 def _verb_starts(word: str, text: str, position: int) -> bool:
@@ -851,6 +889,8 @@ def _verb_starts(word: str, text: str, position: int) -> bool:
 #: nhân dân", "Quân đội nhân dân", after the word before it.
 PEOPLES = re.compile(r"\s+nhân\s+dân(?![\wÀ-ỹ])")
 PEOPLES_AFTER = {"an", "án", "sát", "đội", "đồng"}
+#: "thành" goes on a name as "thành phố" only.
+CITY = re.compile(r"\s+phố(?![\wÀ-ỹ])")
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
@@ -913,7 +953,9 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
             and re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
         ):
             break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
-        elif all(part in CONNECTORS for part in lower.split("/")):
+        elif all(part in CONNECTORS for part in lower.split("/")) and not (
+            lower == "thành" and not CITY.match(text, match.end())  # "... thị xã thành lập"
+        ):
             previous_capital = False  # "UBND các tỉnh/thành phố"
         elif word.isdigit() and last_word.lower() in PLACE_WORDS:
             previous_capital = False  # "UBND quận 7", "phường 3"
@@ -1044,6 +1086,9 @@ def kind_of(name: str) -> str:
 
 #: A line this short before a line break is a heading, not running text that wraps.
 HEADING_LINE = 50
+#: An item's title line may be longer, if well short of the item's other lines.
+ITEM_TITLE_LINE = 100
+TITLE_SHARE = 0.75
 
 
 #: A sentence that opens on its grounds or purpose, its subject after the comma:
@@ -1064,7 +1109,14 @@ def _after_heading(text: str, position: int) -> bool:
     if line_start == 0 or text[line_start:position].strip():
         return False
     previous_start = text.rfind("\n", 0, line_start - 1) + 1
-    return 0 < len(text[previous_start : line_start - 1].strip()) <= HEADING_LINE
+    previous = text[previous_start : line_start - 1].strip()
+    if previous_start == 0 and 0 < len(previous) <= ITEM_TITLE_LINE:
+        # an item's title line, well short of the lines of its text ("2. Hoàn thiện hồ sơ,
+        # tập hợp sản phẩm dự thi cấp Thành phố" / "Ban tổ chức cấp cơ sở tập hợp ...")
+        longest = max(len(line.strip()) for line in text.split("\n"))
+        if len(previous) <= TITLE_SHARE * longest:
+            return True
+    return 0 < len(previous) <= HEADING_LINE
 
 
 #: A verb that gives the name after it work: "đề nghị X", "giao X", "yêu cầu X".
@@ -1170,9 +1222,33 @@ def _listed_subjects(text: str) -> list[Mention]:
             if people and first.group("people"):  # "Tất cả các học sinh, giáo viên": one
                 whole = text[members[0].start : members[-1].end]
                 return [Mention(squash(whole), members[0].start, members[-1].end, None)]
-            return members if len(members) >= LIST_MEMBERS else []
+            if len(members) < LIST_MEMBERS:
+                return []
+            return _one_group(text, members) or members
         position = token.end()
     return []
+
+
+#: A list under one determiner: "Các cơ quan, đơn vị, ...", "Tất cả các ...".
+DETERMINED = re.compile(r"(?:[Tt]ất\s+cả\s+)?[Cc]ác\s")
+#: The people a list ends with, who are not a body: "... và nhân dân trong thị xã".
+THE_PEOPLE = re.compile(r"(?:nhân|người)\s+dân(?![\wÀ-ỹ])", re.IGNORECASE)
+
+
+def _one_group(text: str, members: list[Mention]) -> list[Mention]:
+    """Kinds of body listed under one "Các", in lower case, as the one group they make
+    ("Các cơ quan, đơn vị, trường học, doanh nghiệp, các cơ sở sản xuất kinh doanh"),
+    then the people the list ends with ("nhân dân trong thị xã"). Nothing for a list that
+    names bodies ("Tất cả các cơ quan Đảng, Đoàn thể, Nhà nước, ..., bệnh viện")."""
+    people: list[Mention] = []
+    while len(members) > 1 and THE_PEOPLE.match(members[-1].name):
+        people.insert(0, members[-1])
+        members = members[:-1]
+    start, end = members[0].start, members[-1].end
+    whole = text[start:end]
+    if not DETERMINED.match(whole) or any(letter.isupper() for letter in whole[1:]):
+        return []
+    return [Mention(squash(whole), start, end, None), *people]
 
 
 def actors(
@@ -1221,8 +1297,10 @@ def actors(
         cooperating = bool(COOPERATE.search(before)) or (joined and previous_role == "cooperate")
         if cooperating and DIRECTED.search(text, max(0, mention.start - 200), mention.start):
             continue  # "UBND các huyện chỉ đạo Phòng GD&ĐT phối hợp với các nhà trường": theirs
-        leading = bool(LEAD_AFTER.match(after)) or bool(
-            SENT_TO.search(before) and TO_ACT_ON.match(after)
+        leading = (
+            bool(LEAD_AFTER.match(after))
+            or bool(SENT_TO.search(before) and TO_ACT_ON.match(after))
+            or bool(FOR_HEAD.search(before) and after.lstrip().startswith(":"))
         )
         # After the grounds, the sentence's subject: its first name, not one further on
         # ("Căn cứ ..., Chủ tịch UBND tỉnh ủy quyền ... trước pháp luật, Tỉnh ủy, ...").

@@ -251,7 +251,8 @@ PLANS = ("Kế hoạch", "Chương trình", "Đề án", "Phương án")
 HEAD_OF_BODY = re.compile(
     rf"\s(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|"
     rf"(?:Sở|Bộ|Ban|Phòng|Trung\s+tâm|Trường|Chi\s+cục|Cục|Tổng\s+cục|Vụ|Văn\s+phòng|Hội|"
-    rf"Công\s+đoàn)\s+[{UPPER}])"
+    rf"Công\s+đoàn|Bệnh\s+viện|Kho\s+bạc|Đài)\s+[{UPPER}]|"
+    rf"Công\s+an\s+(?:tỉnh|thành\s+phố|huyện|quận|[{UPPER}]))"
 )
 
 
