@@ -891,6 +891,8 @@ PEOPLES = re.compile(r"\s+nhân\s+dân(?![\wÀ-ỹ])")
 PEOPLES_AFTER = {"an", "án", "sát", "đội", "đồng"}
 #: "thành" goes on a name as "thành phố" only.
 CITY = re.compile(r"\s+phố(?![\wÀ-ỹ])")
+#: How far before a name's end the words that shape it are looked for.
+NAME_WINDOW = 120
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
@@ -905,9 +907,10 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
     "1. Phòng GD&ĐT" / "Xây dựng ..."), unless a connector asks for more ("và")."""
     end = position
     previous_capital = False
-    before = re.search(r"(\S+)\s*$", text[:position])
+    window = text[max(0, position - NAME_WINDOW) : position]  # not the whole text before it
+    before = re.search(r"(\S+)\s*$", window)
     last_word = before.group(1) if before else ""
-    plural = plural or last_word.lower() == "các" or bool(PLURAL_HEAD.search(text[:position]))
+    plural = plural or last_word.lower() == "các" or bool(PLURAL_HEAD.search(window))
     ends: list[tuple[int, str]] = []
     listing = False
     for _count in range(40):
