@@ -1621,3 +1621,179 @@ def test_an_items_title_line_before_who_acts():
     assert [(a.name, a.inherited) for a in draft.tasks[1].agencies] == [
         ("Ban tổ chức cấp cơ sở", False)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a mass organisation's central committee; "kính" ends a name
+        (
+            "Đề nghị Trung ương Đoàn thanh niên Cộng sản Hồ Chí Minh chỉ đạo các cấp cơ sở Đoàn.",
+            [("Trung ương Đoàn thanh niên Cộng sản Hồ Chí Minh", "lead")],
+        ),
+        # a clause that opens with its partners: they co-operate
+        (
+            "Cùng với các trường ĐH, CĐ và các địa phương phối hợp xử lí sự cố.",
+            [("các trường ĐH, CĐ", "cooperate"), ("các địa phương", "cooperate")],
+        ),
+        # the addressees' phrase set before the names it stands for
+        (
+            "Bộ Y tế giao các đơn vị Viện Vệ sinh Dịch tễ Trung ương, Trường Đại học Y Hà Nội "
+            "và Bệnh viện Bạch Mai hỗ trợ xét nghiệm.",
+            [
+                ("Viện Vệ sinh Dịch tễ Trung ương", "lead"),
+                ("Trường Đại học Y Hà Nội", "lead"),
+                ("Bệnh viện Bạch Mai", "lead"),
+            ],
+        ),
+        # "cấp" goes on a name before a level only; "các cấp" is a level too
+        (
+            "BHXH tỉnh cấp đĩa CD. Công đoàn cấp trên trực tiếp cơ sở triển khai. Các cấp ủy "
+            "đảng lãnh đạo.",
+            [
+                ("BHXH tỉnh", "lead"),
+                ("Công đoàn cấp trên trực tiếp cơ sở", "lead"),
+            ],
+        ),
+        # "quan tâm" is a verb; boards and teams named by their work in lower case
+        (
+            "Đề nghị các cơ quan, đơn vị trực thuộc Bộ quan tâm thực hiện. Giao Đội trật tự đô "
+            "thị thành phố kiểm tra. Phòng Đào tạo và Ban kiểm tra theo dõi. Đoàn trực thuộc "
+            "triển khai.",
+            [
+                ("các cơ quan, đơn vị trực thuộc Bộ", "lead"),
+                ("Đội trật tự đô thị thành phố", "lead"),
+                ("Phòng Đào tạo", "lead"),
+                ("Ban kiểm tra", "lead"),
+                ("Đoàn trực thuộc", "lead"),
+            ],
+        ),
+        # kinds of unit listed after a role's "các"; a count is one with "các"
+        (
+            "Giao cho trưởng các khoa, viện thông báo. Chủ tịch UBND 36 phường, xã: Khẩn "
+            "trương triển khai; Chủ tịch UBND các phường, xã chịu trách nhiệm.",
+            [("trưởng các khoa, viện", "lead"), ("Chủ tịch UBND 36 phường, xã", "lead")],
+        ),
+    ],
+)
+def test_who_acts_in_the_seventeenth_rounds_forms(text, expected):
+    assert _named(text, item=True) == expected
+
+
+def test_the_issuers_central_committee_named_by_its_organisation_gives_work():
+    named = agency_finder.actors(
+        "Trung ương Hội Nông dân Việt Nam kính mời Hội Nông dân các tỉnh tham gia.",
+        NO_AGENCIES,
+        issuers=("BAN CHẤP HÀNH TRUNG ƯƠNG", "HỘI NÔNG DÂN VIỆT NAM"),
+    )
+    assert [ref.name for ref in named] == ["Hội Nông dân các tỉnh"]
+    # a provincial union's letter: the centre is another body
+    assert [
+        ref.name
+        for ref in agency_finder.actors(
+            "Đề nghị Trung ương Đoàn TNCS Hồ Chí Minh hỗ trợ.",
+            NO_AGENCIES,
+            issuers=("BCH TỈNH ĐOÀN", "ĐOÀN TNCS HỒ CHÍ MINH"),
+        )
+    ] == ["Trung ương Đoàn TNCS Hồ Chí Minh"]
+
+
+def test_a_body_set_straight_under_the_last_addressee():
+    draft = parse_text(
+        "BỘ GIÁO DỤC VÀ ĐÀO TẠO | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+        "Số: 3111/BGDĐT-GDĐH | Hà Nội, ngày 02 tháng 6 năm 2010 |\n"
+        "Kính gửi: Ban chấp hành Trung ương Đoàn TNCS Hồ Chí Minh\n"
+        "Với sự phối hợp chặt chẽ, giúp đỡ tích cực, có hiệu quả của Trung ương Đoàn, kỳ thi "
+        "tuyển sinh trong những năm vừa qua đã diễn ra thuận lợi.\n"
+        "Bộ Giáo dục và Đào tạo đề nghị Trung ương Đoàn thanh niên Cộng sản Hồ Chí Minh chỉ "
+        "đạo các cấp cơ sở Đoàn thực hiện:\n"
+        "1. Phối hợp với các Bộ, Ngành bảo đảm trật tự;\n"
+        "2. Tham gia hướng dẫn, phân luồng giao thông.\n",
+        None,
+    )
+    assert draft.recipients == ["Ban chấp hành Trung ương Đoàn TNCS Hồ Chí Minh"]
+    # the lead-in's actor, not the addressee as Kính gửi writes it
+    assert [(a.name, a.inherited_from) for a in draft.tasks[1].agencies] == [
+        ("Trung ương Đoàn thanh niên Cộng sản Hồ Chí Minh", "lead_in")
+    ]
+
+
+def test_the_seventeenth_rounds_layouts():
+    draft = parse_text(
+        "THÔNG BÁO SỐ 2\nĐại hội Cháu ngoan Bác Hồ toàn quốc\nLần thứ VIII - năm 2015\n\n"
+        "Kính gửi: - Ban Thường vụ Đoàn, Hội đồng Đội các tỉnh, thành phố;\n"
+        "- Ban Thường vụ Đoàn các đơn vị trực thuộc\n"
+        "Hội đồng Đội Trung ương đề nghị Ban Thường vụ Đoàn, Hội đồng Đội các tỉnh, thành phố "
+        "và Đoàn trực thuộc thực hiện tốt một số nội dung cụ thể sau:\n"
+        "1 - Đơn vị nào chưa gửi hồ sơ, đề nghị hoàn thành gấp.\n"
+        "- Các địa phương, đơn vị lựa chọn và cử đại biểu theo chỉ tiêu.\n"
+        "2 - Các đơn vị chuẩn bị trang phục.\n",
+        None,
+    )
+    # a series' number is not the document's; "1 - " numbers an item
+    assert (draft.doc_type, draft.number, draft.issuer) == ("Thông báo", None, None)
+    assert draft.subject == "Đại hội Cháu ngoan Bác Hồ toàn quốc Lần thứ VIII - năm 2015"
+    assert [task.number for task in draft.tasks] == ["1", "2"]
+    # "Các địa phương, đơn vị" are those the lead-in asks
+    assert [a.name for a in draft.tasks[0].agencies] == [
+        "Ban Thường vụ Đoàn, Hội đồng Đội các tỉnh, thành phố",
+        "Đoàn trực thuộc",
+    ]
+
+
+def test_parts_in_capitals_above_numbered_items():
+    draft = parse_text(
+        "Kính gửi: Phòng Nghiệp vụ Y – Sở Y tế\n"
+        "Trung tâm xây dựng định hướng truyền thông như sau:\n"
+        "A. TRUYỀN THÔNG NHỮNG CHỦ TRƯƠNG, QUY ĐỊNH\n"
+        "1. Công điện số 53/CĐ-BYT về phòng, chống bệnh Sởi.\n"
+        "2. Chỉ thị số 2/CT-BYT về công tác y tế dịp Tết.\n"
+        "B. TRUYỀN THÔNG PHÒNG CHỐNG DỊCH BỆNH\n"
+        "I. Bệnh sởi\n"
+        "A. Nguyễn Văn B, chuyên viên, theo dõi.\n",
+        None,
+    )
+    assert [task.number for task in draft.tasks] == ["A.1", "A.2", "B.I"]
+
+
+def test_a_plans_opening_cut_before_its_tasks_has_none():
+    draft = parse_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH SƠN LA\n\nSố: 129/KH-UBND\nSơn La, ngày 22 tháng 5 năm 2019\n\n"
+        "KẾ HOẠCH\nTRIỂN KHAI ĐỀ ÁN HỖ TRỢ NHÀ Ở ĐỐI VỚI HỘ NGHÈO NĂM 2019 -\n2020\n"
+        "(Theo\nQuyết định số 33/2015/QĐ-TTg ngày 10/8/2015 của Thủ tướng Chính phủ)\n"
+        "Căn cứ Quyết định số 33/2015/QĐ-TTg ngày 10 tháng 8 năm 2015 của Thủ tướng Chính "
+        "phủ về chính sách hỗ trợ nhà ở đối với hộ nghèo.\n",
+        None,
+    )
+    assert draft.tasks == []
+    # a year on its own line, and a bracketed line under the title, go on the title
+    assert draft.subject == (
+        "TRIỂN KHAI ĐỀ ÁN HỖ TRỢ NHÀ Ở ĐỐI VỚI HỘ NGHÈO NĂM 2019 - 2020 (Theo Quyết định số "
+        "33/2015/QĐ-TTg ngày 10/8/2015 của Thủ tướng Chính phủ)"
+    )
+
+
+def test_the_seventeenth_rounds_details():
+    # what the issuer sends is no report; a calendar is no particulars heading
+    assert report_target("Đĩa CD được gửi tới BHXH tỉnh; BHXH tỉnh cấp đĩa.", NO_AGENCIES) is None
+    draft = parse_text(
+        "BẢO HIỂM XÃ HỘI VIỆT NAM\nSố: 4899/BHXH-TT\n\n"
+        "Kính gửi: Bảo hiểm xã hội các tỉnh\n\nBHXH Việt Nam cấp một số ấn phẩm như sau:\n"
+        "1. Đĩa CD tuyên truyền.\n2. Lịch treo tường năm Quý Tỵ (2013).\n",
+        None,
+    )
+    assert [a.name for a in draft.tasks[1].agencies] == ["Bảo hiểm xã hội các tỉnh"]
+    # days off spelled out with their weekdays: no time limit
+    found = find_deadlines(
+        "toàn trường được nghỉ trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết thứ Tư, "
+        "ngày 01/5/2019.",
+        0,
+    )
+    assert "relative" not in [deadline.kind for deadline in found]
+    # a signer's title wrapped in a table cell
+    signed = parse_text(
+        "Kính gửi: Các đơn vị trực thuộc Bộ\n\nBộ Xây dựng đề nghị các đơn vị thực hiện./.\n"
+        "| TM. BAN THƯỜNG |\n| VỤ |\n",
+        None,
+    )
+    assert (signed.signer.title, signed.signer.authority) == ("BAN THƯỜNG VỤ", "TM.")

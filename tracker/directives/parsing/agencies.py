@@ -58,7 +58,12 @@ HEAD_WORDS = (
     "Công ty", "Tổng công ty", "Hợp tác xã", "Học viện", "Đại học", "BHXH", "HĐND", "UBMTTQ",
     "BTV", "BGH", "Ban Giám hiệu", "Cổng thông tin điện tử", "Cổng Thông tin điện tử",
     "MTTQ", "các đoàn thể", "Các đoàn thể", "Ban tổ chức", "Ban Tổ chức", "Chi đoàn", "Chi Đoàn",
-    "chi Đoàn", "chi đoàn", "Ban cán sự", "ban cán sự",
+    "chi Đoàn", "chi đoàn", "Ban cán sự", "ban cán sự", "Trung ương Đoàn", "Trung ương Hội",
+    "Ban chấp hành", "Ban Chấp hành", "Đội trật tự", "Đội Trật tự", "Đội quản lý", "Đội Quản lý",
+    "Đội kiểm tra", "Đội Kiểm tra", "Đoàn kiểm tra", "Đoàn Kiểm tra",
+    # a standing board named by its work in lower case
+    "Ban kiểm tra", "Ban tuyên giáo", "Ban dân vận", "Ban thi đua", "Ban đại diện",
+    "Ban giám khảo", "Ban pháp chế", "Ban giám hiệu", "Đoàn trực thuộc",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
@@ -284,10 +289,14 @@ STOP_WORDS = {
     "xin",
     "nhanh",
     "sớm",
+    "kính",
 }
-#: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp".
+#: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp", and a
+#: clause that opens with its partners ("Cùng với các trường ĐH, CĐ ... phối hợp xử lí").
 COOPERATE = re.compile(
-    r"(?:phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?|làm\s+việc\s+với)\s*$", re.IGNORECASE
+    r"(?:phối\s+hợp(?:(?:\s+[^\s,.;:()]+){0,2}?\s+với)?|làm\s+việc\s+với|"
+    r"(?:^|[.;:]\s*|\n\s*(?:[-–+•]\s*)?)cùng\s+với)\s*$",
+    re.IGNORECASE,
 )
 LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+trì)", re.IGNORECASE)
 #: Verbs that give the name after them work: "đề nghị X", "giao X", "ủy quyền X".
@@ -300,7 +309,8 @@ ASSIGNING_WORDS = (
 #: works under the one in charge, which is the actor. A dash counts only as a list mark,
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
 ACTOR_BEFORE = re.compile(
-    rf"(?:^|[.;:]|(?:^|\n)\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*(?:[Đđ]ồng\s+chí\s+)?$"  # honorific
+    rf"(?:^|[.;:]|(?:^|\n)\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*"
+    r"(?:[Đđ]ồng\s+chí\s+|các\s+(?:đơn\s+vị|cơ\s+quan)\s+)?$"  # "giao các đơn vị Viện ..."
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
@@ -537,7 +547,24 @@ def mentions(text: str, gazetteer: Gazetteer) -> list[Mention]:
         if end > determiner.end() + 2:  # not "các h" where a copy stops
             found.append(Mention(squash(text[start:end]), start, end, None))
     found.sort(key=lambda mention: mention.start)
+    found = [
+        mention
+        for mention, following in zip(found, [*found[1:], None], strict=False)
+        if not _apposed(text, mention, following)
+    ]
     return _with_roles(text, [_with_organ(text, _with_determiner(text, m)) for m in found])
+
+
+def _apposed(text: str, mention: Mention, following: Mention | None) -> bool:
+    """The addressees' phrase set before the names it stands for: "các đơn vị" in "giao
+    các đơn vị Viện Vệ sinh Dịch tễ Trung ương, Trường Đại học Y Hà Nội ..."."""
+    return (
+        following is not None
+        and mention.entry is not None
+        and mention.entry.kind == "addressees"
+        and not text[mention.end : following.start].strip()
+        and following.name[:1].isupper()
+    )
 
 
 #: A body's standing organ named before it: "Thường trực Ban Chỉ đạo Tây Nam Bộ", "Ban
@@ -586,7 +613,8 @@ QUALIFIED = re.compile(
     r"\s+thành\s+viên|"  # "các cơ quan thành viên Ban An toàn giao thông tỉnh"
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
-    r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)"
+    r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)|"
+    rf"\s+(?:của|thuộc)(?=\s+{HEAD}\s+[{UPPER}])"  # "các đơn vị của Bộ Y tế"
 )
 #: Where a group's bodies are: "các ngành chức năng liên quan tại địa phương".
 LOCAL = re.compile(
@@ -744,7 +772,7 @@ LOWER_STOP = STOP_WORDS | {
 LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp|"
-    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn)"
+    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn|viện|phòng)"
     r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
@@ -876,6 +904,7 @@ VERB_COMPOUNDS = {
     "thành": "lập",
     "cung": "cấp",  # but "Trung tâm Cung ứng dịch vụ công"
     "đóng": "góp",  # "các Sở đóng góp ý kiến", but "đóng trên địa bàn"
+    "quan": "tâm",  # "các đơn vị trực thuộc Bộ quan tâm thực hiện"
 }
 
 
@@ -891,6 +920,13 @@ PEOPLES = re.compile(r"\s+nhân\s+dân(?![\wÀ-ỹ])")
 PEOPLES_AFTER = {"an", "án", "sát", "đội", "đồng"}
 #: "thành" goes on a name as "thành phố" only.
 CITY = re.compile(r"\s+phố(?![\wÀ-ỹ])")
+#: The level after "cấp" in a name: "UBND cấp huyện", "Công đoàn cấp trên trực tiếp cơ
+#: sở".
+LEVEL = re.compile(
+    r"\s+(?:trên(?:\s+trực\s+tiếp)?(?:\s+cơ\s+sở)?|dưới|cơ\s+sở|tỉnh|huyện|xã|quận|phường|"
+    r"thành\s+phố|thị\s+xã|thị\s+trấn|trung\s+ương|bộ|sở|ngành|trường|thôn|bản)(?![\wÀ-ỹ])",
+    re.IGNORECASE,
+)
 #: How far before a name's end the words that shape it are looked for.
 NAME_WINDOW = 120
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
@@ -956,6 +992,13 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
             and re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
         ):
             break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
+        elif lower == "cấp" and last_word.lower() != "các":  # not "các cấp ủy đảng"
+            level = LEVEL.match(text, match.end())
+            if level is None:
+                break  # "BHXH tỉnh cấp đĩa CD": the verb "to issue"
+            end, last_word, previous_capital = level.end(), level.group().split()[-1], False
+            ends.append((end, last_word.lower()))
+            continue
         elif all(part in CONNECTORS for part in lower.split("/")) and not (
             lower == "thành" and not CITY.match(text, match.end())  # "... thị xã thành lập"
         ):
@@ -1066,9 +1109,11 @@ PLACE_UNITS = {"tỉnh", "huyện", "xã", "phường", "quận", "thành phố"
 def _one_name(name: str) -> str:
     """A name's words as one key for its repetitions: "Chủ tịch Ủy ban nhân dân các quận,
     huyện" and, further on, "Chủ tịch UBND quận, huyện"; "toàn thể giáo viên", then "các
-    giáo viên"."""
+    giáo viên"; "Chủ tịch UBND 36 phường, xã", then "Chủ tịch UBND các phường, xã"."""
     words = " ".join(_words(name))
-    return re.sub(r"^(?:tòan thể |tất cả )|(?<![\wÀ-ỹ])các ", "", words) or fold(name)
+    return re.sub(r"^(?:tòan thể |tất cả )|(?<![\wÀ-ỹ])các |(?<=ubnd )\d+ ", "", words) or fold(
+        name
+    )
 
 
 def heads_the_addressees(name: str) -> bool:
@@ -1145,7 +1190,22 @@ def _issuing(name: str, issuers: tuple[str, ...]) -> bool:
     organ = STANDING_ORGAN.match(name) or HEAD_OF.match(name)
     names = (name, name[organ.end() :]) if organ else (name,)
     forms = [form for issuer in issuers if issuer for form in (issuer, _without_place(issuer))]
-    return any(same_actor(one, form) for one in names for form in forms if form)
+    if any(same_actor(one, form) for one in names for form in forms if form):
+        return True
+    # "Trung ương Hội Nông dân Việt Nam" in a letter of "HỘI NÔNG DÂN VIỆT NAM / BAN CHẤP
+    # HÀNH TRUNG ƯƠNG": the association's central committee, which is the issuer
+    central = CENTRAL_OF.match(name)
+    return bool(
+        central
+        and any(issuer and CENTRAL.search(issuer) for issuer in issuers)
+        and any(same_actor(name[central.end() :], form) for form in forms if form)
+    )
+
+
+#: A mass organisation's central committee named by its organisation: "Trung ương Đoàn
+#: ...", "Ban Chấp hành Trung ương Hội ...".
+CENTRAL_OF = re.compile(r"(?:Ban\s+chấp\s+hành\s+)?Trung\s+ương\s+", re.IGNORECASE)
+CENTRAL = re.compile(r"TRUNG\s+ƯƠNG|Trung\s+ương")
 
 
 #: An issuer's name up to its unit of place: "ỦY BAN NHÂN DÂN XÃ" of "... XÃ ĐỨC HỢP".

@@ -43,7 +43,9 @@ PERIOD = re.compile(
     re.IGNORECASE,
 )
 #: A number of days followed by the period they are: "trong 02 ngày, từ ngày 22 ...".
-SPELLED_OUT = re.compile(r"\s*[,(]?\s*từ\s+ngày", re.IGNORECASE)
+SPELLED_OUT = re.compile(
+    r"\s*[,(:]?\s*từ\s+(?:thứ\s+\S+\s*,\s*|chủ\s+nhật\s*,\s*)?ngày", re.IGNORECASE
+)  # "trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết ..."
 #: When an event takes place, not a time given for a task: "diễn ra tại An Giang từ ngày".
 HAPPENING = re.compile(r"diễn\s+ra[^,.;:()]*$", re.IGNORECASE)
 #: A weekday of every week: "vào thứ Năm hằng tuần", "các thứ Hai đầu tuần".

@@ -82,6 +82,8 @@ def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None
     for sending in SENDING.finditer(text):
         if _purpose(text, sending.start()):
             continue
+        if DELIVERED.search(text, max(0, sending.start() - 12), sending.start()):
+            continue  # "Đĩa CD ... được gửi tới BHXH tỉnh": sent to them, not by them
         found = _body_at(text, sending.end() + _address_label(text, sending.end()), gazetteer)
         if found is not None:
             name, (begin, end) = found
@@ -92,6 +94,8 @@ def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None
     return None
 
 
+#: What the issuer sends, not what it asks for: "được gửi tới", "sẽ gửi".
+DELIVERED = re.compile(r"(?<![\wÀ-ỹ])(?:được|sẽ)\s+$", re.IGNORECASE)
 #: Who receives the reports, under a label: "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên
 #: viên Phòng GD&ĐT".
 RECEIVER = re.compile(

@@ -201,12 +201,24 @@ def _landmarks_in(text: str) -> list[re.Pattern[str]]:
     return found
 
 
+#: A type's name with the place of the document in a series: "THÔNG BÁO SỐ 2".
+SERIES = re.compile(r"^(?P<type>.+?)\s+SỐ\s+\d{1,3}$")
+
+
+def _series_title(text: str) -> str | None:
+    """The type's name of a title line numbering a series ("THÔNG BÁO SỐ 2"), else None."""
+    found = SERIES.match(squash(text))
+    return found.group("type") if found and found.group("type") in TITLES else None
+
+
 def _tag(text: str) -> str:
     landmarks = _landmarks_in(text)
     if NATIONAL_TITLE in landmarks and NATIONAL_TITLE.search(text):
         return "title"
     if MOTTO in landmarks and MOTTO.search(text):
         return "motto"
+    if _series_title(text):
+        return "doctype"  # "THÔNG BÁO SỐ 2": the second notice of a series, not its number
     if len(text) < 60 and NUMBER_LINE.search(text):
         return "number"
     if DATE_LINE in landmarks and len(text.strip()) <= DATE_LINE_LENGTH and DATE_LINE.search(text):
@@ -368,6 +380,9 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
             title_start = line.text.find(title.split()[0], line.indent + len(doc_type))
             header.spans["subject"] = (line.start + max(title_start, line.indent), line.end)
             return index + 1
+        series = _series_title(text)
+        if series:
+            text = series
         if text not in names:
             continue
         header.doc_type = names[text]
@@ -384,7 +399,15 @@ def _read_title(header: Header, lines: list[Line], start: int, limit: int) -> in
                 break
             if parts and (_looks_like_body(text) or NUMBERED.match(text)):
                 break  # the body begins: "Thực hiện ...", "1. Hồ sơ lấy ý kiến ..."
-            if parts and is_capitals(" ".join(parts)) and not is_capitals(text):
+            title = " ".join(parts)
+            if (
+                parts
+                and is_capitals(title)
+                and not is_capitals(text)
+                and any(char.isalpha() for char in text)  # "... NĂM 2019 -" / "2020"
+                and not text.startswith("(")  # "(Theo Quyết định số 33/2015/QĐ-TTg ..."
+                and title.count("(") <= title.count(")")
+            ):
                 break  # "VỀ VIỆC ..." in capitals, then the body's first sentence
             if not parts and (OF_ISSUER.match(text) or not text):
                 cursor += 1  # "THÔNG BÁO" / "CỦA UBND XÃ" / "Về việc ...": whose, not what
@@ -464,6 +487,18 @@ BODY_OPENING = re.compile(
 )
 
 
+def _body_sentence(text: str) -> bool:
+    """A line too long to be a wrapped addressee that lists none: the body's first
+    sentence, set straight under the last addressee."""
+    if INTRODUCES.search(text):
+        return True  # "Trung tâm xây dựng định hướng ... như sau:"
+    return len(text) > HEADER_LINE + 40 and ";" not in text[:-1] and not ADDRESSEES.match(text)
+
+
+#: The sentence that introduces a body's items.
+INTRODUCES = re.compile(r"(?:như\s+sau|sau\s+đây|sau)\s*:\s*$")
+
+
 def _looks_like_body(text: str) -> bool:
     return bool(BODY_OPENING.match(text) or re.match(r"Ngày\b", text))
 
@@ -514,6 +549,8 @@ def _read_recipients(
             is_item = text[:1] in "-+•–"
             if not is_item and pieces and pieces[-1][0].rstrip().endswith("."):
                 break  # (after "Công đoàn Giáo dục các tỉnh:" its members follow)
+            if not is_item and pieces and _body_sentence(text):
+                break  # no blank line before the body: "Với sự phối hợp chặt chẽ ..."
             if not is_item and not pieces and not (seen_blank and _addressee_line(text)):
                 break
             pieces.append((text, current.start + current.indent, current.end))

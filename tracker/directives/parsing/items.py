@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracker.directives.parsing.patterns import is_capitals
+from tracker.directives.parsing.patterns import UPPER, is_capitals
 from tracker.directives.parsing.source import Line
 
 #: "I.", "I)", "I:" and, in some offices' typing, "I/." or "I/".
@@ -17,8 +17,11 @@ DECIMAL = re.compile(
     r"^(?P<n>\d{1,2})(?:\.(?!\d)|\)|/\.?(?!\d))\s*(?=[^\s\d/%,.-])"
     r"|^\((?P<bracketed>\d{1,2})\)\s*(?=[^\s\d/%,.-])"  # "(1) Dự thảo Tờ trình"
     r"|^(?P<dashed>\d{1,2})/-\s*"  # "1/- Tiêu chuẩn HS", "2/-" with its text below
+    rf"|^(?P<spaced>\d{{1,2}})\s+[-–]\s+(?=[{UPPER}])"  # "1 - Tính đến thời điểm này"
 )
 LETTER = re.compile(r"^(?P<n>[a-zđ])\)\s*(?=\S)")
+#: "A. NHIỆM VỤ CHỦ YẾU": a part in capitals above Roman sections or numbered items.
+PART = re.compile(r"^(?P<n>[A-H])\s*[.)/]\s+(?=\S)")
 #: Marks a level whose items were written with their full number ("3.1.").
 DOTTED = "dotted"
 #: "(1)", "(2)": items only where no other item is open; inside one, its own list.
@@ -43,7 +46,7 @@ ROMAN_VALUES = {
 class Item:
     #: Number path as written, e.g. ("II", "2", "1") or ("3", "a").
     path: tuple[str, ...]
-    #: Kind of each level: "roman", "decimal" or "letter".
+    #: Kind of each level: "part", "roman", "decimal" or "letter".
     kinds: tuple[str, ...]
     start: int
     end: int = 0
@@ -66,6 +69,9 @@ class Body:
 def item_marker(text: str) -> tuple[str, str, int] | None:
     """(kind, number, length of the marker) of a line that starts an item."""
     stripped = text.lstrip()
+    part = PART.match(stripped)
+    if part and is_capitals(stripped[part.end() :]) and not ROMAN.match(stripped):
+        return "part", part.group("n"), part.end()
     for kind, pattern in (
         ("roman", ROMAN),
         ("decimal", MULTI),
@@ -172,6 +178,8 @@ def _follows(kind: str, previous: str | None, number: str) -> bool:
         value = ROMAN_VALUES.get(number)
         before = ROMAN_VALUES[previous] if previous else 0  # accepted, so a known numeral
         return value is not None and value == before + 1
+    if kind == "part":
+        return number == ("A" if previous is None else chr(ord(previous) + 1))
     if kind == "letter":
         expected = "a" if previous is None else chr(ord(previous) + 1)
         if previous == "d":

@@ -59,7 +59,9 @@ CLOSING_START = re.compile(
 #: describes, it gives no one work, so it inherits no one (whom it names, it names).
 PARTICULARS = re.compile(
     r"\s*(?:Nội\s+dung|Thời\s+gian|Địa\s+điểm|Thành\s+phần|Mục\s+đích|Mục\s+tiêu|Kinh\s+phí|"
-    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ|Lịch)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,6}\s*[.:;\n]",
+    r"Hình\s+thức|Đối\s+tượng|Phạm\s+vi|Thời\s+hạn|Căn\s+cứ)(?![\wÀ-ỹ])(?:[^\S\n]+[^\s.:;]+){0,6}\s*[.:;\n]|"
+    # "Lịch thi:", not "Lịch treo tường năm Quý Tỵ (2013)." (a calendar)
+    r"\s*Lịch(?:[^\S\n]+[^\s.:;]+){0,6}\s*:",
     re.IGNORECASE,
 )
 #: A lead-in that lists what something holds: its items are parts, given to no one.
@@ -202,6 +204,9 @@ def _tasks(text: str, body_lines, recipients: list[str], finder: Finder) -> list
         if not content:
             return []
         start = _request_start(text, content, finder)
+        if start is None and finder.plan:
+            return []  # a plan's opening, cut before its tasks: it asks nothing yet
+        start = content[0].start + content[0].indent if start is None else start
         # closing formulas after the request, not the request itself ("Kính đề nghị Quý Sở
         # thông báo cho ..." after the event's particulars)
         end = _cut_closing(text, [line for line in content if line.end > start], formulas_only=True)
@@ -256,12 +261,12 @@ HEAD_OF_BODY = re.compile(
 )
 
 
-def _request_start(text: str, content, finder: Finder) -> int:
+def _request_start(text: str, content, finder: Finder) -> int | None:
     """Where a one-instruction body's request begins: its first paragraph that asks
     something of someone ("Do vậy, Bộ Y tế đề nghị ...") before the closing formulas, else
     that names who acts, else a closing formula that asks something, past the
     paragraphs that recall what came before ("Ngày 09/02/2021, Bộ Y tế đã có Công văn
-    ...", "Căn cứ ..."). The whole body when no paragraph does."""
+    ...", "Căn cứ ..."). None when no paragraph does."""
     indents = sorted(line.indent for line in content)
     base = indents[len(indents) // 2]
     paragraphs: list[list] = [[content[0]]]
@@ -281,7 +286,7 @@ def _request_start(text: str, content, finder: Finder) -> int:
     for start, words in spans:
         if REQUEST.search(words):
             return start  # "Kính đề nghị Quý Sở thông báo ...": the closing asks it
-    return content[0].start + content[0].indent
+    return None
 
 
 def _one_sentence(text: str, one: Span | None, other: Span) -> bool:
@@ -359,7 +364,11 @@ def _task(
         _with_offset(ref, start)
         for ref in finder.actors(raw, exclude=report[1] if report else None, item=bool(number))
     ]
-    refs = _expand_addressees(text, refs, addressees)
+    # "Các địa phương, đơn vị ..." stands for those the lead-in asks, when it names them
+    asked = [
+        ref for ref in scope if path and ref.inherited_from == "lead_in" and ref.kind != "role"
+    ]
+    refs = _expand_addressees(text, refs, asked or addressees)
     if WHEN_AND_WHERE.match(raw) and PARTICULARS.match(raw) and not REQUEST.search(raw):
         refs = []
     if not PARTICULARS.match(raw) and not any(

@@ -190,6 +190,8 @@ def _read_signer(signature: Signature, lines: list[Line], title_lines: list[int]
     if match:
         signature.authority = match.group(1).upper() + "."
     last = squash(titles[-1].text)
+    if len(titles) > 1 and " " not in last and titles[-2].line == titles[-1].line - 1:
+        last = f"{squash(titles[-2].text)} {last}"  # "TM. BAN THƯỜNG" / "VỤ": one, wrapped
     lone = AUTHORITY.match(last)
     if lone:  # "Q. GIÁM ĐỐC" on one line: the title follows the prefix
         last = last[lone.end() :]

@@ -89,12 +89,16 @@ TABLE_LINES = 60
 
 
 #: Cells of a header table kept on one line: "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI ... |".
-INLINE_BAR = re.compile(r"\s\|(?=\s|$)")
+INLINE_BAR = re.compile(r"(?:^|\s)\|(?=\s|$)")
+#: A row of such a table further down, the signer's cells: "| TL. BỘ TRƯỞNG |".
+TABLE_ROW = re.compile(r"^\s*\|\s.*\s\|\s*$")
 
 
 def _inline_cells(line: str) -> str:
     """A table's cells on one line, the bars become the wide gaps of a layout."""
-    return INLINE_BAR.sub(lambda bar: " " * len(bar.group()), line) if " |" in line else line
+    if "|" not in line or TABLE_BAR.match(line):
+        return line  # a lone bar between cells: _untable reads those
+    return INLINE_BAR.sub(lambda bar: " " * len(bar.group()), line)
 
 
 def _cell_fragment(previous: str, line: str) -> bool:
@@ -111,7 +115,8 @@ def _untable(lines: list[str]) -> list[str]:
     back on the line of the words that follow it. Lengths are kept (a line break becomes
     a space)."""
     lines = [
-        _inline_cells(line) if index < TABLE_LINES else line for index, line in enumerate(lines)
+        _inline_cells(line) if index < TABLE_LINES or TABLE_ROW.match(line) else line
+        for index, line in enumerate(lines)
     ]
     bars = [index for index, line in enumerate(lines[:TABLE_LINES]) if TABLE_BAR.match(line)]
     if len(bars) < 2:
