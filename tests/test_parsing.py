@@ -1797,3 +1797,36 @@ def test_the_seventeenth_rounds_details():
         None,
     )
     assert (signed.signer.title, signed.signer.authority) == ("BAN THƯỜNG VỤ", "TM.")
+
+
+def test_a_unit_under_its_organisation_is_the_issuer():
+    draft = parse_text(
+        "ĐỘI TNTP HỒ CHÍ MINH\nLIÊN ĐỘI TRƯỜNG TH NGUYỄN HUỆ\n\nSố: 12/KH-LĐ\n\n"
+        "KẾ HOẠCH\nTỔ CHỨC ĐÊM HỘI TRĂNG RẰM\n\n1. Các chi đội chuẩn bị tiết mục văn nghệ.\n",
+        None,
+    )
+    assert draft.issuer == "LIÊN ĐỘI TRƯỜNG TH NGUYỄN HUỆ"
+    assert draft.to_json()["issuer"] == "LIÊN ĐỘI TRƯỜNG TH NGUYỄN HUỆ"
+
+
+def test_the_one_who_writes_or_instructs_is_not_asked():
+    # "X xây dựng Định hướng ... như sau", "Bộ trưởng chỉ thị cho ...": the speaker
+    assert (
+        _named(
+            "Trung tâm Truyền thông – Giáo dục sức khỏe xây dựng Định hướng truyền thông như sau:"
+        )
+        == []
+    )
+    assert _named("Bộ trưởng chỉ thị cho tất cả các đơn vị y tế thực hiện.", item=True) == []
+    # a body's own work in lower case is still its own: "xây dựng phương án"
+    assert _named("Trạm Khuyến nông huyện xây dựng phương án cung ứng giống.", item=True) == [
+        ("Trạm Khuyến nông huyện", "lead")
+    ]
+
+
+def test_a_report_sent_to_the_issuers_kind_alone():
+    found = report_target("Ý kiến góp ý xin gửi về Bộ trước ngày 15/6/2011.", NO_AGENCIES)
+    assert found is not None and found[0] == "Bộ"
+    # with its name, the whole name
+    found = report_target("Ý kiến gửi về Bộ Y tế trước ngày 15/6/2011.", NO_AGENCIES)
+    assert found is not None and found[0] == "Bộ Y tế"

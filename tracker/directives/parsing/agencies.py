@@ -315,7 +315,8 @@ ACTOR_BEFORE = re.compile(
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
     r"truyền\s+đạt|gửi\s+(?:đến|tới)\s|"
-    r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?Kế\s+hoạch)",
+    r"thông\s+báo|nhận\s+được|có\s+ý\s+kiến|chỉ\s+thị(?![\wÀ-ỹ])|"
+    r"xây\s+dựng\s+(?:và\s+ban\s+hành\s+)?(?:Kế\s+hoạch|(?-i:Định\s+hướng|Chương\s+trình|Phương\s+án)))",
     re.IGNORECASE,
 )
 #: A recipient sent something to act on: "xin gửi bản chụp ... đến quý cơ quan để nghiên

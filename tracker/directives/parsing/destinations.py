@@ -186,6 +186,8 @@ def _body_at(text: str, position: int, gazetteer: Gazetteer) -> tuple[str, tuple
         re.fullmatch(PERSON_HEAD, head.group())
         or head.group() in ("UBND", "HĐND", "BGH")
         or (" " in head.group() and head.group()[:4].lower() != "các ")  # "Ban Chỉ đạo"
+        # the issuing ministry or department by its kind: "gửi về Bộ trước ngày 15/6"
+        or (head.group() in ("Bộ", "Sở", "Cục", "Tổng cục") and name == head.group())
     )
     if (len(name) <= len(head.group()) + 1 and not alone) or len(name) > 90:
         return None  # "báo cáo Phó Thủ tướng", "Báo cáo UBND danh sách": a title alone

@@ -39,7 +39,11 @@ BODY_WORDS = re.compile(
     r"^(?:ỦY BAN|UỶ BAN|UBND|SỞ|PHÒNG|BAN|VĂN PHÒNG|TRUNG TÂM|CHI CỤC|TRƯỜNG|CÔNG AN|"
     r"BỘ CHỈ HUY|BỘ|CỤC|VỤ|TỔNG CỤC|HỘI|LIÊN ĐOÀN|ĐÀI|BÁO|THANH TRA|TỈNH ĐOÀN|BCĐ|"
     r"HỘI ĐỒNG|ĐẢNG ỦY|TỈNH ỦY|HUYỆN ỦY|MẶT TRẬN|BỆNH VIỆN|KHO BẠC|CHI NHÁNH|TỔNG LIÊN ĐOÀN|"
-    r"CÔNG ĐOÀN|BẢO HIỂM XÃ HỘI|HỌC VIỆN|ĐẠI HỌC|TỔNG CÔNG TY|CÔNG TY)\b"
+    r"CÔNG ĐOÀN|BẢO HIỂM XÃ HỘI|HỌC VIỆN|ĐẠI HỌC|TỔNG CÔNG TY|CÔNG TY|"
+    # a union's, pioneers' or board's own unit under its organisation: "ĐỘI TNTP HỒ CHÍ
+    # MINH" / "LIÊN ĐỘI TRƯỜNG TH NGUYỄN HUỆ", "TỈNH ĐOÀN ..." / "BCH ĐOÀN HUYỆN ..."
+    r"LIÊN ĐỘI|TIỂU BAN|BCH|BAN CHẤP HÀNH|HUYỆN ĐOÀN|THÀNH ĐOÀN|QUẬN ĐOÀN|ĐOÀN TRƯỜNG|"
+    r"CHI ĐOÀN|LIÊN CHI ĐOÀN|CHI BỘ)\b"
 )
 #: The furthest line a header can reach.
 HEADER_LIMIT = 45
