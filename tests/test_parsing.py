@@ -1830,3 +1830,12 @@ def test_a_report_sent_to_the_issuers_kind_alone():
     # with its name, the whole name
     found = report_target("Ý kiến gửi về Bộ Y tế trước ngày 15/6/2011.", NO_AGENCIES)
     assert found is not None and found[0] == "Bộ Y tế"
+
+
+def test_a_symbol_set_before_the_place_on_one_line():
+    draft = parse_text(
+        "VĂN PHÒNG CHÍNH PHỦ\nSố: 330/TB-VPCP Hà Nội, ngày 18 tháng 10 năm 2022\n\n"
+        "THÔNG BÁO\nKết luận của Phó Thủ tướng\n\n1. Bộ Công Thương chủ trì triển khai.\n",
+        None,
+    )
+    assert (draft.place, draft.issued_date) == ("Hà Nội", date(2022, 10, 18))

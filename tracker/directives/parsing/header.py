@@ -234,10 +234,20 @@ def _tag(text: str) -> str:
     return "text"
 
 
+#: A document's symbol before its place on one line: "TB-VPCP Hà Nội", "/TCT-TTKT Hà Nội".
+SYMBOL_BEFORE_PLACE = re.compile(r"^(?:\S*\s+)*?/?[A-ZĐ&]+-[A-ZĐ&-]+\s+(?=\S)")
+
+
+def _place(match: re.Match[str]) -> str:
+    """The place of a date line, without the number's symbol an OCR set before it on the
+    same line ("Số: 330/TB-VPCP Hà Nội, ngày ...")."""
+    return SYMBOL_BEFORE_PLACE.sub("", squash(match.group("place")))
+
+
 def _read_date(header: Header, segment: Segment, lines: list[Line]) -> None:
     match = DATE_LINE.search(segment.text)
     assert match is not None  # the segment was tagged "date" by this pattern
-    header.place = squash(match.group("place"))
+    header.place = _place(match)
     header.spans["place"] = (
         segment.start + match.start("place"),
         segment.start + match.end("place"),
@@ -277,7 +287,7 @@ def _read_split_date(header: Header, lines: list[Line]) -> None:
         match = DATE_LINE.search(squash(joined))
         if not match:
             continue
-        header.place = squash(match.group("place"))
+        header.place = _place(match)
         header.spans["place"] = (begin.start, begin.start + len(header.place))
         header.spans["issued_date"] = (begin.start, pieces[-1].end)
         try:
