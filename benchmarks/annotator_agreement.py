@@ -32,6 +32,7 @@ READINGS = (
     ("held-out set 12 (now real 136-145)", "w*.json"),
     ("held-out set 13 (now real 146-155)", "x*.json"),
     ("held-out set 15 (now real 169-188)", "v*.json"),
+    ("held-out set 17 (now real 209-228)", "s*.json"),
 )
 #: Where the documents are: those the parser's rules were written from, and the held out.
 FIXTURES = [ROOT / "tests" / "fixtures" / "real", ROOT / "tests" / "fixtures" / "holdout"]

@@ -1839,3 +1839,114 @@ def test_a_symbol_set_before_the_place_on_one_line():
         None,
     )
     assert (draft.place, draft.issued_date) == ("Hà Nội", date(2022, 10, 18))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "và" before a role, or before households, ends the name before it
+        (
+            "Thủ trưởng các cơ quan, đơn vị và lãnh đạo địa phương các cấp có trách nhiệm thông "
+            "báo.",
+            [
+                ("Thủ trưởng các cơ quan, đơn vị", "lead"),
+                ("lãnh đạo địa phương các cấp", "lead"),
+            ],
+        ),
+        (
+            "Các cơ quan, đơn vị, công sở và hộ gia đình treo cờ Tổ quốc.",
+            [("Các cơ quan, đơn vị, công sở", "lead"), ("hộ gia đình", "lead")],
+        ),
+        # units listed after a comma in lower case; "chưa" ends a name
+        (
+            "Đề nghị các chi đoàn, câu lạc bộ, đội, nhóm vận động. Các Chi bộ chưa tổ chức đại "
+            "hội khẩn trương. Đề nghị các Đảng bộ bộ phận, chi bộ sơ kết.",
+            [
+                ("các chi đoàn, câu lạc bộ, đội, nhóm", "lead"),
+                ("Các Chi bộ", "lead"),
+                ("các Đảng bộ bộ phận, chi bộ", "lead"),
+            ],
+        ),
+        # a new body after ", Ban ..."; a standing board named in lower case
+        (
+            "Đề nghị Ban điều hành 8 Khu phố, Ban điều hành 75 Tổ dân phố khảo sát.",
+            [("Ban điều hành 8 Khu phố", "lead"), ("Ban điều hành 75 Tổ dân phố", "lead")],
+        ),
+        # groups named by what they are; a team leader of numbered units
+        (
+            "Đề nghị các đơn vị sử dụng lao động trên địa bàn thành phố chấn chỉnh. Đề nghị Tổ "
+            "trưởng 12 tổ dân phố phối hợp triển khai.",
+            [
+                ("các đơn vị sử dụng lao động trên địa bàn thành phố", "lead"),
+                ("Tổ trưởng 12 tổ dân phố", "lead"),
+            ],
+        ),
+    ],
+)
+def test_who_acts_in_the_eighteenth_rounds_forms(text, expected):
+    assert _named(text, item=True) == expected
+
+
+def test_whom_an_item_headed_for_is_for():
+    # people or kinds of payer after "Đối với ...:" act; a subject matter does not
+    assert _named("Đối với cá nhân: Thu, nộp một lần trước ngày 30/7/2022.", item=True) == [
+        ("cá nhân", "lead")
+    ]
+    assert _named("Đối với nội dung phối hợp tại điểm 1: Vụ Pháp chế chủ trì.", item=True) == [
+        ("Vụ Pháp chế", "lead")
+    ]
+
+
+def test_who_is_invited_is_not_asked():
+    draft = parse_text(
+        "VĂN PHÒNG UBND TỈNH KON TUM\nSố: 12/TB-VP\n\nTHÔNG BÁO\nPhiên họp tháng 7\n\n"
+        "1. Hình thức cuộc họp: trực tuyến.\n"
+        "2. Thành phần mời tham dự:\n- Giám đốc các sở, ban, ngành;\n- Báo Kon Tum.\n"
+        "3. Thành phần được triệu tập: Chủ tịch UBND các huyện.\n",
+        None,
+    )
+    assert draft.tasks[1].agencies == []
+    assert [a.name for a in draft.tasks[2].agencies] == ["Chủ tịch UBND các huyện"]
+
+
+def test_the_eighteenth_rounds_details():
+    # what they collected, they send ("thu được gửi về"); "nộp về cho X" is sent to X
+    found = report_target(
+        "tổng hợp tiền quyên góp thu được gửi về Văn phòng Đoàn - Hội (tầng 1), hoàn thành.",
+        NO_AGENCIES,
+    )
+    assert found is not None and found[0] == "Văn phòng Đoàn - Hội"
+    found = report_target("Các bài viết nộp về cho Văn phòng Công đoàn Trường.", NO_AGENCIES)
+    assert found is not None and found[0] == "Văn phòng Công đoàn Trường"
+    # a period with its weekdays, from a time of day
+    kinds = [
+        (d.kind, d.date)
+        for d in find_deadlines(
+            "Thời gian nghỉ: 05 ngày liên tục, từ thứ Bẩy ngày 29/4/2023 đến hết thứ Tư ngày "
+            "03/5/2023. Treo cờ từ sáng ngày 30/04/2019 đến hết ngày 01/05/2019.",
+            0,
+        )
+    ]
+    assert kinds == [("period", date(2023, 5, 3)), ("period", date(2019, 5, 1))]
+    # "2." alone on its line, its text below
+    draft = parse_text(
+        "Kính gửi: Các cơ sở giáo dục\n\nSở yêu cầu các cơ sở giáo dục thực hiện như sau:\n"
+        "1. Cho học sinh nghỉ học.\n2.\nThủ trưởng các đơn vị trực thuộc Sở thông tin nội "
+        "dung này.\n",
+        None,
+    )
+    assert [task.number for task in draft.tasks] == ["1", "2"]
+    # a header table whose cells end with a bar on the line ("BẢO" / "HIỂM XÃ HỘI ... |")
+    draft = parse_text(
+        "BẢO\nHIỂM XÃ HỘI VIỆT NAM |\nCỘNG\nHÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+        "Số: 3653/TB-BHXH |\nTp. Hồ Chí Minh, ngày 21 tháng 11 năm 2011 |\n"
+        "THÔNG BÁO\nVỀ VIỆC ĐÓNG BHXH\nĐề nghị các đơn vị sử dụng lao động đóng BHXH.\n",
+        None,
+    )
+    assert draft.issuer == "BẢO HIỂM XÃ HỘI VIỆT NAM"
+    draft = parse_text(
+        "ĐẢNG BỘ TỈNH NGHỆ AN\nĐẢNG UỶ TRƯỜNG ĐẠI HỌC VINH\n\nSố: 331-CV/ĐU\n\n"
+        "Kính gửi: Các chi bộ\n\nĐảng ủy đề nghị các chi bộ sơ kết.\n",
+        None,
+    )
+    assert draft.issuer == "ĐẢNG UỶ TRƯỜNG ĐẠI HỌC VINH"

@@ -63,12 +63,14 @@ HEAD_WORDS = (
     "Đội kiểm tra", "Đội Kiểm tra", "Đoàn kiểm tra", "Đoàn Kiểm tra",
     # a standing board named by its work in lower case
     "Ban kiểm tra", "Ban tuyên giáo", "Ban dân vận", "Ban thi đua", "Ban đại diện",
-    "Ban giám khảo", "Ban pháp chế", "Ban giám hiệu", "Đoàn trực thuộc",
+    "Ban giám khảo", "Ban pháp chế", "Ban giám hiệu", "Đoàn trực thuộc", "Ban điều hành",
+    "Khoa", "Các khoa", "các khoa",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
 LOWER_HEADS = (
-    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|trạm(?=\s+[A-ZĐ])|"
+    r"(?<!cơ )sở(?=\s+[A-ZĐ])|phòng(?=\s+[A-ZĐ])|khoa(?=\s+[A-ZĐ])|trường(?=\s+[A-ZĐ])|"
+    r"trạm(?=\s+[A-ZĐ])|"
     r"trung\s+tâm(?=\s+[A-ZĐ])|bệnh\s+viện(?=\s+[A-ZĐ])|"
     # a commune's or ward's own: "công an phường", "tổ dân phố", "tổ quản lý trật tự đô thị"
     r"công\s+an(?=\s+(?:xã|phường|thị\s+trấn|huyện|quận|tỉnh|thành\s+phố)(?![\wÀ-ỹ]))|"
@@ -123,7 +125,8 @@ ROLE = re.compile(
     r"[Bb]í\s+thư|[Cc]hánh\s+[Vv]ăn\s+phòng|[Cc]hánh\s+[Tt]hanh\s+tra|"
     r"[Tt]hầy\s+[Cc]ô\s+chủ\s+nhiệm|GVCN|[Pp]hụ\s+huynh|[Cc]ha\s+mẹ\s+học\s+sinh|"
     r"[Bb]ộ\s+trưởng|[Tt]hứ\s+trưởng|[Cc]ục\s+trưởng|[Vv]ụ\s+trưởng|[Đđ]ại\s+biểu|"
-    r"[Nn]gười\s+đứng\s+đầu|[Tt]rưởng(?=\s+các\s))(?![\wÀ-ỹ])"
+    r"[Nn]gười\s+đứng\s+đầu|[Tt]ổ\s+trưởng|[Tt]rưởng\s+(?:thôn|bản|ấp|khu\s+phố)|"
+    r"[Tt]rưởng(?=\s+các\s))(?![\wÀ-ỹ])"
     r"|(?<![\wÀ-ỹ])[Cc]ác\s+đồng\s+chí(?:\s+(?:tham\s+)?dự(?:\s+(?:[Hh]ội\s+nghị|[Hh]ội\s+thảo|"
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
     # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
@@ -135,8 +138,9 @@ ROLE = re.compile(
 #: Sở Y tế", "Thủ trưởng cơ quan, đơn vị", "Cán bộ quản lý nhà trường"), not the verb
 #: after it ("Hiệu trưởng đọc diễn văn").
 ROLE_GOES_ON = re.compile(
-    rf"\s+(?:các|tất\s+cả|[{UPPER}]|(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
+    rf"\s+(?:các|tất\s+cả|\d{{1,3}}\s+(?=tổ|khu|thôn|bản|ấp|xã|phường)|[{UPPER}]|(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
     r"cơ\s+sở|xã|phường|huyện|quận|tỉnh|thành\s+phố|thị\s+xã|thị\s+trấn|văn\s+xã|khối|lớp|"
+    r"địa\s+phương|"
     r"doanh\s+nghiệp|"
     r"học\s+sinh)(?![\wÀ-ỹ]))"
 )
@@ -290,6 +294,8 @@ STOP_WORDS = {
     "nhanh",
     "sớm",
     "kính",
+    "chưa",  # "các chi bộ chưa tổ chức đại hội"
+    "sơ",  # "các chi bộ sơ kết"
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp", and a
 #: clause that opens with its partners ("Cùng với các trường ĐH, CĐ ... phối hợp xử lí").
@@ -612,6 +618,8 @@ QUALIFIED = re.compile(
     r"(?:,\s*(?:địa\s+phương|đơn\s+vị|cơ\s+quan|tổ\s+chức|doanh\s+nghiệp|cá\s+nhân))*"
     r"\s+(?:chức\s+năng\s+)?(?:có\s+)?liên\s+quan|\s+chức\s+năng|\s+trực\s+thuộc|\s+trường\s+học|"
     r"\s+thành\s+viên|"  # "các cơ quan thành viên Ban An toàn giao thông tỉnh"
+    # "các đơn vị sử dụng lao động", "các đơn vị chủ rừng", "các đơn vị sự nghiệp công lập"
+    r"\s+(?:sử\s+dụng\s+lao\s+động|chủ\s+rừng|sự\s+nghiệp(?:\s+công\s+lập)?)(?![\wÀ-ỹ])|"
     r"\s+(?:thôn|xóm|bản|tổ\s+dân\s+phố)(?![\wÀ-ỹ])|"
     r"\s+trong\s+(?:tỉnh|huyện|quận|thị\s+xã|thành\s+phố|xã|phường|ngành)(?![\wÀ-ỹ])|"
     r"\s+của\s+(?:[Tt]rung\s+ương|[Tt]ỉnh|[Tt]hành\s+phố|[Hh]uyện)|"
@@ -771,9 +779,11 @@ LOWER_STOP = STOP_WORDS | {
 #: Administrative units a group's name lists with commas: "UBND các huyện, thị xã, thành
 #: phố", "các sở, ban, ngành", "UBND các xã, phường, thị trấn", "UBND quận, huyện".
 LISTED_UNIT = re.compile(
-    r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|ban|ngành|"
+    r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|"
+    r"ban(?=\s*(?:,|và|ngành|Ngành|$))|ngành|"  # not ", Ban điều hành ...": another body
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp|"
-    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn|viện|phòng)"
+    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn|viện|phòng|"
+    r"(?-i:chi\s+bộ|đảng\s+bộ|câu\s+lạc\s+bộ|đội|nhóm))"  # lower case: not "Đội Trật tự ..."
     r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
@@ -826,6 +836,9 @@ UNIT_ENDS = {
     "nghiệp",  # "doanh nghiệp, cơ sở sản xuất kinh doanh"
     "viện",  # "các Đoàn viện, liên chi đoàn, chi đoàn"
     "đoàn",
+    "nhóm",  # "các chi đoàn, câu lạc bộ, đội, nhóm"
+    "đội",
+    "phận",  # "các Đảng bộ bộ phận, chi bộ"
 }
 #: A ministry's divisions listed together: "Các Vụ, Cục, đơn vị thuộc Tổng cục Thuế".
 LISTED_DIVISION = re.compile(r",\s*(?:Vụ|Cục|Chi\s+cục|đơn\s+vị)(?![\wÀ-ỹ])")
@@ -930,6 +943,8 @@ LEVEL = re.compile(
 )
 #: How far before a name's end the words that shape it are looked for.
 NAME_WINDOW = 120
+#: People after "và", apart from the bodies before: "các cơ quan, công sở và hộ gia đình".
+HOUSEHOLDS = re.compile(r"\s+(?:hộ\s+gia\s+đình|hộ\s+dân|nhân\s+dân|người\s+dân)(?![\wÀ-ỹ])")
 #: Words a name never ends with: "Ủy ban MTTQ tỉnh và" is "Ủy ban MTTQ tỉnh".
 DANGLING = {"và", "&", "-", "các", "cùng", "với"}
 
@@ -990,9 +1005,14 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
         elif (
             lower == "và"
             and last_word.upper() != "HĐND"  # "Văn phòng HĐND và UBND"
-            and re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
+            and (
+                re.match(rf"\s*(?:{HEAD}|(?:tất\s+cả\s+)?các)(?![\wÀ-ỹ])", text[match.end() :])
+                or ROLE.match(text[match.end() :].lstrip())
+                or HOUSEHOLDS.match(text, match.end())
+            )
         ):
-            break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị": two
+            break  # "Các sở, ban, ngành và UBND các huyện", "Sở Y tế và các đơn vị", "Thủ
+            # trưởng các cơ quan, đơn vị và lãnh đạo địa phương", "... công sở và hộ gia đình"
         elif lower == "cấp" and last_word.lower() != "các":  # not "các cấp ủy đảng"
             level = LEVEL.match(text, match.end())
             if level is None:
@@ -1296,7 +1316,26 @@ def _listed_subjects(text: str) -> list[Mention]:
 #: A list under one determiner: "Các cơ quan, đơn vị, ...", "Tất cả các ...".
 DETERMINED = re.compile(r"(?:[Tt]ất\s+cả\s+)?[Cc]ác\s")
 #: The people a list ends with, who are not a body: "... và nhân dân trong thị xã".
-THE_PEOPLE = re.compile(r"(?:nhân|người)\s+dân(?![\wÀ-ỹ])", re.IGNORECASE)
+THE_PEOPLE = re.compile(
+    r"(?:nhân|người)\s+dân(?![\wÀ-ỹ])|hộ\s+(?:gia\s+đình|dân)(?![\wÀ-ỹ])", re.IGNORECASE
+)
+
+
+#: An item headed by whom it is for, with a colon: "3.1. Đối với cá nhân: Thu, nộp ...".
+FOR_WHOM = re.compile(r"\s*(?:[-–+•]\s*)?[Đđ]ối\s+với\s+(?P<who>[^:.;\n]{2,80}?)\s*:")
+
+
+def _heading_for(text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Whom an item headed "Đối với X:" is for, when X names no body: people or kinds of
+    payer ("cá nhân", "tổ chức kinh tế trên địa bàn")."""
+    heading = FOR_WHOM.match(text)
+    if heading is None or not (
+        LIST_MEMBER.match(heading.group("who")) or ROLE.match(heading.group("who"))
+    ):
+        return []  # "Đối với nội dung phối hợp tại điểm 1 ...": what, not whom
+    if any(mention.start < heading.end() for mention in mentions(text[: heading.end()], gazetteer)):
+        return []  # a body's name: found as any other ("Đối với các cơ quan, ban, ngành:")
+    return [Mention(squash(heading.group("who")), heading.start("who"), heading.end("who"), None)]
 
 
 def _one_group(text: str, members: list[Mention]) -> list[Mention]:
@@ -1338,6 +1377,8 @@ def actors(
     previous_role: str | None = None
     own = False  # the issuer heads the item of a document that is not its plan
     listed = _listed_subjects(text) if item else []
+    if item and not listed:
+        listed = _heading_for(text, gazetteer)
     for member in listed:
         seen.add(_one_name(member.name))
         refs.append(

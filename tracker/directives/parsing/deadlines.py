@@ -37,15 +37,18 @@ DAY_MONTH = (
     r"\d{1,2}\s*[/.-]\s*\d{1,2}(?!\s*[/.-]?\s*\d)|\d{1,2}\s+tháng\s+\d{1,2}(?!\s+năm)|"
     r"\d{1,2}(?=\s+(?:đến|tới)\s)"
 )
+#: A weekday before the day it names: "thứ Bẩy ngày 29/4/2023", "Chủ nhật, ngày ...".
+WEEKDAY = r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s+nhật)\s*,?\s*"
 PERIOD = re.compile(
-    rf"từ\s+(?:buổi\s+(?:sáng|chiều|tối)\s+)?ngày\s*(?P<start>{DATE}|{DAY_MONTH})\s*"
-    rf"(?:\([^()]{{0,20}}\)\s*)?(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s*)?(?P<end>{DATE})",
+    rf"từ\s+(?:(?:buổi\s+)?(?:sáng|chiều|tối)\s+)?(?:{WEEKDAY})?ngày\s*"
+    rf"(?P<start>{DATE}|{DAY_MONTH})\s*(?:\([^()]{{0,20}}\)\s*)?(?:đến|tới)\s+(?:hết\s+)?"
+    rf"(?:{WEEKDAY})?(?:ngày\s*)?(?P<end>{DATE})",
     re.IGNORECASE,
 )
 #: A number of days followed by the period they are: "trong 02 ngày, từ ngày 22 ...".
 SPELLED_OUT = re.compile(
-    r"\s*[,(:]?\s*từ\s+(?:thứ\s+\S+\s*,\s*|chủ\s+nhật\s*,\s*)?ngày", re.IGNORECASE
-)  # "trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết ..."
+    rf"\s*(?:liên\s+tục)?\s*[,(:]?\s*từ\s+(?:{WEEKDAY})?ngày", re.IGNORECASE
+)  # "trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết ...", "05 ngày liên tục, từ ..."
 #: When an event takes place, not a time given for a task: "diễn ra tại An Giang từ ngày".
 HAPPENING = re.compile(r"diễn\s+ra[^,.;:()]*$", re.IGNORECASE)
 #: A weekday of every week: "vào thứ Năm hằng tuần", "các thứ Hai đầu tuần".

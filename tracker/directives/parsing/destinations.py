@@ -27,7 +27,7 @@ REPORT_TO_WORD = re.compile(
 )
 #: "gửi về Sở Nội vụ", "gửi ý kiến về Phòng Khảo thí".
 SENDING = re.compile(
-    r"\b(?:gửi|phản\s+ánh)(?:\s+[^\s,.;:()]+){0,6}?\s+(?:về|cho|đến|tới)\s+(?=\S)"
+    r"\b(?:gửi|phản\s+ánh|nộp)(?:\s+[^\s,.;:()]+){0,6}?\s+(?:về(?:\s+cho)?|cho|đến|tới)\s+(?=\S)"
     r"|\bgửi\s+(?=\S)",
     re.IGNORECASE,
 )
@@ -95,7 +95,8 @@ def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None
 
 
 #: What the issuer sends, not what it asks for: "được gửi tới", "sẽ gửi".
-DELIVERED = re.compile(r"(?<![\wÀ-ỹ])(?:được|sẽ)\s+$", re.IGNORECASE)
+DELIVERED = re.compile(r"(?<![\wÀ-ỹ])(?:(?<!thu\s)(?<!nhận\s)được|sẽ)\s+$", re.IGNORECASE)
+# (not "tiền quyên góp thu được gửi về Văn phòng Đoàn": what they collected, they send)
 #: Who receives the reports, under a label: "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên
 #: viên Phòng GD&ĐT".
 RECEIVER = re.compile(

@@ -43,7 +43,8 @@ BODY_WORDS = re.compile(
     # a union's, pioneers' or board's own unit under its organisation: "ĐỘI TNTP HỒ CHÍ
     # MINH" / "LIÊN ĐỘI TRƯỜNG TH NGUYỄN HUỆ", "TỈNH ĐOÀN ..." / "BCH ĐOÀN HUYỆN ..."
     r"LIÊN ĐỘI|TIỂU BAN|BCH|BAN CHẤP HÀNH|HUYỆN ĐOÀN|THÀNH ĐOÀN|QUẬN ĐOÀN|ĐOÀN TRƯỜNG|"
-    r"CHI ĐOÀN|LIÊN CHI ĐOÀN|CHI BỘ)\b"
+    r"CHI ĐOÀN|LIÊN CHI ĐOÀN|CHI BỘ|ĐẢNG BỘ|ĐẢNG UỶ|TỈNH UỶ|HUYỆN UỶ|THÀNH ỦY|THÀNH UỶ|QUẬN ỦY|"
+    r"QUẬN UỶ)\b"
 )
 #: The furthest line a header can reach.
 HEADER_LIMIT = 45

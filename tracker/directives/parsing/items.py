@@ -18,6 +18,7 @@ DECIMAL = re.compile(
     r"|^\((?P<bracketed>\d{1,2})\)\s*(?=[^\s\d/%,.-])"  # "(1) Dự thảo Tờ trình"
     r"|^(?P<dashed>\d{1,2})/-\s*"  # "1/- Tiêu chuẩn HS", "2/-" with its text below
     rf"|^(?P<spaced>\d{{1,2}})\s+[-–]\s+(?=[{UPPER}])"  # "1 - Tính đến thời điểm này"
+    r"|^(?P<alone>\d{1,2})\.\s*$"  # "2." alone, its text on the next line
 )
 LETTER = re.compile(r"^(?P<n>[a-zđ])\)\s*(?=\S)")
 #: "A. NHIỆM VỤ CHỦ YẾU": a part in capitals above Roman sections or numbered items.

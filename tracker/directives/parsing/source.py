@@ -84,6 +84,8 @@ def sentence_start(text: str, position: int, stops: tuple[str, ...] = (".", ";")
 RULE = re.compile(r"^[\s_\-–—=.*]+$")
 #: A cell boundary of a header table copied from a web page: a line that is only "|".
 TABLE_BAR = re.compile(r"^\s*\|\s*$")
+#: Where a header ends: its addressees, or the body's first item.
+BELOW_HEADER = re.compile(r"\s*(?:Kính\s+gửi|\d{1,2}[.)]\s|[a-zđ][.)]\s)")
 #: How far down a header table reaches.
 TABLE_LINES = 60
 
@@ -114,18 +116,34 @@ def _untable(lines: list[str]) -> list[str]:
     "Cà" / "Mau, ngày ..."): the bars blanked, a lone word or a label ending in ":" put
     back on the line of the words that follow it. Lengths are kept (a line break becomes
     a space)."""
+    # where cells end: lone bars ("|" lines), or, above the addressees and the items, bars
+    # ending a line ("BẢO" / "HIỂM XÃ HỘI VIỆT NAM |")
+    header_end = next(
+        (index for index, line in enumerate(lines[:TABLE_LINES]) if BELOW_HEADER.match(line)),
+        TABLE_LINES,
+    )
+    lone = [index for index, line in enumerate(lines[:TABLE_LINES]) if TABLE_BAR.match(line)]
+    ending = [
+        index for index, line in enumerate(lines[:header_end]) if line.rstrip().endswith(" |")
+    ]
+    bars = max((found for found in (lone, ending) if len(found) > 1), key=max, default=[])
     lines = [
         _inline_cells(line) if index < TABLE_LINES or TABLE_ROW.match(line) else line
         for index, line in enumerate(lines)
     ]
-    bars = [index for index, line in enumerate(lines[:TABLE_LINES]) if TABLE_BAR.match(line)]
     if len(bars) < 2:
         return lines
+    closed = set(ending)  # a line that ends its cell ("ĐỘNG |") takes no more words
     joined: list[str] = []
     for index, line in enumerate(lines):
         if index <= bars[-1] and TABLE_BAR.match(line):
             line = " " * len(line)
-        if index <= bars[-1] and joined and _cell_fragment(joined[-1], line):
+        if (
+            index <= bars[-1]
+            and joined
+            and index - 1 not in closed
+            and _cell_fragment(joined[-1], line)
+        ):
             joined[-1] += " " + line
             continue
         joined.append(line)
