@@ -1950,3 +1950,16 @@ def test_the_eighteenth_rounds_details():
         None,
     )
     assert draft.issuer == "ĐẢNG UỶ TRƯỜNG ĐẠI HỌC VINH"
+
+
+def test_common_verbs_end_a_name_in_lower_case():
+    # verbs a directive asks with, met in no annotated document yet
+    assert _named(
+        "Đề nghị các đoàn viên tích cực quyên góp. Công đoàn ủng hộ 01 ngày lương. Các khoa "
+        "trả lời trước ngày 20/5.",
+        item=True,
+    ) == [("các đoàn viên", "lead"), ("Công đoàn", "lead"), ("Các khoa", "lead")]
+    # not inside a name whose capitalised word takes it: "Cục Thống kê"
+    assert _named("Đề nghị Cục Thống kê tỉnh phối hợp.", item=True) == [
+        ("Cục Thống kê tỉnh", "lead")
+    ]
