@@ -1963,3 +1963,26 @@ def test_common_verbs_end_a_name_in_lower_case():
     assert _named("Đề nghị Cục Thống kê tỉnh phối hợp.", item=True) == [
         ("Cục Thống kê tỉnh", "lead")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Đề nghị Phó Giám đốc Sở Y tế chỉ đạo.", [("Phó Giám đốc Sở Y tế", "lead")]),
+        ("Giao Trưởng khoa Nội trực cấp cứu.", [("Trưởng khoa Nội", "lead")]),
+        (
+            "Đồn Biên phòng phối hợp với Hạt Kiểm lâm huyện tuần tra.",
+            [("Đồn Biên phòng", "lead"), ("Hạt Kiểm lâm huyện", "cooperate")],
+        ),
+        (
+            "Đề nghị Chỉ huy trưởng Ban Chỉ huy Quân sự huyện bố trí lực lượng.",
+            [("Chỉ huy trưởng Ban Chỉ huy Quân sự huyện", "lead")],
+        ),
+        (
+            "Đề nghị Ban Thường trực Ủy ban MTTQ các phường thông báo.",
+            [("Ban Thường trực Ủy ban MTTQ các phường", "lead")],
+        ),
+    ],
+)
+def test_kinds_of_body_and_role_of_every_province(text, expected):
+    assert _named(text, item=True) == expected

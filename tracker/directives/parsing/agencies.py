@@ -65,6 +65,9 @@ HEAD_WORDS = (
     "Ban kiểm tra", "Ban tuyên giáo", "Ban dân vận", "Ban thi đua", "Ban đại diện",
     "Ban giám khảo", "Ban pháp chế", "Ban giám hiệu", "Đoàn trực thuộc", "Ban điều hành",
     "Khoa", "Các khoa", "các khoa",
+    # kinds of body met in every province's prose
+    "Đồn", "Thư viện", "Bảo tàng", "Quỹ", "Liên hiệp", "Liên minh", "Hiệp hội", "Tập đoàn",
+    "Cảng vụ", "Nhà xuất bản", "Tạp chí", "Trung đoàn", "Lữ đoàn", "Sư đoàn",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
@@ -118,7 +121,12 @@ PERSON_HEAD = r"(?:Thủ\s+tướng|Phó\s+Thủ\s+tướng|Chủ\s+tịch|Bộ\
 #: Hội nghị". Roles listed with commas are one actor ("Lãnh đạo, chuyên viên, kế toán").
 ROLE = re.compile(
     r"(?<![\wÀ-ỹ])(?:[Cc]ác\s+)?(?:[Đđ]ồng\s+chí\s+)?"
-    r"(?:[Hh]iệu\s+[Tt]rưởng|[Tt]hủ\s+[Tt]rưởng|[Gg]iám\s+[Đđ]ốc|[Tt]rưởng\s+[Pp]hòng|"
+    # roles of every kind of body: a hospital's, a station's, a court's, a command's
+    r"(?:[Pp]hó\s+(?=[Gg]iám|[Tt]rưởng|[Cc]hánh|[Vv]iện|[Hh]iệu|[Cc]hỉ|[Tt]ổng))?"
+    r"(?:[Tt]rưởng\s+[Kk]hoa|[Tt]rưởng\s+[Tt]rạm|[Tt]rạm\s+trưởng|[Đđ]ội\s+trưởng|"
+    r"[Cc]hi\s+cục\s+trưởng|[Cc]hủ\s+nhiệm|[Vv]iện\s+trưởng|[Cc]hánh\s+án|"
+    r"[Cc]hỉ\s+huy\s+trưởng|[Tt]ổng\s+[Bb]iên\s+tập|[Tt]ổng\s+[Gg]iám\s+đốc|[Tt]rưởng\s+đoàn|"
+    r"[Hh]iệu\s+[Tt]rưởng|[Tt]hủ\s+[Tt]rưởng|[Gg]iám\s+[Đđ]ốc|[Tt]rưởng\s+[Pp]hòng|"
     r"[Tt]rưởng\s+[Bb]an|"
     r"(?:Ban\s+)?[Ll]ãnh\s+đạo|[Cc]án\s+bộ\s+quản\s+lý|[Gg]iáo\s+viên\s+chủ\s+nhiệm|[Kk]ế\s+toán|"
     r"[Cc]huyên\s+viên|[Tt]ổng\s+phụ\s+trách|(?:[Pp]hó\s+)?[Cc]hủ\s+tịch(?!\s+[Nn]ước)|[Tt]hành\s+viên|"
@@ -336,6 +344,8 @@ STOP_WORDS = {
     "đưa",
     "áp",
     "cài",
+    "tuần",  # "tuần tra"
+    "trực",  # "trực cấp cứu", not "trực thuộc" (a group's tail, read first)
 }
 #: "phối hợp với", "phối hợp chặt chẽ với", "phối hợp hoạt động với", "phối hợp", and a
 #: clause that opens with its partners ("Cùng với các trường ĐH, CĐ ... phối hợp xử lí").
@@ -912,6 +922,7 @@ NAMED_MEMBERS = re.compile(rf",[^\S\n]*(?=[{UPPER}])")
 #: Two syllables of a body's name whose second is also a verb's first: "Sở Nông nghiệp
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
 NAME_COMPOUNDS = {
+    ("thường", "trực"),  # "Ban Thường trực"
     ("phát", "triển"),
     ("xây", "dựng"),
     ("kiểm", "soát"),
