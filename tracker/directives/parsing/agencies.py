@@ -146,7 +146,8 @@ ROLE = re.compile(
 #: Sở Y tế", "Thủ trưởng cơ quan, đơn vị", "Cán bộ quản lý nhà trường"), not the verb
 #: after it ("Hiệu trưởng đọc diễn văn").
 ROLE_GOES_ON = re.compile(
-    rf"\s+(?:các|tất\s+cả|\d{{1,3}}\s+(?=tổ|khu|thôn|bản|ấp|xã|phường)|[{UPPER}]|(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
+    rf"\s+(?:các|tất\s+cả|\d{{1,3}}\s+(?=tổ|khu|thôn|bản|ấp|xã|phường)|[{UPPER}]|"
+    r"(?:trường|nhà\s+trường|cơ\s+quan|đơn\s+vị|phòng|sở|ban|ngành|"
     r"cơ\s+sở|xã|phường|huyện|quận|tỉnh|thành\s+phố|thị\s+xã|thị\s+trấn|văn\s+xã|khối|lớp|"
     r"địa\s+phương|"
     r"doanh\s+nghiệp|"

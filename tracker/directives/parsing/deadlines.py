@@ -45,10 +45,9 @@ PERIOD = re.compile(
     rf"(?:{WEEKDAY})?(?:ngày\s*)?(?P<end>{DATE})",
     re.IGNORECASE,
 )
-#: A number of days followed by the period they are: "trong 02 ngày, từ ngày 22 ...".
-SPELLED_OUT = re.compile(
-    rf"\s*(?:liên\s+tục)?\s*[,(:]?\s*từ\s+(?:{WEEKDAY})?ngày", re.IGNORECASE
-)  # "trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết ...", "05 ngày liên tục, từ ..."
+#: A number of days followed by the period they are: "trong 02 ngày, từ ngày 22 ...",
+#: "trong 3 ngày: từ thứ Hai, ngày 29/4/2019 đến hết ...", "05 ngày liên tục, từ ...".
+SPELLED_OUT = re.compile(rf"\s*(?:liên\s+tục)?\s*[,(:]?\s*từ\s+(?:{WEEKDAY})?ngày", re.IGNORECASE)
 #: When an event takes place, not a time given for a task: "diễn ra tại An Giang từ ngày".
 HAPPENING = re.compile(r"diễn\s+ra[^,.;:()]*$", re.IGNORECASE)
 #: A weekday of every week: "vào thứ Năm hằng tuần", "các thứ Hai đầu tuần".

@@ -94,9 +94,9 @@ def _sent(text: str, gazetteer: Gazetteer) -> tuple[str, tuple[int, int]] | None
     return None
 
 
-#: What the issuer sends, not what it asks for: "được gửi tới", "sẽ gửi".
+#: What the issuer sends, not what it asks for: "được gửi tới", "sẽ gửi" (not "tiền quyên
+#: góp thu được gửi về Văn phòng Đoàn": what they collected, they send).
 DELIVERED = re.compile(r"(?<![\wÀ-ỹ])(?:(?<!thu\s)(?<!nhận\s)được|sẽ)\s+$", re.IGNORECASE)
-# (not "tiền quyên góp thu được gửi về Văn phòng Đoàn": what they collected, they send)
 #: Who receives the reports, under a label: "Nhận báo cáo: Đồng chí Văn Hữu Bắc, chuyên
 #: viên Phòng GD&ĐT".
 RECEIVER = re.compile(

@@ -68,11 +68,11 @@ PARTICULARS = re.compile(
 CONTENTS = re.compile(r"(?<![\wÀ-ỹ])(?:bao\s+)?gồm\s*:\s*$", re.IGNORECASE)
 #: Particulars of when and where, whose names are places, not who acts: "Địa điểm: Phòng
 #: Tiếp công dân", "Địa điểm tiếp nhận ý kiến đóng góp:" / "Sở Tài nguyên và Môi trường";
-#: and of who is invited, not asked.
+#: and of who is invited, who is not asked ("Thành phần mời tham dự:" / "- Giám đốc các
+#: sở, ban, ngành"), unlike who is summoned ("Thành phần được triệu tập:").
 WHEN_AND_WHERE = re.compile(
     r"\s*(?:Thời\s+gian|Địa\s+điểm|Lịch|Thành\s+phần\s+mời)(?![\wÀ-ỹ])", re.IGNORECASE
-)  # and who is invited: "Thành phần mời tham dự:" / "- Giám đốc các sở, ban, ngành" (not
-# who is summoned: "Thành phần được triệu tập:", "Thành phần tham dự Hội nghị")
+)
 
 
 def parse(source: str | bytes | Path, gazetteer: Gazetteer | None = None) -> Draft:
