@@ -1982,6 +1982,8 @@ def test_common_verbs_end_a_name_in_lower_case():
             "Đề nghị Ban Thường trực Ủy ban MTTQ các phường thông báo.",
             [("Ban Thường trực Ủy ban MTTQ các phường", "lead")],
         ),
+        # a hospital's departments in lower case
+        ("Khoa khám bệnh không tổ chức khám bệnh.", [("Khoa khám bệnh", "lead")]),
     ],
 )
 def test_kinds_of_body_and_role_of_every_province(text, expected):

@@ -68,6 +68,11 @@ HEAD_WORDS = (
     # kinds of body met in every province's prose
     "Đồn", "Thư viện", "Bảo tàng", "Quỹ", "Liên hiệp", "Liên minh", "Hiệp hội", "Tập đoàn",
     "Cảng vụ", "Nhà xuất bản", "Tạp chí", "Trung đoàn", "Lữ đoàn", "Sư đoàn",
+    # a hospital's departments, written in lower case after "Khoa"
+    "Khoa khám bệnh", "Khoa nội", "Khoa ngoại", "Khoa sản", "Khoa nhi", "Khoa dược",
+    "Khoa xét nghiệm", "Khoa cấp cứu", "Khoa hồi sức", "Khoa truyền nhiễm", "Khoa y tế công cộng",
+    "Khoa dinh dưỡng", "Khoa chẩn đoán hình ảnh", "Khoa phục hồi chức năng",
+    "Khoa y học cổ truyền", "Khoa kiểm soát nhiễm khuẩn",
 )  # fmt: skip
 #: Lower-case heads, only where a name follows: "sở GDĐT", "phòng GD&ĐT", "trường THCS
 #: ...", "trạm Y tế xã", "cơ quan liên quan", and a ward's own bodies.
