@@ -1988,3 +1988,24 @@ def test_common_verbs_end_a_name_in_lower_case():
 )
 def test_kinds_of_body_and_role_of_every_province(text, expected):
     assert _named(text, item=True) == expected
+
+
+def test_the_nineteenth_rounds_forms():
+    # allowed to, so asked to; a role opening its item is whom it asks
+    assert _named(
+        "Thống nhất chủ trương cho Công ty TNHH Xuân Chính tổ chức Hội chợ.", item=True
+    ) == [("Công ty TNHH Xuân Chính", "lead")]
+    # "các đồng chí" before a role with its body is left out; units listed are a group
+    assert _named(
+        "Viện đề nghị các đồng chí Lãnh đạo Phòng, Trạm trực thuộc và Đoàn Thanh niên thực hiện."
+    ) == [("Lãnh đạo Phòng, Trạm trực thuộc", "lead"), ("Đoàn Thanh niên", "lead")]
+    # a symbol's tail is no place: the body's "Chỉ thị số 40-CT/TW, ngày 11 tháng 12 ..."
+    draft = parse_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH BÌNH THUẬN\n|\nSố: 01/CT-UBND\n|\nBình Thuận, ngày\n"
+        "10 tháng 01 năm 2025\n|\nCHỈ THỊ\nVỀ ĐÓN TẾT\nChủ tịch UBND tỉnh yêu cầu thủ trưởng "
+        "các sở, ban, ngành thực hiện tốt một số nhiệm vụ sau đây:\n1. Quán triệt, cụ thể:\n"
+        "a) Thực hiện Chỉ thị số 40-CT/TW, ngày 11 tháng 12 năm 2024 của Ban Bí thư.\n",
+        None,
+    )
+    assert [task.number for task in draft.tasks] == ["1.a"]
+    assert draft.issued_date == date(2025, 1, 10)

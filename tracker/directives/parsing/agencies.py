@@ -66,8 +66,9 @@ HEAD_WORDS = (
     "Ban giám khảo", "Ban pháp chế", "Ban giám hiệu", "Đoàn trực thuộc", "Ban điều hành",
     "Khoa", "Các khoa", "các khoa",
     # kinds of body met in every province's prose
-    "Đồn", "Thư viện", "Bảo tàng", "Quỹ", "Liên hiệp", "Liên minh", "Hiệp hội", "Tập đoàn",
-    "Cảng vụ", "Nhà xuất bản", "Tạp chí", "Trung đoàn", "Lữ đoàn", "Sư đoàn",
+    "Bộ môn", "Ban biên tập", "Đồn", "Thư viện", "Bảo tàng", "Quỹ", "Liên hiệp", "Liên minh",
+    "Hiệp hội", "Tập đoàn", "Cảng vụ", "Nhà xuất bản", "Tạp chí", "Trung đoàn", "Lữ đoàn",
+    "Sư đoàn",
     # a hospital's departments, written in lower case after "Khoa"
     "Khoa khám bệnh", "Khoa nội", "Khoa ngoại", "Khoa sản", "Khoa nhi", "Khoa dược",
     "Khoa xét nghiệm", "Khoa cấp cứu", "Khoa hồi sức", "Khoa truyền nhiễm", "Khoa y tế công cộng",
@@ -144,8 +145,10 @@ ROLE = re.compile(
     r"[Tt]ập\s+huấn|lớp\s+tập\s+huấn))?)?(?![\wÀ-ỹ])"
     # people as a whole: "toàn thể giáo viên", "tất cả các đoàn viên", "các hội viên"
     r"|(?<![\wÀ-ỹ])(?:[Tt]oàn\s+thể|[Tt]ất\s+cả(?:\s+các)?|[Cc]ác)\s+"
-    r"(?:giáo\s+viên|cán\s+bộ|công\s+chức|viên\s+chức|đoàn\s+viên|hội\s+viên|đảng\s+viên|"
-    r"nhân\s+viên|người\s+lao\s+động|học\s+sinh|sinh\s+viên)(?![\wÀ-ỹ])"
+    r"(?:[Gg]iáo\s+viên|[Cc]án\s+bộ|[Cc]ông\s+chức|[Vv]iên\s+chức|[Đđ]oàn\s+viên|[Hh]ội\s+viên|"
+    r"[Đđ]ảng\s+viên|[Nn]hân\s+viên|[Nn]gười\s+lao\s+động|[Hh]ọc\s+sinh|[Ss]inh\s+viên|"
+    r"[Gg]iảng\s+viên|[Hh]ọc\s+viên)"
+    r"(?![\wÀ-ỹ])"
 )
 #: What a role's name goes on with: whose role it is ("Hiệu trưởng các trường", "Giám đốc
 #: Sở Y tế", "Thủ trưởng cơ quan, đơn vị", "Cán bộ quản lý nhà trường"), not the verb
@@ -160,8 +163,9 @@ ROLE_GOES_ON = re.compile(
 )
 #: A further role after a comma: "Hiệu trưởng, kế toán ...".
 LISTED_ROLE = re.compile(
-    r",\s*(?:kế\s+toán|chuyên\s+viên|đảng\s+viên|giáo\s+viên|nhân\s+viên|lãnh\s+đạo|"
-    r"phó\s+hiệu\s+trưởng|hiệu\s+trưởng|cán\s+bộ)(?![\wÀ-ỹ])",
+    r"(?:,|\s+và|\s*-)\s*(?:kế\s+toán|chuyên\s+viên|đảng\s+viên|giáo\s+viên|nhân\s+viên|"
+    r"lãnh\s+đạo|phó\s+hiệu\s+trưởng|hiệu\s+trưởng|cán\s+bộ|viên\s+chức|công\s+chức|"
+    r"người\s+lao\s+động|sinh\s+viên|học\s+sinh|học\s+viên|giảng\s+viên)(?![\wÀ-ỹ])",
     re.IGNORECASE,
 )
 CONNECTORS = {
@@ -364,7 +368,9 @@ LEAD_AFTER = re.compile(r"^\s*,?\s*(?:chủ\s+trì|là\s+cơ\s+quan\s+chủ\s+tr
 #: Verbs that give the name after them work: "đề nghị X", "giao X", "ủy quyền X".
 ASSIGNING_WORDS = (
     r"đề\s+nghị|giao(?:\s+cho)?|yêu\s+cầu|(?:đồng\s+ý|chấp\s+thuận)(?:\s+việc)?|cho\s+phép|"
-    r"kính\s+mời|[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công"
+    r"kính\s+mời|[uủ][ỷy]\s+quyền(?:\s+cho)?|phân\s+công|"
+    # "Thống nhất chủ trương cho Công ty ... tổ chức Hội chợ": allowed to, so asked to
+    r"(?:thống\s+nhất|đồng\s+ý|chấp\s+thuận)(?:\s+chủ\s+trương)?\s+cho"
 )
 #: What an actor's mention may follow: a clause start or a verb of assignment.
 #: Not after "chỉ đạo": in "UBND các huyện chỉ đạo Phòng GD&ĐT ...", the body directed
@@ -372,7 +378,8 @@ ASSIGNING_WORDS = (
 #: at the start of a line ("Bộ Giáo dục và Đào tạo – Cục Khảo thí" is one issuer).
 ACTOR_BEFORE = re.compile(
     rf"(?:^|[.;:]|(?:^|\n)\s*[-–+•]|(?i:{ASSIGNING_WORDS}))\s*"
-    r"(?:[Đđ]ồng\s+chí\s+|các\s+(?:đơn\s+vị|cơ\s+quan)\s+)?$"  # "giao các đơn vị Viện ..."
+    # "đề nghị các đồng chí Lãnh đạo ...", "giao các đơn vị Viện ..."
+    r"(?:(?:các\s+)?[Đđ]ồng\s+chí\s+|các\s+(?:đơn\s+vị|cơ\s+quan)\s+)?$"
 )
 ISSUER_SPEAKING = re.compile(
     r"^\s*(?:,[^,.;:]{1,40},\s*)?(?:ban\s+hành|yêu\s+cầu|đề\s+nghị|kính\s+đề\s+nghị|giao\b|xin\b|trân\s+trọng|"
@@ -402,7 +409,8 @@ NARRATED = re.compile(r"^\s*(?:đã|vừa)\s", re.IGNORECASE)
 #: A name joined to the one before it: "Sở Y tế, Sở Tài chính và UBND các huyện".
 LIST_JOIN = re.compile(r"^\s*(?:\([^()]{0,100}\))?\s*(?:,|và|cùng|với)\s*$")
 NOT_ACTOR_BEFORE = re.compile(
-    r"(?:của|theo|tại|đến|với|về|(?<!giao\s)(?<!quyền\s)cho|gửi|qua|lên|trình|tham\s+mưu|"
+    r"(?:của|theo|tại|đến|với|về|(?<!giao\s)(?<!quyền\s)(?<!trương\s)(?<!nhất\s)(?<!ý\s)"
+    r"(?<!thuận\s)cho|gửi|qua|lên|trình|tham\s+mưu|"
     r"xin\s+ý\s+kiến|thuộc)\s+(?:Chủ\s+tịch\s+)?$|địa\s+(?:chỉ|điểm)\s*:\s*$|"
     # "về việc cho phép Công ty ...": the request's subject, not the request; "để đề nghị
     # Bộ ... tuyên dương": a purpose
@@ -754,7 +762,7 @@ def _with_determiner(text: str, mention: Mention) -> Mention:
 
 
 #: "đồng chí" before a role, left out of its name (not before a person's name).
-HONORIFIC = re.compile(r"[Đđ]ồng\s+chí\s+")
+HONORIFIC = re.compile(r"(?:[Cc]ác\s+)?[Đđ]ồng\s+chí\s+")
 #: The entry of a role's mention: kept as written, with its kind.
 ROLE_ENTRY = Entry("", "role", "")
 
@@ -838,7 +846,7 @@ LISTED_UNIT = re.compile(
     r",\s*(?:thị\s+xã|thành\s+phố|TP|huyện|quận|phường|xã|thị\s+trấn|thị|tỉnh|"
     r"ban(?=\s*(?:,|và|ngành|Ngành|$))|ngành|"  # not ", Ban điều hành ...": another body
     r"đoàn\s+thể|hội|đơn\s+vị|địa\s+phương|cơ\s+quan|khoa|bộ\s+môn|trung\s+tâm|các\s+cấp|"
-    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn|viện|phòng|"
+    r"cơ\s+sở|cá\s+nhân|doanh\s+nghiệp|liên\s+chi\s+đoàn|chi\s+đoàn|viện|phòng|trạm|"
     r"(?-i:chi\s+bộ|đảng\s+bộ|câu\s+lạc\s+bộ|đội|nhóm))"  # lower case: not "Đội Trật tự ..."
     r"(?![\wÀ-ỹ])",
     re.IGNORECASE,
@@ -929,6 +937,7 @@ NAMED_MEMBERS = re.compile(rf",[^\S\n]*(?=[{UPPER}])")
 #: và Phát triển nông thôn", "Sở Xây dựng", "Trung tâm Kiểm soát bệnh tật".
 NAME_COMPOUNDS = {
     ("thường", "trực"),  # "Ban Thường trực"
+    ("viện", "nghiên"),  # "Viện nghiên cứu"
     ("phát", "triển"),
     ("xây", "dựng"),
     ("kiểm", "soát"),
@@ -1039,6 +1048,7 @@ def name_end(text: str, position: int, *, lower_words: bool = True, plural: bool
             listing = listing or bool(listed)
         if listed:
             end = listed.end()
+            plural = True  # units listed are a group: "Phòng, Trạm trực thuộc"
             previous_capital = False
             last_word = listed.group().split()[-1]
             ends.append((end, last_word.lower()))

@@ -376,7 +376,9 @@ def _task(
     if WHEN_AND_WHERE.match(raw) and PARTICULARS.match(raw) and not REQUEST.search(raw):
         refs = []
     if not PARTICULARS.match(raw) and not any(
-        ref.role == "lead" and _names_actor(ref, addressees) for ref in refs
+        ref.role == "lead"
+        and (_names_actor(ref, addressees) or _heads_item(text, start, ref, addressees))
+        for ref in refs
     ):
         # A role ("đồng chí Hiệu trưởng") is a person of the bodies in charge, not one.
         # "Chủ trì, phối hợp với Sở Tài chính ..." under "2. Sở Kế hoạch và Đầu tư:".
@@ -406,6 +408,17 @@ def _task(
         report_to_span=report_span,
         path=path,
     )
+
+
+def _heads_item(text: str, start: int, ref: AgencyRef, addressees: list[AgencyRef]) -> bool:
+    """A role that opens its item is whom the item asks ("2. Giám đốc các Bệnh viện, Viện
+    nghiên cứu ... tổ chức cho đơn vị góp ý"), unless the addressees are so named ("Kính
+    gửi: Hiệu trưởng các trường Mầm non, Tiểu học, ..." / "3. Hiệu trưởng các trường học
+    phải bố trí ...": they, as Kính gửi names them)."""
+    if ref.kind != "role" or ref.span is None or text[start : ref.span[0]].strip():
+        return False
+    role = " ".join(ref.name.casefold().split()[:2])
+    return not any(a.name.casefold().startswith(role) for a in addressees)
 
 
 def _names_actor(ref: AgencyRef, addressees: list[AgencyRef]) -> bool:

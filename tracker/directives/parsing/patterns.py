@@ -93,7 +93,8 @@ NUMBER_LINE = re.compile(
 #: "Lai Châu, ngày 15 tháng 8 năm 2020", "Quận 9, ngày ..."; OCR of italics may read
 #: "năm" as "nắm"; a date left to write by hand ("Hà Nội, ngày tháng năm") has the place.
 DATE_LINE = re.compile(
-    r"(?P<place>[A-ZĐÂÊÔƠƯ][^\d,:;]{1,40}?(?:\s\d{1,2})?)\s*,\s*ngày\s*(?P<day>\d{1,2})?\s*"
+    # not a symbol's tail: "Chỉ thị số 40-CT/TW, ngày 11 tháng 12 năm 2024" in the body
+    r"(?<![/\-–\w])(?P<place>[A-ZĐÂÊÔƠƯ][^\d,:;]{1,40}?(?:\s\d{1,2})?)\s*,\s*ngày\s*(?P<day>\d{1,2})?\s*"
     r"tháng\s*(?P<month>\d{1,2})?\s*n[ăắằâấầa]m\s*(?:(?P<year>\d{4})|[\s.…_]*$)",
     re.IGNORECASE,
 )
