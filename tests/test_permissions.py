@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from tests.helpers import Auth, csrf_token, user_named
 from tracker.agencies.feed import issue_feed_token
 from tracker.agencies.models import Agency
+from tracker.api.tokens import issue as issue_token
 from tracker.assignments.models import (
     Assignment,
     AssignmentRole,
@@ -396,6 +397,18 @@ CASES = (
     ),
     # One's own password; the accounts of everyone: admins only.
     Case("auth.change_password", "GET", "/account/password", SIGNED_IN),
+    # One's own API tokens (the form posted names no token: 422); revoking a token that
+    # is nobody's here: 404 for everyone.
+    Case("tokens.index", "GET", "/account/tokens", SIGNED_IN),
+    Case(
+        "tokens.index", "POST", "/account/tokens", expect(agency=422, leader=422, secretariat=422)
+    ),
+    Case(
+        "tokens.revoke_token",
+        "POST",
+        "/account/tokens/1/revoke",
+        expect(agency=404, leader=404, secretariat=404),
+    ),
     Case(
         "auth.change_password",
         "POST",
@@ -672,6 +685,64 @@ CASES = (
     ),
 )
 
+# The JSON API joins the matrix: the same roles, each with a write token of its own user
+# (anonymous sends none). Answers are problem details, never the sign-in page.
+API_READ = expect(401, own=200, other=404, reviewer=200, leader=200, secretariat=200)
+API_ANYONE = expect(401, agency=200, leader=200, secretariat=200)
+API_PUBLIC = expect(200, agency=200, leader=200, secretariat=200)
+#: A step of the assigned agency's own work: others are refused by the workflow's rules.
+API_WORKER_STEP = expect(401, own=200, other=404, reviewer=403, leader=403, secretariat=403)
+
+API_CASES = (
+    Case("api.openapi", "GET", "/api/v1/openapi.json", API_PUBLIC),
+    Case("api.docs", "GET", "/api/v1/docs", API_PUBLIC),
+    Case("api.docs_asset", "GET", "/api/v1/docs/assets/swagger-ui.css", API_PUBLIC),
+    Case("api.list_directives", "GET", "/api/v1/directives", API_ANYONE),
+    Case("api.show_directive", "GET", "/api/v1/directives/{directive}", API_READ),
+    Case("api.show_task", "GET", "/api/v1/tasks/{task}", API_READ),
+    Case("api.show_assignment", "GET", "/api/v1/assignments/{assignment}", API_READ),
+    Case("api.list_obligations", "GET", "/api/v1/obligations", API_ANYONE),
+    Case("api.list_agencies", "GET", "/api/v1/agencies", API_ANYONE),
+    Case("api.counts", "GET", "/api/v1/counts", API_ANYONE),
+    Case("api.list_submissions", "GET", "/api/v1/assignments/{assignment}/submissions", API_READ),
+    Case(
+        "api.create_submission",
+        "POST",
+        "/api/v1/assignments/{assignment}/submissions",
+        {**API_WORKER_STEP, "own": 201},
+    ),
+    Case("api.assignment_start", "POST", "/api/v1/assignments/{assignment}/start", API_WORKER_STEP),
+    Case(
+        "api.assignment_report_progress",
+        "POST",
+        "/api/v1/assignments/{assignment}/report-progress",
+        API_WORKER_STEP,
+    ),
+    Case(
+        "api.assignment_submit",
+        "POST",
+        "/api/v1/assignments/{assignment}/submit",
+        {**API_WORKER_STEP, "own": 422},
+    ),
+    # Steps not open in the world's state (assigned): 409 before any role check, for
+    # everyone who may see the assignment.
+    *(
+        Case(
+            f"api.assignment_{action}",
+            "POST",
+            f"/api/v1/assignments/{{assignment}}/{action}",
+            expect(401, own=409, other=404, reviewer=409, leader=409, secretariat=409),
+        )
+        for action in ("accept", "return", "reopen")
+    ),
+    Case(
+        "api.assignment_cancel",
+        "POST",
+        "/api/v1/assignments/{assignment}/cancel",
+        expect(401, own=403, other=404, reviewer=403, leader=403, secretariat=422),
+    ),
+)
+
 #: Routes deliberately outside the matrix, each with the reason.
 EXEMPT = {
     ("auth.login", "POST"): "signing in has its own tests in tests/test_auth.py",
@@ -688,7 +759,7 @@ def routes_of(app) -> set[tuple[str, str]]:
 
 
 def test_route_matrix_covers_every_route_of_url_map(app):
-    covered = {(case.endpoint, case.method) for case in CASES}
+    covered = {(case.endpoint, case.method) for case in (*CASES, *API_CASES)}
     assert not covered & set(EXEMPT), "a route is both in the matrix and exempt"
     assert all(reason.strip() for reason in EXEMPT.values())
     routes = routes_of(app)
@@ -709,7 +780,7 @@ def test_route_matrix_covers_every_route_of_url_map(app):
 
 def test_route_matrix_paths_reach_their_endpoints(app):
     adapter = app.url_map.bind("localhost")
-    for case in CASES:
+    for case in (*CASES, *API_CASES):
         path = case.path.format(
             directive=1,
             task=1,
@@ -755,6 +826,36 @@ def test_route_matrix_answers_each_role(client, session, world, case, role):
         assert world.task.title not in body
     if expected == 403:
         assert "không có quyền" in body.lower()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", API_CASES, ids=str)
+def test_api_matrix_answers_each_role(client, session, world, case, role):
+    username = world.usernames[role]
+    headers = {}
+    if username is not None:
+        user = user_named(session, username)
+        secret = issue_token(session, user, "matrix", "write", timedelta(days=1)).secret
+        headers["Authorization"] = f"Bearer {secret}"
+    kwargs: dict = {"headers": headers}
+    if case.endpoint == "api.create_submission":
+        kwargs["data"] = {
+            "text": "Đã thực hiện.",
+            "file": (io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt"),
+        }
+        kwargs["content_type"] = "multipart/form-data"
+    elif case.method == "POST":
+        kwargs["json"] = {}
+    before = fingerprint(session)
+    response = fetch(client, case.method, world.path(case.path), **kwargs)
+    expected = case.expected[role]
+    assert response.status_code == expected, response.get_data()[:2000]
+    assert "Set-Cookie" not in response.headers
+    if expected >= 400:
+        assert response.mimetype == "application/problem+json"
+        body = response.get_data(as_text=True)
+        assert world.task.title not in body
+        assert fingerprint(session) == before, "a refused API request changed something"
 
 
 @pytest.mark.parametrize(

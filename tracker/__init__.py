@@ -13,10 +13,11 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
-    from tracker import config, db, errors, formatting, i18n, logs, routing, security
+    from tracker import api, config, db, errors, formatting, i18n, logs, routing, security
     from tracker.agencies.feed_views import blueprint as feeds_blueprint
     from tracker.agencies.subunit_views import blueprint as subunits_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
+    from tracker.api.token_views import blueprint as tokens_blueprint
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
     from tracker.auth.admin_views import blueprint as users_blueprint
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     i18n.init_app(app)
     _sweep_dead_uploads(app)
+    api.init_app(app)
     for blueprint in (
         auth_blueprint,
         users_blueprint,
@@ -79,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         search_blueprint,
         digests_blueprint,
         subunits_blueprint,
+        tokens_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

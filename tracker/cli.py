@@ -6,9 +6,7 @@ read, as machines set them (C.UTF-8, en_US) whatever their operators read.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -17,8 +15,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from flask_babel import force_locale
+from flask.cli import FlaskGroup
 from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -26,6 +23,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from tracker import anchor, clock, create_app, db, integrity
 from tracker.agencies.operations import AgencyError, agency_by_code
 from tracker.agencies.subunits import add_subunit, import_subunits
+from tracker.api.commands import token_group
 from tracker.auth.models import Role, User
 from tracker.auth.operations import (
     UserError,
@@ -36,6 +34,7 @@ from tracker.auth.operations import (
     set_active,
     unlock_account,
 )
+from tracker.commanding import needs_database, with_app_and_language
 from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
 from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
 from tracker.directives.operations import DirectiveError, find_directive
@@ -61,7 +60,7 @@ from tracker.documents.operations import store as documents_store
 from tracker.documents.reply import draft_reply
 from tracker.documents.urge import draft_urge
 from tracker.evidence.operations import known_hashes, store, verify_files
-from tracker.i18n import N_, spoken
+from tracker.i18n import N_
 from tracker.jobs.queue import queue_of
 from tracker.maintenance.backup import BackupError, backup, verify_manifest
 from tracker.migrations.runner import upgrade
@@ -71,42 +70,6 @@ from tracker.reports import digest, digest_chart, digest_mail
 from tracker.reports.accountability import build_accountability
 from tracker.reports.export import to_csv, to_xlsx
 from tracker.search import index as search_index
-
-
-def cli_language() -> str:
-    """The language of the commands' messages: TRACKER_LANG (vi or en), else Vietnamese."""
-    return spoken(os.environ.get("TRACKER_LANG", "").strip().lower() or None)
-
-
-def with_app_and_language(command: Callable[..., None]) -> Callable[..., None]:
-    """Flask's `with_appcontext`, and the command run in the CLI's language
-    (`cli_language`): its messages and the refusals it passes on are written in it."""
-
-    @functools.wraps(command)
-    def in_language(*args, **kwargs) -> None:
-        with force_locale(cli_language()):
-            command(*args, **kwargs)
-
-    return with_appcontext(in_language)
-
-
-def needs_database(command: Callable[..., None]) -> Callable[..., None]:
-    """A clear message instead of a traceback when the database is missing or unreachable."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs) -> None:
-        try:
-            command(*args, **kwargs)
-        except (OperationalError, ProgrammingError):
-            db.session.rollback()
-            raise click.ClickException(
-                _(
-                    "Không dùng được cơ sở dữ liệu (chưa khởi tạo hoặc không kết nối được):"
-                    " hãy chạy `tracker init` và kiểm tra TRACKER_DATABASE_URL."
-                )
-            ) from None
-
-    return wrapped
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, load_dotenv=False)
@@ -907,3 +870,6 @@ def remind_command(as_of, dry_run: bool) -> None:
 def _display_url(url: str) -> str:
     """The URL without a password."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+main.add_command(token_group)

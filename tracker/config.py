@@ -82,6 +82,14 @@ DEFAULTS: dict[str, object] = {
     #: for one account (for that account only), or for names that are no account (for
     #: every name), or after LOGIN_ADDRESS_FAILURES failures of any kind (every name).
     "LOGIN_MAX_FAILURES": 5,
+    #: The API: requests one token may make per window (429 with Retry-After beyond).
+    "API_RATE_LIMIT": 300,
+    "API_RATE_WINDOW_SECONDS": 60,
+    #: Items per page of an API list, by default and at most (?limit=).
+    "API_PAGE_SIZE": 50,
+    "API_MAX_PAGE_SIZE": 200,
+    #: How long an Idempotency-Key's answer is kept.
+    "API_IDEMPOTENCY_HOURS": 24,
     "LOGIN_ADDRESS_FAILURES": 30,
     "LOGIN_WINDOW_SECONDS": 60,
     #: From this many failures for one account within its window, from any addresses,

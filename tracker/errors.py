@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from tracker import clock, db
 from tracker.i18n import N_
 from tracker.notifications.operations import notify_admins
-from tracker.routing import page_of_form
+from tracker.routing import is_api_request, page_of_form
 
 log = logging.getLogger("tracker")
 
@@ -25,6 +25,10 @@ MESSAGES = {
         N_("Yêu cầu không hợp lệ"),
         N_("Yêu cầu gửi lên không hợp lệ. Hãy quay lại và thử lại."),
     ),
+    401: (
+        N_("Chưa xác thực"),
+        N_("Hãy gửi kèm một mã truy cập còn hiệu lực (Authorization: Bearer …)."),
+    ),
     403: (N_("Không có quyền"), N_("Bạn không có quyền thực hiện thao tác này.")),
     404: (N_("Không tìm thấy"), N_("Không tìm thấy trang hoặc dữ liệu bạn yêu cầu.")),
     405: (N_("Không hợp lệ"), N_("Thao tác này không được phép theo cách đó.")),
@@ -32,9 +36,17 @@ MESSAGES = {
         N_("Xung đột dữ liệu"),
         N_("Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang."),
     ),
+    412: (
+        N_("Dữ liệu đã thay đổi"),
+        N_("Dữ liệu đã thay đổi kể từ lần đọc trước (If-Match). Hãy đọc lại rồi thực hiện lại."),
+    ),
     413: (
         N_("Tệp quá lớn"),
         N_("Tệp tải lên vượt quá dung lượng cho phép. Hãy nén hoặc chia nhỏ tệp rồi thử lại."),
+    ),
+    415: (
+        N_("Định dạng không hỗ trợ"),
+        N_("Nội dung gửi lên không ở định dạng được hỗ trợ."),
     ),
     422: (N_("Dữ liệu chưa hợp lệ"), N_("Dữ liệu nhập chưa hợp lệ.")),
     429: (
@@ -60,6 +72,15 @@ MESSAGES = {
         ),
     ),
 }
+
+
+def answer_error(status: int, message: str | None = None) -> tuple[str, int] | WerkzeugResponse:
+    """On the API, problem details (tracker.api.problems); elsewhere, the error page."""
+    if is_api_request():
+        from tracker.api.problems import Problem, response
+
+        return response(Problem(status, message))
+    return render_error(status, message)
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
@@ -105,9 +126,9 @@ def _forget_session() -> None:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> tuple[str, int] | WerkzeugResponse:
         log.warning("CSRF refused on %s: %s", request.path, error.description)
-        return render_error(
+        return answer_error(
             400,
             _(
                 "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang"
@@ -121,14 +142,14 @@ def init_app(app: Flask) -> None:
     ) -> tuple[str, int] | tuple[str, int, list[tuple[str, str]]] | WerkzeugResponse:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
-            return render_error(
+            return answer_error(
                 413,
                 _(
                     "Tệp tải lên vượt quá %(limit)s MB. Hãy nén hoặc chia nhỏ tệp rồi thử lại.",
                     limit=limit,
                 ),
             )
-        if error.code == 405 and request.method in ("GET", "HEAD"):
+        if error.code == 405 and request.method in ("GET", "HEAD") and not is_api_request():
             page = page_of_form(request.path)
             if page is not None:  # a reload after a failed form: back to the form's page
                 return redirect(page, 303)
@@ -137,11 +158,15 @@ def init_app(app: Flask) -> None:
         # A description given to abort() is ours, in the reader's language; Werkzeug's
         # own is English only.
         own = error.description if error.description != type(error).description else None
-        body, status = render_error(error.code or 500, own)
+        answer = answer_error(error.code or 500, own)
         # Keep the exception's own headers (Allow on 405, for instance).
         headers = [
             (name, value) for name, value in error.get_headers() if name.lower() != "content-type"
         ]
+        if isinstance(answer, WerkzeugResponse):
+            answer.headers.extend(headers)
+            return answer
+        body, status = answer
         return body, status, headers
 
     @app.errorhandler(Exception)
@@ -152,9 +177,9 @@ def init_app(app: Flask) -> None:
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             log.error("storage full on %s %s: %s", request.method, request.path, error)
             _tell_admins_storage_is_full()
-            return render_error(507)
+            return answer_error(507)
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             log.error("database unavailable on %s %s: %s", request.method, request.path, error)
-            return render_error(503)
+            return answer_error(503)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(InternalServerError.code)
+        return answer_error(InternalServerError.code)

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import PACKAGE_DIR
+from tracker.routing import is_api_request
 
 #: The interface's languages, the default first.
 LANGUAGES = ("vi", "en")
@@ -46,7 +47,8 @@ def select_locale() -> str:
         return DEFAULT
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        session[SESSION_KEY] = asked
+        if not is_api_request():  # the API keeps no session
+            session[SESSION_KEY] = asked
         return asked
     remembered = session.get(SESSION_KEY)
     if remembered in LANGUAGES:

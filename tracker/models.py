@@ -1,6 +1,7 @@
 """Every model, imported in dependency order, so the metadata is complete."""
 
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind, agency_group_member
+from tracker.api.models import ApiRequestCount, ApiToken, IdempotentRequest
 from tracker.assignments.models import Assignment, ExtensionRequest, Period, Submission
 from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
@@ -16,6 +17,8 @@ __all__ = [
     "Agency",
     "AgencyGroup",
     "AgencyKind",
+    "ApiRequestCount",
+    "ApiToken",
     "Assignment",
     "Base",
     "CalendarDay",
@@ -24,6 +27,7 @@ __all__ = [
     "Directive",
     "Event",
     "Evidence",
+    "IdempotentRequest",
     "ExtensionRequest",
     "ImportDraft",
     "Indicator",

@@ -10,6 +10,9 @@ from flask import Flask, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+#: Where the JSON API lives: requests there carry a token, never a session cookie.
+API_PREFIX = "/api/"
+
 #: The largest id any table can hold (a PostgreSQL INTEGER).
 MAX_ID = 2**31 - 1
 
@@ -20,6 +23,10 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (Werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def safe_next(target: str | None) -> str | None:

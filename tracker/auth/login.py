@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from tracker import clock, db
 from tracker.auth.models import User
+from tracker.routing import is_api_request
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -38,8 +39,8 @@ def start_session(user: User) -> None:
 
 def _expire_old_sessions() -> Response | None:
     """End a session older than ABSOLUTE_SESSION_HOURS, however active it has been
-    (PERMANENT_SESSION_LIFETIME is the idle timeout)."""
-    if not current_user.is_authenticated:
+    (PERMANENT_SESSION_LIFETIME is the idle timeout). The API has tokens, not sessions."""
+    if is_api_request() or not current_user.is_authenticated:
         return None
     limit = float(current_app.config["ABSOLUTE_SESSION_HOURS"]) * 3600
     started = session.get("signed_in_at")
