@@ -53,6 +53,7 @@ EVIDENCE_BYTES = "Minh chứng dùng trong kiểm thử phân quyền.\n".encode
 DOCUMENT_BYTES = b"%PDF-1.7\n% issued document of the permission tests\n%%EOF\n"
 VERSION_PATTERN = re.compile(r'name="version" type="hidden" value="(\d+)"')
 CONFLICT_MESSAGE = "vừa được người khác cập nhật"
+PROBLEM_TYPE = "application/problem+json"
 CSRF_MESSAGE = "Phiên làm việc của biểu mẫu đã hết hạn hoặc không hợp lệ"
 S = AssignmentStatus
 
@@ -852,7 +853,7 @@ def test_api_matrix_answers_each_role(client, session, world, case, role):
     assert response.status_code == expected, response.get_data()[:2000]
     assert "Set-Cookie" not in response.headers
     if expected >= 400:
-        assert response.mimetype == "application/problem+json"
+        assert response.mimetype == PROBLEM_TYPE
         body = response.get_data(as_text=True)
         assert world.task.title not in body
         assert fingerprint(session) == before, "a refused API request changed something"
@@ -1227,6 +1228,14 @@ STATE_CHANGING = {
     "assignments.period_act",
     "assignments.extension_request",
     "assignments.extension_decide",
+    "tokens.index",
+    "tokens.revoke_token",
+}
+
+#: The API's state changes: POST only; a GET answers 405 as problem details.
+API_STATE_CHANGING = {
+    "api.create_submission",
+    *(f"api.assignment_{action.value}" for action in Action),
 }
 
 
@@ -1253,12 +1262,13 @@ def url_values(world: World) -> dict[str, object]:
         "decision": "grant",
         "number": 1,
         "indicator_id": world.indicator.id,
+        "token_id": 1,
     }
 
 
 def test_every_post_endpoint_is_listed_as_state_changing(app):
     posting = {endpoint for endpoint, method in routes_of(app) if method == "POST"}
-    assert posting == STATE_CHANGING
+    assert posting == STATE_CHANGING | API_STATE_CHANGING
     assert all(method in ("GET", "POST") for _, method in routes_of(app))
 
 
@@ -1275,7 +1285,12 @@ def test_get_of_every_route_changes_nothing(app, client, session, world):
             continue
         path = adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
         response = fetch(client, "GET", path)
-        if "GET" not in rule.methods and not _sent_to_the_form_page(app, response):
+        if rule.endpoint in API_STATE_CHANGING:
+            # 405, or 401 where a list answers GET on the same path: the session that
+            # signed in is no credential on the API.
+            if response.status_code not in (401, 405) or response.mimetype != PROBLEM_TYPE:
+                problems.append(f"GET {path} answered {response.status_code}, not 405")
+        elif "GET" not in rule.methods and not _sent_to_the_form_page(app, response):
             problems.append(f"GET {path} answered {response.status_code}, not 303 to a page")
         if response.status_code >= 500:
             problems.append(f"GET {path} answered {response.status_code}")

@@ -7,6 +7,7 @@ import enum
 import os
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -113,6 +114,14 @@ def _sqlite_on_begin(connection: Connection) -> None:
 
 def _sqlite_on_end(connection: Connection) -> None:
     connection.info[_WRITING] = False
+
+
+def upsert_insert(session: Session) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT (DO NOTHING / DO UPDATE) for the engine in use: SQLite's
+    or PostgreSQL's, which both have it, with RETURNING."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def end_reads(session: Session) -> None:

@@ -28,22 +28,13 @@ class _NoSessionOnApi(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from flask import request
-
-    from tracker.api import access, docs, resources  # noqa: F401 (routes register on import)
+    from tracker.api import access, routes  # noqa: F401 (routes register on import)
     from tracker.api.problems import Problem, response
-    from tracker.api.spec import OPERATIONS
     from tracker.auth.login import login_manager
     from tracker.security import csrf
 
     app.session_interface = _NoSessionOnApi()
     login_manager.request_loader(access.token_user)
     csrf.exempt(blueprint)
-    public = {item.endpoint for item in OPERATIONS if item.public} | docs.PUBLIC_ENDPOINTS
-
-    @blueprint.before_request
-    def _authenticate() -> None:
-        access.require_token(request.endpoint in public)
-
     app.register_error_handler(Problem, response)
     app.register_blueprint(blueprint)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Request, current_app, g, request
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker import clock, db
@@ -74,10 +73,8 @@ def _count(session: Session, token: ApiToken) -> None:
     now = clock.now()
     start = math.floor(now.timestamp() / window) * window
     window_start = datetime.fromtimestamp(start, UTC)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     counted = (
-        insert(ApiRequestCount)
+        db.upsert_insert(session)(ApiRequestCount)
         .values(token_id=token.id, window_start=window_start, count=1)
         .on_conflict_do_update(
             index_elements=["token_id", "window_start"],

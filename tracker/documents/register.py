@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tracker.db import take_write_lock
+from tracker.db import take_write_lock, upsert_insert
 from tracker.documents.models import OutgoingDocument, RegisterCounter
 
 #: A register that runs past this in a year is certainly a typing error.
@@ -65,10 +64,8 @@ def _taken(number: int, year: int) -> str:
 
 
 def next_number(session: Session, agency_id: int, year: int) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(RegisterCounter)
+        upsert_insert(session)(RegisterCounter)
         .values(agency_id=agency_id, year=year, last_number=0)
         .on_conflict_do_nothing(index_elements=["agency_id", "year"])
     )

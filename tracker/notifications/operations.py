@@ -41,7 +41,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tracker import calendar, clock
@@ -54,7 +53,7 @@ from tracker.assignments.models import (
     PeriodStatus,
 )
 from tracker.auth.models import Role, User
-from tracker.db import take_write_lock
+from tracker.db import take_write_lock, upsert_insert
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
 from tracker.i18n import spoken
 from tracker.notifications import messages
@@ -350,7 +349,7 @@ def _claim(session: Session, due: Sequence[DueReminder], as_of: date) -> list[Du
     rows = [{"key": item.key, "agency_id": item.agency_id, "day": as_of} for item in due]
     for chunk in _chunks(rows):
         statement = (
-            _insert(session)(ReminderSent)
+            upsert_insert(session)(ReminderSent)
             .values(chunk)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(ReminderSent.key)
@@ -365,7 +364,7 @@ def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> list[
     inserted: set[tuple[int, str]] = set()
     for chunk in _chunks(rows):
         statement = (
-            _insert(session)(Notification)
+            upsert_insert(session)(Notification)
             .values(chunk)
             .on_conflict_do_nothing(index_elements=["user_id", "key"])
             .returning(Notification.user_id, Notification.key)
@@ -373,11 +372,6 @@ def _insert_notifications(session: Session, rows: list[dict[str, Any]]) -> list[
         inserted.update((user_id, key) for user_id, key in session.execute(statement))
     session.flush()
     return [row for row in rows if (row["user_id"], row["key"]) in inserted]
-
-
-def _insert(session: Session) -> Callable[..., Any]:
-    """INSERT with ON CONFLICT for the engine in use (SQLite or PostgreSQL)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -465,7 +459,7 @@ def _send_digest(
     if not notes:
         return 0
     claimed = session.execute(
-        _insert(session)(DigestSent)
+        upsert_insert(session)(DigestSent)
         .values(user_id=user.id, day=as_of, sent_at=clock.now(), notifications=len(notes))
         .on_conflict_do_nothing(index_elements=["user_id", "day"])
         .returning(DigestSent.user_id)
