@@ -674,6 +674,16 @@ CASES = (
         "/assignments/{assignment}/hand-down",
         expect(own=422, other=404, reviewer=403, leader=403, secretariat=403),
     ),
+    # Webhooks: the admin's alone (the endpoint need not exist: the role check answers
+    # first).
+    Case("webhooks.index", "GET", "/webhooks", expect(agency=403, leader=403, secretariat=403)),
+    Case("webhooks.index", "POST", "/webhooks", expect(agency=403, leader=403, secretariat=403)),
+    Case(
+        "webhooks.toggle",
+        "POST",
+        "/webhooks/1/disable",
+        expect(agency=403, leader=403, secretariat=403),
+    ),
     # The working-day calendar: the office reads it, only the admin edits it (the role
     # check answers before the day is read, so any id will do).
     Case("calendar.index", "GET", "/calendar", OFFICE_ONLY),
@@ -1230,6 +1240,8 @@ STATE_CHANGING = {
     "assignments.extension_decide",
     "tokens.index",
     "tokens.revoke_token",
+    "webhooks.index",
+    "webhooks.toggle",
 }
 
 #: The API's state changes: POST only; a GET answers 405 as problem details.
@@ -1263,6 +1275,8 @@ def url_values(world: World) -> dict[str, object]:
         "number": 1,
         "indicator_id": world.indicator.id,
         "token_id": 1,
+        "endpoint_id": 1,
+        "change": "disable",
     }
 
 
@@ -1303,8 +1317,9 @@ def test_get_of_every_route_changes_nothing(app, client, session, world):
 
 @pytest.mark.parametrize("endpoint", sorted(STATE_CHANGING))
 def test_state_changing_endpoint_changes_nothing_on_get(app, client, session, world, endpoint):
-    # Agencies' identity is the admin's to edit; every other form is the office's.
-    sign_in(client, "admin" if endpoint == "agencies.identity" else "vanphong")
+    # Agencies' identity and webhooks are the admin's; every other form is the office's.
+    admins = ("agencies.identity", "webhooks.index", "webhooks.toggle")
+    sign_in(client, "admin" if endpoint in admins else "vanphong")
     values = url_values(world)
     (rule,) = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
     path = app.url_map.bind("localhost").build(

@@ -34,6 +34,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.reports.views import blueprint as reports_blueprint
     from tracker.search import index as search_index
     from tracker.search.views import blueprint as search_blueprint
+    from tracker.webhooks import events as webhook_events
+    from tracker.webhooks.views import blueprint as webhooks_blueprint
 
     instance_path = (
         (test_config or {}).get("INSTANCE_PATH")
@@ -56,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     db.init_app(app)
     search_index.listen(db.AppSession)
+    webhook_events.listen(db.AppSession)
     job_queue.init_app(app)
     login.init_app(app)
     security.init_app(app)
@@ -82,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         digests_blueprint,
         subunits_blueprint,
         tokens_blueprint,
+        webhooks_blueprint,
     ):
         app.register_blueprint(blueprint)
     return app

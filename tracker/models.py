@@ -12,6 +12,7 @@ from tracker.documents.models import OutgoingDocument, RegisterCounter, ReportJo
 from tracker.evidence.models import Evidence
 from tracker.notifications.models import DigestSent, Notification, ReminderSent
 from tracker.search.models import SearchEntry
+from tracker.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agency",
@@ -42,5 +43,7 @@ __all__ = [
     "Submission",
     "Task",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "agency_group_member",
 ]

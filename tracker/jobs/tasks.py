@@ -5,6 +5,8 @@
 - `ocr_import`: a scanned directive read by OCR page by page, then parsed;
 - `daily_reminders` (periodic, at REMIND_AT local time): due periods, the reminder
   ladder and the e-mail digests, retried with backoff when the mail server fails;
+- `deliver_webhooks` (periodic, every minute, and queued when a step commits
+  deliveries): webhook deliveries due, signed, retried with backoff;
 - `housekeeping` (periodic, every minute): jobs whose process died are marked failed,
   orphaned and partial files are removed, old report files and sign-in records go.
 
@@ -53,6 +55,9 @@ def register(queue: Queue, app: Flask) -> None:
         retry_backoff=2,
         name="daily_reminders",
     )(huey.lock_task("daily_reminders")(in_app(daily_reminders)))
+    queue.tasks["deliver_webhooks"] = huey.periodic_task(
+        crontab(minute="*"), name="deliver_webhooks"
+    )(huey.lock_task("deliver_webhooks")(in_app(deliver_webhooks)))
     queue.tasks["housekeeping"] = huey.periodic_task(crontab(minute="*"), name="housekeeping")(
         huey.lock_task("housekeeping")(in_app(housekeeping))
     )
@@ -108,6 +113,15 @@ def daily_reminders() -> None:
     )
     if outcome.summary.refused:
         log.warning("mail server refused: %s", ", ".join(outcome.summary.refused))
+
+
+def deliver_webhooks() -> None:
+    from tracker import db
+    from tracker.webhooks.delivery import deliver_due
+
+    outcomes = deliver_due(db.session)
+    if outcomes:
+        log.info("webhooks: %s", ", ".join(f"{n} {s.value}" for s, n in outcomes.items()))
 
 
 def housekeeping() -> None:

@@ -42,6 +42,10 @@ class Step:
     overdue: bool
 
 
+#: The rung given on the first working day after a deadline: the obligation is overdue.
+FIRST_OVERDUE = "overdue-1"
+
+
 def step_name(offset: int) -> str:
     return f"due-{offset}" if offset >= 0 else f"overdue-{-offset}"
 

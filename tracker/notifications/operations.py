@@ -58,9 +58,10 @@ from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
 from tracker.i18n import spoken
 from tracker.notifications import messages
 from tracker.notifications.events import Kind
-from tracker.notifications.ladder import Step, step_due
+from tracker.notifications.ladder import FIRST_OVERDUE, Step, step_due
 from tracker.notifications.mail import Mailer, RecipientRefused, build_message, email_address
 from tracker.notifications.models import DigestSent, Notification, ReminderSent
+from tracker.webhooks.events import queue_overdue
 
 #: Assignments that are reminded: open and not waiting for the reviewer.
 REMINDED_STATUSES = (
@@ -131,6 +132,19 @@ def run_reminders(
     fresh = _unclaimed(session, due)
     if not dry_run:
         fresh = _claim(session, fresh, as_of)
+        queue_overdue(
+            session,
+            [
+                {
+                    "kind": item.kind,
+                    "id": item.id,
+                    "agency_id": item.agency_id,
+                    "due_date": item.subject.due.isoformat(),
+                }
+                for item in fresh
+                if item.step.name == FIRST_OVERDUE
+            ],
+        )
     rows = notification_rows(session, fresh, as_of)
     if not dry_run:
         rows = _insert_notifications(session, rows)
