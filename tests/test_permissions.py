@@ -703,6 +703,8 @@ API_ANYONE = expect(401, agency=200, leader=200, secretariat=200)
 API_PUBLIC = expect(200, agency=200, leader=200, secretariat=200)
 #: A step of the assigned agency's own work: others are refused by the workflow's rules.
 API_WORKER_STEP = expect(401, own=200, other=404, reviewer=403, leader=403, secretariat=403)
+API_STAFF = expect(401, agency=403, leader=403, secretariat=200)
+API_STAFF_CREATES = {**API_STAFF, "secretariat": 201}
 
 API_CASES = (
     Case("api.openapi", "GET", "/api/v1/openapi.json", API_PUBLIC),
@@ -752,7 +754,66 @@ API_CASES = (
         "/api/v1/assignments/{assignment}/cancel",
         expect(401, own=403, other=404, reviewer=403, leader=403, secretariat=422),
     ),
+    # Extension requests: the agency asks (409: one is pending already), the office
+    # decides.
+    Case("api.list_extensions", "GET", "/api/v1/assignments/{assignment}/extensions", API_READ),
+    Case(
+        "api.create_extension",
+        "POST",
+        "/api/v1/assignments/{assignment}/extensions",
+        {**API_WORKER_STEP, "own": 409},
+    ),
+    Case("api.show_extension", "GET", "/api/v1/extensions/{extension}", API_READ),
+    *(
+        Case(
+            f"api.{decision}_extension",
+            "POST",
+            f"/api/v1/extensions/{{extension}}/{decision}",
+            expect(401, own=403, other=404, reviewer=403, leader=403, secretariat=200),
+        )
+        for decision in ("grant", "deny")
+    ),
+    # An indicator ranks every agency: the office's and leaders' alone, as on the page.
+    Case(
+        "api.show_indicator",
+        "GET",
+        "/api/v1/indicators/{indicator}",
+        expect(401, agency=404, leader=200, secretariat=200),
+    ),
+    Case(
+        "api.show_agency",
+        "GET",
+        "/api/v1/agencies/{agency}",
+        expect(401, own=200, other=404, reviewer=404, leader=200, secretariat=200),
+    ),
+    Case(
+        "api.create_subunit",
+        "POST",
+        "/api/v1/agencies/{agency}/subunits",
+        expect(401, own=403, other=404, reviewer=404, leader=403, secretariat=403),
+    ),
+    Case("api.search_all", "GET", "/api/v1/search?q=cong+van", API_ANYONE),
+    # Importing directives: office staff.
+    Case("api.create_import", "POST", "/api/v1/imports", API_STAFF_CREATES),
+    Case("api.show_import", "GET", "/api/v1/imports/{imported}", API_STAFF),
+    Case("api.confirm_import", "POST", "/api/v1/imports/{imported}/confirm", API_STAFF_CREATES),
+    Case("api.discard_import", "POST", "/api/v1/imports/{imported}/discard", API_STAFF),
 )
+
+#: Bodies of API requests that need one to pass validation (others send `{}`).
+API_BODIES = {
+    "api.create_extension": {"proposed_date": "2030-01-31", "reason": "Chờ số liệu."},
+    "api.deny_extension": {"reason": "Không đủ căn cứ."},
+    "api.create_subunit": {"code": "DV-MOI", "name": "Đơn vị mới"},
+}
+#: Multipart forms, files included.
+API_FORMS = {
+    "api.create_submission": lambda: {
+        "text": "Đã thực hiện.",
+        "file": (io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt"),
+    },
+    "api.create_import": lambda: {"text": IMPORT_TEXT},
+}
 
 #: Routes deliberately outside the matrix, each with the reason.
 EXEMPT = {
@@ -849,14 +910,11 @@ def test_api_matrix_answers_each_role(client, session, world, case, role):
         secret = issue_token(session, user, "matrix", "write", timedelta(days=1)).secret
         headers["Authorization"] = f"Bearer {secret}"
     kwargs: dict = {"headers": headers}
-    if case.endpoint == "api.create_submission":
-        kwargs["data"] = {
-            "text": "Đã thực hiện.",
-            "file": (io.BytesIO(EVIDENCE_BYTES), "minh-chung.txt"),
-        }
+    if case.endpoint in API_FORMS:
+        kwargs["data"] = API_FORMS[case.endpoint]()
         kwargs["content_type"] = "multipart/form-data"
     elif case.method == "POST":
-        kwargs["json"] = {}
+        kwargs["json"] = API_BODIES.get(case.endpoint, {})
     before = fingerprint(session)
     response = fetch(client, case.method, world.path(case.path), **kwargs)
     expected = case.expected[role]

@@ -174,6 +174,10 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
     #: The event chain's anchor (tracker.anchor); an empty setting turns anchoring off.
     app.config.setdefault("AUDIT_ANCHOR_FILE", str(instance / "audit-anchor.log"))
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    #: A form's text fields together: room for the longest directive pasted whole (the
+    #: import form's 400,000 characters, up to four bytes each in UTF-8), so a long text
+    #: is refused by its field's own limit, saying so, not as an oversized upload.
+    app.config["MAX_FORM_MEMORY_SIZE"] = 2 * 1024 * 1024
 
 
 def _instance_secret(path: Path) -> str:

@@ -124,6 +124,18 @@ def _forget_session() -> None:
         db.session.remove()
 
 
+def _path_exists(path: str) -> bool:
+    """Some rule takes `path` by GET or POST."""
+    adapter = current_app.url_map.bind("localhost")
+    for method in ("GET", "POST"):
+        try:
+            adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int] | WerkzeugResponse:
@@ -153,6 +165,10 @@ def init_app(app: Flask) -> None:
             page = page_of_form(request.path)
             if page is not None:  # a reload after a failed form: back to the form's page
                 return redirect(page, 303)
+        if error.code == 405 and is_api_request() and not _path_exists(request.path):
+            # Werkzeug's matcher may answer 405 for a path no rule takes (an id out of
+            # range): on the API that is a 404, as it is for GET.
+            return answer_error(404)
         if error.code in (401, 403):
             log.warning("access denied: %s %s", request.method, request.path)
         # A description given to abort() is ours, in the reader's language; Werkzeug's

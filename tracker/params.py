@@ -25,6 +25,11 @@ def as_of_arg(name: str = "as_of") -> date:
         day = date.fromisoformat(raw)
     except ValueError:
         abort(400)
-    if not EARLIEST <= day <= clock.today() + relativedelta(years=YEARS_AHEAD):
+    if not askable(day):
         abort(422)
     return day
+
+
+def askable(day: date) -> bool:
+    """A day a page or report may be asked about: from EARLIEST to YEARS_AHEAD ahead."""
+    return EARLIEST <= day <= clock.today() + relativedelta(years=YEARS_AHEAD)

@@ -29,29 +29,30 @@ from tracker.directives import queries as directive_queries
 from tracker.directives.models import Directive, Task
 from tracker.evidence.models import Evidence
 from tracker.evidence.operations import EvidenceError, add_evidence
+from tracker.params import askable
 from tracker.routing import MAX_ID
 
 
-def _limit(asked: int | None) -> int:
+def page_limit(asked: int | None) -> int:
     most = int(current_app.config["API_MAX_PAGE_SIZE"])
     return min(asked or int(current_app.config["API_PAGE_SIZE"]), most)
 
 
-def _next_link(endpoint: str, cursor: str | None, **args: Any) -> schemas.Link:
+def next_link(endpoint: str, cursor: str | None, **args: Any) -> schemas.Link:
     if cursor is None:
         return schemas.Link(next=None)
     kept = {name: value for name, value in args.items() if value not in (None, "")}
     return schemas.Link(next=url_for(endpoint, cursor=cursor, **kept))
 
 
-def _agency_ref(agency: Agency) -> schemas.AgencyRef:
+def agency_ref(agency: Agency) -> schemas.AgencyRef:
     return schemas.AgencyRef(id=agency.id, code=agency.code, name=agency.name)
 
 
 # Directives -------------------------------------------------------------------------------
 
 
-def _directive_out(directive: Directive) -> dict:
+def directive_fields(directive: Directive) -> dict:
     return {
         "id": directive.id,
         "reference": directive.reference,
@@ -66,7 +67,7 @@ def _directive_out(directive: Directive) -> dict:
     }
 
 
-def _task_out(task: Task) -> schemas.TaskOut:
+def task_out(task: Task) -> schemas.TaskOut:
     return schemas.TaskOut(
         id=task.id,
         directive_id=task.directive_id,
@@ -76,7 +77,7 @@ def _task_out(task: Task) -> schemas.TaskOut:
         due_date=task.due_date,
         due_text=task.due_text,
         recurrence_text=task.recurrence_text,
-        report_to=_agency_ref(task.report_to) if task.report_to else None,
+        report_to=agency_ref(task.report_to) if task.report_to else None,
         evidence_required=task.evidence_required,
         indicators=[
             schemas.IndicatorOut(
@@ -92,7 +93,18 @@ def _task_out(task: Task) -> schemas.TaskOut:
     )
 
 
-def _cursor_id(cursor: str | None) -> int | None:
+def as_of_day(day: date | None) -> date:
+    """The day asked about (today by default), within the range the pages take."""
+    if day is None:
+        return clock.today()
+    if not askable(day):
+        raise Problem(
+            422, errors=[field_error("as_of", _("Ngày này nằm ngoài khoảng có thể xem."))]
+        )
+    return day
+
+
+def cursor_id(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     if not cursor.isdigit() or int(cursor) > MAX_ID:
@@ -109,8 +121,8 @@ def _cursor_id(cursor: str | None) -> int | None:
     response=schemas.DirectivePage,
 )
 def list_directives(query: schemas.PageQuery) -> schemas.DirectivePage:
-    limit = _limit(query.limit)
-    after = _cursor_id(query.cursor)
+    limit = page_limit(query.limit)
+    after = cursor_id(query.cursor)
     statement = sa.select(Directive).where(directive_queries.visible_to(current_user))
     if after is not None:
         statement = statement.where(Directive.id < after)
@@ -118,8 +130,8 @@ def list_directives(query: schemas.PageQuery) -> schemas.DirectivePage:
     more = len(found) > limit
     found = found[:limit]
     return schemas.DirectivePage(
-        items=[schemas.DirectiveOut(**_directive_out(directive)) for directive in found],
-        links=_next_link(
+        items=[schemas.DirectiveOut(**directive_fields(directive)) for directive in found],
+        links=next_link(
             "api.list_directives", str(found[-1].id) if more else None, limit=query.limit
         ),
     )
@@ -137,13 +149,17 @@ def show_directive(directive_id: int) -> schemas.DirectiveDetail:
     directive = directive_queries.load_directive(db.session, directive_id, current_user)
     if directive is None:
         raise Problem(404)
+    return directive_detail(directive)
+
+
+def directive_detail(directive: Directive) -> schemas.DirectiveDetail:
     return schemas.DirectiveDetail(
-        **_directive_out(directive),
+        **directive_fields(directive),
         place=directive.place,
         recipients=list(directive.recipients or []),
         signer_name=directive.signer_name,
         signer_title=directive.signer_title,
-        tasks=[_task_out(task) for task in directive.tasks],
+        tasks=[task_out(task) for task in directive.tasks],
         citations=[
             schemas.CitationOut(
                 reference=citation.cited.reference,
@@ -172,13 +188,13 @@ def show_task(task_id: int) -> schemas.TaskOut:
     )
     if task is None:
         raise Problem(404)
-    return _task_out(task)
+    return task_out(task)
 
 
 # Assignments and their workflow -----------------------------------------------------------
 
 
-def _visible_assignment(assignment_id: int) -> Assignment:
+def visible_assignment(assignment_id: int) -> Assignment:
     """The assignment if the user may see it; 404 alike for missing and not theirs."""
     assignment = db.session.scalar(
         sa.select(Assignment)
@@ -199,7 +215,7 @@ def _assignment_out(assignment: Assignment) -> schemas.AssignmentOut:
         id=assignment.id,
         task_id=assignment.task_id,
         directive_id=assignment.task.directive_id,
-        agency=_agency_ref(assignment.agency),
+        agency=agency_ref(assignment.agency),
         role=assignment.role,
         status=assignment.status,
         due_date=assignment.due_date,
@@ -225,12 +241,12 @@ def _assignment_out(assignment: Assignment) -> schemas.AssignmentOut:
     etag=True,
 )
 def show_assignment(assignment_id: int) -> Reply:
-    assignment = _visible_assignment(assignment_id)
+    assignment = visible_assignment(assignment_id)
     return Reply(_assignment_out(assignment), etag=etag_of(assignment))
 
 
 def _step(assignment_id: int, action: Action, body: schemas.StepBody) -> Reply:
-    assignment = _visible_assignment(assignment_id)
+    assignment = visible_assignment(assignment_id)
     check_if_match(etag_of(assignment))
     try:
         apply(
@@ -314,7 +330,7 @@ def list_obligations(query: schemas.ObligationQuery) -> schemas.ObligationPage:
             clock.today(),
             int(current_app.config["DUE_SOON_WORKING_DAYS"]),
             after=query.cursor,
-            size=_limit(query.limit),
+            size=page_limit(query.limit),
         )
     except listing.FilterError as error:
         raise Problem(422, str(error)) from None
@@ -340,7 +356,7 @@ def list_obligations(query: schemas.ObligationQuery) -> schemas.ObligationPage:
         ],
         total=found.total,
         more_than_total=found.more_than_total,
-        links=_next_link("api.list_obligations", found.after, limit=query.limit, **args),
+        links=next_link("api.list_obligations", found.after, limit=query.limit, **args),
     )
 
 
@@ -379,7 +395,7 @@ def _submission_out(submission: Submission, files: list[Evidence]) -> schemas.Su
     problems=(404,),
 )
 def list_submissions(assignment_id: int) -> schemas.SubmissionList:
-    assignment = _visible_assignment(assignment_id)
+    assignment = visible_assignment(assignment_id)
     submissions = list(
         db.session.scalars(
             sa.select(Submission)
@@ -435,7 +451,7 @@ def create_submission(assignment_id: int, form: schemas.SubmissionForm) -> Respo
 
 
 def _create_submission(assignment_id: int, form: schemas.SubmissionForm) -> Reply:
-    assignment = _visible_assignment(assignment_id)
+    assignment = visible_assignment(assignment_id)
     check_if_match(etag_of(assignment))
     figures = _figures(form.figures)
     # Files are stored only for a report that may be submitted now; otherwise the step
@@ -487,8 +503,8 @@ def _create_submission(assignment_id: int, form: schemas.SubmissionForm) -> Repl
     response=schemas.AgencyPage,
 )
 def list_agencies(query: schemas.PageQuery) -> schemas.AgencyPage:
-    limit = _limit(query.limit)
-    after = _cursor_id(query.cursor)
+    limit = page_limit(query.limit)
+    after = cursor_id(query.cursor)
     statement = sa.select(Agency)
     if not current_user.reads_everything:
         own = current_user.agency_id
@@ -512,7 +528,7 @@ def list_agencies(query: schemas.PageQuery) -> schemas.AgencyPage:
             )
             for agency in found
         ],
-        links=_next_link(
+        links=next_link(
             "api.list_agencies", str(found[-1].id) if more else None, limit=query.limit
         ),
     )
@@ -529,7 +545,7 @@ def list_agencies(query: schemas.PageQuery) -> schemas.AgencyPage:
 def counts(query: schemas.CountsQuery) -> schemas.CountsOut:
     """Done on time, done late, open within the deadline and open overdue, as of a day,
     at the province's level (what the dashboards and reports count)."""
-    as_of: date = query.as_of or clock.today()
+    as_of = as_of_day(query.as_of)
     where = [obligations.PROVINCE, Assignment.id.in_(queries.visible_ids(current_user))]
     if query.directive is not None:
         where.append(Task.directive_id == query.directive)

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from flask import request
 
-from tracker.api import access, blueprint, docs, resources  # noqa: F401 (views register on import)
+from tracker.api import (  # noqa: F401 (views register on import)
+    access,
+    agencies,
+    blueprint,
+    docs,
+    extensions,
+    imports,
+    indicators,
+    resources,
+    search,
+)
 from tracker.api.spec import OPERATIONS
 
 #: Endpoints answered without a token.

@@ -3,10 +3,12 @@ their offset (Vietnam's, +07:00)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_serializer
+from pydantic_core import PydanticCustomError
 
 from tracker import clock
 from tracker.agencies.models import AgencyKind
@@ -14,13 +16,26 @@ from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import (
     AssignmentRole,
     AssignmentStatus,
+    ExtensionStatus,
     PeriodStatus,
     SubmissionOutcome,
 )
 from tracker.assignments.workflow import Action
-from tracker.directives.models import DirectiveStatus, DocType
+from tracker.directives.models import DirectiveStatus, DocType, ImportStatus, IndicatorKind
+from tracker.search.models import EntryKind
 
 Id = Annotated[int, Field(ge=0, le=2**31 - 1)]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """A date is written yyyy-mm-dd, nothing else (not a number of seconds)."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_parsing", "a date is written yyyy-mm-dd")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Model(BaseModel):
@@ -43,7 +58,7 @@ class Out(BaseModel):
 class PageQuery(BaseModel):
     """A page of a list: ?limit= items after ?cursor= (the `next` link carries it)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=200)] | None = Field(
         None, description="Items per page (default 50, at most 200)."
@@ -63,8 +78,8 @@ class ObligationQuery(PageQuery):
     role: AssignmentRole | None = None
     status: AssignmentStatus | None = None
     outcome: Outcome | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    due_from: Day | None = None
+    due_to: Day | None = None
     overdue: bool | None = Field(None, description="Only those past their deadline, open.")
     due_soon: bool | None = Field(None, description="Only those due within a few working days.")
     sort: Annotated[str, Field(max_length=20)] | None = Field(
@@ -75,9 +90,9 @@ class ObligationQuery(PageQuery):
 
 
 class CountsQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = Field(None, description="The day counted; today by default.")
+    as_of: Day | None = Field(None, description="The day counted; today by default.")
     directive: Id | None = Field(None, description="Only this directive's obligations.")
 
 
@@ -277,3 +292,184 @@ class CountsOut(Out):
     reports: int
     periods: int
     extended: int
+
+
+# Extension requests -----------------------------------------------------------------------
+
+
+class ExtensionBody(Model):
+    """An agency asks for a later deadline, saying why."""
+
+    proposed_date: Day = Field(description="The deadline asked for, after the current one.")
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class GrantBody(Model):
+    """The office grants the date asked for, or another (later than the current one)."""
+
+    granted_date: Day | None = Field(
+        None, description="Another date; the one asked for by default."
+    )
+    reason: Annotated[str, Field(max_length=5000)] = ""
+
+
+class DenyBody(Model):
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ExtensionOut(Out):
+    id: int
+    assignment_id: int
+    requested_at: datetime
+    proposed_date: date
+    reason: str
+    status: ExtensionStatus
+    decided_at: datetime | None
+    granted_date: date | None
+    decision_reason: str
+
+
+class ExtensionList(Out):
+    items: list[ExtensionOut]
+
+
+# Indicators -------------------------------------------------------------------------------
+
+
+class AsOfQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: Day | None = Field(None, description="The day read; today by default.")
+
+
+class IndicatorValueOut(Out):
+    """One agency's latest reported value, as of the day, with its rank."""
+
+    agency_code: str
+    agency_name: str
+    numerator: int
+    denominator: int | None = Field(description="Null where agencies report no denominator.")
+    rate: float | None = Field(description="The agency's own rate in percent, if it has one.")
+    score: float = Field(description="What agencies are ranked by: the rate, else the number.")
+    rank: int
+    gap: float | None = Field(description="Short of the target; 0 when met, null: no target.")
+    change_in_week: float | None = Field(description="Gained since seven days before.")
+
+
+class ProvinceValueOut(Out):
+    """The province-wide value: the complete sum of reports, else the directive's stated
+    figure, else the partial sum (reporting < owing)."""
+
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    day: date | None
+    stated: bool
+    reporting: int
+    owing: int
+
+
+class IndicatorDetail(IndicatorOut):
+    task_id: int
+    directive_id: int
+    kind: IndicatorKind
+    target: float | None
+    as_of: date
+    province: ProvinceValueOut
+    values: list[IndicatorValueOut]
+
+
+# Agencies and sub-units -------------------------------------------------------------------
+
+
+class AgencyDetail(AgencyOut):
+    parent: AgencyRef | None
+    subunits: list[AgencyRef]
+
+
+class SubunitBody(Model):
+    """A sub-unit under the agency: a code (2–32 letters without diacritics, digits, - and
+    _), a name, and optionally a short name and a kind (by default a district's
+    sub-units are communes, others' are OTHER)."""
+
+    code: Annotated[str, Field(min_length=2, max_length=32)]
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    short_name: Annotated[str, Field(max_length=120)] = ""
+    kind: AgencyKind | None = None
+
+
+# Search -----------------------------------------------------------------------------------
+
+
+class SearchQuery(BaseModel):
+    """Every word must match (as a prefix, with or without diacritics)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[str, Field(min_length=1, max_length=200)]
+    kind: EntryKind | None = None
+    agency: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="An agency's code."
+    )
+    status: Annotated[str, Field(max_length=40)] | None = Field(
+        None, description="A directive's status, or a report's decision."
+    )
+    day_from: Day | None = None
+    day_to: Day | None = None
+
+
+class SearchHitOut(Out):
+    kind: EntryKind
+    object_id: int
+    directive_id: int | None
+    assignment_id: int | None
+    agency_code: str | None
+    status: str
+    day: date | None
+    title: str
+    excerpt: str
+    directive_title: str | None
+
+
+class SearchResults(Out):
+    items: list[SearchHitOut] = Field(description="The best matches first, at most 50.")
+    total: int = Field(description="How many match, counted up to 1,000.")
+    more: bool = Field(description="More than `total` match: add words or a filter.")
+
+
+# Directive import -------------------------------------------------------------------------
+
+
+class ImportForm(Model):
+    """Multipart form: a `file` part (.txt, .docx, .pdf, a scan as PDF, PNG, JPEG or
+    TIFF), or the directive's full `text`."""
+
+    text: Annotated[str, Field(max_length=200_000)] | None = None
+
+
+class ConfirmBody(Model):
+    """Confirm the draft as parsed; leave out some tasks by number, or add the new tasks
+    to the directive with the same number and symbol already on file."""
+
+    leave_out: list[Annotated[str, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=200, description="Numbers of tasks not to create."
+    )
+    update_existing: bool = False
+
+
+class ImportOut(Out):
+    id: int
+    status: ImportStatus = Field(
+        description="parsing (OCR or the parser still at work: read it again), failed"
+        " (`error` says why), open (the draft awaits confirmation), confirmed, discarded."
+    )
+    source_name: str
+    created_at: datetime
+    error: str | None
+    pages_done: int | None = Field(description="Scans: pages read so far.")
+    pages_total: int | None
+    directive_id: int | None = Field(description="The directive made on confirmation.")
+    draft: dict[str, Any] | None = Field(
+        description="The parser's draft (header fields, tasks with their agencies and"
+        " deadlines, citations), as `tracker parse` prints it; null until parsed."
+    )

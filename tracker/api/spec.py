@@ -55,6 +55,8 @@ class Operation:
     files: tuple[str, ...]
     response: type[BaseModel] | None
     status: int
+    #: Other successful statuses, answered with the same body (202: still at work).
+    also: tuple[int, ...]
     problems: tuple[int, ...]
     public: bool
     etag: bool
@@ -92,6 +94,7 @@ def operation(
     files: Iterable[str] = (),
     response: type[BaseModel] | None = None,
     status: int = 200,
+    also: Iterable[int] = (),
     problems: Iterable[int] = (),
     public: bool = False,
     etag: bool = False,
@@ -112,6 +115,7 @@ def operation(
             files=tuple(files),
             response=response,
             status=status,
+            also=tuple(also),
             problems=tuple(problems),
             public=public,
             etag=etag,
@@ -267,6 +271,7 @@ PROBLEM_SCHEMA = {
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted, still at work: read the resource at Location again",
     204: "No content",
     304: "Not modified",
     400: "Bad request",
@@ -433,6 +438,8 @@ def _responses(item: Operation) -> dict[str, Any]:
     if item.etag:
         success["headers"] = {"ETag": {"schema": {"type": "string"}}}
     responses[str(item.status)] = success
+    for other in item.also:
+        responses[str(other)] = {**success, "description": STATUS_TEXT.get(other, "OK")}
     if item.etag and item.method == "GET":
         responses["304"] = {"description": STATUS_TEXT[304]}
     codes = set(item.problems) | ({400, 415, 422} if item.body is not None else set())

@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,20 +15,17 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker import db, i18n
+from tracker import db
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import all_agencies, all_groups
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.calendar import RECURRENCE_LABELS
-from tracker.directives import importing, scans
+from tracker.directives import importing, intake, scans
 from tracker.directives.forms import lines
 from tracker.directives.import_forms import ImportForm, ReviewForm
 from tracker.directives.importing import Reviewed, ReviewedCitation, ReviewedTask
 from tracker.directives.models import ImportDraft, ImportStatus
-from tracker.directives.parsing.reading import MAX_BYTES, ScanNeedsOcr, read_bytes
-from tracker.directives.parsing.source import NotADirective
 from tracker.i18n import N_
-from tracker.jobs.queue import enqueue
 
 blueprint = Blueprint("imports", __name__)
 
@@ -57,42 +53,21 @@ def start():
     if form.validate_on_submit():
         db.end_reads(db.session)  # no transaction stays open while the file is read
         upload = request.files.get("file")
-        scan: bytes | None = None
         try:
             if upload is not None and upload.filename:
-                data, name = upload.stream.read(MAX_BYTES + 1), upload.filename
-                try:
-                    text = read_bytes(data, name)
-                except ScanNeedsOcr:  # checked here, read by OCR in the job queue
-                    scans.check(data)
-                    scan, text = data, ""
-            elif (form.text.data or "").strip():
-                text, name = form.text.data, ""
+                data, name = upload.stream.read(intake.MAX_BYTES + 1), upload.filename
             else:
-                raise NotADirective(_("Hãy chọn một tệp hoặc dán toàn văn của văn bản."))
-        except NotADirective as error:
+                data, name = None, ""
+            imported = intake.take_in(
+                db.session, current_user, data=data, name=name, text=form.text.data or ""
+            )
+        except intake.NotADirective as error:
+            # Refused at once: said on the form, which still holds the pasted text.
             db.session.rollback()
             form.text.errors.append(str(error))
             status = 422
         else:
-            if scan is not None:  # read by OCR in the job queue; its progress page follows
-                imported = scans.begin_scan(db.session, current_user, scan, name)
-                db.session.commit()
-                enqueue("ocr_import", imported.id, i18n.current_language())
-                return redirect(url_for("imports.review", import_id=imported.id))
-            imported = importing.begin_import(db.session, current_user, text, name)
-            db.session.commit()
-            enqueue("parse_import", imported.id, i18n.current_language())
-            imported = importing.wait_for_parse(
-                db.session, imported.id, float(current_app.config["IMPORT_WAIT_SECONDS"])
-            )
-            if imported.status != ImportStatus.FAILED:
-                return redirect(url_for("imports.review", import_id=imported.id))
-            # Refused at once: said on the form, which still holds the pasted text.
-            form.text.errors.append(imported.error)
-            db.session.delete(imported)
-            db.session.commit()
-            status = 422
+            return redirect(url_for("imports.review", import_id=imported.id))
     elif form.is_submitted():
         status = 422
     return render_template("directives/import.html", form=form), status

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from tracker.assignments.queries import visible_directive_ids, visible_ids
 from tracker.assignments.workflow import SUBMISSION_LABELS
 from tracker.auth.models import User
 from tracker.directives.models import STATUS_NAMES, Directive, title_of
+from tracker.i18n import N_
 from tracker.search import engine
 from tracker.search.folding import WORD, fold, terms
 from tracker.search.models import EntryKind, SearchEntry
@@ -61,6 +63,34 @@ class Filters:
     status: str | None = None
     day_from: date | None = None
     day_to: date | None = None
+
+
+def invalid(label: str, text: str) -> SearchError:
+    """A filter's value refused: `label` is the filter's untranslated name."""
+    return SearchError(_("%(label)s “%(text)s” không hợp lệ.", label=_(label), text=text))
+
+
+def checked_filters(
+    *,
+    kind: EntryKind | None = None,
+    agency: str | None = None,
+    status: str | None = None,
+    day_from: date | None = None,
+    day_to: date | None = None,
+) -> Filters:
+    """The filters as searched: a known status, an agency's code in upper case, a range
+    of days the right way round; SearchError, saying which, otherwise."""
+    if status is not None and status not in {**DIRECTIVE_STATUSES, **REPORT_STATUSES}:
+        raise invalid(N_("Trạng thái"), status[:40])
+    if day_from and day_to and day_from > day_to:
+        raise SearchError(_("“Từ ngày” phải trước “Đến ngày”."))
+    return Filters(
+        kind=kind,
+        agency=(agency or "").strip().upper()[:40] or None,
+        status=status,
+        day_from=day_from,
+        day_to=day_to,
+    )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from tracker.search.queries import (
     REPORT_STATUSES,
     Filters,
     SearchError,
+    checked_filters,
+    invalid,
     search,
 )
 
@@ -44,27 +46,18 @@ def _filters(args) -> Filters:
             message = _("%(label)s phải là một ngày (năm-tháng-ngày).", label=_(label))
             raise SearchError(message) from None
 
-    def wrong(label: str, text: str) -> SearchError:
-        return SearchError(_("%(label)s “%(text)s” không hợp lệ.", label=_(label), text=text))
-
     kind_text = (args.get("kind") or "").strip()
     try:
         kind = EntryKind(kind_text) if kind_text else None
     except ValueError:
-        raise wrong(N_("Loại"), kind_text) from None
-    status = (args.get("status") or "").strip() or None
-    if status is not None and status not in {**DIRECTIVE_STATUSES, **REPORT_STATUSES}:
-        raise wrong(N_("Trạng thái"), status[:40])
-    found = Filters(
+        raise invalid(N_("Loại"), kind_text) from None
+    return checked_filters(
         kind=kind,
-        agency=(args.get("agency") or "").strip().upper()[:40] or None,
-        status=status,
+        agency=args.get("agency"),
+        status=(args.get("status") or "").strip() or None,
         day_from=day("from", N_("Từ ngày")),
         day_to=day("to", N_("Đến ngày")),
     )
-    if found.day_from and found.day_to and found.day_from > found.day_to:
-        raise SearchError(_("“Từ ngày” phải trước “Đến ngày”."))
-    return found
 
 
 @blueprint.route("/search")
