@@ -1,5 +1,6 @@
 """Property-based fuzzing of the JSON API (schemathesis) against the live app on a real
-server with its own database: for every operation, generated requests (valid and not)
+server with a database of its own (a SQLite file; a scratch PostgreSQL database beside
+the test database in the PostgreSQL run): for every operation, generated requests (valid and not)
 never get a 5xx, and every answer matches the OpenAPI document (status, content type,
 headers and body schema). Bounded: a fixed number of examples per operation, about
 half a minute in all."""
@@ -7,7 +8,9 @@ half a minute in all."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,9 +19,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
+from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 import tracker.api.routes  # noqa: F401 (the operations register on import)
+from tests.conftest import FAST_ARGON2, TEST_DATABASE_URL, postgres_database
 from tests.helpers import initialise_demo_database, user_named
 from tracker import create_app, db
 from tracker.api.spec import document
@@ -27,7 +32,6 @@ from tracker.api.tokens import issue
 #: Examples per operation: enough to reach every parameter's edges, within the time
 #: budget of `make test`.
 EXAMPLES = 25
-FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
 
 # The document is generated from the code alone, so it is read at collection time; the
 # app it describes is served by the fixture below.
@@ -50,11 +54,16 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     """The app on a real server over its own seeded SQLite file, and a write token of the
     office's secretariat (who may call every operation)."""
     instance: Path = tmp_path_factory.mktemp("api-fuzz")
+    databases = ExitStack()
+    url = f"sqlite:///{instance / 'fuzz.db'}"
+    if (TEST_DATABASE_URL or "").startswith("postgresql"):
+        name = f"{make_url(TEST_DATABASE_URL).database}_fuzz_{uuid.uuid4().hex[:8]}"
+        url = databases.enter_context(postgres_database(TEST_DATABASE_URL, name))
     app = create_app(
         {
             "TESTING": False,
             "INSTANCE_PATH": str(instance),
-            "DATABASE_URL": f"sqlite:///{instance / 'fuzz.db'}",
+            "DATABASE_URL": url,
             "SECRET_KEY": "fuzz",
             "API_RATE_LIMIT": 1_000_000,
             "JOB_QUEUE_IMMEDIATE": True,
@@ -75,8 +84,11 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     )
     server.shutdown()
     thread.join()
+    app.extensions["tracker.db"].engine.dispose()
+    databases.close()
 
 
+@pytest.mark.database  # on PostgreSQL in its run
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,

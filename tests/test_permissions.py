@@ -1306,6 +1306,13 @@ STATE_CHANGING = {
 API_STATE_CHANGING = {
     "api.create_submission",
     *(f"api.assignment_{action.value}" for action in Action),
+    "api.create_extension",
+    "api.grant_extension",
+    "api.deny_extension",
+    "api.create_subunit",
+    "api.create_import",
+    "api.confirm_import",
+    "api.discard_import",
 }
 
 

@@ -296,9 +296,13 @@ def document(operations: Iterable[Operation] = OPERATIONS) -> dict[str, Any]:
         info={
             "description": (
                 "Directives, their tasks, assignments and the obligations they make,"
-                " submissions with evidence, and the four-way counts. Send a personal"
-                " access token as `Authorization: Bearer …`; errors are"
-                " `application/problem+json` (RFC 9457) in the user's language."
+                " submissions with evidence, extension requests, indicators and their"
+                " values, agencies and sub-units, the four-way counts, search, and"
+                " directive import. Send a personal access token as `Authorization:"
+                " Bearer …`; it acts with its user's permissions. Errors are"
+                " `application/problem+json` (RFC 9457) in the user's language; an"
+                " unknown query parameter is refused. Lists page by cursor: follow"
+                " `links.next`."
             )
         },
         servers=[{"url": "/api/v1"}],
