@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -363,6 +364,51 @@ def test_audit_anchor_is_written_after_each_commit(initialised, cli, tmp_path):
     result = invoke(cli, "audit", "verify")
     assert result.exit_code == 0, result.output
     assert f"({len(anchor)} sự kiện được neo, 0 sau lần neo cuối)" in result.output
+
+
+def test_audit_verify_checks_a_long_anchored_history(initialised, cli, tmp_path):
+    """More anchored events than SQLite lets one statement name (999 here, as SQLite
+    builds before 3.32 allow; 32,766 or 250,000 in newer ones): verify reads them in
+    slices and still finds the one that went missing."""
+    from tracker.anchor import append
+    from tracker.audit import GENESIS_HASH, chain_hash
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/cli.db")
+    with engine.begin() as connection:
+        head = connection.execute(
+            sa.select(Event.id, Event.row_hash).order_by(Event.id.desc()).limit(1)
+        ).one()
+        next_id, previous = head.id + 1, head.row_hash or GENESIS_HASH
+        rows, anchored = [], []
+        at = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+        for number in range(1_500):
+            event = Event(id=next_id, occurred_at=at, actor_id=None, action="bulk.test",
+                          subject_type="test", subject_id=number, comment="", before={},
+                          after={})  # fmt: skip
+            event.prev_hash, event.row_hash = previous, chain_hash(previous, event.payload())
+            rows.append({column.key: getattr(event, column.key) for column in Event.__table__.c})
+            anchored.append((next_id, event.row_hash))
+            previous, next_id = event.row_hash, next_id + 1
+        connection.execute(sa.insert(Event.__table__), rows)
+    engine.dispose()
+    append(tmp_path / "audit-anchor.log", anchored)
+    app_engine = initialised.extensions["tracker.db"].engine
+    app_engine.dispose()
+
+    def few_variables(connection, _record) -> None:
+        connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    sa.event.listen(app_engine, "connect", few_variables)
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    _raw(
+        tmp_path,
+        "DROP TRIGGER event_no_delete",
+        "DELETE FROM event WHERE id = (SELECT max(id) FROM event)",
+    )
+    result = invoke(cli, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"Sự kiện #{next_id - 1} đã được neo nhưng không còn" in result.stderr
 
 
 def test_audit_verify_catches_truncation(initialised, cli, tmp_path):

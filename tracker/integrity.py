@@ -33,6 +33,8 @@ from tracker.evidence.storage import EvidenceStore
 
 #: Events read per query.
 BATCH = 2000
+#: Anchored ids named per statement: under the 999 variables of the oldest SQLite.
+ANCHOR_SLICE = 900
 
 
 @dataclass
@@ -86,11 +88,16 @@ def _check_anchor(session: Session, entries: dict[int, str], report: Report) -> 
     report.anchored = len(entries)
     if not entries:
         return
-    found = dict(
-        session.execute(
-            sa.select(Event.id, Event.row_hash).where(Event.id.in_(sorted(entries)))
-        ).all()
-    )
+    # In slices: a long history anchors more events than one statement may name.
+    ids = sorted(entries)
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), ANCHOR_SLICE):
+        rows = session.execute(
+            sa.select(Event.id, Event.row_hash).where(
+                Event.id.in_(ids[start : start + ANCHOR_SLICE])
+            )
+        )
+        found.update((event_id, row_hash) for event_id, row_hash in rows)
     for event_id in sorted(entries):
         if event_id not in found:
             report.problems.append(

@@ -26,6 +26,8 @@ from tracker.search.models import EntryKind, SearchEntry
 
 INDEXED = (Directive, Task, Submission, Evidence, Agency)
 _TABLE = cast(sa.Table, SearchEntry.__table__)
+#: Entries a rebuild writes per statement.
+REBUILD_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -188,19 +190,55 @@ def rebuild(session: Session) -> int:
     """Index everything again from the data, in date order (entries without a date
     first), so that an entry's id follows its date as it does for entries written as
     the data comes: search takes the highest ids as the newest. Returns the number of
-    entries."""
+    entries. Written in batches, so a national database (100,000 reports) takes
+    seconds, not minutes."""
     connection = session.connection()
     engine.clear(connection)
     connection.execute(sa.delete(_TABLE))
+    # What names a report or a file, loaded once and held here: `entry_of` finds each in
+    # the session instead of asking the database four times an entry.
+    named = [session.scalars(sa.select(model)).all() for model in (Agency, Directive, Task)] + [
+        session.scalars(
+            sa.select(Assignment).where(
+                sa.or_(
+                    Assignment.id.in_(sa.select(Submission.assignment_id)),
+                    Assignment.id.in_(sa.select(Evidence.assignment_id)),
+                )
+            )
+        ).all()
+    ]
     entries = [
         entry
         for model in INDEXED
         for thing in session.scalars(sa.select(model).execution_options(yield_per=500))
         if (entry := entry_of(session, thing)) is not None
     ]
+    del named
     entries.sort(key=lambda entry: (entry.day or date.min, entry.kind.value, entry.object_id))
-    for entry in entries:
-        put(connection, entry)
+    insert = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+    for start in range(0, len(entries), REBUILD_BATCH):
+        batch = entries[start : start + REBUILD_BATCH]
+        ids = connection.execute(
+            insert,
+            [
+                {
+                    "kind": entry.kind.value,
+                    "object_id": entry.object_id,
+                    "directive_id": entry.directive_id,
+                    "assignment_id": entry.assignment_id,
+                    "agency_id": entry.agency_id,
+                    "status": entry.status,
+                    "day": entry.day,
+                    "title": entry.title,
+                    "body": entry.body,
+                }
+                for entry in batch
+            ],
+        ).scalars()
+        engine.write_new(
+            connection,
+            [(id_, entry.title, entry.body) for id_, entry in zip(ids, batch, strict=True)],
+        )
     return len(entries)
 
 
