@@ -254,7 +254,7 @@ def add_directives(session, rng: random.Random, tasks: int) -> list[Task]:
     today = clock.today()
     created: list[Task] = []
     for n in range(-(-tasks // TASKS_PER_DIRECTIVE)):
-        issued = today - timedelta(days=rng.randrange(730))
+        issued = today - timedelta(days=rng.randrange(2, 730))
         with clock.frozen(issued):
             directive = operations.create_directive(
                 session,
@@ -437,7 +437,10 @@ class Writer:
         if late:
             work_day = horizon + timedelta(days=self.rng.randrange(1, 20))
         work_day = min(work_day, self.today)
-        at = clock.local_noon(work_day)
+        # Never before the assignment itself (work assigned at noon today, or a deadline
+        # set before the assignment day).
+        at = max(clock.local_noon(work_day), assigned_at + timedelta(minutes=10))
+        work_day = clock.local_date(at)
         aid = row["id"]
         row["status"] = AssignmentStatus.IN_PROGRESS
         row["version"] += 1

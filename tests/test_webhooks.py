@@ -182,7 +182,12 @@ def test_events_not_subscribed_are_not_sent(session, receiver, make_assignment, 
 
 def test_a_private_address_is_refused_unless_allowed(session):
     admin = user_named(session, "admin")
-    for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/x"):
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://api.localhost./x",
+        "http://10.1.2.3/x",
+    ):
         with pytest.raises(ValueError, match="nội bộ"):
             register_endpoint(session, admin, url, ["directive.closed"], allow_private=False)
     with pytest.raises(ValueError, match="http"):

@@ -42,17 +42,23 @@ def check_url(url: str, allow_private: bool) -> str:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise UnsafeAddress(_("Cổng trong địa chỉ không hợp lệ.")) from None
+    refused = UnsafeAddress(
+        _(
+            "%(host)s ở mạng nội bộ, loopback hoặc link-local: chỉ gửi tới đó khi quản"
+            " trị cho phép riêng máy chủ này.",
+            host=parts.hostname,
+        )
+    )
+    # "localhost" and its subdomains are the server itself (RFC 6761), whatever this
+    # machine's resolver says of them, or when it knows no such name.
+    name = parts.hostname.rstrip(".").lower()
+    if not allow_private and (name == "localhost" or name.endswith(".localhost")):
+        raise refused
     try:
         found = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise UnsafeAddress(_("Không tìm thấy máy chủ %(host)s.", host=parts.hostname)) from None
     addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found}
     if not allow_private and any(_special(address) for address in addresses):
-        raise UnsafeAddress(
-            _(
-                "%(host)s ở mạng nội bộ, loopback hoặc link-local: chỉ gửi tới đó khi quản"
-                " trị cho phép riêng máy chủ này.",
-                host=parts.hostname,
-            )
-        )
+        raise refused
     return url.strip()
