@@ -48,6 +48,7 @@ from tracker import clock, create_app, db
 from tracker.agencies.models import Agency, AgencyKind
 from tracker.agencies.operations import upsert_agency
 from tracker.anchor import append as append_anchor
+from tracker.assignments import tally
 from tracker.assignments.models import (
     Assignment,
     AssignmentRole,
@@ -172,8 +173,10 @@ def build(database_url: str, instance: Path, plan: Plan) -> int:
         session.commit()
         log(f"{plan.tasks // TASKS_PER_DIRECTIVE} directives, {len(tasks)} tasks", started)
         Writer(session, app.config, rng).write(tasks, plan.assignments)
+        # The bulk rows bypass the flush that keeps the tallies: count them once.
+        counted = tally.rebuild(session)
         session.commit()
-        log("assignments, submissions, evidence and events", started)
+        log(f"assignments, submissions, evidence and events ({counted} obligations)", started)
         periods = generate_periods(session)
         session.commit()
         log(f"{periods} reporting periods", started)
@@ -185,8 +188,9 @@ def build(database_url: str, instance: Path, plan: Plan) -> int:
             Path(app.config["AUDIT_ANCHOR_FILE"]),
             Path(app.config["EVIDENCE_DIR"]),
         )
-        if report.problems:
-            print("\n".join(report.problems), file=sys.stderr)
+        problems = report.problems + tally.differences(session)
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
             return 1
         log(f"audit verify: {report.event_count} events hold", started)
         print_counts(session)

@@ -10,9 +10,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tracker import clock
 from tracker.assignments import obligations
 from tracker.assignments.deadlines import COUNTED, OUTCOME_SHORT_LABELS, Outcome
-from tracker.reports import trends
+from tracker.directives.models import Directive, DirectiveStatus, Task
+from tracker.reports import counts, trends
 from tracker.reports.accountability import build_accountability
 
 AS_OF = date(2020, 9, 10)
@@ -132,3 +134,38 @@ def test_late_agencies_link_to_their_list(client, auth):
 def test_outcomes_have_short_labels_for_every_counted_class():
     assert set(OUTCOME_SHORT_LABELS) == set(COUNTED)
     assert Outcome.CANCELLED not in OUTCOME_SHORT_LABELS
+
+
+def test_the_dashboard_pages_its_directives_and_totals_them_all(
+    client, auth, session, monkeypatch
+):
+    """Read on the day itself, the total comes from the tallies: it is every listed
+    directive's counts added up, page by page, and the live recount's."""
+    statuses = (DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
+    with clock.frozen(AS_OF):
+        first = counts.directive_page(session, AS_OF, statuses, 1, per_page=1)
+        assert first.pages >= 2
+        pages = [counts.directive_page(session, AS_OF, statuses, n, 1) for n in range(1, 99)]
+        assert pages[-1].page == first.pages  # past the last page: the last
+        listed = [s for p in pages[: first.pages] for s in p.summaries]
+        assert len({s.directive.id for s in listed}) == first.pages
+        assert first.total == obligations.total_of(s.counts for s in listed)
+        live = obligations.counts(
+            session,
+            AS_OF,
+            obligations.PROVINCE,
+            Task.directive_id.in_(sa.select(Directive.id).where(Directive.status.in_(statuses))),
+        )
+        assert first.total == live and live.total > 0
+        # The weekly chart read from the tallies is the obligations' own.
+        assert trends.province_weekly_on_time(session, AS_OF) == trends.weekly_on_time(
+            session, AS_OF, obligations.PROVINCE
+        )
+        monkeypatch.setattr(counts, "DIRECTIVES_PER_PAGE", 1)
+        auth.login("vanphong")
+        page = client.get("/?page=2").get_data(as_text=True)
+    assert 'data-testid="directive-pages"' in page
+    assert f"Trang 2/{first.pages}" in page
+    totals = page.split('data-testid="totals"')[1].split("</tr>")[0]
+    assert f'data-count="total">{first.total.total}<' in totals
+    assert page.count('<tr data-directive="') == 1

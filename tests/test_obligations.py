@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,12 +22,13 @@ from tests.helpers import user_named
 from tests.nd30 import Pdf
 from tracker import clock
 from tracker.agencies.operations import agency_by_code
-from tracker.assignments import obligations
+from tracker.assignments import obligations, tally
 from tracker.assignments.deadlines import COUNTED, Outcome
 from tracker.assignments.models import (
     Assignment,
     AssignmentRole,
     AssignmentStatus,
+    Period,
     PeriodStatus,
 )
 from tracker.assignments.operations import assign_task
@@ -349,6 +351,31 @@ def test_obligations_agree_everywhere(app, session, cast, scenario):
         else:
             with pytest.raises(LookupError):
                 draft_urge(session, directive, agency_by_code(session, "UBND"), as_of)
+
+        # 4. The tallies kept by every flush equal a full recount, and answer as the
+        # obligations do on every day from the last completion or cancellation on.
+        session.flush()
+        assert tally.differences(session) == []
+        last_change = max(
+            session.scalar(sa.select(sa.func.max(column))) or START
+            for column in (
+                Assignment.completed_on,
+                Assignment.cancelled_on,
+                Period.completed_on,
+                Period.cancelled_on,
+            )
+        )
+        for day in sorted({as_of, _day(20), _day(40), _day(60), _day(81), last_change}):
+            if day < last_change:
+                continue
+            with clock.frozen(day):
+                assert tally.usable_on(day)
+                assert tally.province_counts(session, day) == obligations.counts(
+                    session, day, obligations.PROVINCE
+                )
+                assert tally.late_agencies(session, day, 5000) == obligations.late_agencies(
+                    session, day, obligations.PROVINCE, limit=5000
+                )
     finally:
         savepoint.rollback()
         session.expire_all()

@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.agencies.subunit_views import blueprint as subunits_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
     from tracker.api.token_views import blueprint as tokens_blueprint
+    from tracker.assignments import tally
     from tracker.assignments.views import blueprint as assignments_blueprint
     from tracker.auth import login
     from tracker.auth.admin_views import blueprint as users_blueprint
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     db.init_app(app)
     search_index.listen(db.AppSession)
+    tally.listen(db.AppSession)
     webhook_events.listen(db.AppSession)
     job_queue.init_app(app)
     login.init_app(app)

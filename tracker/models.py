@@ -2,7 +2,14 @@
 
 from tracker.agencies.models import Agency, AgencyGroup, AgencyKind, agency_group_member
 from tracker.api.models import ApiRequestCount, ApiToken, IdempotentRequest
-from tracker.assignments.models import Assignment, ExtensionRequest, Period, Submission
+from tracker.assignments.models import (
+    Assignment,
+    ExtensionRequest,
+    LateTally,
+    ObligationTally,
+    Period,
+    Submission,
+)
 from tracker.audit import Event
 from tracker.auth.models import LoginAttempt, User
 from tracker.calendar.models import CalendarDay
@@ -32,8 +39,10 @@ __all__ = [
     "ExtensionRequest",
     "ImportDraft",
     "Indicator",
+    "LateTally",
     "LoginAttempt",
     "Notification",
+    "ObligationTally",
     "ReminderSent",
     "SearchEntry",
     "OutgoingDocument",

@@ -321,3 +321,38 @@ class Submission(Base):
     @property
     def submitted_on(self) -> date:
         return clock.local_date(self.submitted_at)
+
+
+class ObligationTally(Base):
+    """How many of the province's obligations share a key that decides their class on
+    any day from today on (`tracker.assignments.tally`): kept in the same flush as the
+    assignments and periods it counts, never stale."""
+
+    __tablename__ = "obligation_tally"
+
+    #: "report" or "period" (obligations.Kind).
+    kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    #: "done_on_time", "done_late" or "open" (the day asked about splits open work).
+    outcome: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    #: The deadline; tally.NO_DEADLINE for work without one.
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    #: A period's first day; tally.NOT_A_PERIOD for a report.
+    starts_on: Mapped[date] = mapped_column(primary_key=True)
+    #: 1 for a report whose deadline was extended.
+    extended: Mapped[int] = mapped_column(primary_key=True)
+    #: The status of the directive it belongs to (DirectiveStatus).
+    directive_status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    n: Mapped[int]
+
+
+class LateTally(Base):
+    """How many of the province's open obligations an agency owes by one deadline:
+    those before the day asked about are its overdue work (`tracker.assignments.tally`)."""
+
+    __tablename__ = "late_tally"
+
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True
+    )
+    n: Mapped[int]

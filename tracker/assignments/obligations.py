@@ -126,8 +126,9 @@ def total_of(counts: Iterable[Counts]) -> Counts:
 
 def obligations(as_of: date, *where: sa.ColumnElement[bool]) -> sa.Subquery:
     """Every obligation owed on `as_of` as one row: kind, assignment_id, period_id,
-    task_id, directive_id, agency_id, due_date, outcome (one of COUNTED), extended (1
-    for an assignment's extended report). `where` filters on Assignment and Task
+    task_id, directive_id, agency_id, due_date, starts_on (a period's first day; None for
+    a report), outcome (one of COUNTED), extended (1 for an assignment's extended
+    report). `where` filters on Assignment and Task
     columns (both are joined)."""
     return sa.union_all(*parts(as_of, *where)).subquery("obligation")
 
@@ -151,6 +152,7 @@ def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Se
             Task.directive_id.label("directive_id"),
             Assignment.agency_id.label("agency_id"),
             Assignment.due_date.label("due_date"),
+            sa.cast(sa.null(), sa.Date).label("starts_on"),
             report_outcome.label("outcome"),
             sa.case((extended, 1), else_=0).label("extended"),
         )
@@ -168,6 +170,7 @@ def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Se
             Task.directive_id.label("directive_id"),
             Assignment.agency_id.label("agency_id"),
             Period.due_date.label("due_date"),
+            Period.starts_on.label("starts_on"),
             period_outcome.label("outcome"),
             sa.literal(0).label("extended"),
         )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from tracker.agencies.models import Agency
-from tracker.assignments import obligations
+from tracker.assignments import obligations, tally
 from tracker.assignments.obligations import Counts
 from tracker.directives.models import Directive, DirectiveStatus, Task
 
@@ -42,6 +42,66 @@ def directive_summaries(
     return list(summaries.values())
 
 
+#: Directives a page of the dashboard's table lists, the newest first.
+DIRECTIVES_PER_PAGE = 25
+
+
+@dataclass
+class DirectivePage:
+    """One page of the dashboard's directive table, and the total of every directive
+    it pages through (not of the page's rows alone)."""
+
+    summaries: list[DirectiveSummary]
+    total: Counts
+    page: int
+    pages: int
+
+
+def directive_page(
+    session: Session,
+    as_of: date,
+    statuses: tuple[DirectiveStatus, ...],
+    page: int,
+    per_page: int | None = None,
+) -> DirectivePage:
+    """The directives of `statuses` on page `page` (from 1; a page past the last
+    gives the last), each with the province's four-way counts, and their total: four
+    queries, whatever the number of directives."""
+    per_page = per_page or DIRECTIVES_PER_PAGE
+    listed = Directive.status.in_(statuses)
+    number = session.scalar(sa.select(sa.func.count()).select_from(Directive).where(listed))
+    pages = max(1, -(-(number or 0) // per_page))
+    page = min(max(page, 1), pages)
+    shown = list(
+        session.scalars(
+            sa.select(Directive)
+            .where(listed)
+            .order_by(Directive.issued_date.desc(), Directive.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    by_directive = obligations.count_by(
+        session,
+        as_of,
+        ("directive_id",),
+        obligations.PROVINCE,
+        Task.directive_id.in_([directive.id for directive in shown]),
+    )
+    summaries = [
+        DirectiveSummary(directive, by_directive.get((directive.id,), Counts()))
+        for directive in shown
+    ]
+    if tally.usable_on(as_of):
+        total = tally.province_counts(session, as_of, statuses)
+    else:
+        of_listed = sa.select(Directive.id).where(listed)
+        total = obligations.counts(
+            session, as_of, obligations.PROVINCE, Task.directive_id.in_(of_listed)
+        )
+    return DirectivePage(summaries, total, page, pages)
+
+
 def directive_counts(session: Session, directive_id: int, as_of: date) -> Counts:
     return obligations.counts(
         session, as_of, obligations.PROVINCE, Task.directive_id == directive_id
@@ -61,8 +121,11 @@ def late_agencies(
 ) -> list[LateAgency]:
     """Agencies with open overdue obligations to the province (reports and periods), the
     most first."""
-    where = () if directive_id is None else (Task.directive_id == directive_id,)
-    late = obligations.late_agencies(session, as_of, obligations.PROVINCE, *where, limit=limit)
+    if directive_id is None and tally.usable_on(as_of):
+        late = tally.late_agencies(session, as_of, limit)
+    else:
+        where = () if directive_id is None else (Task.directive_id == directive_id,)
+        late = obligations.late_agencies(session, as_of, obligations.PROVINCE, *where, limit=limit)
     agencies = {
         agency.id: agency
         for agency in session.scalars(

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.agencies.models import Agency
-from tracker.assignments import obligations
-from tracker.assignments.deadlines import Outcome
+from tracker.assignments import obligations, tally
+from tracker.assignments.deadlines import COUNTED, Outcome
 from tracker.assignments.models import Assignment
 from tracker.assignments.obligations import Counts
 from tracker.auth.models import User
@@ -56,23 +56,44 @@ def weekly_on_time(
     session: Session, as_of: date, *where: sa.ColumnElement[bool], weeks: int = WEEKS
 ) -> list[Week]:
     """The last `weeks` weeks up to `as_of`: one query (rows per deadline day)."""
-    this_monday = as_of - timedelta(days=as_of.weekday())
-    first = this_monday - timedelta(weeks=weeks - 1)
+    first, found = _weeks(as_of, weeks)
     owed = obligations.obligations(as_of, *where)
     rows = session.execute(
         sa.select(owed.c.due_date, owed.c.outcome, sa.func.count())
         .where(owed.c.due_date >= first, owed.c.due_date <= as_of)
         .group_by(owed.c.due_date, owed.c.outcome)
     )
-    found = [
-        Week(first + timedelta(weeks=n), first + timedelta(weeks=n, days=6), Counts())
-        for n in range(weeks)
-    ]
     for due, outcome, count in rows:
         week = found[(due - first).days // 7]
         name = Outcome(outcome).value
         setattr(week.counts, name, getattr(week.counts, name) + int(count))
     return found
+
+
+def province_weekly_on_time(session: Session, as_of: date, weeks: int = WEEKS) -> list[Week]:
+    """`weekly_on_time` of the province's obligations (the office's and leaders'
+    scope): one query, on the tallies from today on."""
+    if not tally.usable_on(as_of):
+        return weekly_on_time(session, as_of, obligations.PROVINCE, weeks=weeks)
+    first, found = _weeks(as_of, weeks)
+    for due, counts in tally.by_due_date(session, as_of, first).items():
+        week = found[(due - first).days // 7]
+        for outcome in COUNTED:
+            name = outcome.value
+            setattr(week.counts, name, getattr(week.counts, name) + counts.get(outcome))
+    return found
+
+
+def _weeks(as_of: date, weeks: int) -> tuple[date, list[Week]]:
+    """The first Monday, and the weeks from it to the one holding `as_of`, counted
+    nought."""
+    this_monday = as_of - timedelta(days=as_of.weekday())
+    first = this_monday - timedelta(weeks=weeks - 1)
+    found = [
+        Week(first + timedelta(weeks=n), first + timedelta(weeks=n, days=6), Counts())
+        for n in range(weeks)
+    ]
+    return first, found
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from tracker.agencies.operations import office_agency
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
-from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL, total_of
+from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import INDICATOR_KIND_NAMES, DirectiveStatus, Indicator, Task
 from tracker.documents import jobs
@@ -37,7 +37,7 @@ from tracker.formatting import display_number, display_percent
 from tracker.params import as_of_arg
 from tracker.reports import charts, trends
 from tracker.reports.accountability import build_accountability
-from tracker.reports.counts import directive_summaries, late_agencies
+from tracker.reports.counts import directive_page, directive_summaries, late_agencies
 from tracker.reports.export import to_csv, to_xlsx
 from tracker.reports.indicators import ProvinceFigure, describe, target_text
 
@@ -72,20 +72,23 @@ def dashboard():
         "outcome_labels": OUTCOME_LABELS,
     }
     if current_user.reads_everything:
-        summaries = directive_summaries(
-            db.session, today, statuses=(DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
+        listed = directive_page(
+            db.session,
+            today,
+            (DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT),
+            request.args.get("page", 1, type=int) or 1,
         )
-        total = total_of(summary.counts for summary in summaries)
         return render_template(
             "reports/dashboard_office.html",
             today=today,
-            summaries=summaries,
-            total=total,
+            listed=listed,
+            summaries=listed.summaries,
+            total=listed.total,
             late=late_agencies(db.session, today),
             # The province's figure is the table's total row: the same counts, read once.
-            progress=trends.Progress(total),
+            progress=trends.Progress(listed.total),
             progress_title=_("Toàn tỉnh"),
-            weeks=trends.weekly_on_time(db.session, today),
+            weeks=trends.province_weekly_on_time(db.session, today),
             ranking=trends.indicator_ranking(db.session, today),
             figures=trends.live_figures(db.session, today),
             is_today=today == clock.today(),
@@ -148,11 +151,19 @@ def chart(name: str):
     scope = trends.scope(current_user)
     if name == "directives":
         statuses = (DirectiveStatus.ACTIVE,)
-        svg = charts.directive_bars(
-            directive_summaries(db.session, as_of, *scope, statuses=statuses)
+        summaries = (
+            directive_page(db.session, as_of, statuses, 1, charts.DIRECTIVE_BARS).summaries
+            if current_user.reads_everything
+            else directive_summaries(db.session, as_of, *scope, statuses=statuses)
         )
+        svg = charts.directive_bars(summaries)
     elif name == "weekly":
-        svg = charts.weekly_rate(trends.weekly_on_time(db.session, as_of, *scope))
+        weeks = (
+            trends.province_weekly_on_time(db.session, as_of)
+            if current_user.reads_everything
+            else trends.weekly_on_time(db.session, as_of, *scope)
+        )
+        svg = charts.weekly_rate(weeks)
     else:
         if not current_user.reads_everything:
             abort(403)
