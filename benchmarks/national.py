@@ -193,6 +193,8 @@ def build(database_url: str, instance: Path, plan: Plan) -> int:
             print("\n".join(problems), file=sys.stderr)
             return 1
         log(f"audit verify: {report.event_count} events hold", started)
+        db.refresh_statistics(session)  # as `tracker init` and the daily job do
+        session.commit()
         print_counts(session)
     app.extensions["tracker.db"].engine.dispose()
     log(f"built in {instance} and {make_url(database_url).render_as_string()}", started)

@@ -479,7 +479,7 @@ def test_error_inside_a_real_page_renders_500_and_the_app_recovers(client, monke
         raise RuntimeError(SECRET_DETAIL)
 
     Auth(client).login("vanphong")
-    monkeypatch.setattr("tracker.reports.views.directive_summaries", broken)
+    monkeypatch.setattr("tracker.reports.views.directive_page", broken)
     response = fetch(client, "GET", "/")
     assert response.status_code == 500
     body = response.get_data(as_text=True)

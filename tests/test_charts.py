@@ -136,9 +136,7 @@ def test_outcomes_have_short_labels_for_every_counted_class():
     assert Outcome.CANCELLED not in OUTCOME_SHORT_LABELS
 
 
-def test_the_dashboard_pages_its_directives_and_totals_them_all(
-    client, auth, session, monkeypatch
-):
+def test_the_dashboard_pages_its_directives_and_totals_them_all(client, auth, session, monkeypatch):
     """Read on the day itself, the total comes from the tallies: it is every listed
     directive's counts added up, page by page, and the live recount's."""
     statuses = (DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)

@@ -95,6 +95,7 @@ def init_command(demo: bool) -> None:
         if search_index.needs_rebuild(session):  # data from before the search index
             indexed = search_index.rebuild(session)
             click.echo(_("Chỉ mục tìm kiếm: %(count)s mục", count=indexed))
+        db.refresh_statistics(session)
         session.commit()
     except SeedError as error:
         session.rollback()

@@ -124,6 +124,17 @@ def upsert_insert(session: Session) -> Callable[..., Any]:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def refresh_statistics(session: Session) -> None:
+    """SQLite: gather the query planner's statistics (an approximate ANALYZE: tens of
+    milliseconds at any size). Without them it reads a directive's obligations by
+    scanning every assignment once there are many. Run by `tracker init` and the daily
+    job; PostgreSQL's autovacuum keeps its own."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+        connection.exec_driver_sql("ANALYZE")
+
+
 def end_reads(session: Session) -> None:
     """End the current transaction before long work (rendering, parsing, hashing) so
     that no snapshot, lock or idle-in-transaction connection is held while it runs. For

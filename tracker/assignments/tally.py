@@ -16,7 +16,7 @@ done since as done, so the past is read from the obligations themselves
 
 - obligation_tally: (kind, outcome, due date, first day, extended, directive status)
   → how many;
-- late_tally: (due date, agency) → how many of its open obligations.
+- late_tally: (agency, due date) → how many of its open obligations.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ _WATCHED = {
 _Key = tuple[str, str, date, date, int, str]
 _TALLY = cast(sa.Table, ObligationTally.__table__)
 _LATE = cast(sa.Table, LateTally.__table__)
-_LateKey = tuple[date, int]
+_LateKey = tuple[int, date]
 
 
 def usable_on(as_of: date) -> bool:
@@ -93,7 +93,7 @@ def _contributions(
     ):
         tally[(kind, state, due_date, starts_on, int(extended), str(status))] += count
         if state == OPEN:
-            late[(due_date, agency_id)] += count
+            late[(agency_id, due_date)] += count
     return tally, late
 
 
@@ -107,7 +107,7 @@ def _apply(session: Session, tally: Counter[_Key], late: Counter[_LateKey]) -> N
             tally,
             ("kind", "outcome", "due_date", "starts_on", "extended", "directive_status"),
         ),
-        (_LATE, late, ("due_date", "agency_id")),
+        (_LATE, late, ("agency_id", "due_date")),
     ):
         rows = [dict(zip(columns, key, strict=True), n=n) for key, n in changes.items() if n]
         if not rows:
@@ -119,8 +119,9 @@ def _apply(session: Session, tally: Counter[_Key], late: Counter[_LateKey]) -> N
             ),
             rows,
         )
-        dates = {row["due_date"] for row in rows}
-        session.execute(sa.delete(table).where(table.c.n == 0, table.c.due_date.in_(dates)))
+        keys = sa.tuple_(*(table.c[name] for name in columns))
+        touched = [key for key, n in changes.items() if n]
+        session.execute(sa.delete(table).where(table.c.n == 0, keys.in_(touched)))
 
 
 def _touched(session: Session) -> tuple[set[int], list]:
@@ -205,7 +206,7 @@ def stored(session: Session) -> tuple[Counter[_Key], Counter[_LateKey]]:
         key = (row.kind, row.outcome, row.due_date, row.starts_on, row.extended)
         tally[(*key, row.directive_status)] = row.n
     late: Counter[_LateKey] = Counter(
-        {(row.due_date, row.agency_id): row.n for row in session.scalars(sa.select(LateTally))}
+        {(row.agency_id, row.due_date): row.n for row in session.scalars(sa.select(LateTally))}
     )
     return tally, late
 

@@ -104,6 +104,8 @@ def daily_reminders() -> None:
         session.rollback()
         raise  # the queue retries with backoff; people already mailed stay recorded
     session.commit()
+    db.refresh_statistics(session)
+    session.commit()
     log.info(
         "daily reminders %s: %d new periods, %d notifications, %d mails",
         day.isoformat(),

@@ -6,7 +6,7 @@ Create Date: 2026-12-02
 
 - obligation_tally: (kind, outcome, due date, first day, extended, directive status)
   → how many.
-- late_tally: (due date, agency) → how many open obligations.
+- late_tally: (agency, due date) → how many open obligations.
 Both are filled from the obligations on upgrade, and kept by every flush after it
 (tracker.assignments.tally).
 """
@@ -34,11 +34,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('kind', 'outcome', 'due_date', 'starts_on', 'extended', 'directive_status', name=op.f('pk_obligation_tally'))
     )
     op.create_table('late_tally',
-    sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_late_tally_agency_id_agency'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('due_date', 'agency_id', name=op.f('pk_late_tally'))
+    sa.PrimaryKeyConstraint('agency_id', 'due_date', name=op.f('pk_late_tally')),
+    sqlite_with_rowid=False,
     )
     from tracker.assignments import tally
 
