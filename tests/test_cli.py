@@ -724,3 +724,68 @@ def test_parse_is_a_pure_function_of_its_input():
     assert any(agency.code == "STTTT" for task in known.tasks for agency in task.agencies)
     with pytest.raises(NotADirective):
         parse(b"")
+
+
+def test_the_chain_check_starts_from_its_anchored_checkpoint(initialised, tmp_path, monkeypatch):
+    """The first check reads every event and leaves a checkpoint at the newest anchored
+    one; the next reads only what came since. A checkpoint whose anchor line or event no
+    longer names it is not trusted: the whole chain is read again, and finds the change."""
+    from tracker import audit, chain_check
+
+    anchor_file = tmp_path / "audit-anchor.log"
+    read: list[int] = []
+    original = audit.verify_chain
+
+    def counting(session, batch=1000, **kwargs):
+        check = original(session, batch, **kwargs)
+        read.append(check.count - kwargs.get("start", (0, "", 0))[2])
+        return check
+
+    monkeypatch.setattr(chain_check, "verify_chain", counting)
+    with initialised.app_context():
+        session = db.session
+        events = session.scalar(sa.select(sa.func.count()).select_from(Event))
+        first = chain_check.verify_since_checkpoint(session, anchor_file)
+        assert first.ok and first.count == events and read == [events]
+        saved = chain_check.load(chain_check.checkpoint_file(anchor_file))
+        assert saved is not None and saved.event_id == events and saved.count == events
+        second = chain_check.verify_since_checkpoint(session, anchor_file)
+        assert second == first and read[-1] == 0  # nothing new: nothing read
+        session.rollback()
+    # New events since: only they are read.
+    invoke(initialised.test_cli_runner(), "subunit", "add", "--parent", "TAMDUONG",
+           "--code", "XA-BINHLU", "--name", "UBND xã Bình Lư")  # fmt: skip
+    with initialised.app_context():
+        session = db.session
+        now = session.scalar(sa.select(sa.func.count()).select_from(Event))
+        assert now > events
+        third = chain_check.verify_since_checkpoint(session, anchor_file)
+        assert third.ok and third.count == now and read[-1] == now - events
+        session.rollback()
+    # An earlier event edited in place, its stored hash left as it was: the checkpoint
+    # still holds, so only the full check (daily, and `tracker audit verify`) finds it.
+    _raw(tmp_path, "DROP TRIGGER event_no_update", "UPDATE event SET comment = 'x' WHERE id = 3")
+    with initialised.app_context():
+        assert chain_check.verify_since_checkpoint(db.session, anchor_file).ok
+        full = chain_check.verify_since_checkpoint(db.session, anchor_file, full=True)
+        assert not full.ok and full.first_broken_id == 3
+        db.session.rollback()
+    # The chain rewritten up to the checkpoint (its event's hash changed): the checkpoint
+    # is not trusted, and the whole chain is read again.
+    saved = chain_check.load(chain_check.checkpoint_file(anchor_file))
+    assert saved is not None
+    zeros = "0" * 64
+    _raw(tmp_path, "UPDATE event SET comment = '' WHERE id = 3",
+         f"UPDATE event SET row_hash = '{zeros}' WHERE id = {saved.event_id:d}")  # noqa: S608  # fmt: skip
+    with initialised.app_context():
+        assert not chain_check.trusted(db.session, anchor_file, saved)
+        broken = chain_check.verify_since_checkpoint(db.session, anchor_file)
+        assert not broken.ok and broken.first_broken_id == saved.event_id
+        db.session.rollback()
+    # A checkpoint pointing at another line of the anchor file is not trusted either.
+    saved = chain_check.load(chain_check.checkpoint_file(anchor_file))
+    assert saved is not None
+    with initialised.app_context():
+        moved = chain_check.Checkpoint(saved.event_id, saved.row_hash, saved.count, 0)
+        assert not chain_check.trusted(db.session, anchor_file, moved)
+        db.session.rollback()

@@ -142,12 +142,19 @@ class ChainCheck:
     first_broken_id: int | None = None
 
 
-def verify_chain(session: Session, batch: int = 1000) -> ChainCheck:
-    """Recompute every hash in order; report the first broken row."""
+def verify_chain(
+    session: Session,
+    batch: int = 1000,
+    *,
+    start: tuple[int, str, int] = (0, GENESIS_HASH, 0),
+    seen: dict[int, tuple[str, int]] | None = None,
+) -> ChainCheck:
+    """Recompute every hash in order; report the first broken row. `start` is where a
+    verified stretch ends, (event id, its hash, events up to it): the rows after it are
+    checked against it. `seen`, when given, collects {id: (hash, events up to it)} of
+    every row that holds."""
     columns = (Event.id, Event.prev_hash, Event.row_hash, *_PAYLOAD_COLUMNS)
-    prev_hash = GENESIS_HASH
-    count = 0
-    last_id = 0
+    last_id, prev_hash, count = start
     while True:
         rows = session.execute(
             sa.select(*columns).where(Event.id > last_id).order_by(Event.id).limit(batch)
@@ -161,6 +168,8 @@ def verify_chain(session: Session, batch: int = 1000) -> ChainCheck:
             prev_hash = row.row_hash
             count += 1
             last_id = row.id
+            if seen is not None:
+                seen[row.id] = (row.row_hash, count)
 
 
 def history_page(

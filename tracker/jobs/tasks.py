@@ -5,6 +5,7 @@
 - `ocr_import`: a scanned directive read by OCR page by page, then parsed;
 - `daily_reminders` (periodic, at REMIND_AT local time): due periods, the reminder
   ladder and the e-mail digests, retried with backoff when the mail server fails;
+  then the query planner's statistics (SQLite) and a full check of the event chain;
 - `deliver_webhooks` (periodic, every minute, and queued when a step commits
   deliveries): webhook deliveries due, signed, retried with backoff;
 - `housekeeping` (periodic, every minute): jobs whose process died are marked failed,
@@ -93,7 +94,8 @@ def ocr_import(import_id: int, language: str | None = None) -> None:
 
 
 def daily_reminders() -> None:
-    from tracker import db
+    from tracker import anchor, db
+    from tracker.chain_check import verify_since_checkpoint
     from tracker.notifications.daily import run_day
 
     session = db.session
@@ -106,6 +108,11 @@ def daily_reminders() -> None:
     session.commit()
     db.refresh_statistics(session)
     session.commit()
+    # The whole chain once a day; the reports check only what came since.
+    chain = verify_since_checkpoint(session, anchor.path(), full=True)
+    session.commit()
+    if not chain.ok:
+        log.error("event chain broken at event #%s", chain.first_broken_id)
     log.info(
         "daily reminders %s: %d new periods, %d notifications, %d mails",
         day.isoformat(),

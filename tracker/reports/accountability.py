@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from tracker import clock
+from tracker import anchor, clock
 from tracker.agencies.models import Agency
 from tracker.assignments import obligations
 from tracker.assignments.deadlines import COUNTED
@@ -28,8 +28,9 @@ from tracker.assignments.models import (
     Assignment,
     AssignmentStatus,
 )
-from tracker.audit import GENESIS_HASH, Event, verify_chain
+from tracker.audit import GENESIS_HASH, Event
 from tracker.auth.models import User
+from tracker.chain_check import verify_since_checkpoint
 from tracker.directives.doctypes import DocType
 from tracker.directives.models import Directive, DirectiveStatus, Indicator, Task
 from tracker.evidence.models import Evidence
@@ -156,9 +157,10 @@ def build_accountability(
 
     Five SQL queries for the sections and the evidence manifest, whatever the number of
     directives, agencies, assignments, submissions or files (counts are grouped in SQL
-    with `outcome_expr`), then the event log: with `check_chain` the whole chain is
-    re-verified (`tracker.audit.verify_chain`: one query per 1,000 events); without it
-    one query reads the event count and head hash, and `chain_ok` is None.
+    with `outcome_expr`), then the event log: with `check_chain` the chain is verified
+    from its last verified, anchored event on (`tracker.chain_check`: one query per
+    1,000 new events; the whole chain without an anchor file); without it one query
+    reads the event count and head hash, and `chain_ok` is None.
 
     Indicator values are taken as things stood at the end of `as_of`: submissions sent
     later are ignored, and a submission reviewed later counts as pending (so one returned
@@ -178,7 +180,7 @@ def build_accountability(
     references = {section.directive_id: section.reference for section in sections}
     evidence = _evidence(session, directive_id, cutoff, references)
     if check_chain:
-        chain = verify_chain(session)
+        chain = verify_since_checkpoint(session, anchor.path())
         event_count, head_hash, chain_ok = chain.count, chain.head_hash, chain.ok
     else:
         event_count, head_hash = _event_head(session)
