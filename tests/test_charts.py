@@ -141,9 +141,12 @@ def test_the_dashboard_pages_its_directives_and_totals_them_all(client, auth, se
     directive's counts added up, page by page, and the live recount's."""
     statuses = (DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT)
     with clock.frozen(AS_OF):
-        first = counts.directive_page(session, AS_OF, statuses, 1, per_page=1)
+        first = counts.directive_page(session, AS_OF, 1, statuses=statuses, per_page=1)
         assert first.pages >= 2
-        pages = [counts.directive_page(session, AS_OF, statuses, n, 1) for n in range(1, 99)]
+        pages = [
+            counts.directive_page(session, AS_OF, n, statuses=statuses, per_page=1)
+            for n in range(1, 99)
+        ]
         assert pages[-1].page == first.pages  # past the last page: the last
         listed = [s for p in pages[: first.pages] for s in p.summaries]
         assert len({s.directive.id for s in listed}) == first.pages

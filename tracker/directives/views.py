@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -42,7 +51,7 @@ from tracker.directives.models import (
 from tracker.documents.operations import documents_of
 from tracker.errors import render_error
 from tracker.reports import digest
-from tracker.reports.counts import directive_counts, directive_summaries
+from tracker.reports.counts import directive_counts, directive_page
 
 blueprint = Blueprint("directives", __name__)
 
@@ -51,15 +60,17 @@ blueprint = Blueprint("directives", __name__)
 @login_required
 def index():
     today = clock.today()
-    if current_user.reads_everything:
-        summaries = directive_summaries(db.session, today)
-    else:
-        visible = {d.id for d in queries.list_directives(db.session, current_user)}
-        summaries = [s for s in directive_summaries(db.session, today) if s.directive.id in visible]
+    listed = directive_page(
+        db.session,
+        today,
+        request.args.get("page", 1, type=int) or 1,
+        visible=None if current_user.reads_everything else queries.visible_to(current_user),
+    )
     return render_template(
         "directives/index.html",
-        summaries=summaries,
-        total=obligations.total_of(summary.counts for summary in summaries),
+        listed=listed,
+        summaries=listed.summaries,
+        total=listed.total,
         total_label=obligations.TOTAL_LABEL,
         total_definition=obligations.TOTAL_DEFINITION,
         status_names=STATUS_NAMES,

@@ -60,22 +60,28 @@ class DirectivePage:
 def directive_page(
     session: Session,
     as_of: date,
-    statuses: tuple[DirectiveStatus, ...],
     page: int,
+    *,
+    statuses: tuple[DirectiveStatus, ...] | None = None,
+    visible: sa.ColumnElement[bool] | None = None,
     per_page: int | None = None,
 ) -> DirectivePage:
-    """The directives of `statuses` on page `page` (from 1; a page past the last
-    gives the last), each with the province's four-way counts, and their total: four
-    queries, whatever the number of directives."""
+    """The directives of `statuses` (all when None) that `visible` selects (all when
+    None), on page `page` (from 1; a page past the last gives the last), the newest
+    first, each with the province's four-way counts, and their total: four queries,
+    whatever the number of directives."""
     per_page = per_page or DIRECTIVES_PER_PAGE
-    listed = Directive.status.in_(statuses)
-    number = session.scalar(sa.select(sa.func.count()).select_from(Directive).where(listed))
+    conditions = [
+        *([] if statuses is None else [Directive.status.in_(statuses)]),
+        *([] if visible is None else [visible]),
+    ]
+    number = session.scalar(sa.select(sa.func.count()).select_from(Directive).where(*conditions))
     pages = max(1, -(-(number or 0) // per_page))
     page = min(max(page, 1), pages)
     shown = list(
         session.scalars(
             sa.select(Directive)
-            .where(listed)
+            .where(*conditions)
             .order_by(Directive.issued_date.desc(), Directive.id.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
@@ -92,12 +98,12 @@ def directive_page(
         DirectiveSummary(directive, by_directive.get((directive.id,), Counts()))
         for directive in shown
     ]
-    if tally.usable_on(as_of):
+    if visible is None and tally.usable_on(as_of):
         total = tally.province_counts(session, as_of, statuses)
     else:
-        of_listed = sa.select(Directive.id).where(listed)
+        listed = sa.select(Directive.id).where(*conditions)
         total = obligations.counts(
-            session, as_of, obligations.PROVINCE, Task.directive_id.in_(of_listed)
+            session, as_of, obligations.PROVINCE, Task.directive_id.in_(listed)
         )
     return DirectivePage(summaries, total, page, pages)
 

@@ -75,8 +75,8 @@ def dashboard():
         listed = directive_page(
             db.session,
             today,
-            (DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT),
             request.args.get("page", 1, type=int) or 1,
+            statuses=(DirectiveStatus.ACTIVE, DirectiveStatus.DRAFT),
         )
         return render_template(
             "reports/dashboard_office.html",
@@ -152,7 +152,9 @@ def chart(name: str):
     if name == "directives":
         statuses = (DirectiveStatus.ACTIVE,)
         summaries = (
-            directive_page(db.session, as_of, statuses, 1, charts.DIRECTIVE_BARS).summaries
+            directive_page(
+                db.session, as_of, 1, statuses=statuses, per_page=charts.DIRECTIVE_BARS
+            ).summaries
             if current_user.reads_everything
             else directive_summaries(db.session, as_of, *scope, statuses=statuses)
         )
