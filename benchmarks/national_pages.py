@@ -64,7 +64,8 @@ PAGES = (
     ("search", "vanphong", "/search?q=triển+khai"),
     ("indicator page", "vanphong", "/indicators/{indicator}"),
     ("API directives", "vanphong", "/api/v1/directives"),
-    ("API assignments", "vanphong", "/api/v1/assignments"),
+    ("API obligations", "vanphong", "/api/v1/obligations"),
+    ("API agencies", "vanphong", "/api/v1/agencies"),
     ("API obligations overdue", "vanphong", "/api/v1/obligations?outcome=open_overdue"),
 )
 

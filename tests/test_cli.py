@@ -789,3 +789,40 @@ def test_the_chain_check_starts_from_its_anchored_checkpoint(initialised, tmp_pa
         moved = chain_check.Checkpoint(saved.event_id, saved.row_hash, saved.count, 0)
         assert not chain_check.trusted(db.session, anchor_file, moved)
         db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["parse", "directives/lai-chau/1661-UBND-VX.txt"]], ids=["help", "parse"]
+)
+def test_the_cli_starts_without_building_the_web_app(args, tmp_path):
+    """`tracker --help` lists the commands, and `tracker parse` reads, without importing
+    the pages, the PDF renderer or the spreadsheet writer (seconds of start-up)."""
+    from tracker import PROJECT_DIR
+
+    script = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "try:\n"
+        f"    main({args!r}, standalone_mode=False)\n"
+        "finally:\n"
+        "    heavy = ('weasyprint', 'openpyxl', 'pygal', 'tracker.reports.views',"
+        " 'tracker.directives.views', 'tracker.api.routes')\n"
+        "    print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    environment = {
+        **os.environ,
+        "TRACKER_INSTANCE_PATH": str(tmp_path),
+        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/none.db",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LOADED []" in done.stdout
+    assert ("init" in done.stdout) if args == ["--help"] else ('"number": "1661"' in done.stdout)

@@ -13,7 +13,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance/config.py, then TRACKER_*, then test_config."""
-    from tracker import api, config, db, errors, formatting, i18n, logs, routing, security
+    from tracker import api, db, errors, formatting, i18n, routing, security
     from tracker.agencies.feed_views import blueprint as feeds_blueprint
     from tracker.agencies.subunit_views import blueprint as subunits_blueprint
     from tracker.agencies.views import blueprint as agencies_blueprint
@@ -38,19 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.webhooks import events as webhook_events
     from tracker.webhooks.views import blueprint as webhooks_blueprint
 
-    instance_path = (
-        (test_config or {}).get("INSTANCE_PATH")
-        or os.environ.get("TRACKER_INSTANCE_PATH")
-        or str(PROJECT_DIR / "instance")
-    )
-    app = Flask(
-        __name__,
-        instance_path=instance_path,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_DIR / "templates"),
-    )
-    config.load_config(app, test_config)
-    logs.init_app(app)
+    app = _configured(test_config)
     hops = int(app.config["PROXY_HOPS"])
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -90,6 +78,38 @@ def create_app(test_config: dict | None = None) -> Flask:
         webhooks_blueprint,
     ):
         app.register_blueprint(blueprint)
+    return app
+
+
+def _configured(test_config: dict | None) -> Flask:
+    """The app with its configuration and logging, nothing else yet."""
+    from tracker import config, logs
+
+    instance_path = (
+        (test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("TRACKER_INSTANCE_PATH")
+        or str(PROJECT_DIR / "instance")
+    )
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+    )
+    config.load_config(app, test_config)
+    logs.init_app(app)
+    return app
+
+
+def create_reading_app(test_config: dict | None = None) -> Flask:
+    """An app that only reads: the configuration, the database and the language, with
+    no pages, jobs or listeners. For commands that need no more (`tracker parse`), so
+    they start in a fraction of the time `create_app` takes."""
+    from tracker import db, i18n
+
+    app = _configured(test_config)
+    db.init_app(app)
+    i18n.init_app(app)
     return app
 
 

@@ -11,68 +11,37 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker import anchor, clock, create_app, db, integrity
-from tracker.agencies.operations import AgencyError, agency_by_code
-from tracker.agencies.subunits import add_subunit, import_subunits
+from tracker import clock, create_app, create_reading_app, db
 from tracker.api.commands import token_group
 from tracker.auth.models import Role, User
-from tracker.auth.operations import (
-    UserError,
-    account_exists,
-    create_user,
-    end_user_sessions,
-    reset_password,
-    set_active,
-    unlock_account,
-)
-from tracker.commanding import needs_database, with_app_and_language
-from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
-from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
-from tracker.directives.operations import DirectiveError, find_directive
-from tracker.directives.parsing.agencies import Gazetteer
-from tracker.directives.parsing.parser import (
-    gazetteer_from_files,
-    gazetteer_from_session,
-    parse_text,
-)
-from tracker.directives.parsing.reading import read_path
-from tracker.directives.parsing.source import NotADirective
-from tracker.directives.seed import DATA_DIR, SeedError, load_all
-from tracker.documents.accountability import draft_accountability
-from tracker.documents.dating import date_problem
-from tracker.documents.operations import (
-    DocumentError,
-    draft_docx,
-    issue_document,
-    issued_docx,
-    preview_pdf,
-)
-from tracker.documents.operations import store as documents_store
-from tracker.documents.reply import draft_reply
-from tracker.documents.urge import draft_urge
-from tracker.evidence.operations import known_hashes, store, verify_files
+from tracker.commanding import cli_language, needs_database, with_app_and_language
 from tracker.i18n import N_
-from tracker.jobs.queue import queue_of
-from tracker.maintenance.backup import BackupError, backup, verify_manifest
-from tracker.migrations.runner import upgrade
-from tracker.notifications.daily import run_day
-from tracker.notifications.mail import MailError
-from tracker.reports import digest, digest_chart, digest_mail
-from tracker.reports.accountability import build_accountability
-from tracker.reports.export import to_csv, to_xlsx
-from tracker.search import index as search_index
+
+if TYPE_CHECKING:
+    from tracker.directives.parsing.agencies import Gazetteer
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False, load_dotenv=False)
+class TrackerGroup(FlaskGroup):
+    """Flask's group, but the list of commands (`tracker --help`) is read without
+    building the app: every command is registered on this group, none by the app. Each
+    command imports what it needs as it runs, so the CLI starts quickly."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
+
+
+@click.group(cls=TrackerGroup, create_app=create_app, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """tracker: the directive task tracker."""
 
@@ -82,6 +51,11 @@ def main() -> None:
 @with_app_and_language
 def init_command(demo: bool) -> None:
     """Upgrade the database to the newest schema and load the seed directives (idempotent)."""
+    from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
+    from tracker.directives.seed import SeedError, load_all
+    from tracker.migrations.runner import upgrade
+    from tracker.search import index as search_index
+
     database = db.database()
     with database.engine.begin() as connection:
         upgrade(connection)
@@ -133,24 +107,39 @@ def init_command(demo: bool) -> None:
 @needs_database
 def reindex_command() -> None:
     """Rebuild the search index from the data (after a restore, say)."""
+    from tracker.search import index as search_index
+
     count = search_index.rebuild(db.session)
     db.session.commit()
     click.echo(_("Chỉ mục tìm kiếm: %(count)s mục", count=count))
 
 
-@main.command("parse")
+@main.command("parse", with_appcontext=False)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--spans", is_flag=True, help="Add the source offsets of each field.")
-@with_app_and_language
-def parse_command(path: Path, spans: bool) -> None:
+@click.pass_context
+def parse_command(context: click.Context, path: Path, spans: bool) -> None:
     """Print the draft of a directive (text, .docx or PDF) as JSON. Works before
     `tracker init`: it knows the database's agencies when there is one, else those of
     the data files."""
-    try:
-        draft = parse_text(read_path(path, ocr=True, progress=_ocr_progress), _known_agencies())
-    except NotADirective as error:
-        click.echo(_("Lỗi: %(error)s", error=error), err=True)
-        sys.exit(2)
+    from flask_babel import force_locale
+
+    from tracker.directives.parsing.parser import parse_text
+    from tracker.directives.parsing.reading import read_path
+    from tracker.directives.parsing.source import NotADirective
+
+    # Reading needs no pages or jobs: a light app, unless one was handed in.
+    info = context.ensure_object(ScriptInfo)
+    app = create_reading_app() if info.create_app is create_app else info.load_app()
+    with app.app_context(), force_locale(cli_language()):
+        try:
+            text = read_path(path, ocr=True, progress=_ocr_progress)
+            draft = parse_text(text, _known_agencies())
+        except NotADirective as error:
+            click.echo(_("Lỗi: %(error)s", error=error), err=True)
+            sys.exit(2)
+        finally:
+            db.session.remove()
     click.echo(json.dumps(draft.to_json(with_spans=spans), ensure_ascii=False, indent=2))
 
 
@@ -162,6 +151,9 @@ def _ocr_progress(done: int, total: int) -> None:
 
 def _known_agencies() -> Gazetteer:
     """The database's agencies; the data files' when it is missing or not initialised."""
+    from tracker.directives.parsing.parser import gazetteer_from_files, gazetteer_from_session
+    from tracker.directives.seed import DATA_DIR
+
     try:
         found = gazetteer_from_session(db.session)
     except (OperationalError, ProgrammingError):
@@ -183,6 +175,12 @@ def _known_agencies() -> Gazetteer:
 @needs_database
 def import_command(path: Path, confirm: bool, update: bool) -> None:
     """Import a directive: keep its draft for review in the interface, or --confirm it."""
+    from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
+    from tracker.directives.operations import DirectiveError
+    from tracker.directives.parsing.parser import gazetteer_from_session
+    from tracker.directives.parsing.reading import read_path
+    from tracker.directives.parsing.source import NotADirective
+
     session = db.session
     try:
         imported = start_import(
@@ -226,6 +224,8 @@ def document_group() -> None:
 
 
 def _directive_or_fail(reference: str):
+    from tracker.directives.operations import DirectiveError, find_directive
+
     try:
         directive = find_directive(db.session, reference)
     except DirectiveError as error:
@@ -238,6 +238,8 @@ def _directive_or_fail(reference: str):
 
 
 def _agency_or_fail(code: str):
+    from tracker.agencies.operations import agency_by_code
+
     agency = agency_by_code(db.session, code)
     if agency is None:
         raise click.ClickException(_("Không có cơ quan, đơn vị mã %(code)r.", code=code))
@@ -248,6 +250,15 @@ def _issue_or_preview(
     draft, output: Path, issue: bool, kind: str = "pdf", number: int | None = None
 ) -> None:
     """Write the draft (marked DỰ THẢO, unnumbered) or issue it; as PDF or .docx."""
+    from tracker.documents.operations import (
+        DocumentError,
+        draft_docx,
+        issue_document,
+        issued_docx,
+        preview_pdf,
+    )
+    from tracker.documents.operations import store as documents_store
+
     for warning in draft.warnings:
         click.echo(_("Lưu ý: %(warning)s", warning=warning), err=True)
     if issue:
@@ -296,6 +307,8 @@ DATE_OPTION = click.option(
 def _dates(as_of, document_date) -> tuple[date, date]:
     """(as of, document date): each today unless given; refused when the document date is
     outside the configured window or before the figures it reports."""
+    from tracker.documents.dating import date_problem
+
     day = as_of.date() if as_of else clock.today()
     dated = document_date.date() if document_date else clock.today()
     problem = date_problem(dated, day)
@@ -326,6 +339,8 @@ def reply_command(
     output: Path,
 ) -> None:
     """The reply report of one agency on one directive, as PDF."""
+    from tracker.documents.reply import draft_reply
+
     directive, agency = _directive_or_fail(reference), _agency_or_fail(code)
     day, dated = _dates(as_of, document_date)
     try:
@@ -356,6 +371,8 @@ def urge_command(
     reference: str, as_of, document_date, issue: bool, number: int | None, kind: str, output: Path
 ) -> None:
     """The urging letter to the agencies late on a directive, as PDF."""
+    from tracker.documents.urge import draft_urge
+
     directive = _directive_or_fail(reference)
     issuer = _agency_or_fail(current_app.config.get("URGE_ISSUER", "UBND"))
     day, dated = _dates(as_of, document_date)
@@ -391,6 +408,9 @@ def digest_command(reference: str, week, output: Path, mail: bool) -> None:
     """The weekly digest of a directive: digest.txt, a message to paste into a Zalo
     group, and digest.png, its chart for a phone; with --mail, also mailed to the
     configured list."""
+    from tracker.notifications.mail import MailError
+    from tracker.reports import digest, digest_chart, digest_mail
+
     directive = _directive_or_fail(reference)
     try:
         found = digest.compose(
@@ -449,6 +469,10 @@ def accountability_command(
 ) -> None:
     """Who did what, on time or late, as of a date: PDF or .docx (a draft unless
     --issue), XLSX or CSV. Only the PDF and .docx are documents with a date of their own."""
+    from tracker.documents.accountability import draft_accountability
+    from tracker.reports.accountability import build_accountability
+    from tracker.reports.export import to_csv, to_xlsx
+
     directive_id = _directive_or_fail(reference).id if reference else None
     if kind in ("xlsx", "csv"):
         if document_date:
@@ -488,6 +512,9 @@ def subunit_group() -> None:
 @needs_database
 def subunit_add_command(parent: str, code: str, name: str, short_name: str, kind: str) -> None:
     """Add one sub-unit under an agency."""
+    from tracker.agencies.operations import AgencyError
+    from tracker.agencies.subunits import add_subunit
+
     try:
         agency = add_subunit(
             db.session, None, parent=parent, code=code, name=name, short_name=short_name, kind=kind
@@ -512,6 +539,9 @@ def subunit_add_command(parent: str, code: str, name: str, short_name: str, kind
 @needs_database
 def subunit_import_command(path: Path) -> None:
     """Add sub-units from a CSV file (parent,code,name,short_name,kind); all or none."""
+    from tracker.agencies.operations import AgencyError
+    from tracker.agencies.subunits import import_subunits
+
     try:
         result = import_subunits(db.session, None, path.read_bytes())
     except AgencyError as error:
@@ -533,6 +563,9 @@ def subunit_import_command(path: Path) -> None:
 @with_app_and_language
 def backup_command(target: Path) -> None:
     """Back up the database (online, safe while running) with a manifest of the files."""
+    from tracker import anchor
+    from tracker.maintenance.backup import BackupError, backup
+
     config = current_app.config
     folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
     try:
@@ -555,6 +588,8 @@ def backup_command(target: Path) -> None:
 def verify_restore_command(manifest: Path) -> None:
     """After a restore: check the evidence and document files against a backup's
     manifest; exit 1 naming what is missing or altered."""
+    from tracker.maintenance.backup import verify_manifest
+
     config = current_app.config
     folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
     try:
@@ -587,6 +622,9 @@ def create_user_command(
     username: str, role: str, agency_code: str | None, full_name: str, password: str
 ) -> None:
     """Create a user account."""
+    from tracker.agencies.operations import agency_by_code
+    from tracker.auth.operations import UserError, create_user
+
     session = db.session
     agency = None
     if agency_code:
@@ -621,6 +659,8 @@ def create_user_command(
 @needs_database
 def user_unlock(username: str) -> None:
     """Forget an account's failed sign-ins, ending its sign-in delay."""
+    from tracker.auth.operations import account_exists, unlock_account
+
     session = db.session
     if not account_exists(session, username):
         raise click.ClickException(_("Không có tài khoản %(username)r.", username=username))
@@ -638,6 +678,8 @@ def user_unlock(username: str) -> None:
 def _on_account(username: str, step: Callable[[User], object], done: str) -> None:
     """One account operation on USERNAME, committed; a refusal exits with its message.
     `done` is a message marked for translation (N_), formatted with `username`."""
+    from tracker.auth.operations import UserError
+
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(_("Không có tài khoản %(username)r.", username=username))
@@ -656,6 +698,8 @@ def _on_account(username: str, step: Callable[[User], object], done: str) -> Non
 @needs_database
 def user_disable(username: str) -> None:
     """Lock an account: its sessions end at once and it cannot sign in."""
+    from tracker.auth.operations import set_active
+
     _on_account(
         username,
         lambda user: set_active(db.session, None, user, False),
@@ -669,6 +713,8 @@ def user_disable(username: str) -> None:
 @needs_database
 def user_enable(username: str) -> None:
     """Open a locked account again."""
+    from tracker.auth.operations import set_active
+
     _on_account(
         username,
         lambda user: set_active(db.session, None, user, True),
@@ -683,6 +729,8 @@ def user_enable(username: str) -> None:
 @needs_database
 def user_reset_password(username: str, password: str) -> None:
     """Set a user's password (forgotten); their sessions end."""
+    from tracker.auth.operations import reset_password
+
     _on_account(
         username,
         lambda user: reset_password(db.session, None, user, password),
@@ -696,6 +744,8 @@ def user_reset_password(username: str, password: str) -> None:
 @needs_database
 def user_end_sessions(username: str) -> None:
     """Sign a user out on every device."""
+    from tracker.auth.operations import end_user_sessions
+
     _on_account(
         username,
         lambda user: end_user_sessions(db.session, None, user),
@@ -714,6 +764,8 @@ def audit_group() -> None:
 def verify_command() -> None:
     """Recompute the chain, compare it with its anchor file, and the assignments,
     evidence and users with their events; exit 1 at the first row that does not hold."""
+    from tracker import anchor, integrity
+
     config = current_app.config
     try:
         report = integrity.verify(
@@ -756,6 +808,8 @@ def evidence_group() -> None:
 @needs_database
 def evidence_verify_command() -> None:
     """Re-hash every stored file against its row; exit 1 if any is missing or altered."""
+    from tracker.evidence.operations import verify_files
+
     broken = verify_files(db.session)
     if not broken:
         click.echo(_("Mọi tệp minh chứng khớp với mã SHA-256 đã lưu."))
@@ -777,6 +831,8 @@ def evidence_verify_command() -> None:
 @needs_database
 def evidence_sweep_command() -> None:
     """Remove stored files no row refers to (older than an hour) and stale temp files."""
+    from tracker.evidence.operations import known_hashes, store
+
     removed = store().sweep_orphans(known_hashes(db.session))
     click.echo(_("Đã xóa %(count)s tệp không còn được dùng.", count=len(removed)))
 
@@ -797,6 +853,8 @@ def worker_command(workers: int | None, no_periodic: bool) -> None:
     """Run the job queue: large reports, imports, the daily reminders and mail, and
     housekeeping. SIGINT stops it once running jobs finish; SIGTERM stops it at once (a
     job it cut short is marked failed by housekeeping)."""
+    from tracker.jobs.queue import queue_of
+
     huey = queue_of(current_app).huey
     consumer = huey.create_consumer(
         workers=workers or int(current_app.config["JOB_WORKERS"]),
@@ -821,6 +879,9 @@ def remind_command(as_of, dry_run: bool) -> None:
     """Create due reporting periods, reminders and overdue alerts, then send each person's
     daily e-mail digest. The job queue runs this every morning (REMIND_AT); run it by
     hand to catch up. Running it twice notifies nobody twice and misses nobody."""
+    from tracker.notifications.daily import run_day
+    from tracker.notifications.mail import MailError
+
     session = db.session
     day = as_of.date() if as_of else clock.today()
     try:
