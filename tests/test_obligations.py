@@ -379,3 +379,20 @@ def test_obligations_agree_everywhere(app, session, cast, scenario):
     finally:
         savepoint.rollback()
         session.expire_all()
+
+
+def test_tallies_take_away_in_slices_and_rebuild(session, monkeypatch):
+    """Rows taken to nought go, however many a change touches (a rebuild on
+    PostgreSQL once named 25,000 keys in one statement); a rebuild counts again."""
+    monkeypatch.setattr(tally, "_DELETE_SLICE", 3)
+    kept, late = tally.stored(session)
+    assert len(kept) > 3 and len(late) > 3
+    tally._apply(
+        session,
+        Counter({key: -n for key, n in kept.items()}),
+        Counter({key: -n for key, n in late.items()}),
+    )
+    assert tally.stored(session) == (Counter(), Counter())
+    assert tally.rebuild(session) == sum(kept.values())
+    assert tally.stored(session) == (kept, late)
+    assert tally.differences(session) == []

@@ -57,6 +57,8 @@ _WATCHED = {
 }  # fmt: skip
 
 _Key = tuple[str, str, date, date, int, str]
+#: Keys per DELETE, well within every engine's limit on parameters.
+_DELETE_SLICE = 500
 _TALLY = cast(sa.Table, ObligationTally.__table__)
 _LATE = cast(sa.Table, LateTally.__table__)
 _LateKey = tuple[int, date]
@@ -119,9 +121,12 @@ def _apply(session: Session, tally: Counter[_Key], late: Counter[_LateKey]) -> N
             ),
             rows,
         )
+        # Only a row taken from can reach nought; a flush takes from a few.
         keys = sa.tuple_(*(table.c[name] for name in columns))
-        touched = [key for key, n in changes.items() if n]
-        session.execute(sa.delete(table).where(table.c.n == 0, keys.in_(touched)))
+        lowered = [key for key, n in changes.items() if n < 0]
+        for start in range(0, len(lowered), _DELETE_SLICE):
+            slice_ = lowered[start : start + _DELETE_SLICE]
+            session.execute(sa.delete(table).where(table.c.n == 0, keys.in_(slice_)))
 
 
 def _touched(session: Session) -> tuple[set[int], list]:
