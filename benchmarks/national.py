@@ -559,6 +559,25 @@ class Writer:
             connection.execute(sa.insert(Event.__table__), batch)
         if self.anchor is not None:
             append_anchor(self.anchor, anchored)
+        advance_sequences(self.session)
+
+
+#: The tables the bulk path writes with ids of its own.
+BULK_TABLES = ("assignment", "submission", "evidence", "event")
+
+
+def advance_sequences(session) -> None:
+    """PostgreSQL: move each bulk table's id sequence past the ids written, so the
+    operations that come after (a token issued, a report sent) take new ones. SQLite
+    takes the next rowid by itself."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    for table in BULK_TABLES:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608 (fixed names)
+            f" (SELECT max(id) FROM {table}))"
+        )
 
 
 def print_counts(session) -> None:

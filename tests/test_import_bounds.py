@@ -136,7 +136,8 @@ def test_parser_is_linear_in_a_long_text(session):
     text = "ỦY BAN NHÂN DÂN\nTỈNH LAI CHÂU\nSố: 1/UBND-VX\n\n1. " + sentence * (
         300_000 // len(sentence)
     )
-    start = time.perf_counter()
+    # CPU time, not wall time: other work on the machine does not count against it.
+    start = time.process_time()
     parse_text(text, gazetteer)
     # Linear takes about half a second here; the old quadratic matcher took over seven.
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
