@@ -73,6 +73,7 @@ def report(agencies: int) -> AccountabilityReport:
         subject="đẩy mạnh cài đặt ứng dụng Bluezone để phòng, chống Covid-19",
         issuer="Ủy ban nhân dân tỉnh Lai Châu",
         indicator_name="Tỷ lệ cài đặt",
+        indicator_unit=None,
         lines=lines,
         totals=totals,
     )

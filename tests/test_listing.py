@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import user_named
+from tests.nd30 import Pdf
 from tracker import clock
-from tracker.assignments import listing, obligations
+from tracker.assignments import listing, listing_export, obligations
 from tracker.assignments.deadlines import Outcome
 from tracker.assignments.models import Assignment
 from tracker.assignments.periods import generate_periods
@@ -279,3 +280,52 @@ def test_keyset_condition_compares_constant_keys_as_the_order_does(descending):
                     if (key < cursor if descending else key > cursor)
                 }
                 assert set(found) == expected, (name, cursor)
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+def test_pdf_export_prints_the_first_rows_of_the_list_in_order(client, auth):
+    auth.login("vanphong")
+    with clock.frozen(TODAY):
+        query = "sort=deadline&overdue=1"
+        rows = _csv(client.get(f"/assignments?{query}&format=csv"))[1:]
+        assert len(rows) > 3
+        response = client.get(f"/assignments?{query}&format=pdf&limit=3")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "danh-sach-nhiem-vu-2020-08-19.pdf" in response.headers["Content-Disposition"]
+    with Pdf(response.get_data()) as pdf:
+        text = " ".join(pdf.text.split())
+        assert pdf.reader.pages[0].mediabox.width > pdf.reader.pages[0].mediabox.height
+    assert "DANH SÁCH NHIỆM VỤ" in text and "Tính đến ngày 19/08/2020" in text
+    assert "quá hạn chưa hoàn thành" in text and "Sắp xếp theo thời hạn" in text
+    assert "3 dòng, là 3 dòng đầu của danh sách" in text
+    agencies = [row[4] for row in rows]
+    found = [text.find(name) for name in agencies[:3]]
+    assert -1 not in found and found == sorted(found)
+    assert "Trang 1/1" in text
+
+
+def test_export_limit_keeps_the_first_rows_and_says_what_is_wrong(client, auth):
+    auth.login("vanphong")
+    with clock.frozen(TODAY):
+        every = _csv(client.get("/assignments?format=csv"))
+        first = _csv(client.get("/assignments?format=csv&limit=4"))
+        assert first == every[:5]
+        for bad in ("0", "abc", "50001"):
+            response = client.get(f"/assignments?format=csv&limit={bad}")
+            assert response.status_code == 400
+            assert "Số dòng xuất phải là một số từ 1 đến 50.000" in response.get_data(as_text=True)
+        response = client.get("/assignments?format=pdf&limit=2001")
+        assert response.status_code == 400 and "từ 1 đến 2.000" in response.get_data(as_text=True)
+
+
+def test_csv_export_streams_in_pieces(session):
+    office = user_named(session, "vanphong")
+    rows = list(listing.every_row(session, office, listing.Filter(), TODAY, 3))
+    many = rows * (1 + 450 // len(rows))
+    pieces = list(listing_export.csv_chunks(many))
+    assert len(pieces) == 1 + len(many) // 200
+    assert b"".join(pieces) == listing_export.to_csv(many)
+    assert len(list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))) == len(many) + 1

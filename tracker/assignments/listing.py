@@ -40,8 +40,14 @@ from tracker.i18n import N_
 
 #: Rows per page.
 PAGE_ROWS = 50
-#: Rows an export holds at most; the file says when it was cut.
+#: Rows a spreadsheet export holds at most; the file says when it was cut.
 EXPORT_ROWS = 50_000
+#: Rows a PDF export holds unless `limit` asks otherwise, and at most: a PDF is read and
+#: printed, not filtered (the spreadsheet is for the whole list).
+PDF_ROWS = 500
+PDF_MOST_ROWS = 2_000
+#: Rows an export reads from the database at a time, so it streams in bounded memory.
+_EXPORT_BATCH = 1_000
 #: How many directives the filter offers, the newest first (an older one is chosen from
 #: its own page, whose link carries it).
 DIRECTIVE_CHOICES = 200
@@ -584,17 +590,36 @@ def _coerce(values: list, keys: tuple) -> list:
     return coerced
 
 
+def export_limit(args: Mapping[str, str], default: int, most: int) -> int:
+    """The `limit` URL parameter of an export: how many rows, from the first (`default`
+    when absent); raises FilterError when it is not a whole number from 1 to `most`."""
+    text = (args.get("limit") or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise FilterError(
+            _("Số dòng xuất phải là một số từ 1 đến %(most)s.", most=f"{most:,}".replace(",", "."))
+        )
+    return int(text)
+
+
 def every_row(
-    session: Session, user: User, chosen: Filter, as_of: date, due_soon_days: int
+    session: Session,
+    user: User,
+    chosen: Filter,
+    as_of: date,
+    due_soon_days: int,
+    limit: int = EXPORT_ROWS,
 ) -> Iterator[Row]:
-    """The whole list in its order, for an export (at most EXPORT_ROWS)."""
+    """The list's first `limit` rows (at most EXPORT_ROWS) in its order, for an export,
+    read from the database in batches."""
     pieces = _pieces(user, chosen, as_of)
     chosen_rows = _merged(
-        pieces, chosen, as_of, due_soon_days, None, chosen.descending, EXPORT_ROWS
+        pieces, chosen, as_of, due_soon_days, None, chosen.descending, min(limit, EXPORT_ROWS)
     )
     key_columns = [chosen_rows.c[f"key_{index}"] for index in range(len(pieces[0].keys))]
     query = _details(chosen_rows).order_by(
         *(c.desc() if chosen.descending else c.asc() for c in key_columns)
     )
-    for row in session.execute(query):
+    for row in session.execute(query, execution_options={"yield_per": _EXPORT_BATCH}):
         yield _row(row)

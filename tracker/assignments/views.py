@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -12,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -64,24 +67,15 @@ blueprint = Blueprint("assignments", __name__)
 @blueprint.route("/assignments")
 @login_required
 def index():
-    """The list of obligations: filtered, sorted, paged; ?format=xlsx|csv exports it."""
+    """The list of obligations: filtered, sorted, paged; ?format=xlsx|csv|pdf exports
+    it (?limit=N: its first N rows)."""
     today = clock.today()
     soon = int(current_app.config["DUE_SOON_WORKING_DAYS"])
     try:
         chosen = listing.Filter.from_args(request.args)
         export = request.args.get("format")
-        if export in ("xlsx", "csv"):
-            rows = listing.every_row(db.session, current_user, chosen, today, soon)
-            body = listing_export.to_xlsx(rows) if export == "xlsx" else listing_export.to_csv(rows)
-            return Response(
-                body,
-                mimetype=EXPORT_TYPES[export],
-                headers={
-                    "Content-Disposition": (
-                        f"attachment; filename=danh-sach-nhiem-vu-{today.isoformat()}.{export}"
-                    )
-                },
-            )
+        if export in EXPORT_TYPES:
+            return _export(export, chosen, today, soon)
         found = listing.page(
             db.session,
             current_user,
@@ -104,6 +98,7 @@ def index():
         directives=listing.directive_choices(db.session, current_user, chosen.directive),
         agencies=listing.agency_choices(db.session, current_user),
         sort_labels=listing.SORT_LABELS,
+        pdf_rows=listing.PDF_ROWS,
         Sort=listing.Sort,
         role_labels=ROLE_LABELS,
         status_labels=STATUS_LABELS,
@@ -115,7 +110,35 @@ def index():
 EXPORT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
 }
+
+
+def _export(export: str, chosen: listing.Filter, today, soon: int) -> Response:
+    """The list as a file: the CSV streamed as its rows are read, the spreadsheet whole,
+    the PDF of its first rows (listing.PDF_ROWS unless ?limit= says)."""
+    if export == "pdf":
+        limit = listing.export_limit(request.args, listing.PDF_ROWS, listing.PDF_MOST_ROWS)
+        rows = list(listing.every_row(db.session, current_user, chosen, today, soon, limit + 1))
+        context = listing_export.pdf_context(rows, chosen, limit, today, clock.now())
+        db.session.rollback()  # no transaction stays open while the PDF is laid out
+        body: bytes | Iterator[bytes] = listing_export.to_pdf(context)
+    else:
+        limit = listing.export_limit(request.args, listing.EXPORT_ROWS, listing.EXPORT_ROWS)
+        rows_read = listing.every_row(db.session, current_user, chosen, today, soon, limit)
+        if export == "xlsx":
+            body = listing_export.to_xlsx(rows_read)
+        else:
+            body = stream_with_context(listing_export.csv_chunks(rows_read))
+    return Response(
+        body,
+        mimetype=EXPORT_TYPES[export],
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=danh-sach-nhiem-vu-{today.isoformat()}.{export}"
+            )
+        },
+    )
 
 
 @blueprint.route("/tasks/<int:task_id>/assign", methods=["GET", "POST"])

@@ -33,17 +33,18 @@ _shared: dict[str, Any] = {}
 _render_lock = threading.Lock()
 
 
-def _resources() -> tuple[FontConfiguration, CSS, AssetsOnlyFetcher]:
-    """The font configuration, stylesheet and fetcher, built once per process."""
+def _resources(stylesheet: str) -> tuple[FontConfiguration, CSS, AssetsOnlyFetcher]:
+    """The font configuration and fetcher, built once per process, and the stylesheet
+    (a file of the assets folder), parsed once per process."""
     with _lock:
         if not _shared:
-            fonts = FontConfiguration()
-            fetcher = AssetsOnlyFetcher()
-            stylesheet = CSS(
-                filename=str(ASSETS_DIR / "nd30.css"), font_config=fonts, url_fetcher=fetcher
+            _shared.update(fonts=FontConfiguration(), fetcher=AssetsOnlyFetcher())
+        fonts, fetcher = _shared["fonts"], _shared["fetcher"]
+        if stylesheet not in _shared:
+            _shared[stylesheet] = CSS(
+                filename=str(ASSETS_DIR / stylesheet), font_config=fonts, url_fetcher=fetcher
             )
-            _shared.update(fonts=fonts, stylesheet=stylesheet, fetcher=fetcher)
-        return _shared["fonts"], _shared["stylesheet"], _shared["fetcher"]
+        return fonts, _shared[stylesheet], fetcher
 
 
 def plain(value: Any) -> Any:
@@ -68,27 +69,33 @@ def plain(value: Any) -> Any:
 
 #: Every document has one template; its context says what it holds.
 TEMPLATE = "documents/document.html"
+#: The stylesheet of documents (Decree 30/2020/NĐ-CP).
+STYLESHEET = "nd30.css"
 
 
-def render_html(context: dict[str, Any]) -> str:
+def render_html(context: dict[str, Any], template: str = TEMPLATE) -> str:
     """The document's HTML from its plain context alone: no context processors (which
     read the database, e.g. the navbar's unread count), so rendering needs no
     transaction. Always in Vietnamese (ND30), whatever the reader's language."""
     with vietnamese():
-        return current_app.jinja_env.get_template(TEMPLATE).render(**plain(context))
+        return current_app.jinja_env.get_template(template).render(**plain(context))
 
 
 def render_pdf(
     context: dict[str, Any],
     *,
+    template: str = TEMPLATE,
+    stylesheet_name: str = STYLESHEET,
     pdf_variant: str | None = None,
     uncompressed: bool = False,
 ) -> bytes:
     """The PDF of a document context (`tracker.documents.context`); the template's
     <title> and <meta> tags give the PDF's metadata (title, author, description ->
-    subject, dates). A context with "draft" set shows the DỰ THẢO mark."""
-    html = render_html(context)
-    fonts, stylesheet, fetcher = _resources()
+    subject, dates). A context with "draft" set shows the DỰ THẢO mark. Another
+    template and stylesheet (of the assets folder) print something else than a
+    document, e.g. a list."""
+    html = render_html(context, template)
+    fonts, stylesheet, fetcher = _resources(stylesheet_name)
     options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
     with _render_lock:
         document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
