@@ -826,3 +826,19 @@ def test_the_cli_starts_without_building_the_web_app(args, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout
     assert ("init" in done.stdout) if args == ["--help"] else ('"number": "1661"' in done.stdout)
+
+
+def test_planner_statistics_are_gathered_on_either_engine(session):
+    """`tracker init` and the daily job refresh them: a bulk load without them gets plans
+    made for empty tables (on PostgreSQL, seconds for a page). The probe table exists in
+    the test's transaction only, where no autovacuum sees it."""
+    connection = session.connection()
+    connection.exec_driver_sql("CREATE TABLE stat_probe (n integer)")
+    connection.exec_driver_sql("CREATE INDEX stat_probe_n ON stat_probe (n)")
+    connection.execute(sa.text("INSERT INTO stat_probe VALUES (:n)"), [{"n": n} for n in range(50)])
+    db.refresh_statistics(session)
+    if connection.dialect.name == "sqlite":
+        query = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'stat_probe'"
+    else:
+        query = "SELECT count(*) FROM pg_stats WHERE tablename = 'stat_probe'"
+    assert connection.exec_driver_sql(query).scalar()

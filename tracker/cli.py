@@ -151,8 +151,8 @@ def _ocr_progress(done: int, total: int) -> None:
 
 def _known_agencies() -> Gazetteer:
     """The database's agencies; the data files' when it is missing or not initialised."""
+    from tracker.directives import DATA_DIR
     from tracker.directives.parsing.parser import gazetteer_from_files, gazetteer_from_session
-    from tracker.directives.seed import DATA_DIR
 
     try:
         found = gazetteer_from_session(db.session)

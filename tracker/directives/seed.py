@@ -16,16 +16,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker import PROJECT_DIR, clock
+from tracker import clock
 from tracker.agencies.models import Agency, AgencyGroup
 from tracker.agencies.operations import agency_by_code, group_by_code, upsert_agency, upsert_group
 from tracker.assignments.operations import assign_task
-from tracker.directives import operations
+from tracker.directives import DATA_DIR, operations
 from tracker.directives.indicators import IndicatorError, add_indicator
 from tracker.directives.models import Directive, DirectiveStatus, Task
 from tracker.directives.parsing.source import prepare
 
-DATA_DIR = PROJECT_DIR / "directives"
 AGENCIES_FILE = "agencies.toml"
 #: Folders of the data directory that hold no province's documents.
 NOT_PROVINCES = {"demo"}

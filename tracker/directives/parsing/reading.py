@@ -8,14 +8,7 @@ import io
 import zipfile
 from pathlib import Path
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 from flask_babel import gettext as _
-from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from tracker.directives.parsing import ocr as ocr_reader
 from tracker.directives.parsing.source import NotADirective, too_long
@@ -102,6 +95,9 @@ def read_path(path: Path, *, ocr: bool = False, progress: ocr_reader.Progress | 
 
 
 def _read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader  # here, not at the top: a text file needs no PDF reader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -146,6 +142,12 @@ def _check_zip(data: bytes) -> None:
 
 
 def _read_docx(data: bytes) -> str:
+    import docx  # here, not at the top: a text file needs no Word reader
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    from lxml import etree
+
     _check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
