@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from tests.helpers import user_named
 from tests.nd30 import Pdf
 from tracker import clock
+from tracker.agencies.models import Agency
 from tracker.assignments import listing, listing_export, obligations
-from tracker.assignments.deadlines import Outcome
+from tracker.assignments.deadlines import Outcome, soon_cutoff
 from tracker.assignments.models import Assignment
 from tracker.assignments.periods import generate_periods
 from tracker.auth.models import User
@@ -329,3 +330,61 @@ def test_csv_export_streams_in_pieces(session):
     assert len(pieces) == 1 + len(many) // 200
     assert b"".join(pieces) == listing_export.to_csv(many)
     assert len(list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig"))))) == len(many) + 1
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        listing.Filter(overdue=True),
+        listing.Filter(due_soon=True),
+        listing.Filter(outcome=Outcome.OPEN_WITHIN, sort=listing.Sort.AGENCY),
+        listing.Filter(outcome=Outcome.OPEN_OVERDUE, agency="SINHO", descending=True),
+        listing.Filter(overdue=True, sort=listing.Sort.STATUS),
+    ],
+)
+def test_open_work_read_on_its_indexes_is_the_open_work_judged(session, chosen):
+    """From today on a filter of open work reads the open statuses and the deadline
+    (obligations.open_parts, the partial indexes); the rows, their outcomes and the total
+    are those of the full judgement of every obligation."""
+    office = user_named(session, "vanphong")
+    day = _after_all_activity(session)
+    soon = soon_cutoff(day, 3)
+    agency = session.scalar(sa.select(Agency.id).where(Agency.code == chosen.agency))
+    owed = obligations.obligations(day)
+    judged = {
+        (row.assignment_id, row.period_id): row.outcome
+        for row in session.execute(sa.select(owed))
+        if _kept(chosen, row.outcome, row.due_date, soon)
+        and (chosen.agency is None or row.agency_id == agency)
+    }
+    with clock.frozen(day):
+        assert obligations.open_parts(day) is not None
+        rows = _all_pages(session, office, chosen, size=4, as_of=day)
+        total = listing.page(session, office, chosen, day, 3).total
+    found = {(row.assignment_id, row.period_id): row.outcome for row in rows}
+    assert found == judged
+    assert total == len(rows) == len(found)
+    if not chosen.due_soon:
+        assert found
+
+
+def _after_all_activity(session) -> date:
+    """A day on or after every date of the demo's work (so `open_parts` applies)."""
+    latest = session.scalar(
+        sa.select(sa.func.max(sa.func.coalesce(Assignment.completed_on, Assignment.cancelled_on)))
+    )
+    return max(TODAY, latest or TODAY)
+
+
+def _kept(chosen: listing.Filter, outcome: str, due: date | None, soon: date) -> bool:
+    if chosen.overdue:
+        return outcome == Outcome.OPEN_OVERDUE
+    if chosen.outcome is not None:
+        return outcome == chosen.outcome
+    return outcome == Outcome.OPEN_WITHIN and due is not None and due <= soon
+
+
+def test_csv_export_names_its_charset_once(client, auth):
+    auth.login("vanphong")
+    response = client.get("/assignments?format=csv&limit=1")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -32,7 +32,7 @@ from tracker.assignments.models import (
     Period,
     PeriodStatus,
 )
-from tracker.assignments.queries import visible_directive_ids, visible_to
+from tracker.assignments.queries import visible_among_many, visible_directive_ids
 from tracker.assignments.workflow import PERIOD_STATUS_LABELS, STATUS_LABELS
 from tracker.auth.models import User
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
@@ -151,6 +151,12 @@ class Filter:
             raise FilterError(_("“Hạn từ ngày” phải trước “Hạn đến ngày”."))
         return found
 
+    @property
+    def only_open(self) -> bool:
+        """Whether the filter keeps open work only (within or past its deadline)."""
+        open_outcome = self.outcome is not None and self.outcome.value in obligations.OPEN_OUTCOMES
+        return self.overdue or self.due_soon or open_outcome
+
     def to_args(self) -> dict[str, str]:
         """The URL parameters that give this filter back (defaults left out)."""
         args: dict[str, str] = {}
@@ -241,9 +247,9 @@ def agency_choices(session: Session, user: User) -> list[tuple[str, str]]:
     return agency_names(session) if user.reads_everything else []
 
 
-def _where(user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
+def _where(session: Session, user: User, chosen: Filter) -> list[sa.ColumnElement[bool]]:
     """Conditions on Assignment and Task, as `obligations.obligations` takes them."""
-    where: list[sa.ColumnElement[bool]] = [visible_to(user)]
+    where: list[sa.ColumnElement[bool]] = [visible_among_many(session, user)]
     if chosen.directive is not None:
         where.append(Task.directive_id == chosen.directive)
     if chosen.agency is not None:
@@ -266,9 +272,22 @@ class _Piece:
     rows: sa.Subquery
     joins: tuple
     keys: tuple
+    #: The rows are open work only (`obligations.open_parts`).
+    narrowed: bool
 
 
-def _pieces(user: User, chosen: Filter, as_of: date) -> list[_Piece]:
+def _halves(
+    where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date
+) -> tuple[tuple[sa.Select, sa.Select], bool]:
+    """The two halves of the obligations the filter reads, and whether they are the
+    open ones only (`obligations.open_parts`), for a filter of open work from today on."""
+    narrowed = obligations.open_parts(as_of, *where) if chosen.only_open else None
+    if narrowed is not None:
+        return narrowed, True
+    return obligations.parts(as_of, *where), False
+
+
+def _pieces(where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date) -> list[_Piece]:
     """The filtered obligations as the parts a page merges.
 
     The deadline order reads three parts, each on an index in its order: reports with
@@ -276,7 +295,7 @@ def _pieces(user: User, chosen: Filter, as_of: date) -> list[_Piece]:
     other orders read the two halves of `obligations.parts`. The row's identity ends
     every key (the period is 0 for a one-off report), so the order is total and the
     keyset exact."""
-    reports, periods = obligations.parts(as_of, *_where(user, chosen))
+    (reports, periods), narrowed = _halves(where, chosen, as_of)
 
     def dated(rows):
         return rows.c.due_date
@@ -312,21 +331,28 @@ def _pieces(user: User, chosen: Filter, as_of: date) -> list[_Piece]:
             Sort.STATUS: ((Assignment.status, due_key), (Assignment,)),
             Sort.OUTCOME: ((rows.c.outcome, due_key), ()),
         }[chosen.sort]
-        found.append(_Piece(rows, joins, (*keys, *identity)))
+        found.append(_Piece(rows, joins, (*keys, *identity), narrowed))
     return found
 
 
-def _conditions(rows, chosen: Filter, as_of: date, due_soon_days: int) -> list:
-    """The filter's conditions on the obligations' own columns (`rows`)."""
+def _conditions(rows, chosen: Filter, as_of: date, due_soon_days: int, narrowed: bool) -> list:
+    """The filter's conditions on the obligations' own columns (`rows`); on the rows of
+    `obligations.open_parts` (`narrowed`), an outcome is a condition on the due date."""
+
+    def outcome_is(outcome: Outcome) -> sa.ColumnElement[bool]:
+        if narrowed:
+            return obligations.open_outcome_is(rows, outcome, as_of)
+        return rows.c.outcome == outcome.value
+
     conditions: list[sa.ColumnElement[bool]] = []
     if chosen.outcome is not None:
-        conditions.append(rows.c.outcome == chosen.outcome.value)
+        conditions.append(outcome_is(chosen.outcome))
     if chosen.overdue:
-        conditions.append(rows.c.outcome == Outcome.OPEN_OVERDUE.value)
+        conditions.append(outcome_is(Outcome.OPEN_OVERDUE))
     if chosen.due_soon:
         conditions.append(
             sa.and_(
-                rows.c.outcome == Outcome.OPEN_WITHIN.value,
+                outcome_is(Outcome.OPEN_WITHIN),
                 rows.c.due_date <= soon_cutoff(as_of, due_soon_days),
             )
         )
@@ -420,7 +446,7 @@ def _merged(
         sa.select(
             _ordered(
                 piece,
-                _conditions(piece.rows, chosen, as_of, due_soon_days),
+                _conditions(piece.rows, chosen, as_of, due_soon_days, piece.narrowed),
                 cursor,
                 descending,
                 limit,
@@ -534,15 +560,17 @@ def page(
     Each part of the obligations gives its first rows after the cursor, read in index
     order; the page takes the first of those, and only its rows are joined to what
     they show. The total counts at most COUNT_LIMIT rows."""
-    owed = obligations.obligations(as_of, *_where(user, chosen))
+    where = _where(session, user, chosen)
+    halves, narrowed = _halves(where, chosen, as_of)
+    owed = sa.union_all(*halves).subquery("obligation")
     counted = (
         sa.select(owed.c.assignment_id)
-        .where(*_conditions(owed, chosen, as_of, due_soon_days))
+        .where(*_conditions(owed, chosen, as_of, due_soon_days, narrowed))
         .limit(COUNT_LIMIT + 1)
         .subquery()
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    pieces = _pieces(user, chosen, as_of)
+    pieces = _pieces(where, chosen, as_of)
     backwards = before is not None
     cursor = before if backwards else after
     descending = chosen.descending != backwards
@@ -613,7 +641,7 @@ def every_row(
 ) -> Iterator[Row]:
     """The list's first `limit` rows (at most EXPORT_ROWS) in its order, for an export,
     read from the database in batches."""
-    pieces = _pieces(user, chosen, as_of)
+    pieces = _pieces(_where(session, user, chosen), chosen, as_of)
     chosen_rows = _merged(
         pieces, chosen, as_of, due_soon_days, None, chosen.descending, min(limit, EXPORT_ROWS)
     )

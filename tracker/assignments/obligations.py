@@ -22,11 +22,18 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from tracker import clock
 from tracker.agencies.tree import subtree_ids
 from tracker.assignments.deadlines import COUNTED, Outcome, outcome_expr, period_outcome_expr
-from tracker.assignments.models import Assignment, Period
+from tracker.assignments.models import (
+    OPEN_PERIOD_WORK,
+    OPEN_REPORT_WORK,
+    Assignment,
+    AssignmentStatus,
+    Period,
+)
 from tracker.directives.models import Task
 from tracker.i18n import N_
 
@@ -137,12 +144,66 @@ def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Se
     """The two halves of `obligations`, with the same columns: the assignments' own
     reports (FROM Assignment), and the reporting periods (FROM Period). A long list
     orders and cuts each half on its own indexes before it merges them."""
+    counted = [outcome.value for outcome in COUNTED]
+    report_outcome, period_outcome = outcome_expr(as_of), period_outcome_expr(as_of)
+    reports, periods = _halves(as_of, report_outcome, period_outcome)
+    return (
+        reports.where(report_outcome.in_(counted), *where),
+        periods.where(period_outcome.in_(counted), *where),
+    )
+
+
+def open_parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Select] | None:
+    """The open obligations of `parts` (within or past their deadline), or None before
+    today. From today on nothing done or cancelled is dated after `as_of`, so the open
+    ones are the open work that owes a report (for a period: of work not cancelled),
+    and the deadline alone tells within from overdue (`open_outcome_is`). Stated so, on
+    columns and not by judging each row, the partial indexes of open work
+    (ix_assignment_open_due, ix_period_open_due) give a page of overdue work in
+    deadline order."""
+    if as_of < clock.today():
+        return None
+
+    def outcome(
+        due: InstrumentedAttribute[date] | InstrumentedAttribute[date | None],
+    ) -> sa.ColumnElement[str]:
+        return sa.case(
+            (sa.or_(due.is_(None), due >= as_of), sa.literal(Outcome.OPEN_WITHIN.value)),
+            else_=sa.literal(Outcome.OPEN_OVERDUE.value),
+        )
+
+    reports, periods = _halves(as_of, outcome(Assignment.due_date), outcome(Period.due_date))
+    return (
+        reports.where(OPEN_REPORT_WORK, *where),
+        periods.where(
+            OPEN_PERIOD_WORK,
+            Assignment.owes,
+            Assignment.status != AssignmentStatus.CANCELLED,
+            *where,
+        ),
+    )
+
+
+def open_outcome_is(
+    rows: sa.Subquery | sa.TableClause, outcome: Outcome, as_of: date
+) -> sa.ColumnElement[bool]:
+    """On the rows of `open_parts`: "the outcome is `outcome`" as a condition on the due
+    date, which an index reads."""
+    due = rows.c.due_date
+    if outcome == Outcome.OPEN_OVERDUE:
+        return due < as_of
+    return sa.or_(due.is_(None), due >= as_of)
+
+
+def _halves(
+    as_of: date, report_outcome: sa.ColumnElement[str], period_outcome: sa.ColumnElement[str]
+) -> tuple[sa.Select, sa.Select]:
+    """The two halves' columns and joins, each with its outcome; periods begun by
+    `as_of`."""
     extended = sa.and_(
         Assignment.original_due_date.is_not(None),
         Assignment.due_date != Assignment.original_due_date,
     )
-    counted = [outcome.value for outcome in COUNTED]
-    report_outcome = outcome_expr(as_of)
     reports = (
         sa.select(
             sa.literal(Kind.REPORT.value).label("kind"),
@@ -158,9 +219,7 @@ def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Se
         )
         .select_from(Assignment)
         .join(Task, Assignment.task_id == Task.id)
-        .where(report_outcome.in_(counted), *where)
     )
-    period_outcome = period_outcome_expr(as_of)
     periods = (
         sa.select(
             sa.literal(Kind.PERIOD.value).label("kind"),
@@ -177,7 +236,7 @@ def parts(as_of: date, *where: sa.ColumnElement[bool]) -> tuple[sa.Select, sa.Se
         .select_from(Period)
         .join(Assignment, Period.assignment_id == Assignment.id)
         .join(Task, Assignment.task_id == Task.id)
-        .where(Period.starts_on <= as_of, period_outcome.in_(counted), *where)
+        .where(Period.starts_on <= as_of)
     )
     return reports, periods
 

@@ -61,6 +61,25 @@ def visible_ids(user: User) -> sa.Select | sa.CompoundSelect:
     return sa.union(own, reviewed)
 
 
+def visible_among_many(session: Session, user: User) -> sa.ColumnElement[bool]:
+    """`visible_to` for a query over many assignments (a list, a count): `Assignment.id
+    IN (...)` of the agency's own and reviewed ones, its subtree read first as a list of
+    ids. PostgreSQL cannot estimate the OR of `visible_to`, nor how many agencies a
+    recursive query finds, and so read every open assignment to find an agency's few."""
+    if user.reads_everything:
+        return sa.true()
+    if user.role != Role.AGENCY or user.agency_id is None:
+        return sa.false()
+    subtree = list(session.scalars(subtree_ids(user.agency_id)))
+    own = sa.select(Assignment.id).where(Assignment.agency_id.in_(subtree))
+    reviewed = (
+        sa.select(Assignment.id)
+        .join(Task, Assignment.task_id == Task.id)
+        .where(Task.report_to_id == user.agency_id)
+    )
+    return Assignment.id.in_(sa.union(own, reviewed))
+
+
 def visible_directive_ids(user: User) -> sa.Select | sa.CompoundSelect:
     """The directives in which the user sees some assignment (`visible_to`)."""
     if user.reads_everything:
@@ -91,11 +110,25 @@ def reviewed_by(user: User) -> sa.ColumnElement[bool]:
         return top
     if user.role != Role.AGENCY or user.agency_id is None:
         return sa.false()
-    handed_down_by = sa.select(HANDED_FROM.id).where(HANDED_FROM.agency_id == user.agency_id)
-    return sa.or_(
-        sa.and_(top, Task.report_to_id == user.agency_id, Assignment.agency_id != user.agency_id),
-        Assignment.parent_id.in_(handed_down_by),
+    # As `Assignment.id IN (a union of two index lookups)`, not an OR: PostgreSQL
+    # cannot estimate the OR, and read every submitted assignment to find an agency's.
+    reported, task = aliased(Assignment, name="reported"), aliased(Task, name="reported_task")
+    to_it = (
+        sa.select(reported.id)
+        .join(task, reported.task_id == task.id)
+        .where(
+            reported.parent_id.is_(None),
+            task.report_to_id == user.agency_id,
+            reported.agency_id != user.agency_id,
+        )
     )
+    handed = aliased(Assignment, name="handed")
+    handed_down = sa.select(handed.id).where(
+        handed.parent_id.in_(
+            sa.select(HANDED_FROM.id).where(HANDED_FROM.agency_id == user.agency_id)
+        )
+    )
+    return Assignment.id.in_(sa.union(to_it, handed_down))
 
 
 def decides_extensions_of(user: User) -> sa.ColumnElement[bool]:
