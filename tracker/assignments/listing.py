@@ -233,7 +233,7 @@ def directive_choices(session: Session, user: User, chosen: int | None) -> list[
         Directive.status.in_((DirectiveStatus.ACTIVE, DirectiveStatus.CLOSED))
     )
     if not user.reads_everything:
-        query = query.where(Directive.id.in_(visible_directive_ids(user)))
+        query = query.where(Directive.id.in_(visible_directive_ids(user, session)))
     newest = query.order_by(Directive.issued_date.desc(), Directive.id.desc())
     found = list(session.execute(newest.limit(DIRECTIVE_CHOICES)))
     if chosen is not None and all(row.id != chosen for row in found):

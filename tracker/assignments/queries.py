@@ -70,8 +70,9 @@ def visible_among_many(session: Session, user: User) -> sa.ColumnElement[bool]:
         return sa.true()
     if user.role != Role.AGENCY or user.agency_id is None:
         return sa.false()
-    subtree = list(session.scalars(subtree_ids(user.agency_id)))
-    own = sa.select(Assignment.id).where(Assignment.agency_id.in_(subtree))
+    own = sa.select(Assignment.id).where(
+        Assignment.agency_id.in_(_subtree(session, user.agency_id))
+    )
     reviewed = (
         sa.select(Assignment.id)
         .join(Task, Assignment.task_id == Task.id)
@@ -80,8 +81,18 @@ def visible_among_many(session: Session, user: User) -> sa.ColumnElement[bool]:
     return Assignment.id.in_(sa.union(own, reviewed))
 
 
-def visible_directive_ids(user: User) -> sa.Select | sa.CompoundSelect:
-    """The directives in which the user sees some assignment (`visible_to`)."""
+def _subtree(session: Session | None, agency_id: int) -> list[int] | sa.Select:
+    """The agency's subtree: as a list of ids when a session can read it first."""
+    if session is None:
+        return subtree_ids(agency_id)
+    return list(session.scalars(subtree_ids(agency_id)))
+
+
+def visible_directive_ids(
+    user: User, session: Session | None = None
+) -> sa.Select | sa.CompoundSelect:
+    """The directives in which the user sees some assignment (`visible_to`); with a
+    session, the agency's subtree is read first as a list (see `visible_among_many`)."""
     if user.reads_everything:
         return sa.select(Task.directive_id).join(Assignment, Assignment.task_id == Task.id)
     if user.role != Role.AGENCY or user.agency_id is None:
@@ -89,7 +100,7 @@ def visible_directive_ids(user: User) -> sa.Select | sa.CompoundSelect:
     own = (
         sa.select(Task.directive_id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(Assignment.agency_id.in_(subtree_ids(user.agency_id)))
+        .where(Assignment.agency_id.in_(_subtree(session, user.agency_id)))
     )
     reviewed = sa.select(Task.directive_id).where(
         Task.report_to_id == user.agency_id,
