@@ -1,5 +1,7 @@
 """Seconds and CPU seconds per page of the accountability report for 10, 200 and 1,000
-agencies, and the ratio to a bare WeasyPrint render of the same HTML (aim: at most 1.15).
+agencies, and the ratio to a bare WeasyPrint render of the same HTML (aim: at most 1.15);
+and seconds per page the way the job queue renders it: in parts of REPORT_PART_ROWS,
+on every core (tracker/documents/pieces.py, parallel.py; aim: under 0.15 s a page).
 
     .venv/bin/python benchmarks/documents.py [--agencies 10 200 1000] [--runs 3]
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import tempfile
 import time
@@ -23,6 +26,7 @@ from tracker.agencies.models import Agency
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.context import document_context
 from tracker.documents.fetcher import ASSETS_DIR, AssetsOnlyFetcher
+from tracker.documents.pieces import render_pdf_in_parts
 from tracker.documents.rendering import render_html, render_pdf
 from tracker.reports.accountability import (
     AccountabilityReport,
@@ -109,10 +113,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"INSTANCE_PATH": folder, "SECRET_KEY": "bench"})
+        part_rows = int(app.config["REPORT_PART_ROWS"])
         with app.test_request_context():
             print(
                 f"{'agencies':>8} {'pages':>5} {'tracker s':>9} {'s/page':>7} "
-                f"{'cpu/page':>8} {'bare s':>7} {'ratio':>6}"
+                f"{'cpu/page':>8} {'bare s':>7} {'ratio':>6} {'job s':>6} {'job s/page':>10}"
             )
             for count in args.agencies:
                 data = report(count)
@@ -141,9 +146,18 @@ def main() -> None:
                     bare.append(time.perf_counter() - start)
                 pages = len(PdfReader(io.BytesIO(pdf)).pages)
                 mine, theirs = statistics.median(ours), statistics.median(bare)
+                job = []
+                for _ in range(args.runs):
+                    start = time.perf_counter()
+                    _, job_pages = render_pdf_in_parts(
+                        context, max_rows=part_rows, processes=os.cpu_count() or 1
+                    )
+                    job.append(time.perf_counter() - start)
+                in_parts = statistics.median(job)
                 print(
                     f"{count:>8} {pages:>5} {mine:>9.2f} {mine / pages:>7.3f} "
                     f"{statistics.median(cpu) / pages:>8.3f} {theirs:>7.2f} {mine / theirs:>6.2f}"
+                    f" {in_parts:>6.2f} {in_parts / job_pages:>10.3f}"
                 )
 
 

@@ -45,6 +45,9 @@ DEFAULTS: dict[str, object] = {
     #: The job queue renders a large report in parts of at most this many table rows, so
     #: its memory is bounded by a part, not by the report (tracker/documents/pieces.py).
     "REPORT_PART_ROWS": 400,
+    #: A long list printed as PDF is laid out on this many processes at once
+    #: (tracker/documents/parallel.py); 0: one per core, 1: in the request's process.
+    "PDF_PROCESSES": 0,
     #: Finished report files are kept this many days, then removed by housekeeping.
     "REPORT_JOB_KEEP_DAYS": 7,
     #: The job queue (tracker/jobs): Redis when REDIS_URL is set (production), else a

@@ -97,8 +97,14 @@ def to_xlsx(rows: Iterable[Row]) -> bytes:
 
 
 PDF_TEMPLATE = "documents/listing.html"
-#: In tracker/documents/assets.
+#: A list this long or longer is laid out on several processes at once.
+PDF_PARALLEL_ROWS = 100
+#: How long a part's layout may take.
+PDF_SECONDS = 120
+#: In tracker/documents/assets: the list's stylesheet, and the user-agent stylesheet
+#: that replaces WeasyPrint's (the template uses only the elements it styles).
 PDF_STYLESHEET = "listing.css"
+PDF_USER_AGENT = "listing-ua.css"
 #: The PDF's columns: (heading, share of the width in percent).
 PDF_COLUMNS = (
     ("STT", 3.5),
@@ -174,12 +180,36 @@ def pdf_context(
         ),
         "columns": [{"label": label, "width": width} for label, width in PDF_COLUMNS],
         "rows": cells,
+        "count": len(cells),
         "cut": len(rows) > limit,
     }
 
 
-def to_pdf(context: dict) -> bytes:
-    """The PDF of `pdf_context`'s values (WeasyPrint, the documents' fonts)."""
-    from tracker.documents.rendering import render_pdf
+def to_pdf(context: dict, processes: int) -> bytes:
+    """The PDF of `pdf_context`'s values (WeasyPrint, the documents' fonts): a long list
+    cut in as many parts as `processes`, laid out at once (`documents.parallel`)."""
+    from flask import current_app
 
-    return render_pdf(context, template=PDF_TEMPLATE, stylesheet_name=PDF_STYLESHEET)
+    from tracker.documents.parallel import render_parts
+    from tracker.i18n import vietnamese
+
+    rows = context["rows"]
+    count = processes if len(rows) >= PDF_PARALLEL_ROWS else 1
+    size = -(-len(rows) // count) or 1
+    template = current_app.jinja_env.get_template(PDF_TEMPLATE)
+    with vietnamese():
+        parts = [
+            template.render(
+                **{**context, "rows": rows[start : start + size], "show_header": start == 0}
+            )
+            for start in range(0, max(len(rows), 1), size)
+        ]
+    pdf, _ = render_parts(
+        parts,
+        (PDF_STYLESHEET, "unnumbered.css"),
+        (PDF_STYLESHEET,),
+        processes=count,
+        timeout=PDF_SECONDS,
+        user_agent=PDF_USER_AGENT,
+    )
+    return pdf

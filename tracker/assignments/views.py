@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -122,7 +123,8 @@ def _export(export: str, chosen: listing.Filter, today, soon: int) -> Response:
         rows = list(listing.every_row(db.session, current_user, chosen, today, soon, limit + 1))
         context = listing_export.pdf_context(rows, chosen, limit, today, clock.now())
         db.session.rollback()  # no transaction stays open while the PDF is laid out
-        body: bytes | Iterator[bytes] = listing_export.to_pdf(context)
+        processes = int(current_app.config["PDF_PROCESSES"]) or os.cpu_count() or 1
+        body: bytes | Iterator[bytes] = listing_export.to_pdf(context, processes)
     else:
         limit = listing.export_limit(request.args, listing.EXPORT_ROWS, listing.EXPORT_ROWS)
         rows_read = listing.every_row(db.session, current_user, chosen, today, soon, limit)

@@ -7,6 +7,7 @@ issued again under a new number."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -51,12 +52,23 @@ def preview_pdf(draft: DocumentDraft) -> bytes:
     return render_pdf(document_context(draft, None, draft_mark=True))
 
 
-def preview_pdf_in_parts(draft: DocumentDraft, max_rows: int) -> tuple[bytes, int]:
+def preview_pdf_in_parts(
+    draft: DocumentDraft,
+    max_rows: int,
+    *,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bytes, int]:
     """The draft as `preview_pdf` gives it, rendered in parts of at most `max_rows` table
-    rows (memory bounded by a part); and its page count."""
+    rows (memory bounded by a part) on up to `processes` processes; and its page count."""
     from tracker.documents.pieces import render_pdf_in_parts
 
-    return render_pdf_in_parts(document_context(draft, None, draft_mark=True), max_rows=max_rows)
+    return render_pdf_in_parts(
+        document_context(draft, None, draft_mark=True),
+        max_rows=max_rows,
+        processes=processes,
+        progress=progress,
+    )
 
 
 def preview_html(draft: DocumentDraft) -> str:

@@ -6,22 +6,22 @@ table rows (a paragraph counts as one): the first part carries the header, the l
 part of the body carries the closing and the signature, each appendix starts a part of
 its own, and a table too long for one part continues in the next under its caption and
 "(tiếp theo)", as a table continued on a new page is marked on paper. Each part is
-rendered alone with its page numbers continuing from the previous part's last page, and
-the parts' PDFs are joined into one.
+rendered alone, the parts on several processes at once, and the parts' PDFs are joined
+into one and numbered.
 
 Only what is printed changes where a part ends: a part's last page may end early."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-
-from tracker.documents.rendering import render_pdf
+from tracker.documents.parallel import render_parts
+from tracker.documents.rendering import STYLESHEET, render_html
 
 CONTINUED = "(tiếp theo)"
+#: Laid over the documents' stylesheet for the parts: their pages are numbered joined.
+UNNUMBERED = "unnumbered-nd30.css"
 #: A table starts in the next part rather than with fewer rows than this at the end of one.
 MIN_ROWS = 5
 
@@ -99,17 +99,23 @@ def _caption(block: dict[str, Any], first: bool) -> str:
     return f"{caption or 'Bảng'} {CONTINUED}"
 
 
-def render_pdf_in_parts(context: dict[str, Any], *, max_rows: int) -> tuple[bytes, int]:
-    """The document's PDF and its page count, rendered part by part."""
-    writer = PdfWriter()
-    next_page = 1
-    for index, part in enumerate(parts(context, max_rows)):
-        pdf = render_pdf({**context, **part, "first_page": next_page})
-        reader = PdfReader(io.BytesIO(pdf))
-        if index == 0 and reader.metadata:
-            writer.add_metadata(dict(reader.metadata))
-        writer.append(reader)
-        next_page += len(reader.pages)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue(), next_page - 1
+def render_pdf_in_parts(
+    context: dict[str, Any],
+    *,
+    max_rows: int,
+    processes: int = 1,
+    timeout: float = 300,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bytes, int]:
+    """The document's PDF and its page count, rendered part by part, on up to
+    `processes` processes at once (`documents.parallel`), its pages numbered once joined
+    (none on the first, as Decree 30 wants)."""
+    htmls = [render_html({**context, **part}) for part in parts(context, max_rows)]
+    return render_parts(
+        htmls,
+        (STYLESHEET, UNNUMBERED),
+        (STYLESHEET,),
+        processes=processes,
+        timeout=timeout,
+        progress=progress,
+    )

@@ -33,18 +33,19 @@ _shared: dict[str, Any] = {}
 _render_lock = threading.Lock()
 
 
-def _resources(stylesheet: str) -> tuple[FontConfiguration, CSS, AssetsOnlyFetcher]:
-    """The font configuration and fetcher, built once per process, and the stylesheet
-    (a file of the assets folder), parsed once per process."""
+def _resources(names: tuple[str, ...]) -> tuple[FontConfiguration, list[CSS], AssetsOnlyFetcher]:
+    """The font configuration and fetcher, built once per process, and the stylesheets
+    (files of the assets folder), each parsed once per process."""
     with _lock:
         if not _shared:
             _shared.update(fonts=FontConfiguration(), fetcher=AssetsOnlyFetcher())
         fonts, fetcher = _shared["fonts"], _shared["fetcher"]
-        if stylesheet not in _shared:
-            _shared[stylesheet] = CSS(
-                filename=str(ASSETS_DIR / stylesheet), font_config=fonts, url_fetcher=fetcher
-            )
-        return fonts, _shared[stylesheet], fetcher
+        for name in names:
+            if name not in _shared:
+                _shared[name] = CSS(
+                    filename=str(ASSETS_DIR / name), font_config=fonts, url_fetcher=fetcher
+                )
+        return fonts, [_shared[name] for name in names], fetcher
 
 
 def plain(value: Any) -> Any:
@@ -94,17 +95,51 @@ def render_pdf(
     subject, dates). A context with "draft" set shows the DỰ THẢO mark. Another
     template and stylesheet (of the assets folder) print something else than a
     document, e.g. a list."""
-    html = render_html(context, template)
-    fonts, stylesheet, fetcher = _resources(stylesheet_name)
+    return html_to_pdf(
+        render_html(context, template),
+        (stylesheet_name,),
+        pdf_variant=pdf_variant,
+        uncompressed=uncompressed,
+    )
+
+
+class _LeanHTML(HTML):
+    """HTML laid out with a user-agent stylesheet of the assets folder in place of
+    WeasyPrint's (`user_agent` of `html_to_pdf`)."""
+
+    user_agent: CSS
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [self.user_agent]
+
+
+def html_to_pdf(
+    html: str,
+    stylesheet_names: tuple[str, ...] = (STYLESHEET,),
+    *,
+    user_agent: str | None = None,
+    pdf_variant: str | None = None,
+    uncompressed: bool = False,
+) -> bytes:
+    """The PDF of HTML, with the documents' fonts and fetcher and these stylesheets of
+    the assets folder; `user_agent` (a stylesheet there) replaces WeasyPrint's HTML5
+    one, for HTML that uses only the elements it styles. Needs no app: worker processes
+    call it (`documents.parallel`)."""
+    fonts, stylesheets, fetcher = _resources(stylesheet_names)
+    lean = _resources((user_agent,))[1][0] if user_agent else None
     options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
     with _render_lock:
-        document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
+        if lean is None:
+            document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
+        else:
+            document = _LeanHTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
+            document.user_agent = lean
         if not pdf_variant:
-            return document.write_pdf(stylesheets=[stylesheet], font_config=fonts, **options)
+            return document.write_pdf(stylesheets=stylesheets, font_config=fonts, **options)
         # WeasyPrint 70 opens its sRGB ICC profile for PDF/A and drops the file unclosed
         # (a ResourceWarning at once, on CPython); that one warning is silenced here.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", r"unclosed file .*sRGB2014", ResourceWarning)
             return document.write_pdf(
-                stylesheets=[stylesheet], font_config=fonts, pdf_variant=pdf_variant, **options
+                stylesheets=stylesheets, font_config=fonts, pdf_variant=pdf_variant, **options
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import sys
 from datetime import date
 
@@ -39,7 +40,13 @@ def run(job_id: int) -> int:
             )
             draft = draft_accountability(report, office_agency(session))
             _progress(session, job_id, 30)  # commits: no transaction stays open meanwhile
-            pdf, pages = preview_pdf_in_parts(draft, int(app.config["REPORT_PART_ROWS"]))
+            processes = int(app.config["PDF_PROCESSES"]) or os.cpu_count() or 1
+            pdf, pages = preview_pdf_in_parts(
+                draft,
+                int(app.config["REPORT_PART_ROWS"]),
+                processes=processes,
+                progress=lambda done, total: _progress(session, job_id, 30 + 60 * done // total),
+            )
             _progress(session, job_id, 90)
             blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
             job = session.get_one(ReportJob, job_id)
