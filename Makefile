@@ -125,6 +125,8 @@ benchmark: setup
 		$(BIN)/python "$$script"; \
 	done; \
 	[ "$$found" -eq 1 ] || echo "no benchmarks in benchmarks/"
+	@echo "== benchmarks/load.py --national --kills 0 (throughput at national size)"
+	$(BIN)/python benchmarks/load.py --national --kills 0
 
 translations: setup
 	$(BIN)/python scripts/translations.py

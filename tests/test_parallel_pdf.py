@@ -5,10 +5,16 @@ out in one process."""
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from tests.nd30 import Pdf
+from tracker import PROJECT_DIR
 from tracker.documents.parallel import render_parts
 
 STYLESHEETS = ("listing.css", "unnumbered.css")
@@ -43,3 +49,42 @@ def test_a_list_laid_out_in_parallel_reads_as_one_laid_out_alone():
     assert pages == same_pages
     with Pdf(together) as one, Pdf(alone) as other:
         assert one.text == other.text
+
+
+def test_the_layout_workers_end_with_the_process_that_started_them(tmp_path):
+    """A report job killed for its time limit leaves no layout running: a process
+    starts a pool, is killed, and its workers end within seconds."""
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from tracker.documents import parallel\n"
+        "if __name__ == '__main__':\n"
+        "    pool = parallel._executor(2)\n"
+        "    pids = list(pool.submit(os.getpid).result() for _ in range(4))\n"
+        "    print(' '.join(str(pid) for pid in set(pids)), flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    owner = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=PROJECT_DIR
+    )
+    try:
+        workers = [int(pid) for pid in owner.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+        owner.send_signal(signal.SIGKILL)
+        owner.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        owner.kill()
+        owner.wait()
+        owner.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -8,7 +8,8 @@ page by page. A part's last page may end early, as in `pieces`.
 
 The workers are one pool per process (a gunicorn worker, a job), started on first use
 by a fork server, so they begin clean whatever threads the caller runs, and kept: each
-loads WeasyPrint and the fonts once. With one process, or one part, the parts are laid
+loads WeasyPrint and the fonts once. A worker ends when the process that started the
+pool has ended, however it ended. With one process, or one part, the parts are laid
 out in the calling process."""
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import atexit
 import io
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -42,8 +45,26 @@ def _executor(processes: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["tracker.documents.rendering"])
-            _pool, _pool_size = ProcessPoolExecutor(processes, mp_context=context), processes
+            _pool = ProcessPoolExecutor(
+                processes, mp_context=context, initializer=_end_with, initargs=(os.getpid(),)
+            )
+            _pool_size = processes
         return _pool
+
+
+def _end_with(owner: int) -> None:
+    """In a pool worker: end within a second of the process that started the pool (a
+    report job ended for its time limit must not leave its layout running)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-owner", daemon=True).start()
 
 
 def _in_pool(
