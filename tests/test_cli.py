@@ -791,6 +791,24 @@ def test_the_chain_check_starts_from_its_anchored_checkpoint(initialised, tmp_pa
         db.session.rollback()
 
 
+def test_audit_verify_leaves_a_checkpoint_for_the_next_report(initialised, tmp_path):
+    """`tracker audit verify` reads the whole chain; where it holds, the next report reads
+    only the events after its newest anchored one (a copied installation, or one just
+    loaded in bulk, would otherwise verify every event on its first reports)."""
+    from tracker import chain_check
+
+    anchor_file = tmp_path / "audit-anchor.log"
+    assert anchor_file.exists()
+    assert chain_check.load(chain_check.checkpoint_file(anchor_file)) is None
+    result = invoke(initialised.test_cli_runner(), "audit", "verify")
+    assert result.exit_code == 0, result.output
+    saved = chain_check.load(chain_check.checkpoint_file(anchor_file))
+    with initialised.app_context():
+        events = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+        db.session.rollback()
+    assert saved is not None and saved.count == events
+
+
 @pytest.mark.parametrize(
     "args", [["--help"], ["parse", "directives/lai-chau/1661-UBND-VX.txt"]], ids=["help", "parse"]
 )

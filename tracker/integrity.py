@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from tracker import anchor
 from tracker.agencies.models import Agency
 from tracker.assignments.models import Assignment
-from tracker.audit import Event, verify_chain
+from tracker.audit import Event
 from tracker.auth.models import User
+from tracker.chain_check import verify_since_checkpoint
 from tracker.evidence.models import Evidence
 from tracker.evidence.storage import EvidenceStore
 
@@ -54,7 +55,9 @@ class Report:
 
 def verify(session: Session, anchor_file: Path | None, evidence_dir: Path | None) -> Report:
     report = Report()
-    chain = verify_chain(session)
+    # The whole chain, from its first event; where it holds, the checkpoint moves to its
+    # newest anchored event, so the next report verifies only what came after.
+    chain = verify_since_checkpoint(session, anchor_file, full=True)
     report.event_count, report.head_hash = chain.count, chain.head_hash
     if not chain.ok:
         report.problems.append(
