@@ -31,8 +31,9 @@ from tracker.i18n import current_language
 
 TEMPLATES = PROJECT_DIR / "templates"
 CATALOG = PACKAGE_DIR / "translations" / "en" / "LC_MESSAGES"
-#: Formal documents follow ND30 in Vietnamese whoever prints them.
-VIETNAMESE_ONLY = {"documents/document.html"}
+#: Formal documents follow ND30 in Vietnamese whoever prints them; the printed list of
+#: work is in Vietnamese as its spreadsheets are.
+VIETNAMESE_ONLY = {"documents/document.html", "documents/listing.html"}
 #: Templates whose strings are not marked yet: the list only shrinks. A template taken
 #: off it must pass the check below.
 NOT_YET_TRANSLATED: set[str] = set()

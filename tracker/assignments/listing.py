@@ -36,6 +36,7 @@ from tracker.assignments.queries import visible_among_many, visible_directive_id
 from tracker.assignments.workflow import PERIOD_STATUS_LABELS, STATUS_LABELS
 from tracker.auth.models import User
 from tracker.directives.models import Directive, DirectiveStatus, Task, title_of
+from tracker.formatting import display_number
 from tracker.i18n import N_
 
 #: Rows per page.
@@ -626,7 +627,7 @@ def export_limit(args: Mapping[str, str], default: int, most: int) -> int:
         return default
     if not text.isdigit() or not 1 <= int(text) <= most:
         raise FilterError(
-            _("Số dòng xuất phải là một số từ 1 đến %(most)s.", most=f"{most:,}".replace(",", "."))
+            _("Số dòng xuất phải là một số từ 1 đến %(most)s.", most=display_number(most))
         )
     return int(text)
 
