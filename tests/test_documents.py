@@ -377,7 +377,8 @@ def test_reply_form_errors_are_clear(client, auth, directive_1661):
 
 
 @pytest.mark.parametrize(
-    ("kind", "mime"), [("pdf", "application/pdf"), ("xlsx", "spreadsheetml"), ("csv", "text/csv")]
+    ("kind", "mime"),
+    [("pdf", "application/pdf"), ("xlsx", "spreadsheetml"), ("csv", "text/csv; charset=utf-8")],
 )
 def test_accountability_downloads(client, auth, directive_1661, kind, mime):
     auth.login("lanhdao")
@@ -386,6 +387,7 @@ def test_accountability_downloads(client, auth, directive_1661, kind, mime):
     )
     assert response.status_code == 200
     assert mime in response.headers["Content-Type"]
+    assert response.headers["Content-Type"].count("charset") <= 1
     assert response.headers["Content-Disposition"].startswith("attachment")
     data = response.get_data()
     if kind == "pdf":

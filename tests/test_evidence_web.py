@@ -386,6 +386,19 @@ def test_download_by_uploader_and_office_returns_attachment(client, auth, upload
     assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o" in response.headers["Content-Disposition"]
 
 
+def test_a_text_file_downloads_with_its_charset_named_once(client, auth, session, snv_assignment):
+    content = "Số liệu;Giá trị\nCài đặt;98,3\n".encode()
+    auth.login("snv")
+    response = upload(client, snv_assignment, content, "so-lieu.csv")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (evidence,) = evidence_rows(session, snv_assignment)
+
+    response = download(client, evidence.id)
+
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.get_data() == content
+
+
 @pytest.mark.parametrize("username", ["sct", "stttt", "tamduong"])
 def test_download_by_other_agency_user_answers_404(client, auth, uploaded, username):
     evidence, _content = uploaded

@@ -32,6 +32,7 @@ def download(evidence_id: int):
         download_name=safe_download_name(evidence.original_name),
         max_age=0,
     )
+    response.headers["Content-Type"] = evidence.mime  # as stored: its charset named once
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response

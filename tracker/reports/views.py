@@ -240,7 +240,7 @@ def accountability():
     if kind == "xlsx":
         return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
     if kind == "csv":
-        return _attachment(to_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
+        return _attachment(to_csv(report), f"{name}.csv", "text/csv")  # Flask adds the charset
     # The PDF and .docx are documents dated today: their figures cannot be of a later day.
     problem = date_problem(clock.today(), as_of)
     if problem is not None:
