@@ -44,15 +44,19 @@ def visible_to(user: User) -> sa.ColumnElement[bool]:
     )
 
 
-def visible_ids(user: User) -> sa.Select | sa.CompoundSelect:
+def visible_ids(user: User, session: Session | None = None) -> sa.Select | sa.CompoundSelect:
     """The ids of the assignments `visible_to(user)`, as a union of two index lookups
     (the subtree's own, those of tasks reported to it): the same rule, in the form an
-    IN (...) over many rows wants, since PostgreSQL scans the whole table for the OR."""
+    IN (...) over many rows wants, since PostgreSQL scans the whole table for the OR.
+    With a session, the agency's subtree is read first as a list of ids: PostgreSQL
+    cannot estimate how many agencies a recursive query finds either."""
     if user.reads_everything:
         return sa.select(Assignment.id)
     if user.role != Role.AGENCY or user.agency_id is None:
         return sa.select(Assignment.id).where(sa.false())
-    own = sa.select(Assignment.id).where(Assignment.agency_id.in_(subtree_ids(user.agency_id)))
+    own = sa.select(Assignment.id).where(
+        Assignment.agency_id.in_(_subtree(session, user.agency_id))
+    )
     reviewed = (
         sa.select(Assignment.id)
         .join(Task, Assignment.task_id == Task.id)
@@ -63,22 +67,10 @@ def visible_ids(user: User) -> sa.Select | sa.CompoundSelect:
 
 def visible_among_many(session: Session, user: User) -> sa.ColumnElement[bool]:
     """`visible_to` for a query over many assignments (a list, a count): `Assignment.id
-    IN (...)` of the agency's own and reviewed ones, its subtree read first as a list of
-    ids. PostgreSQL cannot estimate the OR of `visible_to`, nor how many agencies a
-    recursive query finds, and so read every open assignment to find an agency's few."""
+    IN (visible_ids)`, the subtree read first; everything for those who read all."""
     if user.reads_everything:
         return sa.true()
-    if user.role != Role.AGENCY or user.agency_id is None:
-        return sa.false()
-    own = sa.select(Assignment.id).where(
-        Assignment.agency_id.in_(_subtree(session, user.agency_id))
-    )
-    reviewed = (
-        sa.select(Assignment.id)
-        .join(Task, Assignment.task_id == Task.id)
-        .where(Task.report_to_id == user.agency_id)
-    )
-    return Assignment.id.in_(sa.union(own, reviewed))
+    return Assignment.id.in_(visible_ids(user, session))
 
 
 def _subtree(session: Session | None, agency_id: int) -> list[int] | sa.Select:
