@@ -288,7 +288,7 @@ def _halves(
     return obligations.parts(as_of, *where), False
 
 
-def _pieces(where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date) -> list[_Piece]:
+def _pieces(halves: tuple[sa.Select, sa.Select], narrowed: bool, chosen: Filter) -> list[_Piece]:
     """The filtered obligations as the parts a page merges.
 
     The deadline order reads three parts, each on an index in its order: reports with
@@ -296,7 +296,7 @@ def _pieces(where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date) ->
     other orders read the two halves of `obligations.parts`. The row's identity ends
     every key (the period is 0 for a one-off report), so the order is total and the
     keyset exact."""
-    (reports, periods), narrowed = _halves(where, chosen, as_of)
+    reports, periods = halves
 
     def dated(rows):
         return rows.c.due_date
@@ -308,7 +308,7 @@ def _pieces(where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date) ->
         return sa.func.coalesce(rows.c.due_date, NO_DEADLINE)
 
     # (the part, its deadline key, whether its rows are periods)
-    halves = (
+    parts = (
         [
             (reports.where(Assignment.due_date.is_not(None)), dated, False),
             (reports.where(Assignment.due_date.is_(None)), undated, False),
@@ -318,7 +318,7 @@ def _pieces(where: list[sa.ColumnElement[bool]], chosen: Filter, as_of: date) ->
         else [(reports, either, False), (periods, dated, True)]
     )
     found = []
-    for number, (select, deadline, of_periods) in enumerate(halves):
+    for number, (select, deadline, of_periods) in enumerate(parts):
         rows = select.subquery(f"part_{number}")
         due_key = deadline(rows)
         identity = (rows.c.assignment_id, rows.c.period_id if of_periods else 0)
@@ -571,7 +571,7 @@ def page(
         .subquery()
     )
     total = session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    pieces = _pieces(where, chosen, as_of)
+    pieces = _pieces(halves, narrowed, chosen)
     backwards = before is not None
     cursor = before if backwards else after
     descending = chosen.descending != backwards
@@ -642,7 +642,7 @@ def every_row(
 ) -> Iterator[Row]:
     """The list's first `limit` rows (at most EXPORT_ROWS) in its order, for an export,
     read from the database in batches."""
-    pieces = _pieces(_where(session, user, chosen), chosen, as_of)
+    pieces = _pieces(*_halves(_where(session, user, chosen), chosen, as_of), chosen)
     chosen_rows = _merged(
         pieces, chosen, as_of, due_soon_days, None, chosen.descending, min(limit, EXPORT_ROWS)
     )

@@ -188,22 +188,19 @@ def pdf_context(
 def to_pdf(context: dict, processes: int) -> bytes:
     """The PDF of `pdf_context`'s values (WeasyPrint, the documents' fonts): a long list
     cut in as many parts as `processes`, laid out at once (`documents.parallel`)."""
-    from flask import current_app
-
     from tracker.documents.parallel import render_parts
-    from tracker.i18n import vietnamese
+    from tracker.documents.rendering import render_html
 
     rows = context["rows"]
     count = processes if len(rows) >= PDF_PARALLEL_ROWS else 1
     size = -(-len(rows) // count) or 1
-    template = current_app.jinja_env.get_template(PDF_TEMPLATE)
-    with vietnamese():
-        parts = [
-            template.render(
-                **{**context, "rows": rows[start : start + size], "show_header": start == 0}
-            )
-            for start in range(0, max(len(rows), 1), size)
-        ]
+    parts = [
+        render_html(
+            {**context, "rows": rows[start : start + size], "show_header": start == 0},
+            PDF_TEMPLATE,
+        )
+        for start in range(0, max(len(rows), 1), size)
+    ]
     pdf, _ = render_parts(
         parts,
         (PDF_STYLESHEET, "unnumbered.css"),

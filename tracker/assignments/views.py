@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -58,6 +57,7 @@ from tracker.assignments.workflow import (
 )
 from tracker.auth.guards import found_or_404, staff_required
 from tracker.directives.models import Task
+from tracker.documents.parallel import pool_size
 from tracker.evidence.operations import EvidenceError, add_evidence, can_withdraw
 from tracker.evidence.queries import evidence_of
 from tracker.routing import back_to
@@ -122,8 +122,8 @@ def _export(export: str, chosen: listing.Filter, today, soon: int) -> Response:
         limit = listing.export_limit(request.args, listing.PDF_ROWS, listing.PDF_MOST_ROWS)
         rows = list(listing.every_row(db.session, current_user, chosen, today, soon, limit + 1))
         context = listing_export.pdf_context(rows, chosen, limit, today, clock.now())
-        db.session.rollback()  # no transaction stays open while the PDF is laid out
-        processes = int(current_app.config["PDF_PROCESSES"]) or os.cpu_count() or 1
+        db.end_reads(db.session)  # no transaction stays open while the PDF is laid out
+        processes = pool_size(current_app.config["PDF_PROCESSES"])
         body: bytes | Iterator[bytes] = listing_export.to_pdf(context, processes)
     else:
         limit = listing.export_limit(request.args, listing.EXPORT_ROWS, listing.EXPORT_ROWS)

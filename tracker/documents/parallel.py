@@ -37,6 +37,11 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
+def pool_size(setting: object) -> int:
+    """The processes a setting such as PDF_PROCESSES asks for: 0 means one per core."""
+    return int(setting) or os.cpu_count() or 1  # type: ignore[call-overload]
+
+
 def _executor(processes: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     with _lock:

@@ -77,7 +77,8 @@ STYLESHEET = "nd30.css"
 def render_html(context: dict[str, Any], template: str = TEMPLATE) -> str:
     """The document's HTML from its plain context alone: no context processors (which
     read the database, e.g. the navbar's unread count), so rendering needs no
-    transaction. Always in Vietnamese (ND30), whatever the reader's language."""
+    transaction. Always in Vietnamese (ND30), whatever the reader's language. Another
+    template prints something else than a document, e.g. a list."""
     with vietnamese():
         return current_app.jinja_env.get_template(template).render(**plain(context))
 
@@ -85,21 +86,14 @@ def render_html(context: dict[str, Any], template: str = TEMPLATE) -> str:
 def render_pdf(
     context: dict[str, Any],
     *,
-    template: str = TEMPLATE,
-    stylesheet_name: str = STYLESHEET,
     pdf_variant: str | None = None,
     uncompressed: bool = False,
 ) -> bytes:
     """The PDF of a document context (`tracker.documents.context`); the template's
     <title> and <meta> tags give the PDF's metadata (title, author, description ->
-    subject, dates). A context with "draft" set shows the DỰ THẢO mark. Another
-    template and stylesheet (of the assets folder) print something else than a
-    document, e.g. a list."""
+    subject, dates). A context with "draft" set shows the DỰ THẢO mark."""
     return html_to_pdf(
-        render_html(context, template),
-        (stylesheet_name,),
-        pdf_variant=pdf_variant,
-        uncompressed=uncompressed,
+        render_html(context), (STYLESHEET,), pdf_variant=pdf_variant, uncompressed=uncompressed
     )
 
 

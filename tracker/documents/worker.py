@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import sys
 from datetime import date
 
@@ -18,6 +17,7 @@ from tracker.agencies.operations import office_agency
 from tracker.documents.accountability import draft_accountability
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf_in_parts, store
+from tracker.documents.parallel import pool_size
 from tracker.jobs.limits import OUT_OF_MEMORY, limit_resources
 from tracker.reports.accountability import build_accountability
 
@@ -40,11 +40,10 @@ def run(job_id: int) -> int:
             )
             draft = draft_accountability(report, office_agency(session))
             _progress(session, job_id, 30)  # commits: no transaction stays open meanwhile
-            processes = int(app.config["PDF_PROCESSES"]) or os.cpu_count() or 1
             pdf, pages = preview_pdf_in_parts(
                 draft,
                 int(app.config["REPORT_PART_ROWS"]),
-                processes=processes,
+                processes=pool_size(app.config["PDF_PROCESSES"]),
                 progress=lambda done, total: _progress(session, job_id, 30 + 60 * done // total),
             )
             _progress(session, job_id, 90)
