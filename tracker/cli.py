@@ -14,20 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo
 from flask_babel import gettext as _
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker import clock, create_app, create_reading_app, db
+from tracker import create_app, create_reading_app
 from tracker.api.commands import token_group
-from tracker.auth.models import Role, User
+from tracker.auth.roles import Role
 from tracker.commanding import cli_language, needs_database, with_app_and_language
 from tracker.i18n import N_
 
 if TYPE_CHECKING:
+    from tracker.auth.models import User
     from tracker.directives.parsing.agencies import Gazetteer
 
 
@@ -51,6 +49,7 @@ def main() -> None:
 @with_app_and_language
 def init_command(demo: bool) -> None:
     """Upgrade the database to the newest schema and load the seed directives (idempotent)."""
+    from tracker import db
     from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
     from tracker.directives.seed import SeedError, load_all
     from tracker.migrations.runner import upgrade
@@ -107,6 +106,7 @@ def init_command(demo: bool) -> None:
 @needs_database
 def reindex_command() -> None:
     """Rebuild the search index from the data (after a restore, say)."""
+    from tracker import db
     from tracker.search import index as search_index
 
     count = search_index.rebuild(db.session)
@@ -124,6 +124,7 @@ def parse_command(context: click.Context, path: Path, spans: bool) -> None:
     the data files."""
     from flask_babel import force_locale
 
+    from tracker import db
     from tracker.directives.parsing.parser import parse_text
     from tracker.directives.parsing.reading import read_path
     from tracker.directives.parsing.source import NotADirective
@@ -151,6 +152,9 @@ def _ocr_progress(done: int, total: int) -> None:
 
 def _known_agencies() -> Gazetteer:
     """The database's agencies; the data files' when it is missing or not initialised."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from tracker import db
     from tracker.directives import DATA_DIR
     from tracker.directives.parsing.parser import gazetteer_from_files, gazetteer_from_session
 
@@ -175,6 +179,7 @@ def _known_agencies() -> Gazetteer:
 @needs_database
 def import_command(path: Path, confirm: bool, update: bool) -> None:
     """Import a directive: keep its draft for review in the interface, or --confirm it."""
+    from tracker import db
     from tracker.directives.importing import confirm_import, reviewed_as_parsed, start_import
     from tracker.directives.operations import DirectiveError
     from tracker.directives.parsing.parser import gazetteer_from_session
@@ -224,6 +229,7 @@ def document_group() -> None:
 
 
 def _directive_or_fail(reference: str):
+    from tracker import db
     from tracker.directives.operations import DirectiveError, find_directive
 
     try:
@@ -238,6 +244,7 @@ def _directive_or_fail(reference: str):
 
 
 def _agency_or_fail(code: str):
+    from tracker import db
     from tracker.agencies.operations import agency_by_code
 
     agency = agency_by_code(db.session, code)
@@ -250,6 +257,7 @@ def _issue_or_preview(
     draft, output: Path, issue: bool, kind: str = "pdf", number: int | None = None
 ) -> None:
     """Write the draft (marked DỰ THẢO, unnumbered) or issue it; as PDF or .docx."""
+    from tracker import db
     from tracker.documents.operations import (
         DocumentError,
         draft_docx,
@@ -307,6 +315,7 @@ DATE_OPTION = click.option(
 def _dates(as_of, document_date) -> tuple[date, date]:
     """(as of, document date): each today unless given; refused when the document date is
     outside the configured window or before the figures it reports."""
+    from tracker import clock
     from tracker.documents.dating import date_problem
 
     day = as_of.date() if as_of else clock.today()
@@ -339,6 +348,7 @@ def reply_command(
     output: Path,
 ) -> None:
     """The reply report of one agency on one directive, as PDF."""
+    from tracker import db
     from tracker.documents.reply import draft_reply
 
     directive, agency = _directive_or_fail(reference), _agency_or_fail(code)
@@ -371,6 +381,7 @@ def urge_command(
     reference: str, as_of, document_date, issue: bool, number: int | None, kind: str, output: Path
 ) -> None:
     """The urging letter to the agencies late on a directive, as PDF."""
+    from tracker import db
     from tracker.documents.urge import draft_urge
 
     directive = _directive_or_fail(reference)
@@ -408,6 +419,7 @@ def digest_command(reference: str, week, output: Path, mail: bool) -> None:
     """The weekly digest of a directive: digest.txt, a message to paste into a Zalo
     group, and digest.png, its chart for a phone; with --mail, also mailed to the
     configured list."""
+    from tracker import clock, db
     from tracker.notifications.mail import MailError
     from tracker.reports import digest, digest_chart, digest_mail
 
@@ -469,6 +481,7 @@ def accountability_command(
 ) -> None:
     """Who did what, on time or late, as of a date: PDF or .docx (a draft unless
     --issue), XLSX or CSV. Only the PDF and .docx are documents with a date of their own."""
+    from tracker import clock, db
     from tracker.documents.accountability import draft_accountability
     from tracker.reports.accountability import build_accountability
     from tracker.reports.export import to_csv, to_xlsx
@@ -512,6 +525,7 @@ def subunit_group() -> None:
 @needs_database
 def subunit_add_command(parent: str, code: str, name: str, short_name: str, kind: str) -> None:
     """Add one sub-unit under an agency."""
+    from tracker import db
     from tracker.agencies.operations import AgencyError
     from tracker.agencies.subunits import add_subunit
 
@@ -539,6 +553,7 @@ def subunit_add_command(parent: str, code: str, name: str, short_name: str, kind
 @needs_database
 def subunit_import_command(path: Path) -> None:
     """Add sub-units from a CSV file (parent,code,name,short_name,kind); all or none."""
+    from tracker import db
     from tracker.agencies.operations import AgencyError
     from tracker.agencies.subunits import import_subunits
 
@@ -622,8 +637,10 @@ def create_user_command(
     username: str, role: str, agency_code: str | None, full_name: str, password: str
 ) -> None:
     """Create a user account."""
+    from tracker import db
     from tracker.agencies.operations import agency_by_code
     from tracker.auth.operations import UserError, create_user
+    from tracker.auth.roles import Role
 
     session = db.session
     agency = None
@@ -659,6 +676,7 @@ def create_user_command(
 @needs_database
 def user_unlock(username: str) -> None:
     """Forget an account's failed sign-ins, ending its sign-in delay."""
+    from tracker import db
     from tracker.auth.operations import account_exists, unlock_account
 
     session = db.session
@@ -678,6 +696,10 @@ def user_unlock(username: str) -> None:
 def _on_account(username: str, step: Callable[[User], object], done: str) -> None:
     """One account operation on USERNAME, committed; a refusal exits with its message.
     `done` is a message marked for translation (N_), formatted with `username`."""
+    import sqlalchemy as sa
+
+    from tracker import db
+    from tracker.auth.models import User
     from tracker.auth.operations import UserError
 
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
@@ -698,6 +720,7 @@ def _on_account(username: str, step: Callable[[User], object], done: str) -> Non
 @needs_database
 def user_disable(username: str) -> None:
     """Lock an account: its sessions end at once and it cannot sign in."""
+    from tracker import db
     from tracker.auth.operations import set_active
 
     _on_account(
@@ -713,6 +736,7 @@ def user_disable(username: str) -> None:
 @needs_database
 def user_enable(username: str) -> None:
     """Open a locked account again."""
+    from tracker import db
     from tracker.auth.operations import set_active
 
     _on_account(
@@ -729,6 +753,7 @@ def user_enable(username: str) -> None:
 @needs_database
 def user_reset_password(username: str, password: str) -> None:
     """Set a user's password (forgotten); their sessions end."""
+    from tracker import db
     from tracker.auth.operations import reset_password
 
     _on_account(
@@ -744,6 +769,7 @@ def user_reset_password(username: str, password: str) -> None:
 @needs_database
 def user_end_sessions(username: str) -> None:
     """Sign a user out on every device."""
+    from tracker import db
     from tracker.auth.operations import end_user_sessions
 
     _on_account(
@@ -764,7 +790,7 @@ def audit_group() -> None:
 def verify_command() -> None:
     """Recompute the chain, compare it with its anchor file, and the assignments,
     evidence and users with their events; exit 1 at the first row that does not hold."""
-    from tracker import anchor, integrity
+    from tracker import anchor, db, integrity
 
     config = current_app.config
     try:
@@ -808,6 +834,7 @@ def evidence_group() -> None:
 @needs_database
 def evidence_verify_command() -> None:
     """Re-hash every stored file against its row; exit 1 if any is missing or altered."""
+    from tracker import db
     from tracker.evidence.operations import verify_files
 
     broken = verify_files(db.session)
@@ -831,6 +858,7 @@ def evidence_verify_command() -> None:
 @needs_database
 def evidence_sweep_command() -> None:
     """Remove stored files no row refers to (older than an hour) and stale temp files."""
+    from tracker import db
     from tracker.evidence.operations import known_hashes, store
 
     removed = store().sweep_orphans(known_hashes(db.session))
@@ -879,6 +907,7 @@ def remind_command(as_of, dry_run: bool) -> None:
     """Create due reporting periods, reminders and overdue alerts, then send each person's
     daily e-mail digest. The job queue runs this every morning (REMIND_AT); run it by
     hand to catch up. Running it twice notifies nobody twice and misses nobody."""
+    from tracker import clock, db
     from tracker.notifications.daily import run_day
     from tracker.notifications.mail import MailError
 
@@ -931,6 +960,8 @@ def remind_command(as_of, dry_run: bool) -> None:
 
 def _display_url(url: str) -> str:
     """The URL without a password."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 

@@ -1,5 +1,8 @@
 """What every command shares: the CLI's language, the app context, and a clear message
-when the database is missing."""
+when the database is missing.
+
+Nothing here loads SQLAlchemy or the models until a command runs: `tracker --help`
+stays quick."""
 
 from __future__ import annotations
 
@@ -11,9 +14,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker import db
 from tracker.i18n import spoken
 
 
@@ -39,6 +40,10 @@ def needs_database(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapped(*args, **kwargs) -> None:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from tracker import db
+
         try:
             command(*args, **kwargs)
         except (OperationalError, ProgrammingError):

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import PACKAGE_DIR
 from tracker.routing import is_api_request
@@ -53,6 +52,8 @@ def select_locale() -> str:
     remembered = session.get(SESSION_KEY)
     if remembered in LANGUAGES:
         return remembered
+    from sqlalchemy.exc import SQLAlchemyError  # loaded by then: the CLI starts without it
+
     try:
         user = current_user._get_current_object()
         chosen = user.language if getattr(user, "is_authenticated", False) else None

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from tracker import clock, db
-from tracker.api.models import Scope
-from tracker.api.tokens import TokenError, issue, parse_lifetime, revoke, tokens_of
-from tracker.auth.models import User
+from tracker.api.scopes import Scope
 from tracker.commanding import needs_database, with_app_and_language
-from tracker.formatting import format_datetime
+
+if TYPE_CHECKING:
+    from tracker.auth.models import User
 
 
 def _user(username: str) -> User:
+    import sqlalchemy as sa
+
+    from tracker import db
+    from tracker.auth.models import User
+
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise click.ClickException(_("Không có tài khoản %(username)r.", username=username))
@@ -37,6 +42,10 @@ def token_group() -> None:
 @needs_database
 def create_command(username: str, scope: str, expires: str, name: str) -> None:
     """Create a token for USERNAME and print it, once."""
+    from tracker import db
+    from tracker.api.tokens import TokenError, issue, parse_lifetime
+    from tracker.formatting import format_datetime
+
     user = _user(username)
     try:
         issued = issue(db.session, user, name or "cli", scope, parse_lifetime(expires))
@@ -64,6 +73,9 @@ def create_command(username: str, scope: str, expires: str, name: str) -> None:
 @needs_database
 def list_command(username: str) -> None:
     """List USERNAME's tokens (never the tokens themselves)."""
+    from tracker import clock, db
+    from tracker.api.tokens import tokens_of
+
     now = clock.now()
     for token in tokens_of(db.session, _user(username)):
         state = (
@@ -83,6 +95,9 @@ def list_command(username: str) -> None:
 @needs_database
 def revoke_command(username: str, token_id: int) -> None:
     """Revoke one of USERNAME's tokens, by the id `tracker token list` shows."""
+    from tracker import db
+    from tracker.api.tokens import revoke
+
     token = revoke(db.session, _user(username), token_id)
     if token is None:
         raise click.ClickException(_("Không có mã truy cập số %(id)d.", id=token_id))

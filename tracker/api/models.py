@@ -4,19 +4,16 @@ limit, and the answers to requests sent with an Idempotency-Key."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
+from tracker.api.scopes import Scope
 from tracker.auth.models import User
 from tracker.db import Base, enum_type
 
-
-class Scope(StrEnum):
-    READ = "read"  # GET only
-    WRITE = "write"  # every method
+__all__ = ["ApiRequestCount", "ApiToken", "IdempotentRequest", "Scope"]
 
 
 class ApiToken(Base):

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.agencies.models import Agency
+from tracker.auth.roles import Role
 from tracker.db import Base, enum_type
 
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    SECRETARIAT = "secretariat"
-    AGENCY = "agency"
-    LEADER = "leader"
+__all__ = ["LoginAttempt", "Role", "User"]
 
 
 class User(Base):
