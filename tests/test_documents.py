@@ -465,6 +465,61 @@ def test_cli_document_commands(runner, tmp_path, connection):
         assert out.stat().st_size > 0
 
 
+def test_a_spreadsheet_has_a_higher_bound_and_a_made_report_is_handed_out_at_once(
+    app, client, auth, session, directive_1661, monkeypatch
+):
+    """A spreadsheet is written many times faster than a PDF is laid out, so it stays in
+    the request above the PDF's bound; a job that made (or is making) the very same
+    report is where the request goes, without building the report again."""
+    from tracker.documents import jobs
+
+    monkeypatch.setitem(app.config, "LARGE_REPORT_ROWS", 0)
+    auth.login("lanhdao")
+    url = f"/reports/accountability?directive={directive_1661.id}&as_of=2020-08-21&format="
+    assert client.get(url + "xlsx").status_code == 200
+    job, created = jobs.find_or_start(
+        session, None, date(2020, 8, 21), directive_1661.id, "xlsx", rows=40
+    )
+    session.flush()
+    assert created and job.params["format"] == "xlsx"
+    response = client.get(url + "xlsx")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/reports/jobs/{job.id}")
+    assert client.get(url + "csv").status_code == 200  # another format is another report
+    assert jobs.seconds_for(job, app.config) == 300  # 40 lines: REPORT_JOB_SECONDS
+    job.params = job.params | {"rows": 97_084}
+    assert jobs.seconds_for(job, app.config) == 300 + 1_941  # more time for a longer report
+
+
+def test_a_report_queued_behind_a_running_one_is_waiting_not_dead(app, session):
+    """A national report takes minutes: one queued behind it is not "never started"
+    until nothing runs any more."""
+    from datetime import timedelta
+
+    from tracker import clock
+    from tracker.documents import jobs
+    from tracker.documents.models import JobStatus, ReportJob
+
+    now = clock.now()
+    params = {"as_of": "2020-08-21", "directive_id": None, "format": "pdf"}
+    waited = timedelta(seconds=int(app.config["REPORT_JOB_SECONDS"]) + 120)
+    queued = ReportJob(key="queued", params=params, created_at=now - waited)
+    running = ReportJob(
+        key="running",
+        params=params,
+        status=JobStatus.RUNNING,
+        started_at=now - waited,
+        heartbeat_at=now,
+        created_at=now - waited,
+    )
+    session.add_all([queued, running])
+    session.flush()
+    assert jobs.why_dead(queued, now) is None
+    running.status, running.sha256 = JobStatus.DONE, "0" * 64
+    session.flush()
+    assert jobs.why_dead(queued, now) == jobs.NEVER_STARTED
+
+
 @pytest.mark.slow  # a `tracker worker` process starts and renders
 def test_large_report_renders_in_the_job_queue_and_reprints_at_once(tmp_path):
     """Above the threshold the request only puts the report on the job queue and answers
@@ -483,6 +538,7 @@ def test_large_report_renders_in_the_job_queue_and_reprints_at_once(tmp_path):
         "SECRET_KEY": "jobs",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
         "LARGE_REPORT_ROWS": 5,
+        "LARGE_SHEET_ROWS": 5,
     }
     app = create_app(config | FAST_ARGON2)
     initialise_demo_database(app)
@@ -519,10 +575,31 @@ def test_large_report_renders_in_the_job_queue_and_reprints_at_once(tmp_path):
             assert "PHỤ LỤC" in pdf.text
         again = client.get("/reports/accountability?as_of=2020-08-21")
         assert again.headers["Location"] == job_page  # unchanged: the stored file, at once
+
+        # A spreadsheet above its own bound is a job of its own, made the same way.
+        response = client.get("/reports/accountability?as_of=2020-08-21&format=xlsx")
+        assert response.status_code == 302
+        sheet_page = response.headers["Location"]
+        assert sheet_page != job_page
+        deadline = clock_time.time() + 60
+        while 'data-status="done"' not in (page := client.get(sheet_page).get_data(as_text=True)):
+            assert 'data-status="failed"' not in page, page
+            assert clock_time.time() < deadline, "the worker did not finish in time"
+            clock_time.sleep(0.5)
+        assert "Tải báo cáo (XLSX)" in page
+        with client.get(f"{sheet_page}/file") as download:
+            assert "spreadsheetml" in download.headers["Content-Type"]
+            assert download.headers["Content-Disposition"].endswith("2020-08-21.xlsx")
+            workbook = openpyxl.load_workbook(io.BytesIO(download.get_data()), read_only=True)
+        summary = [row for row in workbook["Tổng hợp"].iter_rows(values_only=True)]
+        workbook.close()
+        assert summary[0][0] == "Văn bản" and summary[-1][0] == "Tổng cộng"
+        assert sum(row[3] for row in summary[1:-1]) == summary[-1][3]  # the total adds up
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(ReportJob.id))) == 1
-        job = db.session.scalar(sa.select(ReportJob))
-        assert job.status == JobStatus.DONE and job.progress == 100
+        jobs = db.session.scalars(sa.select(ReportJob).order_by(ReportJob.id)).all()
+        assert [job.params["format"] for job in jobs] == ["pdf", "xlsx"]
+        assert all(job.status == JobStatus.DONE and job.progress == 100 for job in jobs)
+        assert jobs[0].pages and jobs[1].pages is None
     assert (tmp_path / "logs" / "report-worker.log").is_file()  # its output is kept
     app.extensions["tracker.db"].engine.dispose()
 

@@ -38,9 +38,15 @@ DEFAULTS: dict[str, object] = {
     #: Level of tracker's log, the development server's and gunicorn's (tracker/logs.py):
     #: debug, info, warning, error or critical.
     "LOG_LEVEL": "INFO",
-    #: Reports with more agency lines than this render in the job queue.
+    #: An accountability report with more lines (agency lines and evidence files) than
+    #: this is made by the job queue: as a PDF or .docx, and as a spreadsheet, which is
+    #: written many times faster (tracker/documents/report_files.py).
     "LARGE_REPORT_ROWS": 150,
+    "LARGE_SHEET_ROWS": 5000,
+    #: A report job may take this long, and this much more for each 1,000 lines: a
+    #: national report of every directive (97,084 lines) takes about 550 s on two cores.
     "REPORT_JOB_SECONDS": 300,
+    "REPORT_JOB_SECONDS_PER_1000_ROWS": 20,
     "REPORT_JOB_MEMORY_MB": 2048,
     #: The job queue renders a large report in parts of at most this many table rows, so
     #: its memory is bounded by a part, not by the report (tracker/documents/pieces.py).

@@ -23,7 +23,7 @@ from tracker.documents.drafts import (
     numbered,
     symbol_code,
 )
-from tracker.formatting import format_datetime
+from tracker.formatting import format_datetime, format_number
 from tracker.reports.accountability import AccountabilityReport, DirectiveSection
 
 
@@ -170,9 +170,11 @@ def _appendix(report: AccountabilityReport) -> Appendix:
         title="Danh mục minh chứng và mã kiểm tra nhật ký",
         paragraphs=[] if report.evidence else ["Chưa có minh chứng."],
         tables=[evidence] if report.evidence else [],
+        # The hash on a line of its own: inside a justified line, a word 64 characters
+        # long leaves wide gaps between the words before it.
         notes=[
             f"Nhật ký sự kiện tại thời điểm lập báo cáo ({format_datetime(report.generated_at)}):"
-            f" {report.event_count} sự kiện{chain}; mã băm cuối (SHA-256):"
-            f" {report.event_head_hash}."
+            f" {format_number(report.event_count)} sự kiện{chain}; mã băm cuối (SHA-256):",
+            f"{report.event_head_hash}.",
         ],
     )

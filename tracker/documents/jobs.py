@@ -14,12 +14,14 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tracker import clock, db
 from tracker.audit import Event
@@ -34,39 +36,80 @@ NEVER_STARTED = (
 )
 
 
-def job_key(session: Session, as_of: date, directive_id: int | None) -> str:
+def job_key(session: Session, as_of: date, directive_id: int | None, kind: str) -> str:
     head = session.scalar(sa.select(Event.row_hash).order_by(Event.id.desc()).limit(1)) or ""
     params = {
         "kind": "accountability",
         "as_of": as_of.isoformat(),
         "directive": directive_id,
         "head": head,
+        "format": kind,
     }
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
 
 
+def made_or_making(
+    session: Session, as_of: date, directive_id: int | None, kind: str
+) -> ReportJob | None:
+    """The job that made, or is making, this very report (same day, scope, format and
+    event log head), if it is alive: the report is handed out without building it."""
+    existing = _latest(session, job_key(session, as_of, directive_id, kind))
+    if existing is None or why_dead(existing, clock.now()) is not None:
+        return None
+    return existing
+
+
 def find_or_start(
-    session: Session, actor: User | None, as_of: date, directive_id: int | None
+    session: Session,
+    actor: User | None,
+    as_of: date,
+    directive_id: int | None,
+    kind: str,
+    rows: int,
 ) -> tuple[ReportJob, bool]:
     """A finished or running job for the same unchanged report, else a new one (and
-    True): the caller commits, then puts it on the queue (`enqueue`)."""
-    key = job_key(session, as_of, directive_id)
-    existing = session.scalars(
-        sa.select(ReportJob)
-        .where(ReportJob.key == key, ReportJob.status != JobStatus.FAILED)
-        .order_by(ReportJob.id.desc())
-        .limit(1)
-    ).first()
+    True) for a report of `rows` lines: the caller commits, then puts it on the queue
+    (`enqueue`)."""
+    key = job_key(session, as_of, directive_id, kind)
+    existing = _latest(session, key)
     if existing is not None and not settle_if_dead(existing):
         return existing, False
     job = ReportJob(
         key=key,
-        params={"as_of": as_of.isoformat(), "directive_id": directive_id},
+        params={
+            "as_of": as_of.isoformat(),
+            "directive_id": directive_id,
+            "format": kind,
+            "rows": rows,
+        },
         created_by_id=actor.id if actor else None,
     )
     session.add(job)
     session.flush()
     return job, True
+
+
+def _latest(session: Session, key: str) -> ReportJob | None:
+    return session.scalars(
+        sa.select(ReportJob)
+        .where(ReportJob.key == key, ReportJob.status != JobStatus.FAILED)
+        .order_by(ReportJob.id.desc())
+        .limit(1)
+    ).first()
+
+
+def seconds_for(job: ReportJob, config: Mapping[str, Any]) -> int:
+    """How long the job may take: REPORT_JOB_SECONDS, and more for a longer report."""
+    rows = int(job.params.get("rows", 0))
+    return (
+        int(config["REPORT_JOB_SECONDS"])
+        + rows * int(config["REPORT_JOB_SECONDS_PER_1000_ROWS"]) // 1000
+    )
+
+
+def kind_of(job: ReportJob) -> str:
+    """The job's format (jobs from before the other formats had jobs made PDFs)."""
+    return str(job.params.get("format", "pdf"))
 
 
 def enqueue(job: ReportJob) -> None:
@@ -83,9 +126,22 @@ def why_dead(job: ReportJob, now: datetime) -> str | None:
         silent = timedelta(seconds=int(config["JOB_HEARTBEAT_SECONDS"]))
         return DIED if now - heartbeat > silent else None
     waited = timedelta(seconds=int(config["REPORT_JOB_SECONDS"]) + 60)
-    if job.status == JobStatus.QUEUED and now - job.created_at > waited:
+    if job.status == JobStatus.QUEUED and now - job.created_at > waited and not _queue_busy(job):
         return NEVER_STARTED
     return None
+
+
+def _queue_busy(job: ReportJob) -> bool:
+    """Whether another report job is running: a long one (a national report takes
+    minutes) keeps those queued behind it waiting, alive."""
+    session = object_session(job)
+    return session is not None and bool(
+        session.scalar(
+            sa.select(
+                sa.exists().where(ReportJob.status == JobStatus.RUNNING, ReportJob.id != job.id)
+            )
+        )
+    )
 
 
 def settle_if_dead(job: ReportJob) -> bool:
@@ -154,7 +210,7 @@ def render(job_id: int) -> None:
         "TRACKER_SECRET_KEY": config["SECRET_KEY"],
         "TRACKER_DOCUMENTS_DIR": config["DOCUMENTS_DIR"],
     }
-    seconds = int(config["REPORT_JOB_SECONDS"])
+    seconds = seconds_for(job, config)
     try:
         returncode = run_process(
             [sys.executable, "-m", "tracker.documents.worker", str(job_id)],
@@ -186,7 +242,3 @@ def _beat(session: Session, job_id: int) -> None:
 
 def _fail(job: ReportJob, reason: str) -> None:
     job.status, job.error, job.finished_at = JobStatus.FAILED, reason, clock.now()
-
-
-def is_large(rows: int) -> bool:
-    return rows > int(current_app.config["LARGE_REPORT_ROWS"])

@@ -57,16 +57,19 @@ def preview_pdf_in_parts(
     max_rows: int,
     *,
     processes: int = 1,
+    seconds: float = 300,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[bytes, int]:
     """The draft as `preview_pdf` gives it, rendered in parts of at most `max_rows` table
-    rows (memory bounded by a part) on up to `processes` processes; and its page count."""
+    rows (memory bounded by a part) on up to `processes` processes within `seconds`; and
+    its page count."""
     from tracker.documents.pieces import render_pdf_in_parts
 
     return render_pdf_in_parts(
         document_context(draft, None, draft_mark=True),
         max_rows=max_rows,
         processes=processes,
+        timeout=seconds,
         progress=progress,
     )
 

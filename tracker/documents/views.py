@@ -37,6 +37,7 @@ from tracker.documents.forms import DocumentForm
 from tracker.documents.models import OutgoingDocument
 from tracker.documents.operations import may_issue
 from tracker.documents.reply import draft_reply
+from tracker.documents.report_files import DOCX_MIME, PDF_MIME
 from tracker.documents.urge import draft_urge
 from tracker.evidence.storage import safe_download_name
 from tracker.params import as_of_arg
@@ -141,10 +142,6 @@ def _handle(draft: DocumentDraft, heading: str, back: tuple[str, str]):
     ), 422 if form.errors else 200
 
 
-PDF_MIME = "application/pdf"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
 def _directive_back(directive: Directive) -> tuple[str, str]:
     return directive.reference, url_for("directives.show", directive_id=directive.id)
 
@@ -226,7 +223,7 @@ def download(document_id: int):
         return _file_response(data, document.file_name.removesuffix(".pdf") + ".docx", DOCX_MIME)
     return send_file(
         path,
-        mimetype="application/pdf",
+        mimetype=PDF_MIME,
         as_attachment=True,
         download_name=safe_download_name(document.file_name),
         max_age=0,

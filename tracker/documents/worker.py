@@ -2,8 +2,9 @@
 
 The job queue starts it (tracker.documents.jobs.render) and waits on it. It limits its
 own memory and CPU time first, so a runaway render ends this process, not the worker;
-it renders in parts (REPORT_PART_ROWS), so the memory it needs does not grow with the
-report; the job row says how far it got, and why it failed."""
+a PDF renders in parts (REPORT_PART_ROWS), so the memory it needs does not grow with the
+report; a .docx, XLSX or CSV is written in one go (`report_files.make`); the job row says
+how far it got, and why it failed."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from datetime import date
 from tracker import clock, create_app, db
 from tracker.agencies.operations import office_agency
 from tracker.documents.accountability import draft_accountability
+from tracker.documents.jobs import kind_of, seconds_for
 from tracker.documents.models import JobStatus, ReportJob
-from tracker.documents.operations import MAX_PDF_BYTES, preview_pdf_in_parts, store
+from tracker.documents.operations import preview_pdf_in_parts, store
 from tracker.documents.parallel import pool_size
+from tracker.documents.report_files import MAX_FILE_BYTES, make
 from tracker.jobs.limits import OUT_OF_MEMORY, limit_resources
 from tracker.reports.accountability import build_accountability
 
@@ -26,28 +29,36 @@ log = logging.getLogger(__name__)
 
 def run(job_id: int) -> int:
     app = create_app()
-    limit_resources(int(app.config["REPORT_JOB_MEMORY_MB"]), int(app.config["REPORT_JOB_SECONDS"]))
     with app.test_request_context():
         session = db.session
         job = session.get(ReportJob, job_id)
         if job is None or job.status != JobStatus.RUNNING:
             return 1
-        params = dict(job.params)
+        seconds = seconds_for(job, app.config)
+        limit_resources(int(app.config["REPORT_JOB_MEMORY_MB"]), seconds)
+        params, kind = dict(job.params), kind_of(job)
         session.commit()  # no transaction stays open while the report is built
         try:
             report = build_accountability(
                 session, date.fromisoformat(params["as_of"]), params["directive_id"]
             )
-            draft = draft_accountability(report, office_agency(session))
+            office = office_agency(session)
             _progress(session, job_id, 30)  # commits: no transaction stays open meanwhile
-            pdf, pages = preview_pdf_in_parts(
-                draft,
-                int(app.config["REPORT_PART_ROWS"]),
-                processes=pool_size(app.config["PDF_PROCESSES"]),
-                progress=lambda done, total: _progress(session, job_id, 30 + 60 * done // total),
-            )
+            pages = None
+            if kind == "pdf":
+                data, pages = preview_pdf_in_parts(
+                    draft_accountability(report, office),
+                    int(app.config["REPORT_PART_ROWS"]),
+                    processes=pool_size(app.config["PDF_PROCESSES"]),
+                    seconds=seconds,
+                    progress=lambda done, total: _progress(
+                        session, job_id, 30 + 60 * done // total
+                    ),
+                )
+            else:
+                data = make(report, kind, office)
             _progress(session, job_id, 90)
-            blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
+            blob, _ = store().save_stream(io.BytesIO(data), max_bytes=MAX_FILE_BYTES)
             job = session.get_one(ReportJob, job_id)
             job.sha256, job.size = blob.sha256, blob.size
             job.pages = pages

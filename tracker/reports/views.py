@@ -27,18 +27,15 @@ from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStat
 from tracker.assignments.obligations import TOTAL_DEFINITION, TOTAL_LABEL
 from tracker.assignments.workflow import STATUS_LABELS
 from tracker.directives.models import INDICATOR_KIND_NAMES, DirectiveStatus, Indicator, Task
-from tracker.documents import jobs
-from tracker.documents.accountability import draft_accountability
+from tracker.documents import jobs, report_files
 from tracker.documents.dating import date_problem
 from tracker.documents.models import JobStatus, ReportJob
-from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.documents.operations import store as document_store
 from tracker.formatting import display_number, display_percent
 from tracker.params import as_of_arg
 from tracker.reports import charts, trends
 from tracker.reports.accountability import build_accountability
 from tracker.reports.counts import directive_page, directive_summaries, late_agencies
-from tracker.reports.export import to_csv, to_xlsx
 from tracker.reports.indicators import ProvinceFigure, describe, target_text
 
 blueprint = Blueprint("reports", __name__)
@@ -218,8 +215,9 @@ def indicator_chart(indicator_id: int):
 @blueprint.route("/reports/accountability")
 @login_required
 def accountability():
-    """The leaders' report as PDF (ND30), XLSX or CSV, as of a date, for one directive
-    or all."""
+    """The leaders' report as PDF (ND30), .docx, XLSX or CSV, as of a date, for one
+    directive or all. A large one is made by the job queue while a page shows progress;
+    an unchanged one already made is handed out at once."""
     if not current_user.reads_everything:
         abort(403)
     as_of = as_of_arg()
@@ -227,40 +225,31 @@ def accountability():
         directive_id = int(request.args["directive"]) if request.args.get("directive") else None
     except ValueError:
         abort(400)
-    kind = request.args.get("format", "pdf")
-    if kind not in ("pdf", "docx", "xlsx", "csv"):
+    kind = request.args.get("format", report_files.FORMATS[0])
+    if kind not in report_files.FORMATS:
         abort(400)
+    if kind in report_files.DOCUMENTS:
+        problem = date_problem(clock.today(), as_of)
+        if problem is not None:
+            abort(422, description=problem)
+    made = jobs.made_or_making(db.session, as_of, directive_id, kind)
+    if made is not None:
+        return redirect(url_for("reports.job", job_id=made.id))
     try:
         report = build_accountability(db.session, as_of, directive_id)
     except LookupError:
         abort(404)
-    name = f"bao-cao-tong-hop-{as_of.isoformat()}"
-    if kind in ("xlsx", "csv"):
-        db.end_reads(db.session)  # no transaction stays open while the file is written
-    if kind == "xlsx":
-        return _attachment(to_xlsx(report), f"{name}.xlsx", XLSX_MIME)
-    if kind == "csv":
-        return _attachment(to_csv(report), f"{name}.csv", "text/csv")  # Flask adds the charset
-    # The PDF and .docx are documents dated today: their figures cannot be of a later day.
-    problem = date_problem(clock.today(), as_of)
-    if problem is not None:
-        abort(422, description=problem)
-    rows = sum(len(section.lines) for section in report.sections) + len(report.evidence)
-    if kind == "pdf" and jobs.is_large(rows):
-        job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id)
+    rows = report_files.rows(report)
+    if report_files.is_large(rows, kind):
+        job, created = jobs.find_or_start(db.session, current_user, as_of, directive_id, kind, rows)
         db.session.commit()
         if created:
             jobs.enqueue(job)
         return redirect(url_for("reports.job", job_id=job.id))
-    draft = draft_accountability(report, office_agency(db.session))
-    db.end_reads(db.session)  # no transaction stays open while it renders
-    if kind == "docx":
-        return _attachment(draft_docx(draft), f"{name}.docx", DOCX_MIME)
-    return _attachment(preview_pdf(draft), f"{name}.pdf", "application/pdf")
-
-
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    office = office_agency(db.session)
+    db.end_reads(db.session)  # no transaction stays open while the file is made
+    data = report_files.make(report, kind, office)
+    return _attachment(data, report_files.file_name(as_of, kind), report_files.MIME[kind])
 
 
 def _attachment(data: bytes, name: str, mime: str) -> Response:
@@ -285,6 +274,7 @@ def job(job_id: int):
         "reports/job.html",
         job=report_job,
         as_of=date.fromisoformat(report_job.params["as_of"]),
+        kind=jobs.kind_of(report_job),
         JobStatus=JobStatus,
     )
 
@@ -300,10 +290,11 @@ def job_file(job_id: int):
     path = document_store().path_for(report_job.sha256)
     if not path.is_file():
         abort(404)
+    kind = jobs.kind_of(report_job)
     return send_file(
         path,
-        mimetype="application/pdf",
+        mimetype=report_files.MIME[kind],
         as_attachment=True,
-        download_name=f"bao-cao-tong-hop-{report_job.params['as_of']}.pdf",
+        download_name=report_files.file_name(date.fromisoformat(report_job.params["as_of"]), kind),
         max_age=0,
     )
