@@ -200,6 +200,7 @@ def render(job_id: int) -> None:
         clock.now(),
         5,
     )
+    seconds = seconds_for(job, config)  # read before the commit expires the row
     session.commit()
     logs = Path(current_app.instance_path) / "logs"
     logs.mkdir(mode=0o700, exist_ok=True)
@@ -210,7 +211,6 @@ def render(job_id: int) -> None:
         "TRACKER_SECRET_KEY": config["SECRET_KEY"],
         "TRACKER_DOCUMENTS_DIR": config["DOCUMENTS_DIR"],
     }
-    seconds = seconds_for(job, config)
     try:
         returncode = run_process(
             [sys.executable, "-m", "tracker.documents.worker", str(job_id)],

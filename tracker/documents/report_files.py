@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
+from sqlalchemy.orm import Session
 
-from tracker.agencies.models import Agency
+from tracker.agencies.operations import office_agency
 from tracker.documents.accountability import draft_accountability
+from tracker.documents.drafts import DocumentDraft
 from tracker.documents.operations import draft_docx, preview_pdf
 from tracker.reports.accountability import AccountabilityReport
 from tracker.reports.export import to_csv, to_xlsx
@@ -46,11 +48,19 @@ def is_large(rows: int, kind: str) -> bool:
     return rows > int(current_app.config[setting])
 
 
-def make(report: AccountabilityReport, kind: str, office: Agency) -> bytes:
-    """The file, in one process: the PDF and .docx as the office's draft."""
+def draft_of(session: Session, report: AccountabilityReport, kind: str) -> DocumentDraft | None:
+    """The office's draft of the report for a document, None for a spreadsheet. Read it
+    before the transaction ends: the office's row is not read again while the file is
+    made, which would hold a transaction open all that time."""
+    return draft_accountability(report, office_agency(session)) if kind in DOCUMENTS else None
+
+
+def make(report: AccountabilityReport, kind: str, draft: DocumentDraft | None) -> bytes:
+    """The file, in one process: a document from its draft (`draft_of`)."""
     if kind == "xlsx":
         return to_xlsx(report)
     if kind == "csv":
         return to_csv(report)
-    draft = draft_accountability(report, office)
+    if draft is None:
+        raise ValueError(f"a {kind} is made from its draft")
     return draft_docx(draft) if kind == "docx" else preview_pdf(draft)

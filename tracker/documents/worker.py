@@ -14,13 +14,11 @@ import sys
 from datetime import date
 
 from tracker import clock, create_app, db
-from tracker.agencies.operations import office_agency
-from tracker.documents.accountability import draft_accountability
 from tracker.documents.jobs import kind_of, seconds_for
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import preview_pdf_in_parts, store
 from tracker.documents.parallel import pool_size
-from tracker.documents.report_files import MAX_FILE_BYTES, make
+from tracker.documents.report_files import MAX_FILE_BYTES, draft_of, make
 from tracker.jobs.limits import OUT_OF_MEMORY, limit_resources
 from tracker.reports.accountability import build_accountability
 
@@ -42,12 +40,12 @@ def run(job_id: int) -> int:
             report = build_accountability(
                 session, date.fromisoformat(params["as_of"]), params["directive_id"]
             )
-            office = office_agency(session)
+            draft = draft_of(session, report, kind)
             _progress(session, job_id, 30)  # commits: no transaction stays open meanwhile
             pages = None
-            if kind == "pdf":
+            if kind == "pdf" and draft is not None:
                 data, pages = preview_pdf_in_parts(
-                    draft_accountability(report, office),
+                    draft,
                     int(app.config["REPORT_PART_ROWS"]),
                     processes=pool_size(app.config["PDF_PROCESSES"]),
                     seconds=seconds,
@@ -56,7 +54,7 @@ def run(job_id: int) -> int:
                     ),
                 )
             else:
-                data = make(report, kind, office)
+                data = make(report, kind, draft)
             _progress(session, job_id, 90)
             blob, _ = store().save_stream(io.BytesIO(data), max_bytes=MAX_FILE_BYTES)
             job = session.get_one(ReportJob, job_id)

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from tracker import clock, db
-from tracker.agencies.operations import office_agency
 from tracker.assignments import queries
 from tracker.assignments.deadlines import DEADLINE_LABELS, OUTCOME_LABELS
 from tracker.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
@@ -246,9 +245,9 @@ def accountability():
         if created:
             jobs.enqueue(job)
         return redirect(url_for("reports.job", job_id=job.id))
-    office = office_agency(db.session)
+    draft = report_files.draft_of(db.session, report, kind)
     db.end_reads(db.session)  # no transaction stays open while the file is made
-    data = report_files.make(report, kind, office)
+    data = report_files.make(report, kind, draft)
     return _attachment(data, report_files.file_name(as_of, kind), report_files.MIME[kind])
 
 
