@@ -482,12 +482,12 @@ def accountability_command(
     """Who did what, on time or late, as of a date: PDF or .docx (a draft unless
     --issue), XLSX or CSV. Only the PDF and .docx are documents with a date of their own."""
     from tracker import clock, db
+    from tracker.documents import report_files
     from tracker.documents.accountability import draft_accountability
     from tracker.reports.accountability import build_accountability
-    from tracker.reports.export import to_csv, to_xlsx
 
     directive_id = _directive_or_fail(reference).id if reference else None
-    if kind in ("xlsx", "csv"):
+    if kind not in report_files.DOCUMENTS:
         if document_date:
             raise click.UsageError(
                 _("--date chỉ dùng cho văn bản (pdf, docx), không cho bảng tính.")
@@ -496,10 +496,8 @@ def accountability_command(
     else:
         day, dated = _dates(as_of, document_date)
     report = build_accountability(db.session, day, directive_id)
-    if kind == "xlsx":
-        output.write_bytes(to_xlsx(report))
-    elif kind == "csv":
-        output.write_bytes(to_csv(report))
+    if kind not in report_files.DOCUMENTS:
+        output.write_bytes(report_files.make(report, kind, None))
     else:
         office = _agency_or_fail(current_app.config.get("OFFICE_CODE", "VPUBND"))
         with current_app.test_request_context():
