@@ -219,12 +219,13 @@ def time_pages(url: str, instance: Path, runs: int, workers: int) -> dict[str, l
             clients[username] = client
             target = quote(path.format(**values), safe="/?&=+%:")
             started = time.perf_counter()
-            for run in range(runs + 3):
+            warm = 2 * workers  # the first ones warm every worker's caches, whichever serves
+            for run in range(warm + runs):
                 status, _, request_id = client.get(target)
                 assert status == 200, f"{name}: GET {target} answered {status}"
-                if run >= 3:  # the first ones warm the worker's caches
+                if run >= warm:
                     asked[request_id] = name
-            print(f"  {name}: {runs + 3} requests in {time.perf_counter() - started:.1f} s",
+            print(f"  {name}: {warm + runs} requests in {time.perf_counter() - started:.1f} s",
                   file=sys.stderr, flush=True)  # fmt: skip
     finally:
         server.terminate()
