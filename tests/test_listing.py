@@ -15,7 +15,7 @@ from tests.helpers import user_named
 from tests.nd30 import Pdf
 from tracker import clock
 from tracker.agencies.models import Agency
-from tracker.assignments import listing, listing_export, obligations
+from tracker.assignments import listing, listing_export, obligations, queries
 from tracker.assignments.deadlines import Outcome, soon_cutoff
 from tracker.assignments.models import Assignment
 from tracker.assignments.periods import generate_periods
@@ -175,6 +175,22 @@ def test_agency_lists_only_what_it_may_see(client, auth, session):
     )
     csv_body = client.get("/assignments?format=csv&agency=SNV").get_data()
     assert len(list(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))) == 1  # header
+
+
+def test_an_agency_list_is_the_same_from_its_ids_or_from_the_rule(session, monkeypatch):
+    """An agency's few visible ids are read first (`visible_among_many`); past
+    VISIBLE_LIST_MOST the database applies the rule itself. Either way the list holds
+    every obligation of the assignments `visible_to` allows, and no other."""
+    user = user_named(session, "syt")
+    from_ids = _all_pages(session, user, listing.Filter(), 7)
+    monkeypatch.setattr(queries, "VISIBLE_LIST_MOST", 0)
+    from_rule = _all_pages(session, user, listing.Filter(), 7)
+    assert from_ids == from_rule and from_ids
+    visible = set(session.scalars(sa.select(Assignment.id).where(queries.visible_to(user))))
+    everyone = _all_pages(session, user_named(session, "vanphong"), listing.Filter(), 50)
+    assert {row.assignment_id for row in from_ids} == {
+        row.assignment_id for row in everyone if row.assignment_id in visible
+    }
 
 
 def _reviewed_agencies(session, username: str) -> set[str]:

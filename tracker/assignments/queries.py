@@ -65,12 +65,26 @@ def visible_ids(user: User, session: Session | None = None) -> sa.Select | sa.Co
     return sa.union(own, reviewed)
 
 
+#: An agency's visible assignments are read first, as a list, when there are at most
+#: this many (see `visible_among_many`).
+VISIBLE_LIST_MOST = 2000
+
+
 def visible_among_many(session: Session, user: User) -> sa.ColumnElement[bool]:
     """`visible_to` for a query over many assignments (a list, a count): `Assignment.id
-    IN (visible_ids)`, the subtree read first; everything for those who read all."""
+    IN (visible_ids)`, the subtree read first; everything for those who read all.
+
+    The ids themselves are read first when they are few (VISIBLE_LIST_MOST), as an
+    agency's are: PostgreSQL then knows how few rows the list comes from, and reads the
+    agency's overdue periods by assignment instead of every overdue period in deadline
+    order (22 ms against 36 ms a page at national size)."""
     if user.reads_everything:
         return sa.true()
-    return Assignment.id.in_(visible_ids(user, session))
+    ids = visible_ids(user, session)
+    few = list(session.scalars(ids.limit(VISIBLE_LIST_MOST + 1)))
+    if len(few) <= VISIBLE_LIST_MOST:
+        return Assignment.id.in_(few)
+    return Assignment.id.in_(ids)
 
 
 def _subtree(session: Session | None, agency_id: int) -> list[int] | sa.Select:
