@@ -15,11 +15,13 @@ SYSTEM_PACKAGES_FLAGS := $(if $(filter 1 yes true,$(REQUIRE_SYSTEM_PACKAGES)),--
 
 # Debian packages: WeasyPrint's PDFs (text layout, font subsetting, fonts), then the
 # browser of the end-to-end tests with what Playwright's driver needs, the PDF
-# inspection tools of the tests, and a second font they use to catch stray fonts.
+# inspection tools of the tests, a second font they use to catch stray fonts, and the
+# S3-compatible object store (OpenStack Swift with s3api) of FILE_STORE = "s3".
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
 # Reading scanned directives: Tesseract with its Vietnamese model, pdftoppm for PDF pages.
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils
-TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core
+TEST_PACKAGES := chromium libatomic1 poppler-utils fonts-dejavu-core \
+	swift-proxy swift-account swift-container swift-object
 
 # The test runs: pytest-xdist, WORKERS processes ("auto": one per CPU), all the tests of a
 # file on one worker (its module fixtures, a browser or a server, are built once).

@@ -44,6 +44,8 @@ purpose() {
         python3-venv) echo "creating the Python virtual environment (.venv)" ;;
         postgresql) echo "the PostgreSQL server the CI suite runs on" ;;
         postgresql-client) echo "psql and pg_isready" ;;
+        swift-proxy | swift-account | swift-container | swift-object)
+            echo "the S3-compatible object store the storage tests run against (Swift, s3api)" ;;
         *) echo "needed by tracker" ;;
     esac
 }

@@ -13,16 +13,14 @@ import sqlalchemy as sa
 from tracker import db
 from tracker.cli import main
 from tracker.evidence.operations import add_evidence
-from tracker.maintenance.backup import backup, sqlite_integrity, verify_manifest
+from tracker.evidence.stores import BlobStore
+from tracker.maintenance.backup import backup, file_stores, sqlite_integrity, verify_manifest
 
 TABLES = ("agency", "directive", "task", "assignment", "event", "evidence", "user_account")
 
 
-def _folders(app) -> dict[str, Path]:
-    return {
-        "evidence": Path(app.config["EVIDENCE_DIR"]),
-        "documents": Path(app.config["DOCUMENTS_DIR"]),
-    }
+def _folders(app) -> dict[str, BlobStore]:
+    return file_stores(app.config)
 
 
 def _with_evidence(app) -> None:

@@ -115,8 +115,11 @@ def create_reading_app(test_config: dict | None = None) -> Flask:
 
 def _sweep_dead_uploads(app: Flask) -> None:
     """Partial uploads left by a process that died are removed as the app starts."""
-    from tracker.evidence.storage import EvidenceStore
+    from tracker.evidence.stores import document_store, evidence_store
 
-    removed = EvidenceStore(Path(app.config["EVIDENCE_DIR"])).sweep_dead_uploads()
+    removed = [
+        *evidence_store(app.config).sweep_dead_uploads(),
+        *document_store(app.config).sweep_dead_uploads(),
+    ]
     if removed:
         app.logger.warning("removed %d partial uploads of dead processes", len(removed))

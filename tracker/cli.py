@@ -52,9 +52,17 @@ def init_command(demo: bool) -> None:
     from tracker import db
     from tracker.demo import DEMO_PASSWORD, load_demo, load_demo_periods
     from tracker.directives.seed import SeedError, load_all
+    from tracker.evidence.storage import StoreUnavailable
+    from tracker.evidence.stores import prepare
     from tracker.migrations.runner import upgrade
     from tracker.search import index as search_index
 
+    try:
+        bucket = prepare(current_app.config)
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    if bucket:
+        click.echo(_("Đã tạo kho lưu trữ tệp (bucket) %(bucket)s.", bucket=bucket))
     database = db.database()
     with database.engine.begin() as connection:
         upgrade(connection)
@@ -279,7 +287,10 @@ def _issue_or_preview(
         if kind == "docx":
             output.write_bytes(issued_docx(document) or b"")
         else:
-            output.write_bytes(documents_store().path_for(document.sha256).read_bytes())
+            stored = documents_store().open(document.sha256)
+            if stored is None:
+                raise click.ClickException(_("Không tìm thấy tệp của văn bản đã ban hành."))
+            output.write_bytes(b"".join(stored.chunks()))
         click.echo(
             _(
                 "Đã phát hành văn bản số %(reference)s: %(path)s",
@@ -577,12 +588,11 @@ def subunit_import_command(path: Path) -> None:
 def backup_command(target: Path) -> None:
     """Back up the database (online, safe while running) with a manifest of the files."""
     from tracker import anchor
-    from tracker.maintenance.backup import BackupError, backup
+    from tracker.maintenance.backup import BackupError, backup, file_stores
 
     config = current_app.config
-    folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
     try:
-        result = backup(config["DATABASE_URL"], folders, target, anchor.path())
+        result = backup(config["DATABASE_URL"], file_stores(config), target, anchor.path())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(_("Đã sao lưu cơ sở dữ liệu: %(path)s", path=result.database))
@@ -601,12 +611,10 @@ def backup_command(target: Path) -> None:
 def verify_restore_command(manifest: Path) -> None:
     """After a restore: check the evidence and document files against a backup's
     manifest; exit 1 naming what is missing or altered."""
-    from tracker.maintenance.backup import verify_manifest
+    from tracker.maintenance.backup import file_stores, verify_manifest
 
-    config = current_app.config
-    folders = {"evidence": Path(config["EVIDENCE_DIR"]), "documents": Path(config["DOCUMENTS_DIR"])}
     try:
-        problems = verify_manifest(manifest, folders)
+        problems = verify_manifest(manifest, file_stores(current_app.config))
     except (ValueError, KeyError) as error:
         raise click.ClickException(
             _("Không đọc được danh mục %(path)s: %(error)s", path=manifest, error=error)
@@ -789,14 +797,11 @@ def verify_command() -> None:
     """Recompute the chain, compare it with its anchor file, and the assignments,
     evidence and users with their events; exit 1 at the first row that does not hold."""
     from tracker import anchor, db, integrity
+    from tracker.evidence.stores import evidence_store
 
     config = current_app.config
     try:
-        report = integrity.verify(
-            db.session,
-            anchor.path(),
-            Path(config["EVIDENCE_DIR"]),
-        )
+        report = integrity.verify(db.session, anchor.path(), evidence_store(config))
     except ValueError as error:
         raise click.ClickException(
             _("Tệp neo nhật ký không đọc được: %(error)s", error=error)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from tracker.evidence import stores
+
 #: Settings an operator may override; every other attribute of this module is internal.
 DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # None: SQLite at instance/tracker.db
@@ -141,6 +143,17 @@ DEFAULTS: dict[str, object] = {
     #: Who `tracker digest --mail` sends a directive's weekly digest to: a list of
     #: addresses (TRACKER_DIGEST_RECIPIENTS as a JSON list). Empty: no mail.
     "DIGEST_RECIPIENTS": [],
+    #: Where evidence and document files are kept (tracker/evidence/stores.py):
+    #: "folder", the folders EVIDENCE_DIR and DOCUMENTS_DIR (on shared storage when
+    #: several machines serve), or "s3", one bucket of an S3-compatible object store.
+    "FILE_STORE": "folder",
+    "S3_ENDPOINT_URL": "",
+    "S3_BUCKET": "",
+    "S3_ACCESS_KEY_ID": "",
+    "S3_SECRET_ACCESS_KEY": "",
+    "S3_REGION": "us-east-1",
+    #: "path" (bucket in the path: most S3-compatible stores), "virtual" or "auto".
+    "S3_ADDRESSING_STYLE": "path",
 }
 
 ENV_PREFIX = "TRACKER_"
@@ -178,6 +191,9 @@ def load_config(app: Flask, test_config: dict | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     app.config.setdefault("EVIDENCE_DIR", str(instance / "evidence"))
     app.config.setdefault("DOCUMENTS_DIR", str(instance / "documents"))
+    #: With FILE_STORE = "s3": uploads are spooled here (hashed, sniffed) before sending.
+    app.config.setdefault("UPLOAD_SPOOL_DIR", str(instance / "spool"))
+    stores.check(app.config)
     #: Scanned directives waiting for OCR, and their page images for the review.
     app.config.setdefault("IMPORTS_DIR", str(instance / "imports"))
     #: The event chain's anchor (tracker.anchor); an empty setting turns anchoring off.

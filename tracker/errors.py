@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker import clock, db
+from tracker.evidence.storage import StoreUnavailable
 from tracker.i18n import N_
 from tracker.notifications.operations import notify_admins
 from tracker.routing import is_api_request, page_of_form
@@ -194,6 +195,9 @@ def init_app(app: Flask) -> None:
             log.error("storage full on %s %s: %s", request.method, request.path, error)
             _tell_admins_storage_is_full()
             return answer_error(507)
+        if isinstance(error, StoreUnavailable):
+            log.error("file store unavailable on %s %s: %s", request.method, request.path, error)
+            return answer_error(503, str(error))
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             log.error("database unavailable on %s %s: %s", request.method, request.path, error)
             return answer_error(503)

@@ -14,7 +14,6 @@ command's: TRACKER_LANG, else Vietnamese)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from tracker.audit import Event
 from tracker.auth.models import User
 from tracker.chain_check import verify_since_checkpoint
 from tracker.evidence.models import Evidence
-from tracker.evidence.storage import EvidenceStore
+from tracker.evidence.stores import BlobStore
 
 #: Events read per query.
 BATCH = 2000
@@ -53,7 +52,7 @@ class Report:
         return not self.problems
 
 
-def verify(session: Session, anchor_file: Path | None, evidence_dir: Path | None) -> Report:
+def verify(session: Session, anchor_file: Path | None, evidence: BlobStore | None) -> Report:
     report = Report()
     # The whole chain, from its first event; where it holds, the checkpoint moves to its
     # newest anchored event, so the next report verifies only what came after.
@@ -66,7 +65,7 @@ def verify(session: Session, anchor_file: Path | None, evidence_dir: Path | None
     if anchor_file is not None:
         _check_anchor(session, anchor.read(anchor_file), report)
     _check_assignments(session, report)
-    _check_evidence(session, evidence_dir, report)
+    _check_evidence(session, evidence, report)
     _check_users(session, report)
     return report
 
@@ -163,7 +162,7 @@ def _check_assignments(session: Session, report: Report) -> None:
                 return
 
 
-def _check_evidence(session: Session, evidence_dir: Path | None, report: Report) -> None:
+def _check_evidence(session: Session, evidence: BlobStore | None, report: Report) -> None:
     uploads = {
         event.after.get("evidence_id"): event.after.get("sha256")
         for event in _events(session, Event.action == "evidence.upload")
@@ -179,22 +178,11 @@ def _check_evidence(session: Session, evidence_dir: Path | None, report: Report)
                 )
             )
             return
-        if evidence_dir is not None and _file_hash(evidence_dir, sha256) != sha256:
+        if evidence is not None and not evidence.verify(sha256):
             report.problems.append(
                 _("Minh chứng #%(id)s: tệp lưu trữ bị mất hoặc bị sửa.", id=evidence_id)
             )
             return
-
-
-def _file_hash(folder: Path, sha256: str) -> str | None:
-    path = EvidenceStore(folder).path_for(sha256)
-    if not path.is_file():
-        return None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_users(session: Session, report: Report) -> None:

@@ -27,6 +27,7 @@ from tracker import clock, db
 from tracker.audit import Event
 from tracker.auth.models import User
 from tracker.documents.models import JobStatus, OutgoingDocument, ReportJob
+from tracker.evidence import stores
 
 #: Why a job failed when its process vanished or never started, in the user's words.
 DIED = "Tiến trình xử lý nền đã dừng đột ngột; hãy tạo lại báo cáo."
@@ -209,7 +210,7 @@ def render(job_id: int) -> None:
         "TRACKER_DATABASE_URL": config["DATABASE_URL"],
         "TRACKER_INSTANCE_PATH": current_app.instance_path,
         "TRACKER_SECRET_KEY": config["SECRET_KEY"],
-        "TRACKER_DOCUMENTS_DIR": config["DOCUMENTS_DIR"],
+        **stores.child_environment(config),
     }
     try:
         returncode = run_process(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,7 +30,8 @@ from tracker.documents.register import (
     take_number,
 )
 from tracker.documents.rendering import plain, render_html, render_pdf
-from tracker.evidence.storage import EvidenceStore, StoredBlob
+from tracker.evidence.storage import StoredBlob, StoreUnavailable
+from tracker.evidence.stores import BlobStore, document_store
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 #: Renders of a document whose counter number another document took meanwhile.
@@ -42,9 +42,9 @@ class DocumentError(ValueError):
     """A refused document operation; the message is Vietnamese."""
 
 
-def store() -> EvidenceStore:
+def store() -> BlobStore:
     """Generated documents live beside the evidence, content-addressed, outside the web root."""
-    return EvidenceStore(Path(current_app.config["DOCUMENTS_DIR"]))
+    return document_store(current_app.config)
 
 
 def preview_pdf(draft: DocumentDraft) -> bytes:
@@ -184,7 +184,10 @@ def _final_pdf(draft: DocumentDraft, number: int) -> tuple[dict, StoredBlob]:
     """The issued PDF (PDF/A-3u) with its number, stored; and the context it came from."""
     context = plain(document_context(draft, number))
     pdf = render_pdf(context, pdf_variant="pdf/a-3u")
-    blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
+    try:
+        blob, _ = store().save_stream(io.BytesIO(pdf), max_bytes=MAX_PDF_BYTES)
+    except StoreUnavailable as error:
+        raise DocumentError(str(error)) from error
     return context, blob
 
 

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
@@ -39,6 +38,7 @@ from tracker.documents.operations import may_issue
 from tracker.documents.reply import draft_reply
 from tracker.documents.report_files import DOCX_MIME, PDF_MIME
 from tracker.documents.urge import draft_urge
+from tracker.evidence.sending import send_stored
 from tracker.evidence.storage import safe_download_name
 from tracker.params import as_of_arg
 from tracker.reports.accountability import build_accountability
@@ -216,17 +216,13 @@ def download(document_id: int):
         current_user.reads_everything or document.agency_id == current_user.agency_id
     )
     document = found_or_404(document, visible)
-    path = operations.store().path_for(document.sha256)
-    found_or_404(path if path.is_file() else None)
+    stored = found_or_404(operations.store().open(document.sha256))
     if request.args.get("format") == "docx":
+        stored.close()
         data = found_or_404(operations.issued_docx(document))
         return _file_response(data, document.file_name.removesuffix(".pdf") + ".docx", DOCX_MIME)
-    return send_file(
-        path,
-        mimetype=PDF_MIME,
-        as_attachment=True,
-        download_name=safe_download_name(document.file_name),
-        max_age=0,
+    return send_stored(
+        stored, mimetype=PDF_MIME, download_name=safe_download_name(document.file_name)
     )
 
 

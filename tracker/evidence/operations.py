@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
@@ -17,7 +16,8 @@ from tracker.audit import record_event
 from tracker.auth.models import User
 from tracker.evidence.models import Evidence
 from tracker.evidence.sniff import UnsupportedFile, sniff_file
-from tracker.evidence.storage import EmptyFile, EvidenceStore, FileTooLarge
+from tracker.evidence.storage import EmptyFile, FileTooLarge, StoreUnavailable
+from tracker.evidence.stores import BlobStore, evidence_store
 from tracker.formatting import format_number
 from tracker.text import display_name
 
@@ -33,8 +33,8 @@ class EvidenceError(ValueError):
         self.http_status = http_status
 
 
-def store() -> EvidenceStore:
-    return EvidenceStore(Path(current_app.config["EVIDENCE_DIR"]))
+def store() -> BlobStore:
+    return evidence_store(current_app.config)
 
 
 def add_evidence(
@@ -59,6 +59,8 @@ def add_evidence(
         raise EvidenceError(str(error), 413) from None
     except (EmptyFile, UnsupportedFile) as error:
         raise EvidenceError(str(error), 422) from None
+    except StoreUnavailable as error:
+        raise EvidenceError(str(error), 503) from error
     _check_quota(session, assignment, blob.size)
     evidence = Evidence(
         assignment_id=assignment.id,

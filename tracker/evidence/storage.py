@@ -23,7 +23,7 @@ import stat
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, Final, TypeVar, overload
@@ -69,11 +69,39 @@ class EmptyFile(ValueError):  # noqa: N818 (name fixed by the module API)
         super().__init__(_("Tệp rỗng: không có nội dung để lưu."))
 
 
+class StoreUnavailable(OSError):
+    """The object store did not answer or refused the request; the message is for the
+    user (in the language in force), the cause is chained for the log."""
+
+    def __init__(self) -> None:
+        super().__init__(_("Kho lưu trữ tệp đang không truy cập được. Vui lòng thử lại sau."))
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
     size: int
-    path: Path
+    #: Where a folder store keeps it; None in an object store.
+    path: Path | None
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file opened for reading: its size, its path when it lies in a local
+    folder (sent as a file, with ranges), and its bytes as a stream either way."""
+
+    size: int
+    path: Path | None
+    stream: BinaryIO
+
+    def chunks(self) -> Iterator[bytes]:
+        """The bytes in chunks; the stream is closed at the end."""
+        with contextlib.closing(self.stream):
+            while chunk := self.stream.read(CHUNK_SIZE):
+                yield chunk
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 class EvidenceStore:
@@ -116,20 +144,12 @@ class EvidenceStore:
         On any exception nothing is left behind. The caller then adds the database
         row; if that commit fails, the blob is an orphan for `sweep_orphans`.
         """
-        if max_bytes < 1:
-            raise ValueError("max_bytes must be positive")
-        _make_directory(self.root)
-        descriptor, temp_name = tempfile.mkstemp(prefix=_writer_prefix(), dir=self.root)
-        temp_path = Path(temp_name)
-        try:
-            with os.fdopen(descriptor, "wb") as temp_file:
-                os.fchmod(temp_file.fileno(), FILE_MODE)
-                sha256, size = _copy_hashing(stream, temp_file, max_bytes)
-                if size == 0:
-                    raise EmptyFile()
-                temp_file.flush()
-                validated = validate(temp_path) if validate is not None else None
-                os.fsync(temp_file.fileno())
+        with spooled(self.root, stream, max_bytes, validate) as (
+            temp_path,
+            sha256,
+            size,
+            validated,
+        ):
             target = self.path_for(sha256)
             created_folder = _make_directory(target.parent)
             if _has_size(target, size):
@@ -141,40 +161,48 @@ class EvidenceStore:
                 _fsync_directory(target.parent)
             if created_folder:
                 _fsync_directory(self.root)
-        except BaseException:
-            temp_path.unlink(missing_ok=True)
-            raise
         return StoredBlob(sha256=sha256, size=size, path=target), validated
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
-    def verify(self, sha256: str) -> bool:
-        """Re-hash the stored file; False if it is missing or its content changed."""
+    def open(self, sha256: str) -> StoredFile | None:
+        """The stored file for reading; None if it is missing."""
         path = self.path_for(sha256)
         try:
-            with path.open("rb") as stored:
-                digest = hashlib.file_digest(stored, "sha256")
+            handle = path.open("rb")
         except FileNotFoundError:
-            return False
-        return digest.hexdigest() == sha256
+            return None
+        return StoredFile(size=os.fstat(handle.fileno()).st_size, path=path, stream=handle)
+
+    def files(self) -> Iterator[tuple[str, int]]:
+        """Every stored file: its name inside the store (``ab/abcdef...``) and size."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                yield str(path.relative_to(self.root)), path.stat().st_size
+
+    def hash_of(self, name: str) -> str | None:
+        """The SHA-256 of the file `name` (as `files` gives it); None if it is missing."""
+        path = self.root / name
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            return None
+        try:
+            with path.open("rb") as stored:
+                return hashlib.file_digest(stored, "sha256").hexdigest()
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+
+    def verify(self, sha256: str) -> bool:
+        """Re-hash the stored file; False if it is missing or its content changed."""
+        self.path_for(sha256)  # a hash, not a path
+        return self.hash_of(f"{sha256[:2]}/{sha256}") == sha256
 
     def sweep_dead_uploads(self) -> list[Path]:
         """Temporary files of uploads whose process on this host has died (a kill -9 or
         a crash mid-upload): removed at once, whatever their age. Run at start-up."""
-        if not self.root.is_dir():
-            return []
-        removed = []
-        own = f"{TEMP_PREFIX}{_host()}-"
-        for entry in self.root.iterdir():
-            if not entry.name.startswith(own):
-                continue
-            pid = entry.name[len(own) :].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                with contextlib.suppress(FileNotFoundError):
-                    entry.unlink()
-                    removed.append(entry)
-        return removed
+        return sweep_dead_temp_files(self.root)
 
     def sweep_orphans(
         self, known: set[str], *, grace_seconds: float = SWEEP_GRACE_SECONDS
@@ -206,6 +234,56 @@ class EvidenceStore:
                 if _remove_if_older(path, cutoff):
                     removed.append(path)
         return removed
+
+
+@contextlib.contextmanager
+def spooled(
+    folder: Path,
+    stream: IO[bytes],
+    max_bytes: int,
+    validate: Callable[[Path], T] | None,
+) -> Iterator[tuple[Path, str, int, T | None]]:
+    """Copy `stream` into a temp file in `folder`, hashing it on the way, and yield
+    ``(temp_path, sha256, size, validated)`` once it is complete, validated and fsynced.
+
+    `FileTooLarge` as soon as more than `max_bytes` arrive, `EmptyFile` for no bytes;
+    whatever `validate(temp_path)` raises propagates. The temp file is removed when the
+    block ends, unless the block moved it away; on any exception nothing is left."""
+    if max_bytes < 1:
+        raise ValueError("max_bytes must be positive")
+    _make_directory(folder)
+    descriptor, temp_name = tempfile.mkstemp(prefix=_writer_prefix(), dir=folder)
+    temp_path = Path(temp_name)
+    try:
+        with os.fdopen(descriptor, "wb") as temp_file:
+            os.fchmod(temp_file.fileno(), FILE_MODE)
+            sha256, size = _copy_hashing(stream, temp_file, max_bytes)
+            if size == 0:
+                raise EmptyFile()
+            temp_file.flush()
+            validated = validate(temp_path) if validate is not None else None
+            os.fsync(temp_file.fileno())
+        yield temp_path, sha256, size, validated
+    finally:
+        temp_path.unlink(missing_ok=True)
+
+
+def sweep_dead_temp_files(folder: Path) -> list[Path]:
+    """Temporary files of uploads whose process on this host has died (a kill -9 or a
+    crash mid-upload) in `folder`: removed at once, whatever their age."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    own = f"{TEMP_PREFIX}{_host()}-"
+    for entry in folder.iterdir():
+        if not entry.name.startswith(own):
+            continue
+        pid = entry.name[len(own) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+                removed.append(entry)
+    return removed
 
 
 def safe_download_name(name: str) -> str:

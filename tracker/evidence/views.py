@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -11,6 +11,7 @@ from tracker import db
 from tracker.auth.guards import found_or_404
 from tracker.evidence.models import Evidence
 from tracker.evidence.operations import EvidenceError, store, withdraw_evidence
+from tracker.evidence.sending import send_stored
 from tracker.evidence.storage import safe_download_name
 
 blueprint = Blueprint("evidence", __name__)
@@ -23,14 +24,9 @@ def download(evidence_id: int):
     evidence = found_or_404(
         evidence, evidence is not None and evidence.assignment.can_view(current_user)
     )
-    path = store().path_for(evidence.sha256)
-    found_or_404(path if path.is_file() else None)
-    response = send_file(
-        path,
-        mimetype=evidence.mime,
-        as_attachment=True,
-        download_name=safe_download_name(evidence.original_name),
-        max_age=0,
+    stored = found_or_404(store().open(evidence.sha256))
+    response = send_stored(
+        stored, mimetype=evidence.mime, download_name=safe_download_name(evidence.original_name)
     )
     response.headers["Content-Type"] = evidence.mime  # as stored: its charset named once
     response.headers["Content-Security-Policy"] = "sandbox"

@@ -150,9 +150,12 @@ def housekeeping() -> None:
     )
     session.commit()
     evidence = store()
-    swept = evidence.sweep_dead_uploads() + evidence.sweep_orphans(
-        known_hashes(session), grace_seconds=float(config["EVIDENCE_ORPHAN_GRACE_SECONDS"])
-    )
+    swept = [
+        *evidence.sweep_dead_uploads(),
+        *evidence.sweep_orphans(
+            known_hashes(session), grace_seconds=float(config["EVIDENCE_ORPHAN_GRACE_SECONDS"])
+        ),
+    ]
     session.commit()
     if failed or removed_jobs or swept:
         log.info(

@@ -2,16 +2,18 @@
 
 SQLite: the online backup API, never a copy of a live WAL file. PostgreSQL: `pg_dump -Fc`.
 Beside the database goes a manifest of the evidence and document files (path, size,
-SHA-256), so a restore can be checked file by file."""
+SHA-256), so a restore can be checked file by file. The files themselves are the file
+store's to keep: a folder is backed up as a folder, a bucket by the object store's own
+replication or versioning; the manifest checks either."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from tracker import clock
+from tracker.evidence.stores import BlobStore, document_store, evidence_store
 
 
 class BackupError(RuntimeError):
@@ -33,8 +36,13 @@ class BackupResult:
     files: int
 
 
+def file_stores(config: Mapping[str, object]) -> dict[str, BlobStore]:
+    """The stores a backup lists, by the name its manifest gives them."""
+    return {"evidence": evidence_store(config), "documents": document_store(config)}
+
+
 def backup(
-    database_url: str, folders: dict[str, Path], target: Path, anchor: Path | None = None
+    database_url: str, stores: dict[str, BlobStore], target: Path, anchor: Path | None = None
 ) -> BackupResult:
     """Write the database, a file manifest and a copy of the event log's anchor file
     into the folder `target`, readable by its owner only."""
@@ -54,7 +62,7 @@ def backup(
             _("Chưa hỗ trợ sao lưu cơ sở dữ liệu %(backend)s.", backend=url.get_backend_name())
         )
     manifest = target / f"tracker-{stamp}.files.json"
-    entries = file_manifest(folders)
+    entries = file_manifest(stores)
     manifest.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
     copied = [database, manifest]
     if anchor is not None and anchor.is_file():
@@ -106,35 +114,27 @@ def _pg_dump(url, destination: Path) -> None:
         raise BackupError(_("pg_dump lỗi: %(error)s", error=completed.stderr.strip()[:500]))
 
 
-def file_manifest(folders: dict[str, Path]) -> list[dict]:
-    """Every stored file: folder name, path inside it, size and SHA-256."""
+def file_manifest(stores: dict[str, BlobStore]) -> list[dict]:
+    """Every stored file: its store's name ("folder"), name inside it, size and SHA-256."""
     entries = []
-    for name, folder in sorted(folders.items()):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                entries.append(
-                    {
-                        "folder": name,
-                        "path": str(path.relative_to(folder)),
-                        "size": path.stat().st_size,
-                        "sha256": _sha256(path),
-                    }
-                )
+    for name, store in sorted(stores.items()):
+        for path, size in store.files():
+            entries.append(
+                {"folder": name, "path": path, "size": size, "sha256": store.hash_of(path)}
+            )
     return entries
 
 
-def verify_manifest(manifest: Path, folders: dict[str, Path]) -> list[str]:
+def verify_manifest(manifest: Path, stores: dict[str, BlobStore]) -> list[str]:
     """Problems found when checking restored files against a manifest (empty: all good),
     in the language in force (the command's: TRACKER_LANG, else Vietnamese)."""
     problems = []
     for entry in json.loads(manifest.read_text(encoding="utf-8")):
-        path = folders[entry["folder"]] / entry["path"]
+        found = stores[entry["folder"]].hash_of(entry["path"])
         name = f"{entry['folder']}/{entry['path']}"
-        if not path.is_file():
+        if found is None:
             problems.append(_("thiếu %(file)s", file=name))
-        elif _sha256(path) != entry["sha256"]:
+        elif found != entry["sha256"]:
             problems.append(_("sai mã băm %(file)s", file=name))
     return problems
 
@@ -144,11 +144,3 @@ def sqlite_integrity(path: Path) -> str:
         result = connection.execute("PRAGMA integrity_check").fetchone()[0]
     connection.close()
     return result
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

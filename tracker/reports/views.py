@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from tracker.documents import jobs, report_files
 from tracker.documents.dating import date_problem
 from tracker.documents.models import JobStatus, ReportJob
 from tracker.documents.operations import store as document_store
+from tracker.evidence.sending import send_stored
 from tracker.formatting import display_number, display_percent
 from tracker.params import as_of_arg
 from tracker.reports import charts, trends
@@ -286,14 +286,12 @@ def job_file(job_id: int):
     report_job = db.session.get(ReportJob, job_id)
     if report_job is None or report_job.status != JobStatus.DONE or report_job.sha256 is None:
         abort(404)
-    path = document_store().path_for(report_job.sha256)
-    if not path.is_file():
+    stored = document_store().open(report_job.sha256)
+    if stored is None:
         abort(404)
     kind = jobs.kind_of(report_job)
-    return send_file(
-        path,
+    return send_stored(
+        stored,
         mimetype=report_files.MIME[kind],
-        as_attachment=True,
         download_name=report_files.file_name(date.fromisoformat(report_job.params["as_of"]), kind),
-        max_age=0,
     )
