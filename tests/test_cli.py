@@ -726,6 +726,35 @@ def test_parse_is_a_pure_function_of_its_input():
         parse(b"")
 
 
+def test_checkpoints_saved_by_many_threads_at_once_all_land(tmp_path):
+    """Threads of one server process verify at once and each saves its checkpoint: every
+    save lands whole, none fails for want of its temporary file, none is left behind."""
+    import threading
+
+    from tracker import chain_check
+
+    file = tmp_path / "audit-anchor.log.verified"
+    failures: list[BaseException] = []
+
+    def save(thread: int) -> None:
+        try:
+            for step in range(50):
+                checkpoint = chain_check.Checkpoint(thread * 100 + step, "ab" * 32, step, step)
+                chain_check._save(file, checkpoint)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            failures.append(error)
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert chain_check.load(file) is not None
+    assert sorted(path.name for path in tmp_path.iterdir()) == [file.name]
+
+
 def test_the_chain_check_starts_from_its_anchored_checkpoint(initialised, tmp_path, monkeypatch):
     """The first check reads every event and leaves a checkpoint at the newest anchored
     one; the next reads only what came since. A checkpoint whose anchor line or event no

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -51,10 +52,16 @@ def load(file: Path) -> Checkpoint | None:
 
 
 def _save(file: Path, checkpoint: Checkpoint) -> None:
-    """Written whole or not at all (a new file renamed over the old)."""
-    partial = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(asdict(checkpoint)), "ascii")
-    os.replace(partial, file)
+    """Written whole or not at all (a new file renamed over the old). The temporary
+    file is each writer's own: two threads of one process may save at once."""
+    descriptor, name = tempfile.mkstemp(prefix=f"{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as partial:
+            partial.write(json.dumps(asdict(checkpoint)))
+        os.replace(name, file)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _line(event_id: int, row_hash: str) -> bytes:
