@@ -8,6 +8,7 @@ import http.cookiejar
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -375,3 +376,19 @@ def test_development_server_log_redacts_feed_tokens(dev_server, instance):
     for line in dev_server.lines(2, logger="werkzeug", msg=shown):
         assert line["status"] == "200" and line["remote_addr"] == "127.0.0.1"
     assert instance.token not in dev_server.written()
+
+
+def test_a_gunicorn_worker_dead_of_a_fatal_signal_leaves_its_stack_in_the_log(gunicorn):
+    """faulthandler, enabled in each worker, writes every thread's Python stack before
+    a crash ends the process; gunicorn then starts a new worker, which serves."""
+    booted = re.findall(r"Booting worker with pid: (\d+)", gunicorn.stderr.read_text())
+    os.kill(int(booted[-1]), signal.SIGSEGV)
+    deadline = time.monotonic() + 30
+    while not re.search(r"Fatal Python error(.|\n)*Booting worker", gunicorn.stderr.read_text()):
+        assert time.monotonic() < deadline, gunicorn.stderr.read_text()[-2000:]
+        time.sleep(0.2)
+    log = gunicorn.stderr.read_text()
+    assert "Fatal Python error: Segmentation fault" in log
+    assert "Current thread" in log or "Thread 0x" in log  # the stacks follow
+    with urllib.request.urlopen(gunicorn.base + "/login", timeout=30) as answer:  # noqa: S310
+        assert answer.status == 200

@@ -10,7 +10,9 @@
   response header) and the signed-in user's id, so it joins up with the app's own lines.
 
 - once a worker has loaded the app, its objects are frozen out of the garbage
-  collector (`post_worker_init`), so that full collections do not stall requests.
+  collector (`post_worker_init`), so that full collections do not stall requests;
+- a worker that dies of a fatal signal (SIGSEGV, SIGBUS, SIGABRT, SIGFPE) first writes
+  every thread's Python stack to stderr (faulthandler), so the log says where.
 
 The access line's fields are fixed (`access_log_format` is not used): remote_addr,
 method, path, query, status, bytes, duration_ms, request_id, user_id, user_agent.
@@ -18,6 +20,7 @@ Command-line options still override everything here (e.g. `--access-logfile FILE
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import os
 
@@ -80,4 +83,5 @@ def post_worker_init(_worker) -> None:
     """The app is loaded: what it holds for good (modules, the password dictionaries,
     templates) leaves the garbage collector's view. A full collection over it took about
     0.1 s, and struck a request every few pages."""
+    faulthandler.enable(all_threads=True)
     gc.freeze()

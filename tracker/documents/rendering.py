@@ -26,10 +26,10 @@ log = logging.getLogger("tracker.documents")
 
 _lock = threading.Lock()
 _shared: dict[str, Any] = {}
-#: One render at a time per process: WeasyPrint (Pango, fontconfig, the shared font
-#: configuration) is not thread-safe, and two renders in two threads of one process at
-#: once crashed it (SIGSEGV). Processes (gunicorn's, the job queue's children) render in
-#: parallel.
+#: One render at a time per process, and no stylesheet parsed meanwhile: WeasyPrint
+#: (Pango, fontconfig, the shared font configuration) is not thread-safe, and two renders
+#: in two threads of one process at once crashed it (SIGSEGV). Processes (gunicorn's,
+#: the job queue's children) render in parallel.
 _render_lock = threading.Lock()
 
 
@@ -119,10 +119,13 @@ def html_to_pdf(
     the assets folder; `user_agent` (a stylesheet there) replaces WeasyPrint's HTML5
     one, for HTML that uses only the elements it styles. Needs no app: worker processes
     call it (`documents.parallel`)."""
-    fonts, stylesheets, fetcher = _resources(stylesheet_names)
-    lean = _resources((user_agent,))[1][0] if user_agent else None
     options: dict[str, Any] = {"uncompressed_pdf": uncompressed}
     with _render_lock:
+        # Under the render lock too: parsing a stylesheet adds its @font-face fonts to
+        # the shared font configuration (fontconfig, Pango), which must not change while
+        # another thread of this process lays a document out.
+        fonts, stylesheets, fetcher = _resources(stylesheet_names)
+        lean = _resources((user_agent,))[1][0] if user_agent else None
         if lean is None:
             document = HTML(string=html, base_url=str(ASSETS_DIR) + "/", url_fetcher=fetcher)
         else:
