@@ -33,12 +33,18 @@ verify` and `tracker evidence verify` pass. The exit status is 1 if any check fa
 
     .venv/bin/python benchmarks/load.py [--clients 50] [--seconds 60]
         [--database sqlite|postgresql|both] [--kills 6] [--national]
+        [--file-store folder|s3]
 
 With --national the installation is a copy of the national database (1,000 agencies,
 100,000 assignments; benchmarks/national.py, built once and kept by
 benchmarks/national_pages.py) instead of the demo's, and leaders ask for the report of
 one directive of their dashboard; `--kills 0 --national` is the throughput run:
 requests/s and p50/p95/p99 at that size, nothing lost.
+
+With --file-store s3 the evidence and documents go to an S3-compatible object store
+(OpenStack Swift with s3api from Debian, started on loopback for the run as
+tests/object_store_server.py does), in a bucket `tracker init` creates; uploads are
+spooled in the instance's spool folder, where the killer looks for them.
 
 The defaults are the issue's figures; both databases take about 5 minutes on 2 cores
 (with `both`, PostgreSQL is skipped with a message when it cannot be reached).
@@ -86,6 +92,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tracker.demo import DEMO_PASSWORD
+from tracker.evidence.stores import BlobStore, evidence_store
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -227,7 +234,9 @@ class Run:
     stats: Stats
     ledger: Ledger
     flights: Flights
-    evidence_dir: Path
+    #: The evidence store, and the folder where an upload's temporary file lies.
+    store: BlobStore
+    temp_dir: Path
     #: Assignments some agency client works on (office clients reopen only these).
     driven: set[int]
     kills: Counter[str] = field(default_factory=Counter)
@@ -891,14 +900,14 @@ class Killer(threading.Thread):
         """The workers that have an upload's temporary file in the store."""
         found = []
         with contextlib.suppress(OSError):
-            for entry in os.scandir(self.load.evidence_dir):
+            for entry in os.scandir(self.load.temp_dir):
                 match = TEMP_FILE.match(entry.name)
                 if match and int(match.group(1)) in workers:
                     found.append(int(match.group(1)))
         return found
 
     def stored(self, sha256: str) -> bool:
-        return (self.load.evidence_dir / sha256[:2] / sha256).exists()
+        return self.load.store.exists(sha256)
 
 
 # The installation ---------------------------------------------------------------------------
@@ -939,12 +948,38 @@ class Installation:
         if not args.production_argon2:
             settings = "".join(f"{name} = {value}\n" for name, value in FAST_ARGON2.items())
             (self.instance / "config.py").write_text(settings)
+        self.file_store = args.file_store
+        if args.s3_endpoint is not None:
+            self.env |= {
+                "TRACKER_FILE_STORE": "s3",
+                "TRACKER_S3_ENDPOINT_URL": args.s3_endpoint.url,
+                "TRACKER_S3_BUCKET": f"tracker-load-{token}",
+                "TRACKER_S3_ACCESS_KEY_ID": args.s3_endpoint.access_key_id,
+                "TRACKER_S3_SECRET_ACCESS_KEY": args.s3_endpoint.secret_access_key,
+            }
         self.workers, self.threads = args.workers, args.threads
         self.national = args.national
         self.server: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
         self.port = 0
         self.created_database = False
+
+    def file_settings(self) -> dict[str, object]:
+        """The file store's settings, as the app reads them."""
+        settings: dict[str, object] = {
+            name.removeprefix("TRACKER_"): value
+            for name, value in self.env.items()
+            if name.startswith(("TRACKER_FILE_STORE", "TRACKER_S3_"))
+        }
+        return settings | {
+            "EVIDENCE_DIR": str(self.instance / "evidence"),
+            "DOCUMENTS_DIR": str(self.instance / "documents"),
+            "UPLOAD_SPOOL_DIR": str(self.temp_dir()),
+        }
+
+    def temp_dir(self) -> Path:
+        """Where an upload's temporary file lies while it is checked."""
+        return self.instance / ("spool" if self.file_store == "s3" else "evidence")
 
     def copy_national(self) -> None:
         """The national build (benchmarks/national.py, built once and kept by
@@ -1151,7 +1186,14 @@ def run_load(database: str, args: argparse.Namespace) -> Outcome:
     keep = Path(tempfile.mkdtemp(prefix=f"tracker-load-{database}-"))
     outcome: Outcome | None = None
     try:
-        with Installation(database, keep, args) as installation:
+        with contextlib.ExitStack() as services:
+            args.s3_endpoint = None
+            if args.file_store == "s3":
+                sys.path.insert(0, str(PROJECT_DIR))
+                from tests.object_store_server import swift_s3
+
+                args.s3_endpoint = services.enter_context(swift_s3(keep))
+            installation = services.enter_context(Installation(database, keep, args))
             outcome = drive(installation, args)
         return outcome
     finally:
@@ -1172,7 +1214,8 @@ def drive(installation: Installation, args: argparse.Namespace) -> Outcome:
         stats=stats,
         ledger=ledger,
         flights=Flights(),
-        evidence_dir=installation.instance / "evidence",
+        store=evidence_store(installation.file_settings()),
+        temp_dir=installation.temp_dir(),
         driven={number for plan in plans for number in plan.assignments},
         one_directive_reports=args.national,
     )
@@ -1222,9 +1265,9 @@ def drive(installation: Installation, args: argparse.Namespace) -> Outcome:
         seconds=seconds,
     )
     outcome.problems += [f"{e}" for e in stats.errors]
-    orphans, partial = stray_files(engine, run.evidence_dir)
+    orphans, partial = stray_files(engine, run.store, run.temp_dir)
     outcome.stray_at_end = (orphan_sources(orphans, ledger), partial)
-    wait_for_housekeeping(outcome, engine, run.evidence_dir, args.orphan_grace)
+    wait_for_housekeeping(outcome, engine, run, args.orphan_grace)
     wait_for_jobs(outcome, engine)
     installation.stop_worker()
     check_ledger(outcome, engine)
@@ -1259,18 +1302,14 @@ def guarded(client: Callable[[], None], run: Run) -> Callable[[], None]:
     return body
 
 
-def stray_files(engine: sa.Engine, root: Path) -> tuple[set[str], int]:
+def stray_files(engine: sa.Engine, store: BlobStore, temp_dir: Path) -> tuple[set[str], int]:
     """(hashes of the stored files no evidence row refers to, partial `.upload-*` files)."""
     with engine.connect() as connection:
         known = set(connection.execute(sa.text("SELECT DISTINCT sha256 FROM evidence")).scalars())
-    orphans: set[str] = set()
+    orphans = {name.rsplit("/", 1)[-1] for name, _size in store.files()} - known
     partial = 0
-    if root.is_dir():
-        for entry in root.iterdir():
-            if entry.name.startswith(".upload-"):
-                partial += 1
-            elif entry.is_dir() and len(entry.name) == 2:
-                orphans |= {blob.name for blob in entry.iterdir() if blob.name not in known}
+    if temp_dir.is_dir():
+        partial = sum(1 for entry in temp_dir.iterdir() if entry.name.startswith(".upload-"))
     return orphans, partial
 
 
@@ -1290,13 +1329,13 @@ def orphan_sources(orphans: set[str], ledger: Ledger) -> Counter[str]:
     )
 
 
-def wait_for_housekeeping(outcome: Outcome, engine: sa.Engine, root: Path, grace: int) -> None:
+def wait_for_housekeeping(outcome: Outcome, engine: sa.Engine, run: Run, grace: int) -> None:
     """The queue's housekeeping runs every minute and reaps what is older than the grace:
     wait for it to leave no stray file (at most grace + two passes)."""
     start = time.monotonic()
     deadline = start + grace + 150
     while True:
-        orphans, partial = stray_files(engine, root)
+        orphans, partial = stray_files(engine, run.store, run.temp_dir)
         outcome.stray_after = (len(orphans), partial)
         if outcome.stray_after == (0, 0) or time.monotonic() > deadline:
             break
@@ -1559,6 +1598,12 @@ def main() -> int:
         help="start from the national database (1,000 agencies, 100,000 assignments)",
     )
     parser.add_argument(
+        "--file-store",
+        choices=("folder", "s3"),
+        default="folder",
+        help="s3: evidence in an S3-compatible object store (Swift with s3api, on loopback)",
+    )
+    parser.add_argument(
         "--postgresql-url",
         default=os.environ.get(
             "BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -1568,6 +1613,14 @@ def main() -> int:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     args = parser.parse_args()
+    if args.file_store == "s3":
+        sys.path.insert(0, str(PROJECT_DIR))
+        from tests.object_store_server import swift_missing
+
+        missing = swift_missing()
+        if missing or args.national:
+            print(missing or "--file-store s3 runs on the demo installation, not --national")
+            return 2
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     if "postgresql" in databases and not postgresql_reachable(args.postgresql_url):
         if args.database == "postgresql":
@@ -1579,7 +1632,8 @@ def main() -> int:
     print(
         f"load: {args.clients} clients, {args.seconds} s, {args.kills} kills;"
         f" {argon2} in instance/config.py;"
-        f" raised for the run: {RAISED_LIMITS}, EVIDENCE_ORPHAN_GRACE_SECONDS {args.orphan_grace}",
+        f" raised for the run: {RAISED_LIMITS}, EVIDENCE_ORPHAN_GRACE_SECONDS {args.orphan_grace};"
+        f" files in {'an S3-compatible object store' if args.file_store == 's3' else 'a folder'}",
         flush=True,
     )
     failed = False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -40,7 +41,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _NAME: Final = re.compile(r"([0-9a-f]{2})/(\1[0-9a-f]{62})")
-_CLIENTS: dict[S3Settings, S3Client] = {}
+_CLIENTS: dict[tuple[int, S3Settings], S3Client] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
@@ -210,9 +211,11 @@ class S3Settings:
 
 
 def _client(settings: S3Settings) -> S3Client:
-    """One boto3 client per process and settings (boto3's clients are thread-safe)."""
+    """One boto3 client per process and settings (boto3's clients are thread-safe, but
+    not to be shared across a fork: the process id is part of the key)."""
+    key = (os.getpid(), settings)
     with _CLIENTS_LOCK:
-        client = _CLIENTS.get(settings)
+        client = _CLIENTS.get(key)
         if client is None:
             import boto3
             from botocore.config import Config
@@ -234,7 +237,7 @@ def _client(settings: S3Settings) -> S3Client:
                     response_checksum_validation="when_required",
                 ),
             )
-            _CLIENTS[settings] = client
+            _CLIENTS[key] = client
     return client
 
 

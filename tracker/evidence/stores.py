@@ -9,6 +9,7 @@ under the SHA-256 of its content and offer the same operations (`BlobStore`).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Final, Protocol, TypeVar, overload
@@ -73,6 +74,8 @@ def check(config: Mapping[str, object]) -> None:
         raise ValueError(f"FILE_STORE = 's3' needs {', '.join(missing)}")
     if config.get("S3_ADDRESSING_STYLE") not in _ADDRESSING:
         raise ValueError(f"S3_ADDRESSING_STYLE must be one of {', '.join(_ADDRESSING)}")
+    if importlib.util.find_spec("boto3") is None:
+        raise ValueError("FILE_STORE = 's3' needs boto3: pip install -e '.[s3]'")
 
 
 def prepare(config: Mapping[str, object]) -> str | None:
