@@ -65,6 +65,7 @@ from tracker.directives import operations
 from tracker.directives.models import Directive, Task
 from tracker.evidence.models import Evidence
 from tracker.evidence.storage import EvidenceStore
+from tracker.evidence.stores import evidence_store
 from tracker.integrity import verify
 from tracker.search.index import rebuild
 
@@ -183,11 +184,7 @@ def build(database_url: str, instance: Path, plan: Plan) -> int:
         entries = rebuild(session)
         session.commit()
         log(f"search index: {entries} entries", started)
-        report = verify(
-            session,
-            Path(app.config["AUDIT_ANCHOR_FILE"]),
-            Path(app.config["EVIDENCE_DIR"]),
-        )
+        report = verify(session, Path(app.config["AUDIT_ANCHOR_FILE"]), evidence_store(app.config))
         problems = report.problems + tally.differences(session)
         if problems:
             print("\n".join(problems), file=sys.stderr)
