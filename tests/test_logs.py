@@ -381,6 +381,8 @@ def test_development_server_log_redacts_feed_tokens(dev_server, instance):
 def test_a_gunicorn_worker_dead_of_a_fatal_signal_leaves_its_stack_in_the_log(gunicorn):
     """faulthandler, enabled in each worker, writes every thread's Python stack before
     a crash ends the process; gunicorn then starts a new worker, which serves."""
+    with urllib.request.urlopen(gunicorn.base + "/login", timeout=30) as answer:  # noqa: S310
+        assert answer.status == 200  # the worker is up and serving
     booted = re.findall(r"Booting worker with pid: (\d+)", gunicorn.stderr.read_text())
     os.kill(int(booted[-1]), signal.SIGSEGV)
     deadline = time.monotonic() + 30

@@ -79,9 +79,14 @@ loglevel = os.environ.get("TRACKER_LOG_LEVEL", "info").lower()
 level_number(loglevel)  # an unknown level stops gunicorn at start, not at the first line
 
 
+def post_fork(_server, _worker) -> None:
+    """A new worker, before it loads the app: a fatal signal from here on leaves every
+    thread's Python stack on stderr."""
+    faulthandler.enable(all_threads=True)
+
+
 def post_worker_init(_worker) -> None:
     """The app is loaded: what it holds for good (modules, the password dictionaries,
     templates) leaves the garbage collector's view. A full collection over it took about
     0.1 s, and struck a request every few pages."""
-    faulthandler.enable(all_threads=True)
     gc.freeze()
