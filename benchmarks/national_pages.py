@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -86,8 +87,9 @@ def cached_build(kind: str, server: str) -> tuple[str, Path]:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             plan = national.Plan(1000, 20_000, 100_000, 1)
-            if national.build(f"sqlite:///{database}", instance, plan) != 0:
-                raise SystemExit("the national build failed")
+            _built_or_forgotten(
+                folder, lambda: national.build(f"sqlite:///{database}", instance, plan)
+            )
         return f"sqlite:///{database}", instance
     url = make_url(server).set(database=TEMPLATE_DATABASE)
     instance = CACHE / "postgresql-instance"
@@ -103,10 +105,23 @@ def cached_build(kind: str, server: str) -> tuple[str, Path]:
             connection.execute(sa.text(f'CREATE DATABASE "{TEMPLATE_DATABASE}"'))
         shutil.rmtree(instance, ignore_errors=True)
         plan = national.Plan(1000, 20_000, 100_000, 1)
-        if national.build(url.render_as_string(hide_password=False), instance, plan) != 0:
-            raise SystemExit("the national build failed")
+        address = url.render_as_string(hide_password=False)
+        _built_or_forgotten(instance, lambda: national.build(address, instance, plan))
     admin.dispose()
     return url.render_as_string(hide_password=False), instance
+
+
+def _built_or_forgotten(marker: Path, build: Callable[[], int]) -> None:
+    """Run the build; if it fails or raises, remove `marker` (whose presence says the
+    build is complete), so that the next run builds again instead of using a half."""
+    try:
+        failed = build() != 0
+    except BaseException:
+        shutil.rmtree(marker, ignore_errors=True)
+        raise
+    if failed:
+        shutil.rmtree(marker, ignore_errors=True)
+        raise SystemExit("the national build failed")
 
 
 class Client:
