@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from tests.conftest import FAST_ARGON2
 from tests.helpers import Auth, initialise_demo_database, job_worker, wait_until
 from tests.object_store_server import Endpoint, swift_s3
 from tests.test_evidence_web import make_pdf, upload
+from tests.test_ocr import make_scan, needs_tesseract
 from tracker import create_app, db
 from tracker.assignments.models import Assignment
 from tracker.cli import main
@@ -273,8 +275,7 @@ def test_init_creates_the_bucket_and_the_demo_files_go_into_it(settings, tmp_pat
         app.extensions["tracker.db"].engine.dispose()
 
 
-@pytest.fixture
-def site(settings, tmp_path) -> Iterator[tuple[dict, object]]:
+def _site(settings, tmp_path, **extra) -> tuple[dict, object]:
     """A committed SQLite database with the demo data, its files in the bucket."""
     config = {
         **settings,
@@ -284,9 +285,16 @@ def site(settings, tmp_path) -> Iterator[tuple[dict, object]]:
         "JOB_QUEUE_PATH": str(tmp_path / "queue.db"),
         "JOB_QUEUE_NAME": f"tracker-test-{uuid.uuid4().hex[:8]}",
         "LARGE_REPORT_ROWS": 5,
+        **extra,
     }
     app = create_app(config | FAST_ARGON2)
     initialise_demo_database(app)
+    return config, app
+
+
+@pytest.fixture
+def site(settings, tmp_path) -> Iterator[tuple[dict, object]]:
+    config, app = _site(settings, tmp_path)
     yield config, app
     app.extensions["tracker.db"].engine.dispose()
 
@@ -383,6 +391,57 @@ def test_a_backup_manifest_lists_and_checks_the_bucket(site, settings):
         assert verify_manifest(manifest, found) == []
         _client(settings).delete_object(Bucket=settings["S3_BUCKET"], Key=f"evidence/{name}")
         assert verify_manifest(manifest, found) == [f"thiếu evidence/{name}"]
+
+
+@needs_tesseract
+def test_a_scanned_directive_and_its_page_images_are_kept_in_the_bucket(settings, tmp_path):
+    """The scan waits for OCR in the bucket, the page images the review shows are read
+    from it; once the import is discarded, the sweep removes both."""
+    from tests.helpers import csrf_token
+    from tracker.directives import scans
+    from tracker.directives.models import ImportDraft, ImportStatus
+    from tracker.jobs.tasks import housekeeping
+
+    scan = make_scan(tmp_path / "scan")
+    config, app = _site(settings, tmp_path, JOB_QUEUE_IMMEDIATE=True)
+    try:
+        office = app.test_client()
+        assert Auth(office).login("vanphong", DEMO_PASSWORD).status_code == 302
+        answer = office.post(
+            "/directives/import",
+            data={
+                "csrf_token": csrf_token(office, "/directives/import"),
+                "file": (io.BytesIO(scan["pdf"]), "cong-van-quet.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert answer.status_code == 302
+        with app.app_context():
+            imported = db.session.scalars(sa.select(ImportDraft)).one()
+            import_id, scan_file = imported.id, imported.scan_file
+            image = imported.ocr_pages[0]["image"]
+            assert imported.status == ImportStatus.OPEN, imported.error
+        assert scan_file == hashlib.sha256(scan["pdf"]).hexdigest()
+        assert {f"imports/{scan_file[:2]}/{scan_file}", f"imports/{image[:2]}/{image}"} <= set(
+            _keys(settings)
+        )
+        assert not Path(app.config["IMPORTS_DIR"]).exists()  # nothing on this machine
+        page = office.get(f"/imports/{import_id}/pages/1.png")
+        assert page.status_code == 200 and page.data.startswith(b"\x89PNG")
+        assert hashlib.sha256(page.data).hexdigest() == image
+
+        review = office.get(f"/imports/{import_id}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', review).group(1)
+        discarded = office.post(f"/imports/{import_id}/discard", data={"csrf_token": token})
+        assert discarded.status_code == 302
+        time.sleep(2.1)  # listings give times rounded up to the second
+        app.config["EVIDENCE_ORPHAN_GRACE_SECONDS"] = 1
+        with app.app_context():
+            assert scans.known_hashes(db.session) == set()
+            housekeeping()
+        assert [key for key in _keys(settings) if key.startswith("imports/")] == []
+    finally:
+        app.extensions["tracker.db"].engine.dispose()
 
 
 @pytest.mark.slow

@@ -31,9 +31,13 @@ LETTER = (Path(__file__).parent / "fixtures" / "scans" / "letter.html").read_tex
 
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory) -> dict[str, bytes]:
+    return make_scan(tmp_path_factory.mktemp("scan"))
+
+
+def make_scan(folder: Path) -> dict[str, bytes]:
     """The letter printed and scanned: a page image turned 1.5 degrees, as PNG and as a
     PDF with no text layer."""
-    folder = tmp_path_factory.mktemp("scan")
+    folder.mkdir(parents=True, exist_ok=True)
     HTML(string=LETTER).write_pdf(folder / "letter.pdf")
     subprocess.run(
         ["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "letter.pdf", "page"],
@@ -169,6 +173,38 @@ def test_a_scan_imports_in_the_browser_with_its_progress_and_page_images(
     auth.logout()
     auth.login("stttt")
     assert client.get(f"/imports/{imported.id}/pages/1.png").status_code == 403
+
+
+def test_an_import_begun_before_the_store_is_read_from_its_folder(
+    client, auth, session, tmp_path, app, monkeypatch
+):
+    """Imports begun before the file store kept scans (the scan at IMPORTS_DIR/<id>/scan,
+    the page images beside it) are still read, shown and removed as before."""
+    from tracker.directives import scans
+    from tracker.directives.models import ImportDraft, ImportStatus
+
+    monkeypatch.setitem(app.config, "IMPORTS_DIR", str(tmp_path / "imports"))
+    imported = ImportDraft(
+        source_name="quet.pdf", text="Công văn", data={}, status=ImportStatus.OPEN
+    )
+    session.add(imported)
+    session.flush()
+    folder = tmp_path / "imports" / str(imported.id)
+    folder.mkdir(parents=True)
+    (folder / "scan").write_bytes(b"%PDF-1.4 scan")
+    (folder / "page-1.png").write_bytes(b"\x89PNG page one")
+    imported.scan_file = f"{imported.id}/scan"
+    imported.ocr_pages = [{"number": 1, "unsure": []}]
+    session.commit()
+
+    assert scans._scan_bytes(imported) == b"%PDF-1.4 scan"
+    assert scans.known_hashes(session) == set()  # nothing of it in the store
+    auth.login("vanphong")
+    page = client.get(f"/imports/{imported.id}/pages/1.png")
+    assert page.status_code == 200 and page.data == b"\x89PNG page one"
+    assert client.get(f"/imports/{imported.id}/pages/2.png").status_code == 404
+    scans.forget(imported.id)
+    assert not folder.exists()
 
 
 def test_the_progress_page_counts_the_pages_read(client, auth, session):

@@ -598,7 +598,7 @@ def backup_command(target: Path) -> None:
     click.echo(_("Đã sao lưu cơ sở dữ liệu: %(path)s", path=result.database))
     click.echo(
         _(
-            "Danh mục %(count)s tệp minh chứng, văn bản: %(path)s",
+            "Danh mục %(count)s tệp minh chứng, văn bản và bản quét: %(path)s",
             count=result.files,
             path=result.manifest,
         )

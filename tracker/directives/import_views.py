@@ -133,11 +133,11 @@ def review(import_id: int):
 @staff_required
 def page_image(import_id: int, number: int):
     """A scanned page as the OCR read it, for the review."""
-    found_or_404(db.session.get(ImportDraft, import_id))
-    path = scans.page_image(import_id, number)
-    if path is None:
+    imported = found_or_404(db.session.get(ImportDraft, import_id))
+    stored = scans.page_image(imported, number)
+    if stored is None:
         abort(404)
-    response = Response(path.read_bytes(), mimetype="image/png")
+    response = Response(b"".join(stored.chunks()), mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

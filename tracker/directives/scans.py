@@ -1,17 +1,25 @@
-"""Importing a scanned directive: the upload is kept under IMPORTS_DIR, read by OCR in
+"""Importing a scanned directive: the upload is kept in the file store, read by OCR in
 the job queue with its progress kept page by page, then parsed like a text; its page
-images stay beside it for the review, with the words the OCR was unsure of.
+images are kept beside it for the review, with the words the OCR was unsure of.
 
-Folder of an import: IMPORTS_DIR/<id>/ holds `scan` (the upload) and `page-N.png`. It is
-removed when the import is discarded or fails."""
+The scan and its page images are stored under their SHA-256 in the imports' store
+(`stores.import_store`: IMPORTS_DIR, or ``imports/`` in the bucket), so any web or
+worker machine reads what another wrote. `ImportDraft.scan_file` names the scan, each
+of `ocr_pages` its image. When an import is discarded or fails its files are no longer
+known, and the housekeeping's sweep removes them (`known_hashes`). Imports begun before
+the store kept them (`scan_file` "<id>/scan", images IMPORTS_DIR/<id>/page-N.png) are
+read from their folder, removed at once by `forget`."""
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,14 +31,21 @@ from tracker.directives.models import ImportDraft, ImportStatus
 from tracker.directives.parsing import ocr
 from tracker.directives.parsing.reading import PDF_MAGIC
 from tracker.directives.parsing.source import NotADirective
+from tracker.evidence.storage import StoredFile, StoreUnavailable
+from tracker.evidence.stores import BlobStore, import_store
 from tracker.i18n import spoken
 
 log = logging.getLogger(__name__)
 
-SCAN_NAME = "scan"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def store() -> BlobStore:
+    return import_store(current_app.config)
 
 
 def folder_of(import_id: int) -> Path:
+    """The folder of an import begun before the store kept its files."""
     return Path(current_app.config["IMPORTS_DIR"]) / str(import_id)
 
 
@@ -46,23 +61,54 @@ def check(data: bytes) -> int:
 
 def begin_scan(session: Session, actor: User | None, data: bytes, source_name: str) -> ImportDraft:
     """The scan kept for the OCR job: an import waiting (PARSING) with no text yet."""
+    blob = store().save_stream(io.BytesIO(data), max_bytes=max(len(data), 1))[0]
     imported = importing.begin_import(session, actor, "", source_name)
-    folder = folder_of(imported.id)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    (folder / SCAN_NAME).write_bytes(data)
-    imported.scan_file = f"{imported.id}/{SCAN_NAME}"
+    imported.scan_file = blob.sha256
     session.flush()
     return imported
 
 
-def page_image(import_id: int, number: int) -> Path | None:
-    path = folder_of(import_id) / f"page-{number}.png"
-    return path if path.is_file() else None
+def page_image(imported: ImportDraft, number: int) -> StoredFile | None:
+    """Page `number` of a scan as the OCR read it (PNG); None if there is none."""
+    for page in imported.ocr_pages or []:
+        if page.get("number") == number and page.get("image"):
+            return store().open(str(page["image"]))
+    path = folder_of(imported.id) / f"page-{number}.png"  # an import from before the store
+    try:
+        handle = path.open("rb")
+    except OSError:
+        return None
+    return StoredFile(size=os.fstat(handle.fileno()).st_size, path=path, stream=handle)
 
 
 def forget(import_id: int) -> None:
-    """The scan and its page images, removed (a discarded or failed import)."""
+    """A discarded or failed import's folder from before the store, removed; its stored
+    files are no longer known, and the housekeeping's sweep removes them."""
     shutil.rmtree(folder_of(import_id), ignore_errors=True)
+
+
+def known_hashes(session: Session) -> set[str]:
+    """The stored files of the imports not discarded or failed: scans and page images."""
+    rows = session.execute(
+        sa.select(ImportDraft.scan_file, ImportDraft.ocr_pages).where(
+            ImportDraft.status.not_in([ImportStatus.DISCARDED, ImportStatus.FAILED])
+        )
+    )
+    known = set()
+    for scan_file, pages in rows:
+        known.add(scan_file)
+        known.update(str(page.get("image", "")) for page in pages or [])
+    return {name for name in known if _SHA256.fullmatch(name)}
+
+
+def _scan_bytes(imported: ImportDraft) -> bytes:
+    """The scan's bytes; OSError if it is gone (StoreUnavailable if the store is)."""
+    if not _SHA256.fullmatch(imported.scan_file):  # an import from before the store
+        return (Path(current_app.config["IMPORTS_DIR"]) / imported.scan_file).read_bytes()
+    stored = store().open(imported.scan_file)
+    if stored is None:
+        raise FileNotFoundError(imported.scan_file)
+    return b"".join(stored.chunks())
 
 
 def ocr_in_queue(import_id: int, language: str | None = None) -> None:
@@ -75,7 +121,6 @@ def ocr_in_queue(import_id: int, language: str | None = None) -> None:
     imported = session.get(ImportDraft, import_id)
     if imported is None or imported.status != ImportStatus.PARSING or not imported.scan_file:
         return
-    folder = folder_of(import_id)
     session.commit()
 
     def progress(done: int, total: int) -> None:
@@ -86,9 +131,11 @@ def ocr_in_queue(import_id: int, language: str | None = None) -> None:
 
     with force_locale(spoken(language)):
         try:
-            data = (folder / SCAN_NAME).read_bytes()
+            data = _scan_bytes(imported)
             result = ocr.read_scan(data, pdf=is_pdf(data), progress=progress)
             reason = "" if result.text.strip() else _("Không nhận dạng được chữ nào trên bản quét.")
+        except StoreUnavailable as error:
+            reason = str(error)
         except OSError:
             reason = _("Không còn tệp bản quét để nhận dạng.")
         except NotADirective as error:
@@ -105,11 +152,22 @@ def ocr_in_queue(import_id: int, language: str | None = None) -> None:
         session.commit()
         forget(import_id)
         return
-    for page in result.pages:
-        (folder / f"page-{page.number}.png").write_bytes(page.image)
+    images = {}
+    try:
+        for page in result.pages:
+            blob = store().save_stream(io.BytesIO(page.image), max_bytes=len(page.image))[0]
+            images[page.number] = blob.sha256
+    except StoreUnavailable as error:
+        importing.fail_import(session, imported, str(error))
+        session.commit()
+        return
     imported.text = result.text
     imported.ocr_pages = [
-        {"number": page.number, "unsure": [[word.text, word.confidence] for word in page.unsure]}
+        {
+            "number": page.number,
+            "image": images[page.number],
+            "unsure": [[word.text, word.confidence] for word in page.unsure],
+        }
         for page in result.pages
     ]
     session.commit()

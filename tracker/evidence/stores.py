@@ -1,9 +1,10 @@
 """Which store holds the evidence and document files, read from the settings once.
 
-``FILE_STORE = "folder"`` (the default): the folders EVIDENCE_DIR and DOCUMENTS_DIR,
-on this machine or on shared storage (`tracker.evidence.storage`). ``"s3"``: one
-bucket of an S3-compatible object store, the evidence under ``evidence/`` and the
-documents under ``documents/`` (`tracker.evidence.object_store`). Both keep a file
+``FILE_STORE = "folder"`` (the default): the folders EVIDENCE_DIR, DOCUMENTS_DIR and
+IMPORTS_DIR, on this machine or on shared storage (`tracker.evidence.storage`).
+``"s3"``: one bucket of an S3-compatible object store, the evidence under
+``evidence/``, the documents under ``documents/`` and the imported scans under
+``imports/`` (`tracker.evidence.object_store`). Both keep a file
 under the SHA-256 of its content and offer the same operations (`BlobStore`).
 """
 
@@ -99,9 +100,21 @@ def document_store(config: Mapping[str, object]) -> BlobStore:
     return _store(config, "documents", "DOCUMENTS_DIR")
 
 
+def import_store(config: Mapping[str, object]) -> BlobStore:
+    """Scanned directives waiting for OCR, and their page images for the review."""
+    return _store(config, "imports", "IMPORTS_DIR")
+
+
 def child_environment(config: Mapping[str, object]) -> dict[str, str]:
     """The TRACKER_* variables that let a child process reach the same stores."""
-    names = ("FILE_STORE", "EVIDENCE_DIR", "DOCUMENTS_DIR", "UPLOAD_SPOOL_DIR", *S3_SETTINGS)
+    names = (
+        "FILE_STORE",
+        "EVIDENCE_DIR",
+        "DOCUMENTS_DIR",
+        "IMPORTS_DIR",
+        "UPLOAD_SPOOL_DIR",
+        *S3_SETTINGS,
+    )
     return {f"TRACKER_{name}": str(config[name]) for name in names if config.get(name)}
 
 

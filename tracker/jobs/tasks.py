@@ -136,6 +136,7 @@ def deliver_webhooks() -> None:
 def housekeeping() -> None:
     from tracker import db
     from tracker.auth.throttle import prune_attempts
+    from tracker.directives import scans
     from tracker.directives.importing import settle_stuck_imports
     from tracker.documents import jobs
     from tracker.evidence.operations import known_hashes, store
@@ -149,12 +150,11 @@ def housekeeping() -> None:
         session, timedelta(days=int(config["REPORT_JOB_KEEP_DAYS"]))
     )
     session.commit()
-    evidence = store()
+    evidence, grace = store(), float(config["EVIDENCE_ORPHAN_GRACE_SECONDS"])
     swept = [
         *evidence.sweep_dead_uploads(),
-        *evidence.sweep_orphans(
-            known_hashes(session), grace_seconds=float(config["EVIDENCE_ORPHAN_GRACE_SECONDS"])
-        ),
+        *evidence.sweep_orphans(known_hashes(session), grace_seconds=grace),
+        *scans.store().sweep_orphans(scans.known_hashes(session), grace_seconds=grace),
     ]
     session.commit()
     if failed or removed_jobs or swept:

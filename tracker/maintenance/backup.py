@@ -1,8 +1,8 @@
 """Backups that are safe on a live database (SECURITY.md item 26).
 
 SQLite: the online backup API, never a copy of a live WAL file. PostgreSQL: `pg_dump -Fc`.
-Beside the database goes a manifest of the evidence and document files (path, size,
-SHA-256), so a restore can be checked file by file. The files themselves are the file
+Beside the database goes a manifest of the evidence, document and imported scan files
+(path, size, SHA-256), so a restore can be checked file by file. The files themselves are the file
 store's to keep: a folder is backed up as a folder, a bucket by the object store's own
 replication or versioning; the manifest checks either."""
 
@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from tracker import clock
-from tracker.evidence.stores import BlobStore, document_store, evidence_store
+from tracker.evidence.stores import BlobStore, document_store, evidence_store, import_store
 
 
 class BackupError(RuntimeError):
@@ -38,7 +38,11 @@ class BackupResult:
 
 def file_stores(config: Mapping[str, object]) -> dict[str, BlobStore]:
     """The stores a backup lists, by the name its manifest gives them."""
-    return {"evidence": evidence_store(config), "documents": document_store(config)}
+    return {
+        "evidence": evidence_store(config),
+        "documents": document_store(config),
+        "imports": import_store(config),
+    }
 
 
 def backup(
