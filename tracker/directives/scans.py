@@ -104,7 +104,9 @@ def known_hashes(session: Session) -> set[str]:
 def _scan_bytes(imported: ImportDraft) -> bytes:
     """The scan's bytes; OSError if it is gone (StoreUnavailable if the store is)."""
     if not _SHA256.fullmatch(imported.scan_file):  # an import from before the store
-        return (Path(current_app.config["IMPORTS_DIR"]) / imported.scan_file).read_bytes()
+        if imported.scan_file != f"{imported.id}/scan":
+            raise FileNotFoundError(imported.scan_file)
+        return (folder_of(imported.id) / "scan").read_bytes()
     stored = store().open(imported.scan_file)
     if stored is None:
         raise FileNotFoundError(imported.scan_file)
