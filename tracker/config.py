@@ -143,9 +143,10 @@ DEFAULTS: dict[str, object] = {
     #: Who `tracker digest --mail` sends a directive's weekly digest to: a list of
     #: addresses (TRACKER_DIGEST_RECIPIENTS as a JSON list). Empty: no mail.
     "DIGEST_RECIPIENTS": [],
-    #: Where evidence and document files are kept (tracker/evidence/stores.py):
-    #: "folder", the folders EVIDENCE_DIR and DOCUMENTS_DIR (on shared storage when
-    #: several machines serve), or "s3", one bucket of an S3-compatible object store.
+    #: Where evidence, document and imported scan files are kept
+    #: (tracker/evidence/stores.py): "folder", the folders EVIDENCE_DIR, DOCUMENTS_DIR
+    #: and IMPORTS_DIR (on shared storage when several machines serve), or "s3", one
+    #: bucket of an S3-compatible object store.
     "FILE_STORE": "folder",
     "S3_ENDPOINT_URL": "",
     "S3_BUCKET": "",

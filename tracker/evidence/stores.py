@@ -1,4 +1,4 @@
-"""Which store holds the evidence and document files, read from the settings once.
+"""Which store holds the evidence, document and imported scan files, read from the settings.
 
 ``FILE_STORE = "folder"`` (the default): the folders EVIDENCE_DIR, DOCUMENTS_DIR and
 IMPORTS_DIR, on this machine or on shared storage (`tracker.evidence.storage`).
