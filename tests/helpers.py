@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -114,6 +115,39 @@ def wait_until(predicate, seconds: float = 60, message: str = "the condition") -
     while not predicate():
         assert time.monotonic() < deadline, f"{message} did not happen in {seconds:g} s"
         time.sleep(0.2)
+
+
+def demo_site(folder: Path, **settings) -> tuple[dict, object]:
+    """An app whose instance is `folder`, on a committed SQLite database there with the
+    demo data, and the config it was built from (a test_config dict: `job_worker` takes
+    it). Its job queue has a name of its own; reports over 5 lines go to the queue."""
+    from tests.conftest import FAST_ARGON2
+    from tracker import create_app
+
+    config = {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": "queue",
+        "DATABASE_URL": f"sqlite:///{folder / 'tracker.db'}",
+        "JOB_QUEUE_NAME": f"tracker-test-{uuid.uuid4().hex[:8]}",
+        "LARGE_REPORT_ROWS": 5,
+        **settings,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    app = create_app(config | FAST_ARGON2)
+    initialise_demo_database(app)
+    return config, app
+
+
+def post_scan(client: FlaskClient, pdf: bytes):
+    """The office's import form, sent with a scanned PDF."""
+    return client.post(
+        "/directives/import",
+        data={
+            "csrf_token": csrf_token(client, "/directives/import"),
+            "file": (io.BytesIO(pdf), "cong-van-quet.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def initialise_demo_database(app) -> None:

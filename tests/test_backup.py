@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from tracker import db
 from tracker.cli import main
 from tracker.evidence.operations import add_evidence
-from tracker.evidence.stores import BlobStore
-from tracker.maintenance.backup import backup, file_stores, sqlite_integrity, verify_manifest
+from tracker.evidence.stores import BlobStore, every_store
+from tracker.maintenance.backup import backup, sqlite_integrity, verify_manifest
 
 TABLES = ("agency", "directive", "task", "assignment", "event", "evidence", "user_account")
 
 
 def _folders(app) -> dict[str, BlobStore]:
-    return file_stores(app.config)
+    return every_store(app.config)
 
 
 def _with_evidence(app) -> None:

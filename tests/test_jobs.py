@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,9 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import FAST_ARGON2
-from tests.helpers import Auth, csrf_token, initialise_demo_database, job_worker, wait_until
-from tracker import clock, create_app, db
+from tests.helpers import Auth, csrf_token, demo_site, job_worker, wait_until
+from tracker import clock, db
 from tracker.auth.models import LoginAttempt
 from tracker.demo import DEMO_PASSWORD
 from tracker.directives.models import ImportDraft, ImportStatus
@@ -48,24 +46,9 @@ def _redis_url() -> str:
     return url
 
 
-def _site(tmp_path: Path, **settings) -> tuple[dict, object]:
-    """A committed SQLite database with the demo data, and the config of its app."""
-    config = {
-        "INSTANCE_PATH": str(tmp_path),
-        "SECRET_KEY": "queue",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-        "JOB_QUEUE_NAME": f"tracker-test-{uuid.uuid4().hex[:8]}",
-        "LARGE_REPORT_ROWS": 5,
-        **settings,
-    }
-    app = create_app(config | FAST_ARGON2)
-    initialise_demo_database(app)
-    return config, app
-
-
 @pytest.fixture
 def site(tmp_path) -> Iterator[tuple[dict, object]]:
-    config, app = _site(tmp_path)
+    config, app = demo_site(tmp_path)
     yield config, app
     app.extensions["tracker.db"].engine.dispose()
 
@@ -99,7 +82,7 @@ def _wait_for_page(client, path: str, statuses: tuple[str, ...], seconds: float 
 @pytest.mark.parametrize("store", ["sqlite", "redis"])
 def test_reports_and_imports_run_in_a_worker(tmp_path, store):
     settings = {"REDIS_URL": _redis_url()} if store == "redis" else {}
-    config, app = _site(tmp_path, **settings)
+    config, app = demo_site(tmp_path, **settings)
     try:
         leader, office = app.test_client(), app.test_client()
         assert Auth(leader).login("lanhdao", DEMO_PASSWORD).status_code == 302
@@ -141,7 +124,7 @@ def test_reports_and_imports_run_in_a_worker(tmp_path, store):
 
 @pytest.mark.slow
 def test_a_render_past_its_cpu_limit_fails_at_once_saying_so(tmp_path):
-    config, app = _site(tmp_path, REPORT_JOB_SECONDS=1, REPORT_JOB_SECONDS_PER_1000_ROWS=0)
+    config, app = demo_site(tmp_path, REPORT_JOB_SECONDS=1, REPORT_JOB_SECONDS_PER_1000_ROWS=0)
     client = app.test_client()
     Auth(client).login("lanhdao", DEMO_PASSWORD)
     with job_worker(config):
@@ -188,7 +171,7 @@ def test_a_render_killed_mid_way_fails_at_once(site):
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_job_is_noticed(tmp_path):
-    config, app = _site(tmp_path, JOB_HEARTBEAT_SECONDS=2)
+    config, app = demo_site(tmp_path, JOB_HEARTBEAT_SECONDS=2)
     client = app.test_client()
     Auth(client).login("lanhdao", DEMO_PASSWORD)
     with job_worker(config) as worker:
@@ -203,7 +186,7 @@ def test_a_worker_killed_mid_job_is_noticed(tmp_path):
 
 @pytest.mark.slow
 def test_housekeeping_in_the_queue_reaps_what_was_left_behind(tmp_path):
-    config, app = _site(tmp_path, EVIDENCE_ORPHAN_GRACE_SECONDS=60)
+    config, app = demo_site(tmp_path, EVIDENCE_ORPHAN_GRACE_SECONDS=60)
     evidence = Path(app.config["EVIDENCE_DIR"])
     orphan = evidence / "ab" / ("ab" + "0" * 62)
     orphan.parent.mkdir(parents=True)
@@ -247,7 +230,7 @@ def test_daily_reminders_go_out_from_the_queue(tmp_path):
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        config, app = _site(
+        config, app = demo_site(
             tmp_path,
             MAIL_SERVER="127.0.0.1",
             MAIL_PORT=controller.port,

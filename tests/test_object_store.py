@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import FAST_ARGON2
-from tests.helpers import Auth, initialise_demo_database, job_worker, wait_until
+from tests.helpers import Auth, demo_site, job_worker, post_scan, wait_until
 from tests.object_store_server import Endpoint, swift_s3
 from tests.test_evidence_web import make_pdf, upload
 from tests.test_ocr import make_scan, needs_tesseract
@@ -36,7 +36,7 @@ from tracker.evidence.models import Evidence
 from tracker.evidence.object_store import ObjectStore
 from tracker.evidence.operations import EvidenceError, add_evidence
 from tracker.evidence.storage import EmptyFile, FileTooLarge, StoreUnavailable
-from tracker.maintenance.backup import file_manifest, file_stores, verify_manifest
+from tracker.maintenance.backup import file_manifest, verify_manifest
 
 MEBIBYTE = 1024 * 1024
 
@@ -275,26 +275,10 @@ def test_init_creates_the_bucket_and_the_demo_files_go_into_it(settings, tmp_pat
         app.extensions["tracker.db"].engine.dispose()
 
 
-def _site(settings, tmp_path, **extra) -> tuple[dict, object]:
-    """A committed SQLite database with the demo data, its files in the bucket."""
-    config = {
-        **settings,
-        "INSTANCE_PATH": str(tmp_path / "web"),
-        "SECRET_KEY": "object-store",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-        "JOB_QUEUE_PATH": str(tmp_path / "queue.db"),
-        "JOB_QUEUE_NAME": f"tracker-test-{uuid.uuid4().hex[:8]}",
-        "LARGE_REPORT_ROWS": 5,
-        **extra,
-    }
-    app = create_app(config | FAST_ARGON2)
-    initialise_demo_database(app)
-    return config, app
-
-
 @pytest.fixture
 def site(settings, tmp_path) -> Iterator[tuple[dict, object]]:
-    config, app = _site(settings, tmp_path)
+    # The queue's file outside the instance: a worker with an instance of its own shares it.
+    config, app = demo_site(tmp_path / "web", **settings, JOB_QUEUE_PATH=str(tmp_path / "queue.db"))
     yield config, app
     app.extensions["tracker.db"].engine.dispose()
 
@@ -379,7 +363,7 @@ def test_a_backup_manifest_lists_and_checks_the_bucket(site, settings):
     with app.app_context():
         store = stores.evidence_store(app.config)
         blob, _ = store.save_stream(io.BytesIO(uuid.uuid4().bytes), max_bytes=MEBIBYTE)
-        found = file_stores(app.config)
+        found = stores.every_store(app.config)
         entries = file_manifest(found)
     name = f"{blob.sha256[:2]}/{blob.sha256}"
     assert {"folder": "evidence", "path": name, "size": 16, "sha256": blob.sha256} in entries
@@ -397,25 +381,16 @@ def test_a_backup_manifest_lists_and_checks_the_bucket(site, settings):
 def test_a_scanned_directive_and_its_page_images_are_kept_in_the_bucket(settings, tmp_path):
     """The scan waits for OCR in the bucket, the page images the review shows are read
     from it; once the import is discarded, the sweep removes both."""
-    from tests.helpers import csrf_token
     from tracker.directives import scans
     from tracker.directives.models import ImportDraft, ImportStatus
     from tracker.jobs.tasks import housekeeping
 
     scan = make_scan(tmp_path / "scan")
-    config, app = _site(settings, tmp_path, JOB_QUEUE_IMMEDIATE=True)
+    config, app = demo_site(tmp_path / "web", **settings, JOB_QUEUE_IMMEDIATE=True)
     try:
         office = app.test_client()
         assert Auth(office).login("vanphong", DEMO_PASSWORD).status_code == 302
-        answer = office.post(
-            "/directives/import",
-            data={
-                "csrf_token": csrf_token(office, "/directives/import"),
-                "file": (io.BytesIO(scan["pdf"]), "cong-van-quet.pdf"),
-            },
-            content_type="multipart/form-data",
-        )
-        assert answer.status_code == 302
+        assert post_scan(office, scan["pdf"]).status_code == 302
         with app.app_context():
             imported = db.session.scalars(sa.select(ImportDraft)).one()
             import_id, scan_file = imported.id, imported.scan_file
@@ -457,7 +432,6 @@ def test_a_report_made_by_a_worker_elsewhere_is_downloaded_from_the_bucket(
         "EVIDENCE_DIR": str(tmp_path / "worker" / "evidence"),
         "DOCUMENTS_DIR": str(tmp_path / "worker" / "documents"),
         "UPLOAD_SPOOL_DIR": str(tmp_path / "worker" / "spool"),
-        "SECRET_KEY": "object-store",
     }
     (tmp_path / "worker").mkdir()
     leader = app.test_client()

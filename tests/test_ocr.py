@@ -146,20 +146,12 @@ def test_a_scan_imports_in_the_browser_with_its_progress_and_page_images(
     """The upload page takes a scan: it is read by OCR in the job queue (immediate in the
     tests), page by page, then parsed; the review shows the recognised text beside the
     page image, the unsure words marked. Only the office sees the pages."""
-    from tests.helpers import csrf_token
+    from tests.helpers import post_scan
     from tracker.directives.models import ImportDraft, ImportStatus
 
     monkeypatch.setitem(app.config, "IMPORTS_DIR", str(tmp_path / "imports"))
     auth.login("vanphong")
-    response = client.post(
-        "/directives/import",
-        data={
-            "csrf_token": csrf_token(client, "/directives/import"),
-            "file": (io.BytesIO(scan["pdf"]), "cong-van-quet.pdf"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
+    assert post_scan(client, scan["pdf"]).status_code == 302
     imported = session.scalars(sa.select(ImportDraft).order_by(ImportDraft.id.desc())).first()
     assert imported.status == ImportStatus.OPEN and imported.scan_file
     assert (imported.pages_done, imported.pages_total) == (1, 1)

@@ -115,11 +115,10 @@ def create_reading_app(test_config: dict | None = None) -> Flask:
 
 def _sweep_dead_uploads(app: Flask) -> None:
     """Partial uploads left by a process that died are removed as the app starts."""
-    from tracker.evidence.stores import document_store, evidence_store
+    from tracker.evidence.stores import every_store
 
     removed = [
-        *evidence_store(app.config).sweep_dead_uploads(),
-        *document_store(app.config).sweep_dead_uploads(),
+        path for store in every_store(app.config).values() for path in store.sweep_dead_uploads()
     ]
     if removed:
         app.logger.warning("removed %d partial uploads of dead processes", len(removed))

@@ -588,11 +588,12 @@ def subunit_import_command(path: Path) -> None:
 def backup_command(target: Path) -> None:
     """Back up the database (online, safe while running) with a manifest of the files."""
     from tracker import anchor
-    from tracker.maintenance.backup import BackupError, backup, file_stores
+    from tracker.evidence.stores import every_store
+    from tracker.maintenance.backup import BackupError, backup
 
     config = current_app.config
     try:
-        result = backup(config["DATABASE_URL"], file_stores(config), target, anchor.path())
+        result = backup(config["DATABASE_URL"], every_store(config), target, anchor.path())
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(_("Đã sao lưu cơ sở dữ liệu: %(path)s", path=result.database))
@@ -611,10 +612,11 @@ def backup_command(target: Path) -> None:
 def verify_restore_command(manifest: Path) -> None:
     """After a restore: check the evidence and document files against a backup's
     manifest; exit 1 naming what is missing or altered."""
-    from tracker.maintenance.backup import file_stores, verify_manifest
+    from tracker.evidence.stores import every_store
+    from tracker.maintenance.backup import verify_manifest
 
     try:
-        problems = verify_manifest(manifest, file_stores(current_app.config))
+        problems = verify_manifest(manifest, every_store(current_app.config))
     except (ValueError, KeyError) as error:
         raise click.ClickException(
             _("Không đọc được danh mục %(path)s: %(error)s", path=manifest, error=error)

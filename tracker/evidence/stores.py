@@ -105,6 +105,15 @@ def import_store(config: Mapping[str, object]) -> BlobStore:
     return _store(config, "imports", "IMPORTS_DIR")
 
 
+def every_store(config: Mapping[str, object]) -> dict[str, BlobStore]:
+    """Each store by its name (a backup's manifest names them so)."""
+    return {
+        "evidence": evidence_store(config),
+        "documents": document_store(config),
+        "imports": import_store(config),
+    }
+
+
 def child_environment(config: Mapping[str, object]) -> dict[str, str]:
     """The TRACKER_* variables that let a child process reach the same stores."""
     names = (

@@ -13,7 +13,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from tracker import clock
-from tracker.evidence.stores import BlobStore, document_store, evidence_store, import_store
+from tracker.evidence.stores import BlobStore
 
 
 class BackupError(RuntimeError):
@@ -34,15 +33,6 @@ class BackupResult:
     database: Path
     manifest: Path
     files: int
-
-
-def file_stores(config: Mapping[str, object]) -> dict[str, BlobStore]:
-    """The stores a backup lists, by the name its manifest gives them."""
-    return {
-        "evidence": evidence_store(config),
-        "documents": document_store(config),
-        "imports": import_store(config),
-    }
 
 
 def backup(
